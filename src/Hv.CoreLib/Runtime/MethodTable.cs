@@ -1,0 +1,15 @@
+namespace Internal.Runtime
+{
+    // The head of the type descriptor ilc emits for every type; only the fields allocation needs.
+    // (ilc requires this exact namespace and name.)
+    public unsafe struct MethodTable
+    {
+        private ushort _usComponentSize;
+        private ushort _usFlags;
+        private uint _uBaseSize;
+        public MethodTable* RelatedType;
+
+        public ushort ComponentSize => _usComponentSize;
+        public uint BaseSize => _uBaseSize;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+using Hv.Kernel.Platform;
+
+namespace Hv.Kernel.Cpu
+{
+    // The IDT: the 32 architectural exception vectors point at the stubs in boot/interrupts.asm.
+    // #DF and #MC run on their own stack (IST1) so a stack overflow still reaches the panic printer.
+    internal static unsafe class InterruptTable
+    {
+        private const int Vectors = 256;
+        private const ushort KernelCodeSelector = 0x08;
+        private static ulong* s_table;
+
+        [StructLayout(LayoutKind.Sequential, Pack = 1)]
+        private struct Descriptor
+        {
+            public ushort Limit;
+            public ulong Base;
+        }
+
+        [DllImport("*")] private static extern void hv_isr_table();
+
+        public static void Install()
+        {
+            s_table = (ulong*)Internal.Runtime.Heap.Allocate(Vectors * 16);
+            ulong* stubs = (ulong*)(delegate*<void>)&hv_isr_table;
+            for (int v = 0; v < 32; v++)
+            {
+                byte ist = (byte)(v == 8 || v == 18 ? 1 : 0);
+                SetGate(v, stubs[v], ist);
+            }
+            Descriptor d;
+            d.Limit = Vectors * 16 - 1;
+            d.Base = (ulong)s_table;
+            Native.hv_lidt(&d);
+        }
+
+        // SDM 6.14.1: 64-bit interrupt gate, present, DPL 0, type 0xE.
+        private static void SetGate(int vector, ulong handler, byte ist)
+        {
+            ulong low = (handler & 0xFFFF) | ((ulong)KernelCodeSelector << 16) | ((ulong)ist << 32)
+                        | (0x8EUL << 40) | (((handler >> 16) & 0xFFFF) << 48);
+            s_table[vector * 2] = low;
+            s_table[vector * 2 + 1] = handler >> 32;
+        }
+    }
+}

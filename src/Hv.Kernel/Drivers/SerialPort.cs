@@ -1,0 +1,40 @@
+using Hv.Kernel.Platform;
+
+namespace Hv.Kernel.Drivers
+{
+    // A 16550 UART driven by polling: 115200 baud, 8 data bits, no parity, 1 stop bit.
+    internal sealed class SerialPort
+    {
+        public const ushort Com1 = 0x3F8;
+        public const ushort Com2 = 0x2F8;
+
+        private const int Data = 0, InterruptEnable = 1, FifoControl = 2, LineControl = 3, ModemControl = 4, LineStatus = 5;
+        private const byte LineStatusDataReady = 0x01, LineStatusTransmitEmpty = 0x20;
+        private readonly ushort _base;
+
+        public SerialPort(ushort basePort)
+        {
+            _base = basePort;
+            Native.hv_outb((ushort)(_base + InterruptEnable), 0x00);
+            Native.hv_outb((ushort)(_base + LineControl), 0x80);      // DLAB: divisor follows
+            Native.hv_outb((ushort)(_base + Data), 1);                 // 115200 / 1
+            Native.hv_outb((ushort)(_base + InterruptEnable), 0);
+            Native.hv_outb((ushort)(_base + LineControl), 0x03);      // 8N1
+            Native.hv_outb((ushort)(_base + FifoControl), 0xC7);      // FIFOs on, cleared, 14-byte threshold
+            Native.hv_outb((ushort)(_base + ModemControl), 0x03);     // DTR, RTS
+        }
+
+        public void Write(byte value)
+        {
+            while ((Native.hv_inb((ushort)(_base + LineStatus)) & LineStatusTransmitEmpty) == 0) { }
+            Native.hv_outb(_base, value);
+        }
+
+        // Returns -1 when nothing has arrived.
+        public int TryRead()
+        {
+            if ((Native.hv_inb((ushort)(_base + LineStatus)) & LineStatusDataReady) == 0) return -1;
+            return Native.hv_inb(_base);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+
+namespace Hv.Kernel.Platform
+{
+    // The privileged instructions, as tiny assembly routines in boot/cpu.asm (bound statically by ilc).
+    internal static unsafe class Native
+    {
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_outb(ushort port, byte value);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_outw(ushort port, ushort value);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_outd(ushort port, uint value);
+        [DllImport("*"), SuppressGCTransition] public static extern byte hv_inb(ushort port);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_cpuid(uint leaf, uint subleaf, uint* result);
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_rdmsr(uint msr);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_wrmsr(uint msr, ulong value);
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_rdtsc();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_read_cr0();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_read_cr2();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_read_cr3();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_read_cr4();
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_write_cr0(ulong value);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_write_cr4(ulong value);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_halt();
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_disable_interrupts();
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_enable_interrupts();
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_lidt(void* descriptor);
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_image_start();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_image_end();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_boot_heap_start();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_boot_heap_limit();
+    }
+}
