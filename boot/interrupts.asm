@@ -59,3 +59,10 @@ hv_isr_table:
     dq isr_%+v
   %assign v v + 1
 %endrep
+
+section .text
+; ulong* hv_isr_stubs(): the table of the 32 stub addresses above.
+global hv_isr_stubs
+hv_isr_stubs:
+    mov rax, hv_isr_table
+    ret

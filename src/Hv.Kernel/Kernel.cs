@@ -17,6 +17,7 @@ namespace Hv.Kernel
 
         public static KernelLog Log;
         public static PageAllocator Pages;
+        public static bool PowerOffOnPanic;
 
         [UnmanagedCallersOnly(EntryPoint = "hv_main")]
         private static void Main(uint magic, ulong bootInfo, void* readyToRunHeader)
@@ -38,6 +39,7 @@ namespace Hv.Kernel
             if (info.Status != Multiboot2Status.Ok) Internal.Runtime.Panic.Fail("boot information is malformed");
 
             CommandLine options = CommandLine.Parse(info.CommandLine);
+            PowerOffOnPanic = options.Get("hv.panic") == "poweroff";
             Log.Write("cmdline: ");
             Log.WriteLine(info.CommandLine);
 

@@ -18,12 +18,12 @@ namespace Hv.Kernel.Cpu
             public ulong Base;
         }
 
-        [DllImport("*")] private static extern void hv_isr_table();
+        [DllImport("*"), SuppressGCTransition] private static extern ulong* hv_isr_stubs();
 
         public static void Install()
         {
             s_table = (ulong*)Internal.Runtime.Heap.Allocate(Vectors * 16);
-            ulong* stubs = (ulong*)(delegate*<void>)&hv_isr_table;
+            ulong* stubs = hv_isr_stubs();
             for (int v = 0; v < 32; v++)
             {
                 byte ist = (byte)(v == 8 || v == 18 ? 1 : 0);

@@ -23,9 +23,8 @@ namespace Hv.Kernel.Cpu
             {
                 log.Write("PANIC: ");
                 log.WriteLine(message);
-                log.WriteLine("halted.");
             }
-            Machine.HaltForever();
+            Stop();
         }
 
         [UnmanagedCallersOnly(EntryPoint = "hv_exception")]
@@ -48,8 +47,19 @@ namespace Hv.Kernel.Cpu
                 Pair(log, "rbp", f->Rbp, "r8", f->R8, "r9", f->R9);
                 Pair(log, "r10", f->R10, "r11", f->R11, "r12", f->R12);
                 Pair(log, "r13", f->R13, "r14", f->R14, "r15", f->R15);
-                log.WriteLine("halted.");
             }
+            Stop();
+        }
+
+        // Halt by default; hv.panic=poweroff ends the emulator instead, so automated runs finish at once.
+        private static void Stop()
+        {
+            if (Kernel.PowerOffOnPanic)
+            {
+                Kernel.Log.WriteLine("powering off (hv.panic=poweroff).");
+                Machine.PowerOff();
+            }
+            if (Kernel.Log != null) Kernel.Log.WriteLine("halted.");
             Machine.HaltForever();
         }
 

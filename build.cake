@@ -1,0 +1,136 @@
+// Hv build: ./build.sh --target=Image|Module|Test|Demo|Bench
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+var target = Argument("target", "Image");
+var configuration = Argument("configuration", "Release");
+
+var root = MakeAbsolute(Directory(".")).FullPath;
+var artifacts = $"{root}/artifacts";
+var imageDir = $"{artifacts}/image";
+var isoRoot = $"{artifacts}/iso-root";
+var iso = $"{artifacts}/hv.iso";
+const string IlcVersion = "10.0.14";
+
+// Debian packages the build and the system tests need; installed when missing (as root), else the command is printed.
+var debianPackages = new[] { "nasm", "lld", "grub-pc-bin", "grub-common", "xorriso", "mtools", "bochs", "bochsbios", "vgabios", "qemu-system-x86" };
+var requiredCommands = new[] { "nasm", "ld.lld", "grub-mkrescue", "xorriso", "mformat", "bochs", "qemu-system-x86_64" };
+
+int Run(string file, string args, string workingDirectory = null, bool quiet = false)
+{
+    var psi = new ProcessStartInfo(file, args) { WorkingDirectory = workingDirectory ?? root, UseShellExecute = false };
+    if (quiet) { psi.RedirectStandardOutput = true; psi.RedirectStandardError = true; }
+    using var p = Process.Start(psi);
+    string output = quiet ? p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd() : "";
+    p.WaitForExit();
+    if (p.ExitCode != 0 && quiet) Information(output);
+    return p.ExitCode;
+}
+
+void Must(string file, string args, string workingDirectory = null, bool quiet = false)
+{
+    int code = Run(file, args, workingDirectory, quiet);
+    if (code != 0) throw new Exception($"'{file} {args}' failed with exit code {code}");
+}
+
+bool OnPath(string command) => Run("sh", $"-c \"command -v {command} >/dev/null 2>&1\"") == 0;
+
+string NuGetPackages() =>
+    Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? $"{Environment.GetEnvironmentVariable("HOME")}/.nuget/packages";
+
+Task("Prerequisites").Does(() =>
+{
+    var missing = requiredCommands.Where(c => !OnPath(c)).ToList();
+    if (missing.Count == 0) return;
+    string install = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y " + string.Join(" ", debianPackages);
+    bool isRoot = Environment.GetEnvironmentVariable("USER") == "root" || Run("sh", "-c \"test $(id -u) -eq 0\"") == 0;
+    if (!isRoot)
+        throw new Exception($"missing {string.Join(", ", missing)}; install them with:\n  sudo sh -c '{install}'");
+    Information($"Installing {string.Join(" ", debianPackages)} (missing: {string.Join(", ", missing)})");
+    Must("sh", $"-c \"{install}\"", quiet: true);
+});
+
+// Guest images shipped in the ISO as Multiboot2 modules; tests/guests/guests.cfg says how each one boots.
+IEnumerable<(string Name, string Args)> Guests() =>
+    System.IO.File.ReadAllLines($"{root}/tests/guests/guests.cfg")
+        .Select(l => l.Trim())
+        .Where(l => l.Length > 0 && !l.StartsWith("#"))
+        .Select(l => { int sp = l.IndexOf(' '); return (l.Substring(0, sp), l.Substring(sp + 1).Trim()); });
+
+Task("Image")
+    .IsDependentOn("Prerequisites")
+    .Does(() =>
+{
+    var watch = Stopwatch.StartNew();
+    EnsureDirectoryExists(imageDir);
+    Must("dotnet", $"build src/Hv.Kernel -c {configuration} -o {imageDir}/il -nologo -v:q -clp:ErrorsOnly");
+
+    string ilc = $"{NuGetPackages()}/runtime.linux-x64.microsoft.dotnet.ilcompiler/{IlcVersion}/tools/ilc";
+    Must(ilc, $"{imageDir}/il/Hv.Kernel.dll -r {imageDir}/il/Hv.CoreLib.dll {imageDir}/il/Hv.CoreLib.dll -o {imageDir}/Hv.Kernel.o " +
+              "--systemmodule:Hv.CoreLib --nativelib -O --targetos:linux --targetarch:x64 --instruction-set:x86-64 " +
+              $"--map:{imageDir}/Hv.Kernel.map.xml");
+
+    var objects = new List<string> { $"{imageDir}/Hv.Kernel.o" };
+    foreach (var asm in GetFiles($"{root}/boot/*.asm"))
+    {
+        string obj = $"{imageDir}/{asm.GetFilenameWithoutExtension()}.o";
+        Must("nasm", $"-f elf64 -o {obj} {asm.FullPath}");
+        objects.Insert(0, obj);
+    }
+    Must("ld.lld", $"-T boot/linker.ld -nostdlib -static --no-pie -z max-page-size=0x1000 -z noexecstack -o {imageDir}/hv.elf " +
+                   string.Join(" ", objects));
+
+    CleanDirectory(isoRoot);
+    EnsureDirectoryExists($"{isoRoot}/boot/grub");
+    EnsureDirectoryExists($"{isoRoot}/boot/guests");
+    CopyFile($"{imageDir}/hv.elf", $"{isoRoot}/boot/hv.elf");
+    var modules = new List<string>();
+    foreach (var (name, args) in Guests())
+    {
+        Must("nasm", $"-f bin -o {isoRoot}/boot/guests/{name}.bin {root}/tests/guests/{name}.asm");
+        modules.Add($"    module2 /boot/guests/{name}.bin name={name} {args}");
+    }
+    string cmdline = Argument("cmdline", "");
+    string grubCfg = System.IO.File.ReadAllText($"{root}/boot/grub/grub.cfg")
+        .Replace("@CMDLINE@", cmdline)
+        .Replace("    @MODULES@", string.Join("\n", modules));
+    System.IO.File.WriteAllText($"{isoRoot}/boot/grub/grub.cfg", grubCfg);
+    Must("grub-mkrescue", $"-o {iso} {isoRoot}", quiet: true);
+    watch.Stop();
+    System.IO.File.WriteAllText($"{imageDir}/build-ms.txt", watch.ElapsedMilliseconds.ToString());
+    Information($"Image: {iso} ({new System.IO.FileInfo($"{imageDir}/hv.elf").Length} bytes ELF, {watch.ElapsedMilliseconds} ms)");
+});
+
+Task("UnitTests").Does(() =>
+{
+    foreach (var project in GetFiles($"{root}/tests/*.Tests/*.Tests.csproj").Where(p => !p.FullPath.Contains("System.Tests")))
+        Must("dotnet", $"test {project.FullPath} -c {configuration} -nologo -v:q --logger \"console;verbosity=minimal\"");
+});
+
+Task("SystemTests")
+    .IsDependentOn("Image")
+    .Does(() =>
+{
+    foreach (var project in GetFiles($"{root}/tests/*System.Tests/*.csproj"))
+        Must("dotnet", $"test {project.FullPath} -c {configuration} -nologo -v:q --logger \"console;verbosity=normal\"");
+});
+
+Task("Test")
+    .IsDependentOn("UnitTests")
+    .IsDependentOn("SystemTests");
+
+Task("Demo")
+    .IsDependentOn("Image")
+    .Does(() =>
+{
+    Must($"{root}/tools/hv-boot", "--emulator bochs --timeout 120 --cmdline \"hv.exit=ready\"");
+});
+
+Task("Bench")
+    .IsDependentOn("Image")
+    .Does(() =>
+{
+    Must($"{root}/tools/hv-bench", "");
+});
+
+RunTarget(target);
