@@ -101,23 +101,45 @@ Task("Image")
     Information($"Image: {iso} ({new System.IO.FileInfo($"{imageDir}/hv.elf").Length} bytes ELF, {watch.ElapsedMilliseconds} ms)");
 });
 
-Task("UnitTests").Does(() =>
+var testResults = $"{artifacts}/test-results";
+
+// Runs one test project; results land as TRX so the Test target can print one closing count.
+void RunTests(FilePath project)
 {
-    foreach (var project in GetFiles($"{root}/tests/*.Tests/*.Tests.csproj").Where(p => !p.FullPath.Contains("System.Tests")))
-        Must("dotnet", $"test {project.FullPath} -c {configuration} -nologo -v:q --logger \"console;verbosity=minimal\"");
-});
+    string name = project.GetFilenameWithoutExtension().ToString();
+    Must("dotnet", $"test {project.FullPath} -c {configuration} -nologo -v:q --results-directory {testResults} " +
+                   $"--logger \"trx;LogFileName={name}.trx\" --logger \"console;verbosity=normal\"");
+}
+
+IEnumerable<FilePath> TestProjects(bool system) =>
+    GetFiles($"{root}/tests/*.Tests/*.Tests.csproj").Where(p => p.FullPath.Contains("System.Tests") == system);
+
+Task("CleanTestResults").Does(() => { EnsureDirectoryExists(testResults); CleanDirectory(testResults); });
+
+Task("UnitTests")
+    .IsDependentOn("CleanTestResults")
+    .Does(() => { foreach (var project in TestProjects(system: false)) RunTests(project); });
 
 Task("SystemTests")
+    .IsDependentOn("CleanTestResults")
     .IsDependentOn("Image")
-    .Does(() =>
-{
-    foreach (var project in GetFiles($"{root}/tests/*System.Tests/*.csproj"))
-        Must("dotnet", $"test {project.FullPath} -c {configuration} -nologo -v:q --logger \"console;verbosity=normal\"");
-});
+    .Does(() => { foreach (var project in TestProjects(system: true)) RunTests(project); });
 
 Task("Test")
     .IsDependentOn("UnitTests")
-    .IsDependentOn("SystemTests");
+    .IsDependentOn("SystemTests")
+    .Does(() =>
+{
+    int passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in GetFiles($"{testResults}/*.trx"))
+    {
+        var counters = System.Xml.Linq.XDocument.Load(trx.FullPath).Descendants().First(e => e.Name.LocalName == "Counters");
+        passed += (int)counters.Attribute("passed");
+        failed += (int)counters.Attribute("failed");
+        skipped += (int)counters.Attribute("notExecuted");
+    }
+    Information($"{passed} passed, {failed} failed, {skipped} skipped");
+});
 
 Task("Demo")
     .IsDependentOn("Image")

@@ -116,3 +116,13 @@ global __security_cookie
 __security_cookie: dq 0x2B992DDFA232D1A5
 global RhpTrapThreads
 RhpTrapThreads: dd 0
+
+section .text
+extern gdt
+extern tss
+export hv_gdt_base
+    mov rax, gdt
+    ret
+export hv_tss_base
+    mov rax, tss
+    ret

@@ -118,6 +118,7 @@ long_mode_entry:
 
 section .data
 align 16
+global gdt
 gdt:
     dq 0                             ; null
     dq 0x00AF9A000000FFFF            ; 0x08 code64

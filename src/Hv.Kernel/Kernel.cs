@@ -4,7 +4,11 @@ using Hv.Core.Boot;
 using Hv.Core.Memory;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
+using Hv.Kernel.Host;
 using Hv.Kernel.Memory;
+using Hv.Kernel.Vmx;
+using Hv.Core.Vm;
+using Hv.Core.Vmx;
 using Hv.Kernel.Platform;
 
 namespace Hv.Kernel
@@ -18,6 +22,7 @@ namespace Hv.Kernel
         public static KernelLog Log;
         public static PageAllocator Pages;
         public static bool PowerOffOnPanic;
+        private const int MaxVms = 128, MaxTemplates = 32;
 
         [UnmanagedCallersOnly(EntryPoint = "hv_main")]
         private static void Main(uint magic, ulong bootInfo, void* readyToRunHeader)
@@ -44,12 +49,44 @@ namespace Hv.Kernel
             Log.WriteLine(info.CommandLine);
 
             Pages = BootMemory.Initialize(info, bootInfo, totalSize, Log);
-            CpuFeatures.Detect().Report(Log);
+            CpuFeatures features = CpuFeatures.Detect();
+            features.Report(Log);
             SelfTest.Run(options.Get("hv.selftest"), Log);
+            MaskLegacyInterrupts();
 
-            Log.WriteLine("ready");
+            Hypervisor hypervisor = StartHypervisor(features, info);
+
+            // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
+            Log.Write("ready at tsc ");
+            Log.WriteDecimal(Native.hv_rdtsc());
+            Log.WriteLine();
             if (options.Get("hv.exit") == "ready") Machine.PowerOff();
+            if (hypervisor != null) HostLoop.Run(hypervisor, options, Log);
             for (;;) Native.hv_halt();
+        }
+
+        // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it just runs no guests.
+        private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info)
+        {
+            if (!features.Vmx || !features.Ept || !features.UnrestrictedGuest || !features.PreemptionTimer)
+            {
+                Log.WriteLine("vmx: not available (needs VT-x with EPT, unrestricted guest and the preemption timer); guests disabled");
+                return null;
+            }
+            var pages = new KernelPageSource(Pages);
+            VmxRoot root = VmxRoot.Enable(pages, Log);
+            if (root == null) return null;
+            var hypervisor = new Hypervisor(pages, new VmxBackend(root, pages), ExitDispatcher.CreateStandard(new HostCpuid()),
+                                            MaxVms, MaxTemplates);
+            BootTemplates.Register(info.Modules, hypervisor, Log);
+            return hypervisor;
+        }
+
+        // The host polls instead of taking interrupts: mask both 8259 PICs so no legacy IRQ is ever pending.
+        private static void MaskLegacyInterrupts()
+        {
+            Native.hv_outb(0x21, 0xFF);
+            Native.hv_outb(0xA1, 0xFF);
         }
     }
 }

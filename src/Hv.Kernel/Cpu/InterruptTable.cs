@@ -11,6 +11,8 @@ namespace Hv.Kernel.Cpu
         private const ushort KernelCodeSelector = 0x08;
         private static ulong* s_table;
 
+        public static ulong Base => (ulong)s_table;
+
         [StructLayout(LayoutKind.Sequential, Pack = 1)]
         private struct Descriptor
         {

@@ -27,5 +27,17 @@ namespace Hv.Kernel.Platform
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_image_end();
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_boot_heap_start();
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_boot_heap_limit();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_gdt_base();
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_tss_base();
+
+        // VMX (boot/vmx.asm). Status: 0 success, 1 VMfailInvalid, 2 VMfailValid.
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_vmxon(ulong* physicalAddress);
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_vmclear(ulong* physicalAddress);
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_vmptrld(ulong* physicalAddress);
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_vmwrite(ulong field, ulong value);
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_vmread(ulong field);
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_invept(ulong type, void* descriptor);
+        [DllImport("*"), SuppressGCTransition] public static extern ulong hv_vmx_exit_address();
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_vmx_run(ulong* registers, int launched, void* fxsaveArea);
     }
 }

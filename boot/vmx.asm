@@ -1,0 +1,130 @@
+; VMX instructions for the C# kernel, and the guest entry/exit path.
+; Status convention for the wrappers: 0 = success, 1 = VMfailInvalid (CF), 2 = VMfailValid (ZF; the reason is in
+; the VM-instruction error field). SDM Vol. 3C 30.2.
+bits 64
+section .text
+
+%macro vmx_status 0
+    jc %%invalid
+    jz %%valid
+    xor eax, eax
+    ret
+%%invalid:
+    mov eax, 1
+    ret
+%%valid:
+    mov eax, 2
+    ret
+%endmacro
+
+global hv_vmxon
+hv_vmxon:                 ; int hv_vmxon(ulong* physicalRegionAddress)
+    vmxon [rdi]
+    vmx_status
+
+global hv_vmclear
+hv_vmclear:               ; int hv_vmclear(ulong* physicalVmcsAddress)
+    vmclear [rdi]
+    vmx_status
+
+global hv_vmptrld
+hv_vmptrld:               ; int hv_vmptrld(ulong* physicalVmcsAddress)
+    vmptrld [rdi]
+    vmx_status
+
+global hv_vmwrite
+hv_vmwrite:               ; int hv_vmwrite(ulong field, ulong value)
+    vmwrite rdi, rsi
+    vmx_status
+
+global hv_vmread
+hv_vmread:                ; ulong hv_vmread(ulong field)
+    vmread rax, rdi
+    ret
+
+global hv_invept
+hv_invept:                ; int hv_invept(ulong type, void* descriptor)
+    invept rdi, [rsi]
+    vmx_status
+
+global hv_vmx_exit_address
+hv_vmx_exit_address:      ; the host RIP written into every VMCS
+    mov rax, vmx_exit
+    ret
+
+; int hv_vmx_run(ulong* registers, int launched, void* fxsaveArea)
+; Enters the guest whose VMCS is current. The guest's general registers are loaded from and saved to
+; `registers` (GuestRegisters order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15; RSP lives in the VMCS), its x87/SSE
+; state from and to `fxsaveArea`, because the C# exit handlers use SSE registers freely.
+; Returns 0 after a VM exit, or the VMfail status when the entry itself failed.
+global hv_vmx_run
+hv_vmx_run:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    push rdi                  ; [rsp+8]: registers
+    push rdx                  ; [rsp]:   fxsave area
+    mov rax, 0x6C14           ; HOST_RSP: the exit path finds the two pointers above on this stack
+    vmwrite rax, rsp
+    fxrstor [rdx]
+    test esi, esi             ; mov does not touch flags: the branch below still sees this
+    mov rax, [rdi + 0]
+    mov rcx, [rdi + 8]
+    mov rdx, [rdi + 16]
+    mov rbx, [rdi + 24]
+    mov rbp, [rdi + 40]
+    mov rsi, [rdi + 48]
+    mov r8,  [rdi + 64]
+    mov r9,  [rdi + 72]
+    mov r10, [rdi + 80]
+    mov r11, [rdi + 88]
+    mov r12, [rdi + 96]
+    mov r13, [rdi + 104]
+    mov r14, [rdi + 112]
+    mov r15, [rdi + 120]
+    mov rdi, [rdi + 56]
+    jnz .resume
+    vmlaunch
+    jmp .failed
+.resume:
+    vmresume
+.failed:
+    mov eax, 1
+    jc .unwind
+    mov eax, 2
+.unwind:
+    add rsp, 16
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+vmx_exit:
+    push rdi                  ; guest rdi; now [rsp+8] = fxsave area, [rsp+16] = registers
+    mov rdi, [rsp + 16]
+    mov [rdi + 0], rax
+    mov [rdi + 8], rcx
+    mov [rdi + 16], rdx
+    mov [rdi + 24], rbx
+    mov [rdi + 40], rbp
+    mov [rdi + 48], rsi
+    mov [rdi + 64], r8
+    mov [rdi + 72], r9
+    mov [rdi + 80], r10
+    mov [rdi + 88], r11
+    mov [rdi + 96], r12
+    mov [rdi + 104], r13
+    mov [rdi + 112], r14
+    mov [rdi + 120], r15
+    pop rax
+    mov [rdi + 56], rax
+    mov rax, [rsp]
+    fxsave [rax]
+    xor eax, eax
+    jmp hv_vmx_run.unwind

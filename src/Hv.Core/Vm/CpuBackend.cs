@@ -1,0 +1,26 @@
+using Hv.Core.Guests;
+using Hv.Core.Vmx;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>
+    /// The thin layer that touches the processor: makes a vCPU from a loader's entry state and an EPT, and runs it
+    /// until the next exit. The kernel implements it with VT-x; tests replace it.
+    /// </summary>
+    public abstract class CpuBackend
+    {
+        /// <summary>Exit reason reported when VMLAUNCH/VMRESUME itself failed.</summary>
+        public const uint EntryFailed = uint.MaxValue;
+
+        /// <summary>A vCPU ready for its first entry, or null when the hardware or memory refuses.</summary>
+        public abstract Vcpu Create(uint vmId, GuestEntryState entry, ulong eptPointer);
+
+        /// <summary>Runs <paramref name="cpu"/> until an exit needs handling, at most about <paramref name="sliceTicks"/> TSC ticks.</summary>
+        public abstract uint Run(Vcpu cpu, ulong sliceTicks);
+
+        public abstract void Destroy(Vcpu cpu);
+
+        /// <summary>The host TSC, for accounting guest time.</summary>
+        public abstract ulong Now();
+    }
+}

@@ -1,0 +1,16 @@
+namespace Hv.Core.Vm
+{
+    /// <summary>Outcome of a request to the <see cref="Hypervisor"/>.</summary>
+    public enum HypervisorStatus
+    {
+        Ok,
+        NotFound,
+        InvalidState,
+        InvalidArgument,
+        NameInUse,
+        TooManyVms,
+        OutOfMemory,
+        LoadFailed,
+        VcpuFailed,
+    }
+}

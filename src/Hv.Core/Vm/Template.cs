@@ -1,0 +1,23 @@
+namespace Hv.Core.Vm
+{
+    /// <summary>A blueprint VMs are created from: a guest image, how it starts, and its default size.</summary>
+    public sealed class Template
+    {
+        public const ulong DefaultMemorySize = 1UL << 20;
+
+        public readonly string Name;
+        public readonly byte[] Image;
+        public readonly GuestEntryMode Mode;
+        public readonly ulong MemorySize;
+        public readonly string CommandLine;
+
+        public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine)
+        {
+            Name = name;
+            Image = image;
+            Mode = mode;
+            MemorySize = memorySize;
+            CommandLine = commandLine;
+        }
+    }
+}

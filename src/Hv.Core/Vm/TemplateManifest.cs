@@ -1,0 +1,52 @@
+using Hv.Core.Boot;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>
+    /// Reads a template's manifest from a boot module's command line, e.g.
+    /// <c>name=hello mode=real memory=1M cmdline="console=uart"</c> (mode: real, long or multiboot; memory in K, M or G).
+    /// </summary>
+    public static class TemplateManifest
+    {
+        public static Template Parse(string manifest, byte[] image)
+        {
+            CommandLine fields = CommandLine.Parse(manifest);
+            string name = fields.Get("name");
+            if (name == null || name.Length == 0 || name.Length > Hypervisor.MaxNameLength || image == null || image.Length == 0) return null;
+            GuestEntryMode mode;
+            string modeText = fields.Get("mode");
+            if (modeText == null || modeText == "real") mode = GuestEntryMode.RealMode;
+            else if (modeText == "long") mode = GuestEntryMode.LongMode;
+            else if (modeText == "multiboot") mode = GuestEntryMode.Multiboot;
+            else return null;
+            ulong memory = Template.DefaultMemorySize;
+            string memoryText = fields.Get("memory");
+            if (memoryText != null && !TryParseSize(memoryText, out memory)) return null;
+            return new Template(name, image, mode, memory, fields.Get("cmdline"));
+        }
+
+        /// <summary>"512K", "16M", "1G" or a byte count; a whole number of 4 KiB pages, at most 1 GiB.</summary>
+        public static bool TryParseSize(string text, out ulong bytes)
+        {
+            bytes = 0;
+            if (text.Length == 0) return false;
+            int digits = text.Length;
+            ulong unit = 1;
+            char last = text[text.Length - 1];
+            if (last == 'K' || last == 'k') unit = 1UL << 10;
+            else if (last == 'M' || last == 'm') unit = 1UL << 20;
+            else if (last == 'G' || last == 'g') unit = 1UL << 30;
+            if (unit != 1) digits--;
+            if (digits == 0 || digits > 10) return false;
+            ulong value = 0;
+            for (int i = 0; i < digits; i++)
+            {
+                char c = text[i];
+                if (c < '0' || c > '9') return false;
+                value = value * 10 + (ulong)(c - '0');
+            }
+            bytes = value * unit;
+            return bytes != 0 && bytes <= Hypervisor.MaxMemorySize && (bytes & 0xFFF) == 0;
+        }
+    }
+}

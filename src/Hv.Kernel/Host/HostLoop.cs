@@ -1,0 +1,91 @@
+using Hv.Core.Boot;
+using Hv.Core.Text;
+using Hv.Core.Vm;
+using Hv.Kernel.Platform;
+
+namespace Hv.Kernel.Host
+{
+    // The hypervisor's main loop: give each runnable VM a time slice, echo consoles, report stops.
+    // hv.run=a,b,... starts VMs from those templates at boot; hv.exit=idle powers off once no VM can run.
+    internal static class HostLoop
+    {
+        // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second).
+        private const ulong SliceTicks = 2000000;
+
+        public static void Run(Hypervisor hypervisor, CommandLine options, TextSink log)
+        {
+            var echo = new ConsoleEcho(hypervisor.Capacity);
+            StartBootVms(hypervisor, options.Get("hv.run"), log);
+            bool exitWhenIdle = options.Get("hv.exit") == "idle";
+            for (;;)
+            {
+                VirtualMachine vm = hypervisor.RunNext(SliceTicks);
+                if (vm != null)
+                {
+                    echo.Drain(vm, log);
+                    if (vm.State == VmState.Stopped) ReportStop(vm, echo, log);
+                    continue;
+                }
+                if (exitWhenIdle)
+                {
+                    log.WriteLine("idle: no VM can run");
+                    Machine.PowerOff();
+                }
+                Native.hv_halt();
+            }
+        }
+
+        private static void ReportStop(VirtualMachine vm, ConsoleEcho echo, TextSink log)
+        {
+            echo.Finish(vm, log);
+            log.Write("vm ");
+            log.WriteDecimal((ulong)vm.Id);
+            log.Write(" (");
+            log.Write(vm.Name);
+            log.Write(") stopped: ");
+            log.Write(vm.StopReason);
+            log.Write(", exit code ");
+            log.WriteDecimal(vm.ExitCode);
+            log.Write(", exits ");
+            log.WriteDecimal(vm.Counters.TotalExits);
+            log.WriteLine();
+        }
+
+        private static void StartBootVms(Hypervisor hypervisor, string list, TextSink log)
+        {
+            if (list == null) return;
+            int start = 0;
+            for (int i = 0; i <= list.Length; i++)
+            {
+                if (i < list.Length && list[i] != ',') continue;
+                if (i > start) StartBootVm(hypervisor, list.Substring(start, i - start), log);
+                start = i + 1;
+            }
+        }
+
+        // Boot VMs are named template-N (N = the VM id).
+        private static void StartBootVm(Hypervisor hypervisor, string template, TextSink log)
+        {
+            var name = new CharBufferSink(Hypervisor.MaxNameLength);
+            name.Write(template);
+            name.Write("-");
+            name.WriteDecimal((ulong)(hypervisor.VmCount + 1));
+            VirtualMachine vm;
+            HypervisorStatus status = hypervisor.Create(template, name.ToString(), 0, out vm);
+            if (status == HypervisorStatus.Ok) status = hypervisor.Start(vm.Id);
+            log.Write("vm: create ");
+            log.Write(template);
+            if (status != HypervisorStatus.Ok)
+            {
+                log.Write(" failed: status ");
+                log.WriteDecimal((ulong)status);
+                log.WriteLine();
+                return;
+            }
+            log.Write(" -> vm ");
+            log.WriteDecimal((ulong)vm.Id);
+            log.Write(" ");
+            log.WriteLine(vm.Name);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using Hv.Core.Guests;
+using Hv.Core.Memory;
+using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
+using Hv.Kernel.Cpu;
+using Hv.Kernel.Platform;
+
+namespace Hv.Kernel.Vmx
+{
+    // A vCPU backed by a real VMCS: VMREAD/VMWRITE for fields, hv_vmx_run (boot/vmx.asm) for entry and exit.
+    internal sealed unsafe class HardwareVcpu : Vcpu
+    {
+        private const uint MsrEfer = 0xC0000080;
+        private const ulong Cr0ProtectionAndPaging = ControlRegisterBits.Cr0ProtectionEnable | ControlRegisterBits.Cr0Paging;
+
+        private static HardwareVcpu s_current;
+        private static ulong s_ioBitmapA, s_ioBitmapB, s_msrBitmap;
+
+        private readonly PageSource _pages;
+        private ulong _vmcs;
+        private readonly ulong _fxsave;
+        private bool _launched;
+
+        private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave)
+        {
+            _pages = pages;
+            _vmcs = vmcs;
+            _fxsave = fxsave;
+        }
+
+        public ulong VmcsAddress => _vmcs;
+
+        // Every port and every MSR exits (all bits set); the handlers decide per VM what is allowed.
+        private static bool EnsureBitmaps(PageSource pages)
+        {
+            if (s_msrBitmap != 0) return true;
+            s_ioBitmapA = pages.AllocatePage();
+            s_ioBitmapB = pages.AllocatePage();
+            s_msrBitmap = pages.AllocatePage();
+            if (s_ioBitmapA == 0 || s_ioBitmapB == 0 || s_msrBitmap == 0) return false;
+            pages.Page(s_ioBitmapA).Fill(0xFF);
+            pages.Page(s_ioBitmapB).Fill(0xFF);
+            pages.Page(s_msrBitmap).Fill(0xFF);
+            return true;
+        }
+
+        // Returns null when memory runs out or the VMCS cannot be loaded.
+        public static HardwareVcpu Create(VmxRoot root, PageSource pages, GuestEntryState entry, ulong eptp, ushort vpid)
+        {
+            if (!EnsureBitmaps(pages)) return null;
+            ulong vmcs = pages.AllocatePage();
+            ulong fxsave = pages.AllocatePage();
+            if (vmcs == 0 || fxsave == 0)
+            {
+                if (vmcs != 0) pages.FreePage(vmcs);
+                if (fxsave != 0) pages.FreePage(fxsave);
+                return null;
+            }
+            *(uint*)vmcs = root.Revision;
+            // A clean x87/SSE state for the guest's first entry: FCW 0x37F, MXCSR 0x1F80 (SDM Vol. 1 10.5.1).
+            *(ushort*)fxsave = 0x37F;
+            *(uint*)(fxsave + 24) = 0x1F80;
+            var cpu = new HardwareVcpu(pages, vmcs, fxsave);
+            if (Native.hv_vmclear(&vmcs) != 0 || !cpu.MakeCurrent())
+            {
+                cpu.Release();
+                return null;
+            }
+            cpu.WriteHostState();
+            cpu.WriteControls(root, entry, eptp, vpid);
+            cpu.WriteGuestState(root, entry);
+            return cpu;
+        }
+
+        public bool MakeCurrent()
+        {
+            if (s_current == this) return true;
+            ulong vmcs = _vmcs;
+            if (Native.hv_vmptrld(&vmcs) != 0) return false;
+            s_current = this;
+            return true;
+        }
+
+        public override ulong ReadField(uint encoding) => Native.hv_vmread(encoding);
+        public override void WriteField(uint encoding, ulong value) => Native.hv_vmwrite(encoding, value);
+        public override ulong ReadHostTsc() => Native.hv_rdtsc();
+
+        // Runs the guest until the next exit. Returns the basic exit reason (with bit 31 for a failed entry),
+        // or uint.MaxValue when VMLAUNCH/VMRESUME itself failed (the VM-instruction error field says why).
+        public uint Run(ulong preemptionTimerValue)
+        {
+            GuestRegisters r = Registers;
+            Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, preemptionTimerValue);
+            Native.hv_vmwrite(VmcsField.GuestRip, r.Rip);
+            Native.hv_vmwrite(VmcsField.GuestRsp, r.Rsp);
+            Native.hv_vmwrite(VmcsField.GuestRflags, r.Rflags);
+            int status;
+            fixed (ulong* registers = &r.Rax)
+                status = Native.hv_vmx_run(registers, _launched ? 1 : 0, (void*)_fxsave);
+            if (status != 0) return uint.MaxValue;
+            _launched = true;
+            r.Rip = Native.hv_vmread(VmcsField.GuestRip);
+            r.Rsp = Native.hv_vmread(VmcsField.GuestRsp);
+            r.Rflags = Native.hv_vmread(VmcsField.GuestRflags);
+            return (uint)Native.hv_vmread(VmcsField.ExitReason);
+        }
+
+        public void Release()
+        {
+            if (_vmcs == 0) return;
+            ulong vmcs = _vmcs;
+            Native.hv_vmclear(&vmcs);
+            if (s_current == this) s_current = null;
+            _pages.FreePage(_vmcs);
+            _pages.FreePage(_fxsave);
+            _vmcs = 0;
+        }
+
+        // SDM 24.5: where the CPU returns on every exit. HOST_RSP is written by hv_vmx_run on each entry.
+        private void WriteHostState()
+        {
+            Native.hv_vmwrite(VmcsField.HostCr0, Native.hv_read_cr0());
+            Native.hv_vmwrite(VmcsField.HostCr3, Native.hv_read_cr3());
+            Native.hv_vmwrite(VmcsField.HostCr4, Native.hv_read_cr4());
+            Native.hv_vmwrite(VmcsField.HostCsSelector, 0x08);
+            Native.hv_vmwrite(VmcsField.HostSsSelector, 0x10);
+            Native.hv_vmwrite(VmcsField.HostDsSelector, 0x10);
+            Native.hv_vmwrite(VmcsField.HostEsSelector, 0x10);
+            Native.hv_vmwrite(VmcsField.HostFsSelector, 0);
+            Native.hv_vmwrite(VmcsField.HostGsSelector, 0);
+            Native.hv_vmwrite(VmcsField.HostTrSelector, 0x18);
+            Native.hv_vmwrite(VmcsField.HostFsBase, 0);
+            Native.hv_vmwrite(VmcsField.HostGsBase, 0);
+            Native.hv_vmwrite(VmcsField.HostTrBase, Native.hv_tss_base());
+            Native.hv_vmwrite(VmcsField.HostGdtrBase, Native.hv_gdt_base());
+            Native.hv_vmwrite(VmcsField.HostIdtrBase, InterruptTable.Base);
+            Native.hv_vmwrite(VmcsField.HostIa32SysenterCs, 0);
+            Native.hv_vmwrite(VmcsField.HostIa32SysenterEsp, 0);
+            Native.hv_vmwrite(VmcsField.HostIa32SysenterEip, 0);
+            Native.hv_vmwrite(VmcsField.HostIa32Efer, Native.hv_rdmsr(MsrEfer));
+            Native.hv_vmwrite(VmcsField.HostRip, Native.hv_vmx_exit_address());
+        }
+
+        private void WriteControls(VmxRoot root, GuestEntryState entry, ulong eptp, ushort vpid)
+        {
+            Native.hv_vmwrite(VmcsField.PinBasedControls, root.PinControls);
+            Native.hv_vmwrite(VmcsField.ProcessorBasedControls, root.ProcessorControls);
+            Native.hv_vmwrite(VmcsField.SecondaryProcessorBasedControls, root.SecondaryControls);
+            Native.hv_vmwrite(VmcsField.ExitControls, root.ExitControls);
+            uint entryControls = root.EntryControls;
+            if (entry.LongMode) entryControls |= VmxControls.Ia32eModeGuest;
+            Native.hv_vmwrite(VmcsField.EntryControls, entryControls);
+            Native.hv_vmwrite(VmcsField.ExceptionBitmap, 0);
+            Native.hv_vmwrite(VmcsField.IoBitmapA, s_ioBitmapA);
+            Native.hv_vmwrite(VmcsField.IoBitmapB, s_ioBitmapB);
+            Native.hv_vmwrite(VmcsField.MsrBitmap, s_msrBitmap);
+            Native.hv_vmwrite(VmcsField.EptPointer, eptp);
+            Native.hv_vmwrite(VmcsField.Vpid, vpid);
+            Native.hv_vmwrite(VmcsField.VmcsLinkPointer, ulong.MaxValue);
+            Native.hv_vmwrite(VmcsField.Cr3TargetCount, 0);
+            Native.hv_vmwrite(VmcsField.ExitMsrStoreCount, 0);
+            Native.hv_vmwrite(VmcsField.ExitMsrLoadCount, 0);
+            Native.hv_vmwrite(VmcsField.EntryMsrLoadCount, 0);
+            Native.hv_vmwrite(VmcsField.EntryInterruptionInfo, 0);
+        }
+
+        // SDM 24.4 and 26.3.1: the loader's state, with the bits VMX forces on CR0 and CR4. The guest owns CR0.PE and
+        // CR0.PG (unrestricted guest); the bits the CPU forces are host-owned and the guest reads its own values.
+        private void WriteGuestState(VmxRoot root, GuestEntryState entry)
+        {
+            ulong cr0Forced = root.Cr0Fixed0 & ~Cr0ProtectionAndPaging;
+            Native.hv_vmwrite(VmcsField.GuestCr0, VmxCapability.ApplyFixedBits(entry.Cr0, cr0Forced, root.Cr0Fixed1));
+            Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, cr0Forced);
+            Native.hv_vmwrite(VmcsField.Cr0ReadShadow, entry.Cr0);
+            Native.hv_vmwrite(VmcsField.GuestCr4, VmxCapability.ApplyFixedBits(entry.Cr4, root.Cr4Fixed0, root.Cr4Fixed1));
+            Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4Fixed0);
+            Native.hv_vmwrite(VmcsField.Cr4ReadShadow, entry.Cr4);
+            Native.hv_vmwrite(VmcsField.GuestCr3, entry.Cr3);
+            Native.hv_vmwrite(VmcsField.GuestIa32Efer, entry.Efer);
+            Native.hv_vmwrite(VmcsField.GuestDr7, 0x400);
+            Native.hv_vmwrite(VmcsField.GuestIa32DebugCtl, 0);
+
+            Segment(VmcsField.GuestEsSelector, VmcsField.GuestEsBase, VmcsField.GuestEsLimit, VmcsField.GuestEsAccessRights, entry.Es);
+            Segment(VmcsField.GuestCsSelector, VmcsField.GuestCsBase, VmcsField.GuestCsLimit, VmcsField.GuestCsAccessRights, entry.Cs);
+            Segment(VmcsField.GuestSsSelector, VmcsField.GuestSsBase, VmcsField.GuestSsLimit, VmcsField.GuestSsAccessRights, entry.Ss);
+            Segment(VmcsField.GuestDsSelector, VmcsField.GuestDsBase, VmcsField.GuestDsLimit, VmcsField.GuestDsAccessRights, entry.Ds);
+            Segment(VmcsField.GuestFsSelector, VmcsField.GuestFsBase, VmcsField.GuestFsLimit, VmcsField.GuestFsAccessRights, entry.Fs);
+            Segment(VmcsField.GuestGsSelector, VmcsField.GuestGsBase, VmcsField.GuestGsLimit, VmcsField.GuestGsAccessRights, entry.Gs);
+            Segment(VmcsField.GuestLdtrSelector, VmcsField.GuestLdtrBase, VmcsField.GuestLdtrLimit, VmcsField.GuestLdtrAccessRights, entry.Ldtr);
+            Segment(VmcsField.GuestTrSelector, VmcsField.GuestTrBase, VmcsField.GuestTrLimit, VmcsField.GuestTrAccessRights, entry.Tr);
+            Native.hv_vmwrite(VmcsField.GuestGdtrBase, entry.GdtrBase);
+            Native.hv_vmwrite(VmcsField.GuestGdtrLimit, entry.GdtrLimit);
+            Native.hv_vmwrite(VmcsField.GuestIdtrBase, entry.IdtrBase);
+            Native.hv_vmwrite(VmcsField.GuestIdtrLimit, entry.IdtrLimit);
+
+            Native.hv_vmwrite(VmcsField.GuestIa32SysenterCs, 0);
+            Native.hv_vmwrite(VmcsField.GuestIa32SysenterEsp, 0);
+            Native.hv_vmwrite(VmcsField.GuestIa32SysenterEip, 0);
+            Native.hv_vmwrite(VmcsField.GuestActivityState, 0);
+            Native.hv_vmwrite(VmcsField.GuestInterruptibilityState, 0);
+            Native.hv_vmwrite(VmcsField.GuestPendingDebugExceptions, 0);
+
+            GuestRegisters r = Registers;
+            r.Rip = entry.Rip;
+            r.Rsp = entry.Rsp;
+            r.Rflags = entry.Rflags | 2; // bit 1 is reserved as 1
+            r.Rax = entry.Rax;
+            r.Rbx = entry.Rbx;
+        }
+
+        private static void Segment(uint selector, uint baseField, uint limit, uint access, GuestSegment s)
+        {
+            Native.hv_vmwrite(selector, s.Selector);
+            Native.hv_vmwrite(baseField, s.Base);
+            Native.hv_vmwrite(limit, s.Limit);
+            Native.hv_vmwrite(access, s.AccessRights);
+        }
+    }
+}
