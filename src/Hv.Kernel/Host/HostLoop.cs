@@ -6,7 +6,8 @@ using Hv.Kernel.Platform;
 namespace Hv.Kernel.Host
 {
     // The hypervisor's main loop: give each runnable VM a time slice, echo consoles, report stops.
-    // hv.run=a,b,... starts VMs from those templates at boot; hv.exit=idle powers off once no VM can run.
+    // hv.run=a,b,... starts VMs from those templates at boot; hv.exit=idle powers off once no VM can run;
+    // hv.turnoff_tsc=N turns every VM off once the TSC passes N (for runs that include a guest that never ends).
     internal static class HostLoop
     {
         // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second).
@@ -17,8 +18,14 @@ namespace Hv.Kernel.Host
             var echo = new ConsoleEcho(hypervisor.Capacity);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
+            ulong turnOffAt = ParseDecimal(options.Get("hv.turnoff_tsc"));
             for (;;)
             {
+                if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
+                {
+                    TurnOffAll(hypervisor, echo, log);
+                    turnOffAt = 0;
+                }
                 VirtualMachine vm = hypervisor.RunNext(SliceTicks);
                 if (vm != null)
                 {
@@ -33,6 +40,25 @@ namespace Hv.Kernel.Host
                 }
                 Native.hv_halt();
             }
+        }
+
+        private static void TurnOffAll(Hypervisor hypervisor, ConsoleEcho echo, TextSink log)
+        {
+            for (int i = 0; i < hypervisor.Capacity; i++)
+            {
+                VirtualMachine vm = hypervisor.VmAt(i);
+                if (vm == null || (vm.State != VmState.Running && vm.State != VmState.Paused)) continue;
+                hypervisor.Stop(vm.Id, "turned off by the host");
+                ReportStop(vm, echo, log);
+            }
+        }
+
+        private static ulong ParseDecimal(string text)
+        {
+            ulong value = 0;
+            if (text == null) return 0;
+            for (int i = 0; i < text.Length && text[i] >= '0' && text[i] <= '9'; i++) value = value * 10 + (ulong)(text[i] - '0');
+            return value;
         }
 
         private static void ReportStop(VirtualMachine vm, ConsoleEcho echo, TextSink log)

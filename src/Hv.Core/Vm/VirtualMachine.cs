@@ -1,0 +1,121 @@
+using Hv.Core.Devices;
+using Hv.Core.Memory;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>
+    /// One guest: identity, lifecycle state, devices and counters. The portable half of a VM; the backend
+    /// keeps the VMCS and EPT beside it. Every lifecycle command is a transition that either succeeds or
+    /// returns <see cref="VmTransitionStatus.InvalidTransition"/> and changes nothing (ARCHITECTURE.md
+    /// principle 5).
+    /// </summary>
+    public sealed class VirtualMachine
+    {
+        /// <summary>COM1, where test kernels and Linux's console=ttyS0 look for the first UART.</summary>
+        public const ushort Com1Port = 0x3F8;
+        public const int ConsoleOutputCapacity = 64 * 1024;
+        public const int ConsoleInputCapacity = 4096;
+
+        private readonly uint _id;
+        private readonly string _name;
+        private readonly ulong _memorySize;
+        private readonly GuestMemoryAccess _memory;
+        private readonly ConsoleRing _console;
+        private readonly Uart16550 _uart;
+        private readonly PortBus _ports;
+        private readonly VmCounters _counters;
+        private readonly GuestMsrs _msrs = new GuestMsrs();
+        private VmState _state = VmState.Created;
+        private string _stopReason;
+        private ulong _exitCode;
+        private bool _ready;
+
+        /// <param name="memory">Access to the guest's physical memory (null until the backend has built it).</param>
+        public VirtualMachine(uint id, string name, ulong memorySize, GuestMemoryAccess memory)
+        {
+            _id = id;
+            _name = name;
+            _memorySize = memorySize;
+            _memory = memory;
+            _console = new ConsoleRing(ConsoleOutputCapacity, ConsoleInputCapacity);
+            _uart = new Uart16550(_console);
+            _ports = new PortBus();
+            _ports.Map(Com1Port, Uart16550.PortCount, _uart);
+            _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
+            _counters = new VmCounters(_console);
+        }
+
+        public uint Id { get { return _id; } }
+        public string Name { get { return _name; } }
+        public ulong MemorySize { get { return _memorySize; } }
+        public GuestMemoryAccess Memory { get { return _memory; } }
+        public ConsoleRing Console { get { return _console; } }
+        public Uart16550 Uart { get { return _uart; } }
+        public PortBus Ports { get { return _ports; } }
+        public VmCounters Counters { get { return _counters; } }
+        public GuestMsrs Msrs { get { return _msrs; } }
+        public VmState State { get { return _state; } }
+        /// <summary>Why the VM stopped; null until it has.</summary>
+        public string StopReason { get { return _stopReason; } }
+        public ulong ExitCode { get { return _exitCode; } }
+        /// <summary>The guest announced it finished booting (hypercall Ready); a template can be primed from here.</summary>
+        public bool Ready { get { return _ready; } }
+
+        public VmTransitionStatus Start()
+        {
+            return Move(VmState.Created, VmState.Running);
+        }
+
+        public VmTransitionStatus Pause()
+        {
+            return Move(VmState.Running, VmState.Paused);
+        }
+
+        public VmTransitionStatus Resume()
+        {
+            return Move(VmState.Paused, VmState.Running);
+        }
+
+        /// <summary>
+        /// Stops a Created, Running or Paused VM with a reason and exit code. The first stop wins: a VM that is
+        /// already stopped keeps its original reason (a triple fault after a debug-exit write must not hide it).
+        /// </summary>
+        public VmTransitionStatus Stop(string reason, ulong exitCode)
+        {
+            if (_state != VmState.Created && _state != VmState.Running && _state != VmState.Paused)
+            {
+                return VmTransitionStatus.InvalidTransition;
+            }
+            _state = VmState.Stopped;
+            _stopReason = reason;
+            _exitCode = exitCode;
+            return VmTransitionStatus.Ok;
+        }
+
+        /// <summary>Removes a Stopped VM, or a Created one that never ran.</summary>
+        public VmTransitionStatus Remove()
+        {
+            if (_state != VmState.Stopped && _state != VmState.Created)
+            {
+                return VmTransitionStatus.InvalidTransition;
+            }
+            _state = VmState.Removed;
+            return VmTransitionStatus.Ok;
+        }
+
+        public void MarkReady()
+        {
+            _ready = true;
+        }
+
+        private VmTransitionStatus Move(VmState from, VmState to)
+        {
+            if (_state != from)
+            {
+                return VmTransitionStatus.InvalidTransition;
+            }
+            _state = to;
+            return VmTransitionStatus.Ok;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Hv.Core.Vmx.Arch
+{
+    /// <summary>
+    /// Architectural bits of CR0, CR4, IA32_EFER and RFLAGS that the hypervisor sets in a guest's initial
+    /// state or must force for VMX (SDM Vol. 3A §2.5, §2.2.1; EFER: §2.2.1 Table 2-1; RFLAGS: Vol. 1 §3.4.3).
+    /// </summary>
+    public static class ControlRegisterBits
+    {
+        public const ulong Cr0ProtectionEnable = 1UL << 0;
+        /// <summary>Hard-wired to 1 on every processor since the 486; reset value keeps it set.</summary>
+        public const ulong Cr0ExtensionType = 1UL << 4;
+        public const ulong Cr0NumericError = 1UL << 5;
+        public const ulong Cr0Paging = 1UL << 31;
+
+        public const ulong Cr4PhysicalAddressExtension = 1UL << 5;
+        /// <summary>Must stay 1 while in VMX operation (IA32_VMX_CR4_FIXED0, SDM 23.8).</summary>
+        public const ulong Cr4VmxEnable = 1UL << 13;
+
+        public const ulong EferLongModeEnable = 1UL << 8;
+        /// <summary>Long mode active; VM entry requires it to match the "IA-32e mode guest" control (26.3.1.1).</summary>
+        public const ulong EferLongModeActive = 1UL << 10;
+
+        /// <summary>RFLAGS bit 1 is reserved and must be 1 (VM entry checks it, 26.3.1.4).</summary>
+        public const ulong RflagsReserved1 = 1UL << 1;
+    }
+}

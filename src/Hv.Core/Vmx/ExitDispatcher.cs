@@ -1,0 +1,89 @@
+using Hv.Core.Text;
+using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
+using Hv.Core.Vmx.Handlers;
+
+namespace Hv.Core.Vmx
+{
+    /// <summary>
+    /// Routes each VM exit to the handler for its basic reason through a table indexed by reason (ACRN
+    /// vmexit.c style). Every exit is counted on the VM first; a reason with no handler stops that VM with
+    /// "unhandled exit N", never the host (ARCHITECTURE.md principle 3).
+    /// </summary>
+    public sealed class ExitDispatcher
+    {
+        public const int TableSize = VmCounters.ReasonSlots;
+
+        private readonly ExitHandler[] _handlers = new ExitHandler[TableSize];
+        private readonly CharBufferSink _reason = new CharBufferSink(32);
+
+        /// <summary>Installs <paramref name="handler"/> for <paramref name="reason"/>; false if the reason is outside the table.</summary>
+        public bool Register(ExitReason reason, ExitHandler handler)
+        {
+            if ((uint)reason >= TableSize)
+            {
+                return false;
+            }
+            _handlers[(int)reason] = handler;
+            return true;
+        }
+
+        public ExitAction Dispatch(VirtualMachine vm, Vcpu cpu)
+        {
+            // Bits 15:0 are the basic reason; bit 31 flags a failed VM entry, whose basic reason (33, 34, 41)
+            // already says what failed (SDM Vol. 3C 24.9.1).
+            uint basic = (uint)(cpu.ReadField(VmcsField.ExitReason) & 0xFFFF);
+            vm.Counters.RecordExit(basic);
+
+            ExitHandler handler = basic < TableSize ? _handlers[basic] : null;
+            if (handler == null)
+            {
+                _reason.Clear();
+                _reason.Write("unhandled exit ");
+                _reason.WriteDecimal((ulong)basic);
+                vm.Stop(_reason.ToString(), 0);
+                return ExitAction.Stop;
+            }
+            ExitAction action = handler.Handle(vm, cpu);
+            // Whatever the handler said, a VM that is no longer running must not be entered again.
+            return vm.State == VmState.Running ? action : ExitAction.Stop;
+        }
+
+        /// <summary>The standard table: every exit our VMCS configuration can produce, with its policy.</summary>
+        public static ExitDispatcher CreateStandard(CpuidSource hostCpuid)
+        {
+            ExitDispatcher dispatcher = new ExitDispatcher();
+            YieldHandler yield = new YieldHandler();
+            InvalidOpcodeHandler invalidOpcode = new InvalidOpcodeHandler();
+
+            dispatcher.Register(ExitReason.ExternalInterrupt, yield);
+            dispatcher.Register(ExitReason.VmxPreemptionTimerExpired, yield);
+            dispatcher.Register(ExitReason.TripleFault, new StopVmHandler("triple fault"));
+            dispatcher.Register(ExitReason.EntryFailureInvalidGuestState, new StopVmHandler("vm-entry failed: invalid guest state"));
+            dispatcher.Register(ExitReason.EntryFailureMsrLoading, new StopVmHandler("vm-entry failed: msr loading"));
+            dispatcher.Register(ExitReason.EntryFailureMachineCheck, new StopVmHandler("vm-entry failed: machine check"));
+            dispatcher.Register(ExitReason.Cpuid, new CpuidHandler(new CpuidPolicy(hostCpuid)));
+            dispatcher.Register(ExitReason.Hlt, new HltHandler());
+            dispatcher.Register(ExitReason.IoInstruction, new IoInstructionHandler());
+            dispatcher.Register(ExitReason.Rdmsr, new RdmsrHandler());
+            dispatcher.Register(ExitReason.Wrmsr, new WrmsrHandler());
+            dispatcher.Register(ExitReason.EptViolation, new EptViolationHandler());
+            dispatcher.Register(ExitReason.EptMisconfiguration, new EptMisconfigurationHandler());
+            dispatcher.Register(ExitReason.Vmcall, new HypercallHandler());
+
+            dispatcher.Register(ExitReason.Getsec, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmclear, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmlaunch, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmptrld, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmptrst, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmread, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmresume, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmwrite, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmxoff, invalidOpcode);
+            dispatcher.Register(ExitReason.Vmxon, invalidOpcode);
+            dispatcher.Register(ExitReason.Invept, invalidOpcode);
+            dispatcher.Register(ExitReason.Invvpid, invalidOpcode);
+            return dispatcher;
+        }
+    }
+}

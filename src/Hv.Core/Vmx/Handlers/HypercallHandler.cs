@@ -1,0 +1,101 @@
+using System;
+using Hv.Core.Vm;
+
+namespace Hv.Core.Vmx.Handlers
+{
+    /// <summary>
+    /// VMCALL: the guest-to-hypervisor call interface.
+    ///
+    /// ABI (version 1, reported in CPUID 0x40000001 EBX):
+    ///   RAX = function, RBX and RCX = arguments; the result comes back in RAX. Other registers are preserved.
+    ///   Only CPL 0 may call; from any other ring RAX = PermissionDenied and nothing happens.
+    ///
+    ///   1 ConsoleWrite(RBX = guest-physical address, RCX = length &lt;= 4096)
+    ///       Appends the bytes to the VM's console. RAX = Success, InvalidArgument (length too large) or
+    ///       BadAddress (any byte outside guest memory). All or nothing: on error no byte is written.
+    ///   2 Exit(RBX = exit code)
+    ///       Stops the VM with that code; the call does not return.
+    ///   3 GetVmId()
+    ///       RAX = the VM's id (as in CPUID 0x40000001 EAX).
+    ///   4 Ready()
+    ///       The guest has finished booting; recorded on the VM (templates are primed from this point).
+    ///       RAX = Success.
+    ///   anything else: RAX = UnknownFunction (all ones).
+    ///
+    /// Status codes are small negative numbers, as in KVM's hypercall ABI.
+    /// </summary>
+    public sealed class HypercallHandler : ExitHandler
+    {
+        public const ulong ConsoleWrite = 1;
+        public const ulong Exit = 2;
+        public const ulong GetVmId = 3;
+        public const ulong Ready = 4;
+
+        public const ulong Success = 0;
+        public const ulong UnknownFunction = ulong.MaxValue;      // -1
+        public const ulong InvalidArgument = ulong.MaxValue - 1;  // -2
+        public const ulong BadAddress = ulong.MaxValue - 2;       // -3
+        public const ulong PermissionDenied = ulong.MaxValue - 3; // -4
+
+        public const int MaxConsoleWrite = 4096;
+
+        // Guest bytes are copied here once, then used: the guest cannot change them between check and use
+        // (ARCHITECTURE.md principle 4). One buffer per handler; a dispatcher serves one physical CPU.
+        private readonly byte[] _buffer = new byte[MaxConsoleWrite];
+
+        public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
+        {
+            GuestRegisters registers = cpu.Registers;
+            if (cpu.CurrentPrivilegeLevel() != 0)
+            {
+                registers.Rax = PermissionDenied;
+                cpu.AdvanceRip();
+                return ExitAction.Resume;
+            }
+
+            ulong function = registers.Rax;
+            if (function == Exit)
+            {
+                vm.Stop("guest exit hypercall", registers.Rbx);
+                return ExitAction.Stop;
+            }
+            if (function == ConsoleWrite)
+            {
+                registers.Rax = WriteConsole(vm, registers.Rbx, registers.Rcx);
+            }
+            else if (function == GetVmId)
+            {
+                registers.Rax = vm.Id;
+            }
+            else if (function == Ready)
+            {
+                vm.MarkReady();
+                registers.Rax = Success;
+            }
+            else
+            {
+                registers.Rax = UnknownFunction;
+            }
+            cpu.AdvanceRip();
+            return ExitAction.Resume;
+        }
+
+        private ulong WriteConsole(VirtualMachine vm, ulong gpa, ulong length)
+        {
+            if (length > MaxConsoleWrite)
+            {
+                return InvalidArgument;
+            }
+            if (gpa + length < gpa || vm.Memory == null)
+            {
+                return BadAddress;
+            }
+            if (!vm.Memory.Read(gpa, new Span<byte>(_buffer, 0, (int)length)))
+            {
+                return BadAddress;
+            }
+            vm.Console.WriteOutput(new ReadOnlySpan<byte>(_buffer, 0, (int)length));
+            return Success;
+        }
+    }
+}

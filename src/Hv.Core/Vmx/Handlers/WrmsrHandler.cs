@@ -1,0 +1,22 @@
+using Hv.Core.Vm;
+
+namespace Hv.Core.Vmx.Handlers
+{
+    /// <summary>WRMSR: ECX names the MSR, EDX:EAX is the value; a refused write faults with #GP(0).</summary>
+    public sealed class WrmsrHandler : ExitHandler
+    {
+        public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
+        {
+            GuestRegisters registers = cpu.Registers;
+            ulong value = (registers.Rdx << 32) | (registers.Rax & 0xFFFFFFFFUL);
+            if (!MsrPolicy.Write(vm, cpu, (uint)registers.Rcx, value))
+            {
+                cpu.InjectException(Vcpu.GeneralProtection, 0);
+                vm.Counters.RecordInjectedException();
+                return ExitAction.Resume;
+            }
+            cpu.AdvanceRip();
+            return ExitAction.Resume;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Hv.Core.Vmx
+{
+    /// <summary>Model-specific register numbers the MSR policy knows (SDM Vol. 4, Table 2-2 "IA-32 Architectural MSRs").</summary>
+    public static class Msr
+    {
+        public const uint Ia32Tsc = 0x10;
+        public const uint Ia32ApicBase = 0x1B;
+        public const uint Ia32FeatureControl = 0x3A;
+        public const uint Ia32SysenterCs = 0x174;
+        public const uint Ia32SysenterEsp = 0x175;
+        public const uint Ia32SysenterEip = 0x176;
+        public const uint Ia32Pat = 0x277;
+        public const uint Ia32Efer = 0xC0000080;
+        public const uint Ia32Star = 0xC0000081;
+        public const uint Ia32Lstar = 0xC0000082;
+        public const uint Ia32Cstar = 0xC0000083;
+        public const uint Ia32Fmask = 0xC0000084;
+        public const uint Ia32FsBase = 0xC0000100;
+        public const uint Ia32GsBase = 0xC0000101;
+        public const uint Ia32KernelGsBase = 0xC0000102;
+    }
+}

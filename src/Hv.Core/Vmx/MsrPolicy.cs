@@ -1,0 +1,204 @@
+using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
+
+namespace Hv.Core.Vmx
+{
+    /// <summary>
+    /// Which MSRs a guest may touch through RDMSR/WRMSR exits, and where each lives. An allow-list: any MSR not
+    /// named here makes the instruction fault with #GP(0), as a real CPU does for an MSR it lacks, so guests
+    /// probe safely (Linux uses rdmsr_safe) and no host MSR is ever exposed.
+    ///
+    /// - IA32_TSC: guest TSC = host TSC + VMCS TSC offset; a write moves the offset (SDM Vol. 3C "Time-Stamp Counter Offset").
+    /// - IA32_APIC_BASE: reads 0xFEE00900 (default base, BSP, xAPIC enabled); writing a different value → #GP.
+    /// - IA32_FEATURE_CONTROL: reads locked with VMX disabled (we offer no nested VMX); any write → #GP, as
+    ///   for a locked register (SDM Vol. 3C "Enabling and Entering VMX Operation").
+    /// - IA32_EFER, IA32_PAT, SYSENTER_CS/ESP/EIP, FS/GS base: the VMCS guest-state fields, which the CPU loads
+    ///   on entry and saves on exit (the backend sets the load/save EFER and PAT controls).
+    /// - STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE: no VMCS field; kept in <see cref="GuestMsrs"/>, which the
+    ///   backend swaps in and out.
+    /// Writes are checked as hardware checks them: reserved EFER bits, LME changed while paging is on, invalid
+    /// PAT memory types and non-canonical addresses all fault with #GP.
+    /// </summary>
+    public static class MsrPolicy
+    {
+        public const ulong ApicBaseValue = 0xFEE00000UL | (1UL << 8) | (1UL << 11);
+        /// <summary>Lock bit set, VMX-inside-SMX (bit 1) and VMX-outside-SMX (bit 2) clear.</summary>
+        public const ulong FeatureControlValue = 1;
+
+        private const ulong EferSce = 1UL << 0;
+        private const ulong EferLme = 1UL << 8;
+        private const ulong EferLma = 1UL << 10;
+        private const ulong EferNxe = 1UL << 11;
+        private const ulong Cr0Paging = 1UL << 31;
+
+        /// <summary>Reads <paramref name="msr"/> for the guest; false means the RDMSR must fault with #GP(0).</summary>
+        public static bool Read(VirtualMachine vm, Vcpu cpu, uint msr, out ulong value)
+        {
+            switch (msr)
+            {
+                case Msr.Ia32Tsc:
+                    value = cpu.ReadHostTsc() + cpu.ReadField(VmcsField.TscOffset);
+                    return true;
+                case Msr.Ia32ApicBase:
+                    value = ApicBaseValue;
+                    return true;
+                case Msr.Ia32FeatureControl:
+                    value = FeatureControlValue;
+                    return true;
+                case Msr.Ia32SysenterCs:
+                    value = cpu.ReadField(VmcsField.GuestIa32SysenterCs);
+                    return true;
+                case Msr.Ia32SysenterEsp:
+                    value = cpu.ReadField(VmcsField.GuestIa32SysenterEsp);
+                    return true;
+                case Msr.Ia32SysenterEip:
+                    value = cpu.ReadField(VmcsField.GuestIa32SysenterEip);
+                    return true;
+                case Msr.Ia32Pat:
+                    value = cpu.ReadField(VmcsField.GuestIa32Pat);
+                    return true;
+                case Msr.Ia32Efer:
+                    value = cpu.ReadField(VmcsField.GuestIa32Efer);
+                    return true;
+                case Msr.Ia32FsBase:
+                    value = cpu.ReadField(VmcsField.GuestFsBase);
+                    return true;
+                case Msr.Ia32GsBase:
+                    value = cpu.ReadField(VmcsField.GuestGsBase);
+                    return true;
+                case Msr.Ia32Star:
+                    value = vm.Msrs.Star;
+                    return true;
+                case Msr.Ia32Lstar:
+                    value = vm.Msrs.Lstar;
+                    return true;
+                case Msr.Ia32Cstar:
+                    value = vm.Msrs.Cstar;
+                    return true;
+                case Msr.Ia32Fmask:
+                    value = vm.Msrs.Fmask;
+                    return true;
+                case Msr.Ia32KernelGsBase:
+                    value = vm.Msrs.KernelGsBase;
+                    return true;
+                default:
+                    value = 0;
+                    return false;
+            }
+        }
+
+        /// <summary>Writes <paramref name="msr"/> for the guest; false means the WRMSR must fault with #GP(0) and nothing changed.</summary>
+        public static bool Write(VirtualMachine vm, Vcpu cpu, uint msr, ulong value)
+        {
+            switch (msr)
+            {
+                case Msr.Ia32Tsc:
+                    cpu.WriteField(VmcsField.TscOffset, unchecked(value - cpu.ReadHostTsc()));
+                    return true;
+                case Msr.Ia32ApicBase:
+                    return value == ApicBaseValue;
+                case Msr.Ia32SysenterCs:
+                    cpu.WriteField(VmcsField.GuestIa32SysenterCs, value & 0xFFFFFFFFUL);
+                    return true;
+                case Msr.Ia32SysenterEsp:
+                    return WriteAddress(cpu, VmcsField.GuestIa32SysenterEsp, value);
+                case Msr.Ia32SysenterEip:
+                    return WriteAddress(cpu, VmcsField.GuestIa32SysenterEip, value);
+                case Msr.Ia32Pat:
+                    if (!IsValidPat(value))
+                    {
+                        return false;
+                    }
+                    cpu.WriteField(VmcsField.GuestIa32Pat, value);
+                    return true;
+                case Msr.Ia32Efer:
+                    return WriteEfer(cpu, value);
+                case Msr.Ia32FsBase:
+                    return WriteAddress(cpu, VmcsField.GuestFsBase, value);
+                case Msr.Ia32GsBase:
+                    return WriteAddress(cpu, VmcsField.GuestGsBase, value);
+                case Msr.Ia32Star:
+                    vm.Msrs.Star = value;
+                    return true;
+                case Msr.Ia32Lstar:
+                    if (!IsCanonical(value))
+                    {
+                        return false;
+                    }
+                    vm.Msrs.Lstar = value;
+                    return true;
+                case Msr.Ia32Cstar:
+                    if (!IsCanonical(value))
+                    {
+                        return false;
+                    }
+                    vm.Msrs.Cstar = value;
+                    return true;
+                case Msr.Ia32Fmask:
+                    vm.Msrs.Fmask = value;
+                    return true;
+                case Msr.Ia32KernelGsBase:
+                    if (!IsCanonical(value))
+                    {
+                        return false;
+                    }
+                    vm.Msrs.KernelGsBase = value;
+                    return true;
+                default:
+                    // Includes IA32_FEATURE_CONTROL, which reads as locked.
+                    return false;
+            }
+        }
+
+        /// <summary>
+        /// Canonical for 48-bit linear addresses: bits 63:47 all equal (SDM Vol. 1 "Canonical Addressing"). Guests using
+        /// 5-level paging would need 57 bits; we do not offer LA57 yet.
+        /// </summary>
+        public static bool IsCanonical(ulong address)
+        {
+            ulong upper = address >> 47;
+            return upper == 0 || upper == 0x1FFFF;
+        }
+
+        private static bool WriteAddress(Vcpu cpu, uint field, ulong value)
+        {
+            if (!IsCanonical(value))
+            {
+                return false;
+            }
+            cpu.WriteField(field, value);
+            return true;
+        }
+
+        private static bool WriteEfer(Vcpu cpu, ulong value)
+        {
+            if ((value & ~(EferSce | EferLme | EferLma | EferNxe)) != 0)
+            {
+                return false;
+            }
+            ulong current = cpu.ReadField(VmcsField.GuestIa32Efer);
+            // Changing LME while paging is on faults (SDM Vol. 3A "Initializing IA-32e Mode").
+            if (((current ^ value) & EferLme) != 0 && (cpu.ReadField(VmcsField.GuestCr0) & Cr0Paging) != 0)
+            {
+                return false;
+            }
+            // LMA is status the processor maintains; a write cannot change it.
+            cpu.WriteField(VmcsField.GuestIa32Efer, (value & ~EferLma) | (current & EferLma));
+            return true;
+        }
+
+        /// <summary>Each of the 8 PAT entries must be UC(0), WC(1), WT(4), WP(5), WB(6) or UC-(7) (SDM Vol. 3A "Programming the PAT").</summary>
+        private static bool IsValidPat(ulong value)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                ulong type = (value >> (i * 8)) & 0xFF;
+                if (type == 2 || type == 3 || type > 7)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+namespace Hv.Protocol.Crypto
+{
+    /// <summary>
+    /// The 32-byte host key as text: 64 hex digits, optionally grouped with '-', ':' or spaces (so a pairing
+    /// code printed as 8 groups of 8 can be typed back as printed). Used by the kernel (GRUB command line,
+    /// printing a generated key) and by the client.
+    /// </summary>
+    public static class HostKey
+    {
+        public const int Bytes = 32;
+
+        /// <summary>Length of <see cref="Format"/>'s output: 8 groups of 8 hex digits joined by '-'.</summary>
+        public const int FormattedChars = 71;
+
+        private static int HexValue(int c)
+        {
+            if (c >= '0' && c <= '9')
+            {
+                return c - '0';
+            }
+            if (c >= 'a' && c <= 'f')
+            {
+                return c - 'a' + 10;
+            }
+            if (c >= 'A' && c <= 'F')
+            {
+                return c - 'A' + 10;
+            }
+            return -1;
+        }
+
+        private static bool IsSeparator(int c)
+        {
+            return c == '-' || c == ':' || c == ' ' || c == '_';
+        }
+
+        /// <summary>Parses ASCII text bytes (e.g. the GRUB command-line value) into key[0..32).</summary>
+        public static bool TryParse(byte[] text, int offset, int count, byte[] key)
+        {
+            int digits = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int c = text[offset + i];
+                if (IsSeparator(c))
+                {
+                    continue;
+                }
+                int v = HexValue(c);
+                if (v < 0 || digits >= 2 * Bytes)
+                {
+                    return false;
+                }
+                if ((digits & 1) == 0)
+                {
+                    key[digits >> 1] = (byte)(v << 4);
+                }
+                else
+                {
+                    key[digits >> 1] = (byte)(key[digits >> 1] | v);
+                }
+                digits++;
+            }
+            return digits == 2 * Bytes;
+        }
+
+        public static bool TryParse(string text, byte[] key)
+        {
+            if (text == null)
+            {
+                return false;
+            }
+            int digits = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                int c = text[i];
+                if (IsSeparator(c))
+                {
+                    continue;
+                }
+                int v = HexValue(c);
+                if (v < 0 || digits >= 2 * Bytes)
+                {
+                    return false;
+                }
+                if ((digits & 1) == 0)
+                {
+                    key[digits >> 1] = (byte)(v << 4);
+                }
+                else
+                {
+                    key[digits >> 1] = (byte)(key[digits >> 1] | v);
+                }
+                digits++;
+            }
+            return digits == 2 * Bytes;
+        }
+
+        /// <summary>Writes the key as "xxxxxxxx-xxxxxxxx-..." (lower-case, 71 chars) into dst[offset..].</summary>
+        public static void Format(byte[] key, char[] dst, int offset)
+        {
+            int p = offset;
+            for (int i = 0; i < Bytes; i++)
+            {
+                if (i > 0 && (i & 3) == 0)
+                {
+                    dst[p++] = '-';
+                }
+                int hi = key[i] >> 4;
+                int lo = key[i] & 0xF;
+                dst[p++] = (char)(hi < 10 ? '0' + hi : 'a' + hi - 10);
+                dst[p++] = (char)(lo < 10 ? '0' + lo : 'a' + lo - 10);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+; hello.asm - a real-mode guest that greets five times with a pause between lines, so the consoles of
+; two VMs running at once visibly interleave.
+; loader: real
+; expect: hello from guest 1
+; expect: hello from guest 2
+; expect: hello from guest 3
+; expect: hello from guest 4
+; expect: hello from guest 5
+; expect-exit: 0
+bits 16
+org 0x8000
+
+start:
+        cli
+        mov bl, '1'
+.line:  mov si, msg
+        call puts
+        mov al, bl
+        call putc
+        mov al, 10
+        call putc
+        mov ecx, 0x40000                ; busy pause: gives the scheduler a chance to switch VMs
+.pause: dec ecx
+        jnz .pause
+        inc bl
+        cmp bl, '6'
+        jne .line
+        mov dx, 0xF4                    ; exit port: out dword = exit code
+        xor eax, eax
+        out dx, eax
+        jmp $
+
+; puts: print the NUL-terminated string at DS:SI.
+puts:   lodsb
+        test al, al
+        jz .done
+        call putc
+        jmp puts
+.done:  ret
+
+; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
+putc:   push dx
+        push ax
+        mov dx, 0x3FD
+.wait:  in al, dx
+        test al, 0x20
+        jz .wait
+        pop ax
+        mov dx, 0x3F8
+        out dx, al
+        pop dx
+        ret
+
+msg:    db "hello from guest ", 0

@@ -1,0 +1,64 @@
+; ioports.asm - hostile: IN then OUT (byte, value 0) on every port 0-0xFFFF except the UART
+; (0x3F8-0x3FF) and the exit port 0xF4 - including PIC, PIT, keyboard-controller reset and PCI config
+; ports. Whatever the device models do with that, the host must survive and the guest must get here.
+; Finally a string I/O instruction (REP INSB), which the hypervisor does not emulate: it stops the VM.
+; loader: real
+; expect: io start
+; expect: io done
+; expect-stop: unsupported-io
+bits 16
+org 0x8000
+
+start:  cli
+        mov si, s_start
+        call puts
+        xor dx, dx
+.port:  cmp dx, 0xF4
+        je .skip
+        cmp dx, 0x3F8
+        jb .touch
+        cmp dx, 0x3FF
+        jbe .skip
+.touch: in al, dx
+        xor al, al
+        out dx, al
+.skip:  inc dx
+        jnz .port                       ; until DX wraps to 0
+        mov si, s_done
+        call puts
+        mov dx, 0x80
+        mov di, buffer
+        mov cx, 4
+        rep insb
+        mov si, s_fail
+        call puts
+        mov dx, 0xF4
+        mov eax, 1
+        out dx, eax
+        jmp $
+
+; puts: print the NUL-terminated string at DS:SI.
+puts:   lodsb
+        test al, al
+        jz .done
+        call putc
+        jmp puts
+.done:  ret
+
+; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
+putc:   push dx
+        push ax
+        mov dx, 0x3FD
+.wait:  in al, dx
+        test al, 0x20
+        jz .wait
+        pop ax
+        mov dx, 0x3F8
+        out dx, al
+        pop dx
+        ret
+
+s_start: db "io start", 10, 0
+s_done:  db "io done", 10, 0
+s_fail:  db "io FAIL string I/O was not stopped", 10, 0
+buffer:  times 4 db 0

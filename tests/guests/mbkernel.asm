@@ -1,0 +1,96 @@
+; mbkernel.asm - a Multiboot v1 kernel using the a.out kludge (load at 1 MiB, 4 KiB bss as its stack).
+; Checks the loader's magic in EAX and prints mem_upper and the command line from the info block (EBX).
+; loader: multiboot
+; expect: mb magic ok
+; expect: mb mem_upper=
+; expect: mb cmdline=
+; expect-exit: 0
+bits 32
+org 0x100000
+
+MB_MAGIC equ 0x1BADB002
+MB_FLAGS equ (1 << 1) | (1 << 16)       ; memory information; address fields valid
+
+header: dd MB_MAGIC
+        dd MB_FLAGS
+        dd -(MB_MAGIC + MB_FLAGS)
+        dd header                       ; header_addr
+        dd header                       ; load_addr: the file starts with the header
+        dd load_end                     ; load_end_addr
+        dd bss_end                      ; bss_end_addr: zeroed by the loader
+        dd start                        ; entry_addr
+
+start:  mov esp, bss_end
+        cmp eax, 0x2BADB002
+        jne bad_magic
+        mov ebp, ebx                    ; info block
+        mov esi, s_magic
+        call puts
+        test dword [ebp], 1 << 0        ; flags bit 0: mem_lower/mem_upper valid
+        jz .nomem
+        mov esi, s_upper
+        call puts
+        mov eax, [ebp + 8]
+        call putdec
+        mov al, 10
+        call putc
+.nomem: test dword [ebp], 1 << 2        ; flags bit 2: cmdline valid
+        jz .done
+        mov esi, s_cmdline
+        call puts
+        mov esi, [ebp + 16]
+        call puts
+        mov al, 10
+        call putc
+.done:  xor eax, eax
+        jmp exit
+bad_magic:
+        mov esi, s_bad
+        call puts
+        mov eax, 1
+exit:   mov dx, 0xF4                    ; exit with code EAX
+        out dx, eax
+        jmp $
+
+; putdec: EAX in decimal.
+putdec: mov ebx, 10
+        xor ecx, ecx
+.div:   xor edx, edx
+        div ebx
+        push edx
+        inc ecx
+        test eax, eax
+        jnz .div
+.out:   pop eax
+        add al, '0'
+        call putc
+        loop .out
+        ret
+
+; puts: print the NUL-terminated string at ESI.
+puts:   lodsb
+        test al, al
+        jz .done
+        call putc
+        jmp puts
+.done:  ret
+
+; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
+putc:   push edx
+        push eax
+        mov dx, 0x3FD
+.wait:  in al, dx
+        test al, 0x20
+        jz .wait
+        pop eax
+        mov dx, 0x3F8
+        out dx, al
+        pop edx
+        ret
+
+s_magic:   db "mb magic ok", 10, 0
+s_upper:   db "mb mem_upper=", 0
+s_cmdline: db "mb cmdline=", 0
+s_bad:     db "mb bad magic", 10, 0
+load_end:
+bss_end equ load_end + 4096
