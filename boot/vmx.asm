@@ -52,11 +52,12 @@ hv_vmx_exit_address:      ; the host RIP written into every VMCS
     mov rax, vmx_exit
     ret
 
-; int hv_vmx_run(ulong* registers, int launched, void* fxsaveArea)
-; Enters the guest whose VMCS is current. The guest's general registers are loaded from and saved to
-; `registers` (GuestRegisters order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15; RSP lives in the VMCS), its x87/SSE
-; state from and to `fxsaveArea`, because the C# exit handlers use SSE registers freely.
-; Returns 0 after a VM exit, or the VMfail status when the entry itself failed.
+; long hv_vmx_run(ulong* registers, int launched, void* fxsaveArea)
+; Enters the guest whose VMCS is current. The guest's registers are loaded from and saved to `registers`
+; (GuestRegisters order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 rip rflags; RSP, RIP and RFLAGS go through the
+; VMCS here, so the C# side needs no VMREAD/VMWRITE calls for them), its x87/SSE state from and to `fxsaveArea`,
+; because the C# exit handlers use SSE registers freely.
+; Returns the exit reason field after a VM exit, or -1 / -2 (VMfailInvalid / VMfailValid) when entry failed.
 global hv_vmx_run
 hv_vmx_run:
     push rbp
@@ -69,6 +70,12 @@ hv_vmx_run:
     push rdx                  ; [rsp]:   fxsave area
     mov rax, 0x6C14           ; HOST_RSP: the exit path finds the two pointers above on this stack
     vmwrite rax, rsp
+    mov rax, 0x681C           ; GUEST_RSP
+    vmwrite rax, [rdi + 32]
+    mov rax, 0x681E           ; GUEST_RIP
+    vmwrite rax, [rdi + 128]
+    mov rax, 0x6820           ; GUEST_RFLAGS
+    vmwrite rax, [rdi + 136]
     fxrstor [rdx]
     test esi, esi             ; mov does not touch flags: the branch below still sees this
     mov rax, [rdi + 0]
@@ -92,9 +99,9 @@ hv_vmx_run:
 .resume:
     vmresume
 .failed:
-    mov eax, 1
+    mov rax, -1
     jc .unwind
-    mov eax, 2
+    mov rax, -2
 .unwind:
     add rsp, 16
     pop r15
@@ -126,5 +133,12 @@ vmx_exit:
     mov [rdi + 56], rax
     mov rax, [rsp]
     fxsave [rax]
-    xor eax, eax
+    mov rax, 0x681C           ; GUEST_RSP
+    vmread [rdi + 32], rax
+    mov rax, 0x681E           ; GUEST_RIP
+    vmread [rdi + 128], rax
+    mov rax, 0x6820           ; GUEST_RFLAGS
+    vmread [rdi + 136], rax
+    mov rax, 0x4402           ; EXIT_REASON
+    vmread rax, rax
     jmp hv_vmx_run.unwind

@@ -1,6 +1,6 @@
 ; ioports.asm - hostile: IN then OUT (byte, value 0) on every port 0-0xFFFF except the UART
-; (0x3F8-0x3FF) and the exit port 0xF4 - including PIC, PIT, keyboard-controller reset and PCI config
-; ports. Whatever the device models do with that, the host must survive and the guest must get here.
+; (0x3F8-0x3FF) and the dword-wide exit port (0xF4-0xF7) - including PIC, PIT, keyboard-controller
+; reset and PCI config ports. Whatever the device models do with that, the host must survive and the guest must get here.
 ; Finally a string I/O instruction (REP INSB), which the hypervisor does not emulate: it stops the VM.
 ; loader: real
 ; expect: io start
@@ -14,8 +14,10 @@ start:  cli
         call puts
         xor dx, dx
 .port:  cmp dx, 0xF4
-        je .skip
-        cmp dx, 0x3F8
+        jb .uart
+        cmp dx, 0xF7
+        jbe .skip
+.uart:  cmp dx, 0x3F8
         jb .touch
         cmp dx, 0x3FF
         jbe .skip

@@ -15,8 +15,11 @@ namespace Hv.Core.Vm
         /// <summary>A vCPU ready for its first entry, or null when the hardware or memory refuses.</summary>
         public abstract Vcpu Create(uint vmId, GuestEntryState entry, ulong eptPointer);
 
-        /// <summary>Runs <paramref name="cpu"/> until an exit needs handling, at most about <paramref name="sliceTicks"/> TSC ticks.</summary>
-        public abstract uint Run(Vcpu cpu, ulong sliceTicks);
+        /// <summary>
+        /// Runs <paramref name="cpu"/> until an exit needs handling. A non-zero <paramref name="newSliceTicks"/> starts a
+        /// time slice of about that many TSC ticks; 0 continues the current one (the slice ends with a preemption exit).
+        /// </summary>
+        public abstract uint Run(Vcpu cpu, ulong newSliceTicks);
 
         public abstract void Destroy(Vcpu cpu);
 

@@ -207,15 +207,15 @@ namespace Hv.Core.Vm
             if (vm == null) return null;
             Slot s = SlotOf(vm.Id);
             ulong start = _backend.Now();
+            ulong slice = sliceTicks;
             for (;;)
             {
-                ulong now = _backend.Now();
-                ulong left = now - start >= sliceTicks ? 1 : sliceTicks - (now - start);
-                if (_backend.Run(s.Cpu, left) == CpuBackend.EntryFailed)
+                if (_backend.Run(s.Cpu, slice) == CpuBackend.EntryFailed)
                 {
                     vm.Stop("vm-entry failed", 0);
                     break;
                 }
+                slice = 0;
                 if (_dispatcher.Dispatch(vm, s.Cpu) != ExitAction.Resume) break;
             }
             vm.Counters.RecordGuestRun(_backend.Now() - start);

@@ -38,6 +38,6 @@ namespace Hv.Kernel.Platform
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_vmread(ulong field);
         [DllImport("*"), SuppressGCTransition] public static extern int hv_invept(ulong type, void* descriptor);
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_vmx_exit_address();
-        [DllImport("*"), SuppressGCTransition] public static extern int hv_vmx_run(ulong* registers, int launched, void* fxsaveArea);
+        [DllImport("*"), SuppressGCTransition] public static extern long hv_vmx_run(ulong* registers, int launched, void* fxsaveArea);
     }
 }

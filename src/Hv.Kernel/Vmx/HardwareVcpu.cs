@@ -1,5 +1,6 @@
 using Hv.Core.Guests;
 using Hv.Core.Memory;
+using Hv.Core.Vm;
 using Hv.Core.Vmx;
 using Hv.Core.Vmx.Arch;
 using Hv.Kernel.Cpu;
@@ -20,6 +21,7 @@ namespace Hv.Kernel.Vmx
         private ulong _vmcs;
         private readonly ulong _fxsave;
         private bool _launched;
+        private ulong _exitReason;
 
         private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave)
         {
@@ -81,28 +83,24 @@ namespace Hv.Kernel.Vmx
             return true;
         }
 
-        public override ulong ReadField(uint encoding) => Native.hv_vmread(encoding);
+        public override ulong ReadField(uint encoding)
+            => encoding == VmcsField.ExitReason ? _exitReason : Native.hv_vmread(encoding);
         public override void WriteField(uint encoding, ulong value) => Native.hv_vmwrite(encoding, value);
         public override ulong ReadHostTsc() => Native.hv_rdtsc();
 
-        // Runs the guest until the next exit. Returns the basic exit reason (with bit 31 for a failed entry),
-        // or uint.MaxValue when VMLAUNCH/VMRESUME itself failed (the VM-instruction error field says why).
-        public uint Run(ulong preemptionTimerValue)
+        public void StartSlice(ulong preemptionTimerValue) => Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, preemptionTimerValue);
+
+        // Runs the guest until the next exit. Returns 0, or CpuBackend.EntryFailed when VMLAUNCH/VMRESUME itself
+        // failed (the VM-instruction error field says why). The exit reason is kept for the dispatcher's first read.
+        public uint Run()
         {
-            GuestRegisters r = Registers;
-            Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, preemptionTimerValue);
-            Native.hv_vmwrite(VmcsField.GuestRip, r.Rip);
-            Native.hv_vmwrite(VmcsField.GuestRsp, r.Rsp);
-            Native.hv_vmwrite(VmcsField.GuestRflags, r.Rflags);
-            int status;
-            fixed (ulong* registers = &r.Rax)
-                status = Native.hv_vmx_run(registers, _launched ? 1 : 0, (void*)_fxsave);
-            if (status != 0) return uint.MaxValue;
+            long result;
+            fixed (ulong* registers = &Registers.Rax)
+                result = Native.hv_vmx_run(registers, _launched ? 1 : 0, (void*)_fxsave);
+            if (result < 0) return CpuBackend.EntryFailed;
             _launched = true;
-            r.Rip = Native.hv_vmread(VmcsField.GuestRip);
-            r.Rsp = Native.hv_vmread(VmcsField.GuestRsp);
-            r.Rflags = Native.hv_vmread(VmcsField.GuestRflags);
-            return (uint)Native.hv_vmread(VmcsField.ExitReason);
+            _exitReason = (ulong)result;
+            return 0;
         }
 
         public void Release()

@@ -22,14 +22,18 @@ namespace Hv.Kernel.Vmx
         public override Vcpu Create(uint vmId, GuestEntryState entry, ulong eptPointer)
             => HardwareVcpu.Create(_root, _pages, entry, eptPointer, (ushort)(vmId % 0xFFFF + 1));
 
-        public override uint Run(Vcpu cpu, ulong sliceTicks)
+        public override uint Run(Vcpu cpu, ulong newSliceTicks)
         {
             var hardware = (HardwareVcpu)cpu;
             if (!hardware.MakeCurrent()) return EntryFailed;
-            // The preemption timer counts down at the TSC rate divided by 2^shift (SDM 25.5.1).
-            ulong timer = sliceTicks >> _root.PreemptionTimerShift;
-            if (timer > uint.MaxValue) timer = uint.MaxValue;
-            return hardware.Run(timer == 0 ? 1 : timer);
+            if (newSliceTicks != 0)
+            {
+                // The preemption timer counts down at the TSC rate divided by 2^shift (SDM 25.5.1); the VMCS saves what
+                // is left at every exit, so the slice spans all the exits handled within it.
+                ulong timer = newSliceTicks >> _root.PreemptionTimerShift;
+                hardware.StartSlice(timer == 0 ? 1 : timer > uint.MaxValue ? uint.MaxValue : timer);
+            }
+            return hardware.Run();
         }
 
         public override void Destroy(Vcpu cpu) => ((HardwareVcpu)cpu).Release();

@@ -53,7 +53,7 @@ namespace Hv.Kernel.Vmx
                 VmxControls.EnableEpt | VmxControls.EnableVpid | VmxControls.UnrestrictedGuest, out missing);
             anyMissing |= missing;
             root.ExitControls = VmxCapability.Adjust(Native.hv_rdmsr(useTrue ? VmxCapability.MsrTrueExitControls : VmxCapability.MsrExitControls),
-                VmxControls.HostAddressSpaceSize | VmxControls.AcknowledgeInterruptOnExit | VmxControls.ExitSaveIa32Efer | VmxControls.ExitLoadIa32Efer, out missing);
+                VmxControls.HostAddressSpaceSize | VmxControls.AcknowledgeInterruptOnExit | VmxControls.ExitSaveIa32Efer | VmxControls.ExitLoadIa32Efer | VmxControls.SaveVmxPreemptionTimerValue, out missing);
             anyMissing |= missing;
             root.EntryControls = VmxCapability.Adjust(Native.hv_rdmsr(useTrue ? VmxCapability.MsrTrueEntryControls : VmxCapability.MsrEntryControls),
                 VmxControls.EntryLoadIa32Efer, out missing);

@@ -1,0 +1,175 @@
+using Hv.Core.Vm;
+using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
+
+namespace Hv.Core.Tests
+{
+    public class MsrPolicyTests
+    {
+        private readonly ExitDispatcher _dispatcher = ExitDispatcher.CreateStandard(new TableCpuidSource());
+        private readonly VirtualMachine _vm = TestVm.Running();
+        private readonly FakeVcpu _cpu = new FakeVcpu();
+
+        private bool Rdmsr(uint msr, out ulong value)
+        {
+            _cpu.Fields[VmcsField.ExitReason] = (ulong)ExitReason.Rdmsr;
+            _cpu.Fields.Remove(VmcsField.EntryInterruptionInfo);
+            _cpu.Registers.Rip = 0x1000;
+            _cpu.Registers.Rcx = 0xDEAD_0000_0000_0000UL | msr; // upper RCX bits are ignored
+            _cpu.Registers.Rax = _cpu.Registers.Rdx = 0x5555_5555_5555_5555UL;
+            Assert.Equal(ExitAction.Resume, _dispatcher.Dispatch(_vm, _cpu));
+            value = (_cpu.Registers.Rdx << 32) | _cpu.Registers.Rax;
+            return AssertCompletedOrFaulted();
+        }
+
+        private bool Wrmsr(uint msr, ulong value)
+        {
+            _cpu.Fields[VmcsField.ExitReason] = (ulong)ExitReason.Wrmsr;
+            _cpu.Fields.Remove(VmcsField.EntryInterruptionInfo);
+            _cpu.Registers.Rip = 0x1000;
+            _cpu.Registers.Rcx = msr;
+            _cpu.Registers.Rax = 0xFFFF_FFFF_0000_0000UL | (value & 0xFFFFFFFF); // upper RAX bits are ignored
+            _cpu.Registers.Rdx = value >> 32;
+            Assert.Equal(ExitAction.Resume, _dispatcher.Dispatch(_vm, _cpu));
+            return AssertCompletedOrFaulted();
+        }
+
+        /// <summary>Either RIP advanced and nothing is injected, or #GP(0) is pending and RIP stayed.</summary>
+        private bool AssertCompletedOrFaulted()
+        {
+            if (_cpu.HasPendingEvent)
+            {
+                Assert.Equal(13, _cpu.PendingVector);
+                Assert.Equal(0UL, _cpu.Fields[VmcsField.EntryExceptionErrorCode]);
+                Assert.Equal(0x1000UL, _cpu.Registers.Rip);
+                return false;
+            }
+            Assert.Equal(0x1002UL, _cpu.Registers.Rip);
+            return true;
+        }
+
+        [Theory]
+        [InlineData(0x1A0u)]        // IA32_MISC_ENABLE: not on the list
+        [InlineData(0xC0010000u)]   // AMD range
+        [InlineData(0x480u)]        // IA32_VMX_BASIC
+        public void UnknownMsrsFaultBothWays(uint msr)
+        {
+            Assert.False(Rdmsr(msr, out _));
+            Assert.False(Wrmsr(msr, 0));
+            Assert.Equal(2UL, _vm.Counters.InjectedExceptions);
+        }
+
+        [Fact]
+        public void FeatureControlReadsLockedWithoutVmxAndRefusesWrites()
+        {
+            Assert.True(Rdmsr(Msr.Ia32FeatureControl, out ulong value));
+            Assert.Equal(1UL, value);
+            Assert.False(Wrmsr(Msr.Ia32FeatureControl, 5));
+        }
+
+        [Fact]
+        public void ApicBaseIsConstant()
+        {
+            Assert.True(Rdmsr(Msr.Ia32ApicBase, out ulong value));
+            Assert.Equal(0xFEE00900UL, value);
+            Assert.True(Wrmsr(Msr.Ia32ApicBase, 0xFEE00900));
+            Assert.False(Wrmsr(Msr.Ia32ApicBase, 0xFEC00900));
+        }
+
+        [Fact]
+        public void EferIsVirtualisedInTheVmcs()
+        {
+            _cpu.Fields[VmcsField.GuestIa32Efer] = 0x500; // LME | LMA
+            _cpu.Fields[VmcsField.GuestCr0] = 0x80000011;
+            Assert.True(Rdmsr(Msr.Ia32Efer, out ulong efer));
+            Assert.Equal(0x500UL, efer);
+            Assert.True(Wrmsr(Msr.Ia32Efer, 0xD01)); // + SCE + NXE
+            Assert.Equal(0xD01UL, _cpu.Fields[VmcsField.GuestIa32Efer]);
+            Assert.False(Wrmsr(Msr.Ia32Efer, 0xD01 | (1UL << 14))); // reserved bit
+            Assert.False(Wrmsr(Msr.Ia32Efer, 0xC01));                // clearing LME with paging on
+            Assert.Equal(0xD01UL, _cpu.Fields[VmcsField.GuestIa32Efer]);
+        }
+
+        [Fact]
+        public void EferLmaCannotBeWritten()
+        {
+            _cpu.Fields[VmcsField.GuestIa32Efer] = 0;
+            Assert.True(Wrmsr(Msr.Ia32Efer, 0x500)); // LME with paging off is fine; LMA is ignored
+            Assert.Equal(0x100UL, _cpu.Fields[VmcsField.GuestIa32Efer]);
+        }
+
+        [Fact]
+        public void SyscallMsrsAreStoredPerVm()
+        {
+            Assert.True(Wrmsr(Msr.Ia32Lstar, 0xFFFFFFFF81000000));
+            Assert.True(Wrmsr(Msr.Ia32Star, 0x0023001000000000));
+            Assert.True(Wrmsr(Msr.Ia32Fmask, 0x47700));
+            Assert.True(Wrmsr(Msr.Ia32KernelGsBase, 0xFFFF888000000000));
+            Assert.True(Wrmsr(Msr.Ia32Cstar, 0xFFFFFFFF81000100));
+            Assert.Equal(0xFFFFFFFF81000000UL, _vm.Msrs.Lstar);
+            Assert.Equal(0x0023001000000000UL, _vm.Msrs.Star);
+            Assert.True(Rdmsr(Msr.Ia32Fmask, out ulong fmask));
+            Assert.Equal(0x47700UL, fmask);
+            Assert.True(Rdmsr(Msr.Ia32KernelGsBase, out ulong kgs));
+            Assert.Equal(0xFFFF888000000000UL, kgs);
+            Assert.True(Rdmsr(Msr.Ia32Cstar, out ulong cstar));
+            Assert.Equal(0xFFFFFFFF81000100UL, cstar);
+        }
+
+        [Theory]
+        [InlineData(0xC0000082u)] // LSTAR
+        [InlineData(0xC0000083u)] // CSTAR
+        [InlineData(0xC0000100u)] // FS base
+        [InlineData(0xC0000101u)] // GS base
+        [InlineData(0xC0000102u)] // kernel GS base
+        [InlineData(0x175u)]      // SYSENTER_ESP
+        [InlineData(0x176u)]      // SYSENTER_EIP
+        public void NonCanonicalAddressesFault(uint msr)
+        {
+            Assert.False(Wrmsr(msr, 0x0000800000000000));
+            Assert.True(Wrmsr(msr, 0x00007FFFFFFFF000));
+            Assert.True(Rdmsr(msr, out ulong value));
+            Assert.Equal(0x00007FFFFFFFF000UL, value);
+        }
+
+        [Fact]
+        public void SegmentBasesAndSysenterLiveInTheVmcs()
+        {
+            Assert.True(Wrmsr(Msr.Ia32FsBase, 0x7F0000001000));
+            Assert.Equal(0x7F0000001000UL, _cpu.Fields[VmcsField.GuestFsBase]);
+            Assert.True(Wrmsr(Msr.Ia32SysenterCs, 0x10));
+            Assert.Equal(0x10UL, _cpu.Fields[VmcsField.GuestIa32SysenterCs]);
+        }
+
+        [Fact]
+        public void PatAcceptsOnlyDefinedMemoryTypes()
+        {
+            Assert.True(Wrmsr(Msr.Ia32Pat, 0x0007040600070406));
+            Assert.Equal(0x0007040600070406UL, _cpu.Fields[VmcsField.GuestIa32Pat]);
+            Assert.False(Wrmsr(Msr.Ia32Pat, 0x0007040600070402)); // type 2 reserved
+            Assert.False(Wrmsr(Msr.Ia32Pat, 0x0807040600070406)); // type 8 reserved
+            Assert.Equal(0x0007040600070406UL, _cpu.Fields[VmcsField.GuestIa32Pat]);
+        }
+
+        [Fact]
+        public void TscReadsHostPlusOffsetAndWritesMoveTheOffset()
+        {
+            _cpu.HostTsc = 1_000_000;
+            _cpu.Fields[VmcsField.TscOffset] = unchecked((ulong)-400_000L);
+            Assert.True(Rdmsr(Msr.Ia32Tsc, out ulong tsc));
+            Assert.Equal(600_000UL, tsc);
+            Assert.True(Wrmsr(Msr.Ia32Tsc, 5));
+            Assert.True(Rdmsr(Msr.Ia32Tsc, out tsc));
+            Assert.Equal(5UL, tsc);
+        }
+
+        [Fact]
+        public void ReadSplitsIntoEdxEax()
+        {
+            _cpu.Fields[VmcsField.GuestGsBase] = 0xFFFF8880_12345678;
+            Assert.True(Rdmsr(Msr.Ia32GsBase, out _));
+            Assert.Equal(0x12345678UL, _cpu.Registers.Rax);
+            Assert.Equal(0xFFFF8880UL, _cpu.Registers.Rdx);
+        }
+    }
+}
