@@ -105,6 +105,7 @@ namespace Hv.Core.Tests
         [InlineData(4UL << 20)]
         [InlineData((64UL << 20) + 0x1000)] // not a 2 MiB multiple: rounded up
         [InlineData(3UL << 30)]             // three page directories
+        [InlineData(238UL << 30)]           // the most whose directories fit below 1 MiB
         public void LongModeIdentityMapsAllRamWithLargePages(ulong ram)
         {
             var memory = new LoaderTestMemory(ram, 0xCC); // stale bytes must not survive as mappings
@@ -157,6 +158,8 @@ namespace Hv.Core.Tests
             Assert.Equal(GuestLoadStatus.DoesNotFit, LongModeLoader.Load(new byte[1], memory, MiB, State));
             Assert.Equal(GuestLoadStatus.DoesNotFit, LongModeLoader.Load(new byte[MiB - 0x1000 + 1], memory, 2 * MiB, State));
             Assert.Equal(GuestLoadStatus.RamTooLarge, LongModeLoader.Load(new byte[1], memory, 256 * GiB, State));
+            Assert.Equal(GuestLoadStatus.RamTooLarge, LongModeLoader.Load(new byte[1], memory, 238 * GiB + 1, State));
+            Assert.Equal(GuestLoadStatus.RamTooLarge, LongModeLoader.Load(new byte[1], memory, ulong.MaxValue, State));
             Assert.Equal(0, memory.Writes);
             Assert.Equal(GuestLoadStatus.Ok, LongModeLoader.Load(new byte[MiB - 0x1000], memory, 2 * MiB, State));
         }

@@ -39,11 +39,12 @@ namespace Hv.Core.Guests
             {
                 return GuestLoadStatus.DoesNotFit;
             }
-            ulong directories = (ramSize + OneGiB - 1) / OneGiB;
-            if (FirstPdAddress + directories * TableSize > LoadAddress)
+            // One page directory per GiB, all below the image: checked before any arithmetic on ramSize.
+            if (ramSize > (LoadAddress - FirstPdAddress) / TableSize * OneGiB)
             {
                 return GuestLoadStatus.RamTooLarge;
             }
+            ulong directories = (ramSize + OneGiB - 1) / OneGiB;
 
             if (!WritePageTables(memory, ramSize, directories)
                 || !GuestWrites.UInt64(memory, GuestLayout.RamSizeAddress, ramSize)

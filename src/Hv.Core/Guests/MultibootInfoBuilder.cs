@@ -29,9 +29,6 @@ namespace Hv.Core.Guests
         private const int MapEntries = 3;
         private const ulong FourGiB = 1UL << 32;
 
-        // Boot loader name, NUL-terminated: "Hv".
-        private static readonly byte[] LoaderName = new byte[] { (byte)'H', (byte)'v', 0 };
-
         /// <summary>
         /// Builds the block for a VM with <paramref name="ramSize"/> bytes of RAM (more than 1 MiB) and the
         /// given command line (ASCII, no NUL needed). Checks before writing.
@@ -71,9 +68,13 @@ namespace Hv.Core.Guests
 
             Span<byte> terminator = stackalloc byte[1];
             terminator[0] = 0;
+            Span<byte> loaderName = stackalloc byte[3];
+            loaderName[0] = (byte)'H';
+            loaderName[1] = (byte)'v';
+            loaderName[2] = 0;
             if (!memory.Write(GuestLayout.MultibootInfoAddress, info)
                 || !memory.Write(GuestLayout.MultibootMemoryMapAddress, map)
-                || !memory.Write(GuestLayout.MultibootLoaderNameAddress, LoaderName)
+                || !memory.Write(GuestLayout.MultibootLoaderNameAddress, loaderName)
                 || !memory.Write(GuestLayout.MultibootCommandLineAddress, commandLine)
                 || !memory.Write(GuestLayout.MultibootCommandLineAddress + (ulong)commandLine.Length, terminator))
             {

@@ -7,7 +7,7 @@ namespace Hv.Core.Memory
     /// <see cref="PageSource"/>. Levels: PML4 (bits 47:39) → PDPT (38:30) → PD (29:21) → PT (20:12).
     /// It maps guest-physical to host-physical addresses only; the host pages themselves belong to the
     /// caller (<see cref="GuestMemory"/>). After narrowing or removing a mapping of a VM that has run, the
-    /// kernel must INVEPT before the guest runs again (28.3.4): cached translations outlive the tables.
+    /// kernel must INVEPT before the guest runs again (28.4.3): cached translations outlive the tables.
     /// Every operation either completes or leaves the tables exactly as they were.
     /// </summary>
     public sealed class EptBuilder

@@ -18,7 +18,6 @@ namespace Hv.Core.Memory
         public const ulong LargePage = 1UL << 7;
         /// <summary>Bits 51:12: the widest physical address the architecture allows (MAXPHYADDR ≤ 52).</summary>
         public const ulong AddressMask = 0x000F_FFFF_FFFF_F000UL;
-        public const ulong LargeAddressMask = 0x000F_FFFF_FFE0_0000UL;
 
         /// <summary>
         /// An entry pointing at the next-level table. Non-leaf entries grant RWX so the leaf alone decides

@@ -12,8 +12,11 @@ namespace Hv.Core.Memory
     {
         private const ulong PageSize = PageSource.PageSize;
         private const int PageShift = 12;
-        /// <summary>64 GiB: keeps the host-page array (8 bytes per guest page) within reason on the bump heap.</summary>
-        public const ulong MaxSize = 64UL << 30;
+        /// <summary>
+        /// 4 GiB. The host-page array (8 bytes per guest page, 8 MiB at this size) comes from the image's
+        /// bump heap, which never frees, so an absurd request must be refused before it is allocated.
+        /// </summary>
+        public const ulong MaxSize = 4UL << 30;
 
         private readonly PageSource _pages;
         private readonly EptBuilder _ept;

@@ -14,10 +14,14 @@ namespace Hv.Core.Vm
     {
         public const ulong MaxMemorySize = 1UL << 30;
         public const int MaxNameLength = 64;
+        public const string RequestedStopReason = "stopped on request";
+        public const string ForcedStopReason = "turned off on request";
+        public const string HostTurnOffReason = "turned off by the host";
 
         private sealed class Slot
         {
             public VirtualMachine Vm;
+            public Template Template;
             public GuestMemory Memory;
             public EptBuilder Ept;
             public Vcpu Cpu;
@@ -79,6 +83,13 @@ namespace Hv.Core.Vm
             return s == null ? null : s.Vm;
         }
 
+        /// <summary>The template VM <paramref name="id"/> was made from, or null.</summary>
+        public Template TemplateOf(uint id)
+        {
+            Slot s = SlotOf(id);
+            return s == null ? null : s.Template;
+        }
+
         public VirtualMachine FindByName(string name)
         {
             for (int i = 0; i < _slots.Length; i++)
@@ -131,6 +142,7 @@ namespace Hv.Core.Vm
             vm = new VirtualMachine(id, name, memorySize, memory);
             Slot slot = new Slot();
             slot.Vm = vm;
+            slot.Template = template;
             slot.Memory = memory;
             slot.Ept = ept;
             slot.Cpu = cpu;

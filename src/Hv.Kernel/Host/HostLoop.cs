@@ -48,7 +48,7 @@ namespace Hv.Kernel.Host
             {
                 VirtualMachine vm = hypervisor.VmAt(i);
                 if (vm == null || (vm.State != VmState.Running && vm.State != VmState.Paused)) continue;
-                hypervisor.Stop(vm.Id, "turned off by the host");
+                hypervisor.Stop(vm.Id, Hypervisor.HostTurnOffReason);
                 ReportStop(vm, echo, log);
             }
         }

@@ -9,7 +9,6 @@ namespace Hv.Core.Vmx.Arch
         public const ulong Cr0ProtectionEnable = 1UL << 0;
         /// <summary>Hard-wired to 1 on every processor since the 486; reset value keeps it set.</summary>
         public const ulong Cr0ExtensionType = 1UL << 4;
-        public const ulong Cr0NumericError = 1UL << 5;
         public const ulong Cr0Paging = 1UL << 31;
 
         public const ulong Cr4PhysicalAddressExtension = 1UL << 5;
