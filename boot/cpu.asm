@@ -126,3 +126,19 @@ export hv_gdt_base
 export hv_tss_base
     mov rax, tss
     ret
+
+section .text
+; int hv_rdrand(ulong* value): 1 when the CPU's random generator delivered a value (CF=1).
+export hv_rdrand
+    mov ecx, 10
+.retry:
+    rdrand rax
+    jc .ok
+    dec ecx
+    jnz .retry
+    xor eax, eax
+    ret
+.ok:
+    mov [rdi], rax
+    mov eax, 1
+    ret

@@ -66,3 +66,28 @@ global hv_isr_stubs
 hv_isr_stubs:
     mov rax, hv_isr_table
     ret
+
+; Legacy IRQs (vectors 0x20-0x2F after the kernel remaps the 8259s) only wake the host from HLT: the management
+; loop polls the device afterwards. Acknowledge both PICs and return.
+global hv_irq_stub
+hv_irq_stub:
+    push rax
+    mov al, 0x20
+    out 0xA0, al
+    out 0x20, al
+    pop rax
+    iretq
+
+; void hv_wait_for_interrupt(): sleep until the next interrupt (STI's one-instruction shadow covers the HLT,
+; so an interrupt that is already pending still wakes it).
+global hv_wait_for_interrupt
+hv_wait_for_interrupt:
+    sti
+    hlt
+    cli
+    ret
+
+global hv_irq_stub_address
+hv_irq_stub_address:
+    mov rax, hv_irq_stub
+    ret

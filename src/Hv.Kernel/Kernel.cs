@@ -9,6 +9,7 @@ using Hv.Kernel.Memory;
 using Hv.Kernel.Vmx;
 using Hv.Core.Vm;
 using Hv.Core.Vmx;
+using Hv.Core.Management;
 using Hv.Kernel.Platform;
 
 namespace Hv.Kernel
@@ -52,41 +53,38 @@ namespace Hv.Kernel
             CpuFeatures features = CpuFeatures.Detect();
             features.Report(Log);
             SelfTest.Run(options.Get("hv.selftest"), Log);
-            MaskLegacyInterrupts();
+            LegacyPic.Initialize(-1);
 
             Hypervisor hypervisor = StartHypervisor(features, info);
+            var platform = new KernelPlatform(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
+            ManagementLink link = ManagementLink.Start(options, new HypervisorControl(hypervisor, platform), new HardwareEntropy(), Log);
 
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
             Log.WriteDecimal(Native.hv_rdtsc());
             Log.WriteLine();
             if (options.Get("hv.exit") == "ready") Machine.PowerOff();
-            if (hypervisor != null) HostLoop.Run(hypervisor, options, Log);
-            for (;;) Native.hv_halt();
+            HostLoop.Run(hypervisor, link, options, Log);
         }
 
-        // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it just runs no guests.
+        // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it only refuses to create VMs.
         private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info)
         {
+            var pages = new KernelPageSource(Pages);
+            CpuBackend backend = null;
             if (!features.Vmx || !features.Ept || !features.UnrestrictedGuest || !features.PreemptionTimer)
             {
                 Log.WriteLine("vmx: not available (needs VT-x with EPT, unrestricted guest and the preemption timer); guests disabled");
-                return null;
             }
-            var pages = new KernelPageSource(Pages);
-            VmxRoot root = VmxRoot.Enable(pages, Log);
-            if (root == null) return null;
-            var hypervisor = new Hypervisor(pages, new VmxBackend(root, pages), ExitDispatcher.CreateStandard(new HostCpuid()),
+            else
+            {
+                VmxRoot root = VmxRoot.Enable(pages, Log);
+                if (root != null) backend = new VmxBackend(root, pages);
+            }
+            var hypervisor = new Hypervisor(pages, backend ?? new NoVirtualizationBackend(), ExitDispatcher.CreateStandard(new HostCpuid()),
                                             MaxVms, MaxTemplates);
             BootTemplates.Register(info.Modules, hypervisor, Log);
             return hypervisor;
-        }
-
-        // The host polls instead of taking interrupts: mask both 8259 PICs so no legacy IRQ is ever pending.
-        private static void MaskLegacyInterrupts()
-        {
-            Native.hv_outb(0x21, 0xFF);
-            Native.hv_outb(0xA1, 0xFF);
         }
     }
 }

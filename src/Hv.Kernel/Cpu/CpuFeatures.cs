@@ -65,14 +65,27 @@ namespace Hv.Kernel.Cpu
             log.Write("cpu: ");
             log.Write(Vendor);
             log.Write(" features:");
-            Flag(log, "vmx", Vmx);
-            Flag(log, "ept", Ept);
-            Flag(log, "vpid", Vpid);
-            Flag(log, "unrestricted-guest", UnrestrictedGuest);
-            Flag(log, "preemption-timer", PreemptionTimer);
-            Flag(log, "svm", Svm);
-            Flag(log, "npt", Npt);
+            WriteFlags(log);
             log.WriteLine();
+        }
+
+        // " +vmx +ept ... -svm -npt": the same text on the log and in the management protocol's host info.
+        private void WriteFlags(TextSink sink)
+        {
+            Flag(sink, "vmx", Vmx);
+            Flag(sink, "ept", Ept);
+            Flag(sink, "vpid", Vpid);
+            Flag(sink, "unrestricted-guest", UnrestrictedGuest);
+            Flag(sink, "preemption-timer", PreemptionTimer);
+            Flag(sink, "svm", Svm);
+            Flag(sink, "npt", Npt);
+        }
+
+        public string Names()
+        {
+            var text = new CharBufferSink(128);
+            WriteFlags(text);
+            return text.ToString();
         }
 
         private static void Flag(TextSink log, string name, bool present)

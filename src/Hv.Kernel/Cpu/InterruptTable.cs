@@ -9,6 +9,7 @@ namespace Hv.Kernel.Cpu
     {
         private const int Vectors = 256;
         private const ushort KernelCodeSelector = 0x08;
+        public const int LegacyIrqBase = 0x20;
         private static ulong* s_table;
 
         public static ulong Base => (ulong)s_table;
@@ -21,6 +22,7 @@ namespace Hv.Kernel.Cpu
         }
 
         [DllImport("*"), SuppressGCTransition] private static extern ulong* hv_isr_stubs();
+        [DllImport("*"), SuppressGCTransition] private static extern ulong hv_irq_stub_address();
 
         public static void Install()
         {
@@ -31,6 +33,8 @@ namespace Hv.Kernel.Cpu
                 byte ist = (byte)(v == 8 || v == 18 ? 1 : 0);
                 SetGate(v, stubs[v], ist);
             }
+            ulong irq = hv_irq_stub_address();
+            for (int v = LegacyIrqBase; v < LegacyIrqBase + 16; v++) SetGate(v, irq, 0);
             Descriptor d;
             d.Limit = Vectors * 16 - 1;
             d.Base = (ulong)s_table;

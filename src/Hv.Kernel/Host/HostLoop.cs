@@ -5,7 +5,9 @@ using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Host
 {
-    // The hypervisor's main loop: give each runnable VM a time slice, echo consoles, report stops.
+    // The hypervisor's main loop: serve the management channel, give each runnable VM a time slice, echo consoles,
+    // report stops. A byte arriving on COM1 ends a guest's turn early (its IRQ is a VM exit), so management stays
+    // responsive while guests spin.
     // hv.run=a,b,... starts VMs from those templates at boot; hv.exit=idle powers off once no VM can run;
     // hv.turnoff_tsc=N turns every VM off once the TSC passes N (for runs that include a guest that never ends).
     internal static class HostLoop
@@ -13,7 +15,7 @@ namespace Hv.Kernel.Host
         // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second).
         private const ulong SliceTicks = 2000000;
 
-        public static void Run(Hypervisor hypervisor, CommandLine options, TextSink log)
+        public static void Run(Hypervisor hypervisor, ManagementLink link, CommandLine options, TextSink log)
         {
             var echo = new ConsoleEcho(hypervisor.Capacity);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
@@ -21,6 +23,7 @@ namespace Hv.Kernel.Host
             ulong turnOffAt = ParseDecimal(options.Get("hv.turnoff_tsc"));
             for (;;)
             {
+                if (link != null) link.Poll(log);
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
                     TurnOffAll(hypervisor, echo, log);
@@ -38,7 +41,8 @@ namespace Hv.Kernel.Host
                     log.WriteLine("idle: no VM can run");
                     Machine.PowerOff();
                 }
-                Native.hv_halt();
+                // Nothing to run: sleep until COM1 has a byte (its IRQ is the only one unmasked).
+                Native.hv_wait_for_interrupt();
             }
         }
 

@@ -27,6 +27,8 @@ namespace Hv.Kernel.Platform
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_image_end();
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_boot_heap_start();
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_boot_heap_limit();
+        [DllImport("*"), SuppressGCTransition] public static extern int hv_rdrand(ulong* value);
+        [DllImport("*"), SuppressGCTransition] public static extern void hv_wait_for_interrupt();
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_gdt_base();
         [DllImport("*"), SuppressGCTransition] public static extern ulong hv_tss_base();
 

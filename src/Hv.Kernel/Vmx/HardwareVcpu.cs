@@ -14,18 +14,21 @@ namespace Hv.Kernel.Vmx
         private const uint MsrEfer = 0xC0000080;
         private const ulong Cr0ProtectionAndPaging = ControlRegisterBits.Cr0ProtectionEnable | ControlRegisterBits.Cr0Paging;
 
+        private const ulong SingleContextInvalidation = 1, GlobalInvalidation = 2;
         private static HardwareVcpu s_current;
         private static ulong s_ioBitmapA, s_ioBitmapB, s_msrBitmap;
 
         private readonly PageSource _pages;
+        private readonly ulong _eptp;
         private ulong _vmcs;
         private readonly ulong _fxsave;
         private bool _launched;
         private ulong _exitReason;
 
-        private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave)
+        private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave, ulong eptp)
         {
             _pages = pages;
+            _eptp = eptp;
             _vmcs = vmcs;
             _fxsave = fxsave;
         }
@@ -62,7 +65,7 @@ namespace Hv.Kernel.Vmx
             // A clean x87/SSE state for the guest's first entry: FCW 0x37F, MXCSR 0x1F80 (SDM Vol. 1 10.5.1).
             *(ushort*)fxsave = 0x37F;
             *(uint*)(fxsave + 24) = 0x1F80;
-            var cpu = new HardwareVcpu(pages, vmcs, fxsave);
+            var cpu = new HardwareVcpu(pages, vmcs, fxsave, eptp);
             if (Native.hv_vmclear(&vmcs) != 0 || !cpu.MakeCurrent())
             {
                 cpu.Release();
@@ -109,6 +112,12 @@ namespace Hv.Kernel.Vmx
             ulong vmcs = _vmcs;
             Native.hv_vmclear(&vmcs);
             if (s_current == this) s_current = null;
+            // The EPT's pages go back to the allocator: drop every translation cached for it (SDM 28.4.3.1), so a
+            // later VM that gets these pages can never reach this VM's memory through a stale entry.
+            ulong* descriptor = stackalloc ulong[2];
+            descriptor[0] = _eptp;
+            descriptor[1] = 0;
+            if (Native.hv_invept(SingleContextInvalidation, descriptor) != 0) Native.hv_invept(GlobalInvalidation, descriptor);
             _pages.FreePage(_vmcs);
             _pages.FreePage(_fxsave);
             _vmcs = 0;

@@ -1,0 +1,81 @@
+using Hv.Core.Boot;
+using Hv.Core.Text;
+using Hv.Kernel.Cpu;
+using Hv.Kernel.Drivers;
+using Hv.Protocol.Crypto;
+using Hv.Protocol.Server;
+
+namespace Hv.Kernel.Host
+{
+    // The management channel on COM1: bytes in go to the ManagementServer, its frames go back out.
+    internal sealed class ManagementLink : ByteSink
+    {
+        private const int MaxBytesPerPoll = 512;
+        private readonly SerialPort _port;
+        private readonly ManagementServer _server;
+        private long _reportedAuthFailures, _reportedBadFrames;
+
+        private ManagementLink(SerialPort port, HostControl control, EntropySource entropy, byte[] key)
+        {
+            _port = port;
+            _server = new ManagementServer(control, this, entropy, key);
+        }
+
+        // The key comes from hv.key=<64 hex digits>; without one a fresh key is generated and printed once, like a
+        // pairing code. A malformed hv.key is refused loudly rather than silently replaced.
+        public static ManagementLink Start(CommandLine options, HostControl control, HardwareEntropy entropy, TextSink log)
+        {
+            byte[] key = new byte[HostKey.Bytes];
+            string given = options.Get("hv.key");
+            if (given != null)
+            {
+                if (!HostKey.TryParse(given, key))
+                {
+                    log.WriteLine("mgmt: hv.key is not 64 hex digits; the management channel stays closed");
+                    return null;
+                }
+                log.WriteLine("mgmt: key from the command line");
+            }
+            else
+            {
+                entropy.Fill(key, 0, key.Length);
+                char[] code = new char[HostKey.FormattedChars];
+                HostKey.Format(key, code, 0);
+                log.Write("mgmt: pairing key ");
+                log.WriteLine(new string(code, 0, code.Length));
+            }
+            log.WriteLine(entropy.HasRdrand ? "mgmt: nonces from RDRAND" : "mgmt: no RDRAND; nonces from TSC jitter through SHA-256");
+            LegacyPic.Initialize(LegacyPic.Com1Irq);
+            var link = new ManagementLink(new SerialPort(SerialPort.Com1, interruptOnReceive: true), control, entropy, key);
+            log.WriteLine("mgmt: listening on COM1 (115200 8N1)");
+            return link;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            for (int i = 0; i < count; i++) _port.Write(buffer[offset + i]);
+        }
+
+        // Takes what has arrived (bounded, so a flood cannot keep guests from running) and answers it.
+        public void Poll(TextSink log)
+        {
+            for (int i = 0; i < MaxBytesPerPoll; i++)
+            {
+                int b = _port.TryRead();
+                if (b < 0) break;
+                _server.Receive((byte)b);
+            }
+            LegacyPic.EndOfInterrupt();
+            if (_server.AuthFailures != _reportedAuthFailures || _server.BadFrames != _reportedBadFrames)
+            {
+                _reportedAuthFailures = _server.AuthFailures;
+                _reportedBadFrames = _server.BadFrames;
+                log.Write("mgmt: refused frames: ");
+                log.WriteDecimal((ulong)_reportedAuthFailures);
+                log.Write(" failed authentication, ");
+                log.WriteDecimal((ulong)_reportedBadFrames);
+                log.WriteLine(" malformed");
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Hv.Core.Guests;
+using Hv.Core.Vm;
+using Hv.Core.Vmx;
+using Hv.Kernel.Platform;
+
+namespace Hv.Kernel.Vmx
+{
+    // The CPU layer of a host without usable VT-x: every VM creation is refused, management still works.
+    internal sealed class NoVirtualizationBackend : CpuBackend
+    {
+        public override Vcpu Create(uint vmId, GuestEntryState entry, ulong eptPointer) => null;
+        public override uint Run(Vcpu cpu, ulong newSliceTicks) => EntryFailed;
+        public override void Destroy(Vcpu cpu) { }
+        public override ulong Now() => Native.hv_rdtsc();
+    }
+}

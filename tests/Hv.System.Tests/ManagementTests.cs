@@ -1,0 +1,57 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Hv.Protocol.Client;
+using Hv.Protocol.Wire;
+
+namespace Hv.SystemTests
+{
+    // The management protocol against the real image in Bochs, over the emulated COM1 (a TCP socket).
+    public class ManagementTests
+    {
+        private static HvClient Connect(RunningHost host, string keyHex = null) =>
+            HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 10000), keyHex ?? host.KeyHex, 30000);
+
+        private static VmInfo WaitFor(HvClient client, uint id, VmState state, int seconds = 120)
+        {
+            var watch = Stopwatch.StartNew();
+            for (;;)
+            {
+                VmInfo vm = client.GetVm(id);
+                if (vm.State == state) return vm;
+                if (watch.Elapsed.TotalSeconds > seconds) throw new TimeoutException($"VM {id} stayed {vm.State}");
+                Thread.Sleep(200);
+            }
+        }
+
+        [Fact]
+        public void A_client_creates_runs_reads_and_removes_two_vms_over_com1()
+        {
+            using var host = RunningHost.Start();
+            using var client = Connect(host);
+            HostInfo info = client.GetHostInfo();
+            Assert.Equal("0.1.0", info.Version);
+            Assert.Contains("+vmx", info.CpuFeatureNames);
+            Assert.Contains(client.ListTemplates(), t => t.Name == "hello");
+
+            uint a = client.CreateVm("hello", "alpha");
+            uint b = client.CreateVm("hello", "beta");
+            client.StartVm(a);
+            client.StartVm(b);
+            foreach (uint id in new[] { a, b })
+            {
+                VmInfo vm = WaitFor(client, id, VmState.Stopped);
+                Assert.Equal(StopReason.GuestExit, vm.StopReason);
+                string console = Encoding.ASCII.GetString(client.ReadConsole(id, 0).Data);
+                Assert.Contains("hello from guest 5", console);
+            }
+            Assert.Equal(new[] { "alpha", "beta" }, client.ListVms().Select(v => v.Name).ToArray());
+            client.RemoveVm(a);
+            client.RemoveVm(b);
+            Assert.Empty(client.ListVms());
+            Assert.Contains("[alpha] hello from guest 1", host.Log);
+        }
+    }
+}
