@@ -19,7 +19,7 @@ start:
         call putc
         mov al, 10
         call putc
-        mov ecx, 0x40000                ; busy pause: gives the scheduler a chance to switch VMs
+        mov ecx, 0x180000               ; busy pause longer than a 2M-tick time slice: the scheduler switches VMs
 .pause: dec ecx
         jnz .pause
         inc bl
