@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Hv.Protocol.Client;
+using Hv.Protocol.Wire;
+
+namespace Hv.SystemTests
+{
+    public sealed class BochsHostFixture : IDisposable
+    {
+        public RunningHost Host { get; } = RunningHost.Start();
+        public void Dispose() => Host.Dispose();
+    }
+
+    /// <summary>Hostile traffic against the real image over COM1: every refused frame executes nothing, and the host keeps serving.</summary>
+    public class ProtocolAbuseTests : IClassFixture<BochsHostFixture>
+    {
+        private readonly RunningHost _host;
+        public ProtocolAbuseTests(BochsHostFixture fixture) { _host = fixture.Host; }
+
+        private HvClient Connect(HvTransport transport, string key = null) => HvClient.Connect(transport, key ?? _host.KeyHex, 30000);
+
+        // Decodes one recorded wire frame, lets `change` edit its content, and encodes it again with a correct CRC.
+        private static byte[] Reframe(byte[] wire, Action<byte[], int> change)
+        {
+            var decoder = new FrameDecoder();
+            foreach (byte b in wire)
+            {
+                if (decoder.Push(b) != FrameStatus.FrameReady) continue;
+                byte[] frame = decoder.Buffer.AsSpan(0, decoder.FrameLength).ToArray();
+                change(frame, frame.Length);
+                var encoder = new FrameEncoder();
+                int n = encoder.Encode(frame, 0, frame.Length);
+                return encoder.Output.AsSpan(0, n).ToArray();
+            }
+            throw new InvalidOperationException("no frame in the recorded write");
+        }
+
+        private static int IndexOf(byte[] haystack, string ascii)
+        {
+            byte[] needle = Encoding.ASCII.GetBytes(ascii);
+            for (int i = 0; i + needle.Length <= haystack.Length; i++)
+                if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle)) return i;
+            return -1;
+        }
+
+        [Fact]
+        public void A_wrong_key_is_refused_and_logged()
+        {
+            string wrong = new string(_host.KeyHex.Select((c, i) => i == 0 ? (c == '0' ? '1' : '0') : c).ToArray());
+            var e = Assert.ThrowsAny<Exception>(() => Connect(new TcpTransport("127.0.0.1", _host.Port, 10000), wrong));
+            Assert.True(e is HvProtocolException p && p.Code == ErrorCode.AuthFailed, e.ToString());
+            _host.WaitForLog("failed authentication", TimeSpan.FromSeconds(30));
+        }
+
+        [Fact]
+        public void Replayed_and_tampered_frames_execute_nothing_and_the_session_goes_on()
+        {
+            var line = new RecordingTransport("127.0.0.1", _host.Port);
+            using var client = Connect(line);
+            int before = line.Writes.Count;
+            uint id = client.CreateVm("hello", "x1");
+            byte[] create = line.Writes[before];
+            client.RemoveVm(id);
+
+            line.SendRaw(create); // the same frame again: an old sequence number
+            line.SendRaw(Reframe(create, (frame, length) => frame[IndexOf(frame, "x1")] = (byte)'y')); // content changed, CRC fixed, MAC not
+            Thread.Sleep(2000);
+
+            string[] names = client.ListVms().Select(v => v.Name).ToArray();
+            Assert.DoesNotContain("x1", names);
+            Assert.DoesNotContain("y1", names);
+            Assert.Equal("0.1.0", client.GetHostInfo().Version);
+        }
+
+        [Fact]
+        public void Ten_thousand_garbage_and_mutated_frames_leave_the_host_answering_and_a_running_vm_undisturbed()
+        {
+            var line = new RecordingTransport("127.0.0.1", _host.Port);
+            using var client = Connect(line);
+            int before = line.Writes.Count;
+            uint vm = client.CreateVm("hello", "steady");
+            byte[] sample = line.Writes[before];
+            client.StartVm(vm);
+
+            var random = new Random(1234);
+            var noise = new System.IO.MemoryStream();
+            for (int i = 0; i < 10000; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    byte[] garbage = new byte[1 + random.Next(12)];
+                    random.NextBytes(garbage);
+                    noise.Write(garbage);
+                    noise.WriteByte(0);
+                }
+                else
+                {
+                    byte[] mutated = (byte[])sample.Clone();
+                    mutated[1 + random.Next(mutated.Length - 2)] ^= (byte)(1 + random.Next(255));
+                    noise.Write(mutated);
+                }
+            }
+            line.SendRaw(noise.ToArray());
+
+            // The client's own requests queue behind the noise on the serial line: allow for the 115200-baud backlog.
+            client.DefaultTimeoutMs = 120000;
+            Assert.Equal("0.1.0", client.GetHostInfo().Version);
+            VmInfo info = client.GetVm(vm);
+            for (int i = 0; i < 600 && info.State != VmState.Stopped; i++) { Thread.Sleep(200); info = client.GetVm(vm); }
+            Assert.Equal(StopReason.GuestExit, info.StopReason);
+            Assert.Equal(0, info.ExitCode);
+            Assert.Contains("hello from guest 5", Encoding.ASCII.GetString(client.ReadConsole(vm, 0).Data));
+            client.RemoveVm(vm);
+        }
+    }
+}
