@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 
+using Hv.Testing;
+
 namespace Hv.SystemTests
 {
     public class BootTests

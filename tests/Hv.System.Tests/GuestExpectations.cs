@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
+using Hv.Testing;
+
 namespace Hv.SystemTests
 {
     /// <summary>What a test guest promises in its header (tests/guests/README.md): console lines, exit code or stop reason.</summary>

@@ -1,6 +1,8 @@
 using System.Linq;
 using System.Text.RegularExpressions;
 
+using Hv.Testing;
+
 namespace Hv.SystemTests
 {
     /// <summary>

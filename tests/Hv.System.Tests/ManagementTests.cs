@@ -6,6 +6,8 @@ using System.Threading;
 using Hv.Protocol.Client;
 using Hv.Protocol.Wire;
 
+using Hv.Testing;
+
 namespace Hv.SystemTests
 {
     // The management protocol against the real image in Bochs, over the emulated COM1 (a TCP socket).

@@ -5,6 +5,8 @@ using System.Threading;
 using Hv.Protocol.Client;
 using Hv.Protocol.Wire;
 
+using Hv.Testing;
+
 namespace Hv.SystemTests
 {
     public sealed class BochsHostFixture : IDisposable

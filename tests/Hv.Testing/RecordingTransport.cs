@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using Hv.Protocol.Client;
 
-namespace Hv.SystemTests
+namespace Hv.Testing
 {
     /// <summary>A TCP transport that keeps a copy of every write (the client writes one frame per call), and can send raw bytes.</summary>
     public sealed class RecordingTransport : HvTransport

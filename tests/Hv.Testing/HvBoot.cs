@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Text;
 
-namespace Hv.SystemTests
+namespace Hv.Testing
 {
     // Runs tools/hv-boot and captures the hypervisor log.
     public sealed class HvBoot

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 
-namespace Hv.SystemTests
+namespace Hv.Testing
 {
     /// <summary>An Hv image booted in the background by tools/hv-boot, with COM1 on a loopback port.</summary>
     public sealed class RunningHost : IDisposable

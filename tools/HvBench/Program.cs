@@ -1,0 +1,84 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Hv.Protocol.Client;
+using Hv.Testing;
+
+// Figures, one per line as "name: value unit". TSC figures come from Bochs, whose TSC counts instructions, so they
+// repeat exactly; millisecond figures are wall-clock and vary with the machine.
+string root = HvBoot.RepositoryRoot;
+string art = Path.Combine(root, "artifacts");
+
+Print("image_elf_size", new FileInfo(Path.Combine(art, "image", "hv.elf")).Length, "bytes");
+Print("image_iso_size", new FileInfo(Path.Combine(art, "hv.iso")).Length, "bytes");
+Print("image_build_time", long.Parse(File.ReadAllText(Path.Combine(art, "image", "build-ms.txt"))), "ms");
+
+// One boot: boot cost, VM creation, and the cpuid guest's own RDTSC loops (1000 CPUID / 1000 UART writes).
+var boot = HvBoot.Run("bochs", "hv.bench hv.run=cpuid hv.exit=idle hv.panic=poweroff", 300);
+if (boot.ExitCode != 0) Fail("the benchmark boot failed:\n" + boot.Log);
+Print("boot_to_ready_tsc", Number(boot.Log, @"ready at tsc (\d+)"), "ticks");
+Print("cpuid_exit_tsc", Number(boot.Log, @"cpuid_exit_tsc=(\d+)"), "ticks");
+Print("uart_write_exit_tsc", Number(boot.Log, @"uart_write_exit_tsc=(\d+)"), "ticks");
+Print("vm_create_tsc", Number(boot.Log, @"vm_create_tsc=(\d+)"), "ticks");
+
+// Host-info round trip over the emulated serial line (115200 baud), median of 21.
+using (var host = RunningHost.Start())
+using (var client = HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 10000), host.KeyHex, 30000))
+{
+    var times = Enumerable.Range(0, 21).Select(_ =>
+    {
+        var watch = Stopwatch.StartNew();
+        client.GetHostInfo();
+        return watch.Elapsed.TotalMilliseconds;
+    }).OrderBy(t => t).ToArray();
+    Print("mgmt_rtt_ms", Math.Round(times[times.Length / 2], 1), "ms");
+}
+
+// Bytes on the wire (both directions, whole frames) to list 100 VMs with 8-character names, against the same server code.
+using (var host = InProcessHost.Start())
+{
+    var line = new CountingTransport(new TcpTransport("127.0.0.1", host.Port, 5000));
+    using var client = HvClient.Connect(line, host.Key, 5000);
+    for (int i = 0; i < 100; i++) client.CreateVm("hello", $"vm-{i:D4}");
+    line.Reset();
+    var vms = client.ListVms();
+    if (vms.Length != 100) Fail($"listed {vms.Length} VMs");
+    Print("list_100_vms_bytes", line.Total, "bytes");
+}
+return 0;
+
+static void Print(string name, object value, string unit) => Console.WriteLine($"{name}: {value} {unit}");
+
+static long Number(string log, string pattern)
+{
+    var m = Regex.Match(log, pattern);
+    if (!m.Success) Fail($"no match for {pattern} in the log:\n{log}");
+    return long.Parse(m.Groups[1].Value);
+}
+
+static void Fail(string message)
+{
+    Console.Error.WriteLine("hv-bench: " + message);
+    Environment.Exit(1);
+}
+
+sealed class CountingTransport : HvTransport
+{
+    private readonly HvTransport _inner;
+    public long Total { get; private set; }
+    public CountingTransport(HvTransport inner) { _inner = inner; }
+    public void Reset() => Total = 0;
+    public override string Description => _inner.Description;
+    public override bool IsOpen => _inner.IsOpen;
+    public override void Open() => _inner.Open();
+    public override void Close() => _inner.Close();
+    public override void Write(byte[] buffer, int offset, int count) { Total += count; _inner.Write(buffer, offset, count); }
+    public override int Read(byte[] buffer, int offset, int count, int timeoutMs)
+    {
+        int n = _inner.Read(buffer, offset, count, timeoutMs);
+        Total += n;
+        return n;
+    }
+}
