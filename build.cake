@@ -138,7 +138,7 @@ Task("Test")
         failed += (int)counters.Attribute("failed");
         skipped += (int)counters.Attribute("notExecuted");
     }
-    Information($"{passed} passed, {failed} failed, {skipped} skipped");
+    Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
 });
 
 Task("Demo")

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hv.Core.Devices;
 
 namespace Hv.Core.Vm
@@ -44,6 +45,7 @@ namespace Hv.Core.Vm
             return basicReason < ReasonSlots ? _exitsByReason[basicReason] : 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void RecordExit(uint basicReason)
         {
             _totalExits++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hv.Core.Vm;
 
 namespace Hv.Core.Vmx
@@ -42,6 +43,7 @@ namespace Hv.Core.Vmx
         }
 
         /// <param name="guestCr4">The guest's CR4, for the OSXSAVE bit.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public CpuidResult Query(VirtualMachine vm, uint leaf, uint subleaf, ulong guestCr4)
         {
             if (leaf == HypervisorBaseLeaf)

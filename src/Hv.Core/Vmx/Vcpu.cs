@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx
@@ -37,6 +38,7 @@ namespace Hv.Core.Vmx
         /// and STI/MOV SS blocking ends as it would after executing the next instruction; leaving it set after an
         /// emulated "sti; hlt" would wrongly keep interrupts blocked.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void AdvanceRip()
         {
             _registers.Rip += ReadField(VmcsField.ExitInstructionLength);

@@ -110,4 +110,12 @@ namespace System.Runtime
 {
     // Marks a method the runtime exports under a symbol name (used for the helpers ilc calls, e.g. RhpNewFast).
     public sealed class RuntimeExportAttribute : Attribute { public RuntimeExportAttribute(string entry) { } }
+
+    // Binds an extern method to a symbol as a plain call: no managed/native transition and no GC poll, which the
+    // image never needs (no GC, one thread). Used for the assembly routines in boot/.
+    public sealed class RuntimeImportAttribute : Attribute
+    {
+        public RuntimeImportAttribute(string lib) { }
+        public RuntimeImportAttribute(string lib, string entry) { }
+    }
 }

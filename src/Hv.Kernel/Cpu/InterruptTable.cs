@@ -1,3 +1,5 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Hv.Kernel.Platform;
 
@@ -21,8 +23,8 @@ namespace Hv.Kernel.Cpu
             public ulong Base;
         }
 
-        [DllImport("*"), SuppressGCTransition] private static extern ulong* hv_isr_stubs();
-        [DllImport("*"), SuppressGCTransition] private static extern ulong hv_irq_stub_address();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_isr_stubs")] private static extern ulong* hv_isr_stubs();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_irq_stub_address")] private static extern ulong hv_irq_stub_address();
 
         public static void Install()
         {

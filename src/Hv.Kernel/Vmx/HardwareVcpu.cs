@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hv.Core.Guests;
 using Hv.Core.Memory;
 using Hv.Core.Vm;
@@ -24,11 +25,16 @@ namespace Hv.Kernel.Vmx
         private readonly ulong _fxsave;
         private bool _launched;
         private ulong _exitReason;
+        // Filled by the exit stub: qualification, instruction length, interruptibility (see boot/vmx.asm).
+        private readonly ulong* _exitInfo = (ulong*)Internal.Runtime.Heap.Allocate(3 * sizeof(ulong));
+        // The image has no moving collector, so the registers object stays where it is: take its address once.
+        private readonly ulong* _registers;
 
         private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave, ulong eptp)
         {
             _pages = pages;
             _eptp = eptp;
+            fixed (ulong* registers = &Registers.Rax) _registers = registers;
             _vmcs = vmcs;
             _fxsave = fxsave;
         }
@@ -86,20 +92,37 @@ namespace Hv.Kernel.Vmx
             return true;
         }
 
+        // The fields the exit stub already fetched come from memory; the rest are read from the VMCS. Inlined, so a
+        // constant encoding folds to one load or one VMREAD call.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public override ulong ReadField(uint encoding)
-            => encoding == VmcsField.ExitReason ? _exitReason : Native.hv_vmread(encoding);
-        public override void WriteField(uint encoding, ulong value) => Native.hv_vmwrite(encoding, value);
+        {
+            switch (encoding)
+            {
+                case VmcsField.ExitReason: return _exitReason;
+                case VmcsField.ExitQualification: return _exitInfo[0];
+                case VmcsField.ExitInstructionLength: return _exitInfo[1];
+                case VmcsField.GuestInterruptibilityState: return _exitInfo[2];
+                default: return Native.hv_vmread(encoding);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public override void WriteField(uint encoding, ulong value)
+        {
+            if (encoding == VmcsField.GuestInterruptibilityState) _exitInfo[2] = value;
+            Native.hv_vmwrite(encoding, value);
+        }
         public override ulong ReadHostTsc() => Native.hv_rdtsc();
 
         public void StartSlice(ulong preemptionTimerValue) => Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, preemptionTimerValue);
 
-        // Runs the guest until the next exit. Returns 0, or CpuBackend.EntryFailed when VMLAUNCH/VMRESUME itself
+        // Runs the guest until the next exit. Inlined into VmxBackend.Run: this is the hottest path of the hypervisor. Returns 0, or CpuBackend.EntryFailed when VMLAUNCH/VMRESUME itself
         // failed (the VM-instruction error field says why). The exit reason is kept for the dispatcher's first read.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public uint Run()
         {
-            long result;
-            fixed (ulong* registers = &Registers.Rax)
-                result = Native.hv_vmx_run(registers, _launched ? 1 : 0, (void*)_fxsave);
+            long result = Native.hv_vmx_run(_registers, _launched ? 1 : 0, (void*)_fxsave, _exitInfo);
             if (result < 0) return CpuBackend.EntryFailed;
             _launched = true;
             _exitReason = (ulong)result;

@@ -25,9 +25,9 @@ namespace Hv.Kernel.Vmx
         public override uint Run(Vcpu cpu, ulong newSliceTicks)
         {
             var hardware = (HardwareVcpu)cpu;
-            if (!hardware.MakeCurrent()) return EntryFailed;
             if (newSliceTicks != 0)
             {
+                if (!hardware.MakeCurrent()) return EntryFailed;
                 // The preemption timer counts down at the TSC rate divided by 2^shift (SDM 25.5.1); the VMCS saves what
                 // is left at every exit, so the slice spans all the exits handled within it.
                 ulong timer = newSliceTicks >> _root.PreemptionTimerShift;
