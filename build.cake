@@ -117,6 +117,7 @@ IEnumerable<FilePath> TestProjects(bool system) =>
 Task("CleanTestResults").Does(() => { EnsureDirectoryExists(testResults); CleanDirectory(testResults); });
 
 Task("UnitTests")
+    .IsDependentOn("Module")
     .IsDependentOn("CleanTestResults")
     .Does(() => { foreach (var project in TestProjects(system: false)) RunTests(project); });
 
@@ -141,11 +142,43 @@ Task("Test")
     Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
 });
 
+Task("Module").Does(() =>
+{
+    // The binary module with its manifest, format views and help, laid out as PowerShell loads it.
+    Must("dotnet", $"publish module/Hv.Module.csproj -c {configuration} -o {artifacts}/module/Hv -nologo -v:q -clp:ErrorsOnly");
+    Information($"Module: {artifacts}/module/Hv/Hv.psd1");
+});
+
+// The main job: boot the image in Bochs (VT-x), then drive it from PowerShell through the module over COM1.
 Task("Demo")
     .IsDependentOn("Image")
+    .IsDependentOn("Module")
     .Does(() =>
 {
-    Must($"{root}/tools/hv-boot", "--emulator bochs --timeout 120 --cmdline \"hv.exit=ready\"");
+    string key = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+    int port = Argument("port", 47001);
+    var log = new System.Text.StringBuilder();
+    var psi = new ProcessStartInfo($"{root}/tools/hv-boot",
+        $"--emulator bochs --timeout 900 --mgmt-port {port} --cmdline \"hv.key={key}\"")
+        { RedirectStandardOutput = true, UseShellExecute = false };
+    using var host = Process.Start(psi);
+    host.OutputDataReceived += (_, e) => { if (e.Data == null) return; lock (log) log.AppendLine(e.Data); Console.WriteLine("  | " + e.Data); };
+    host.BeginOutputReadLine();
+    var watch = Stopwatch.StartNew();
+    while (!log.ToString().Contains("ready at tsc"))
+    {
+        if (host.HasExited || watch.Elapsed.TotalSeconds > 120) throw new Exception("the image did not come up");
+        System.Threading.Thread.Sleep(100);
+    }
+    try
+    {
+        Must($"{root}/tools/hv-script", $"{root}/tools/demo.ps1 -Port {port} -Key {key}");
+    }
+    finally
+    {
+        host.Kill(entireProcessTree: true);
+        host.WaitForExit();
+    }
 });
 
 Task("Bench")
