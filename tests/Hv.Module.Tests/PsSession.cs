@@ -101,7 +101,8 @@ namespace Hv.Module.Tests
         public string HostText = "";
         public TimeSpan Elapsed;
 
-        public T[] Objects<T>() => Output.Select(o => o.BaseObject).OfType<T>().ToArray();
+        /// <summary>The output objects of a module type (by name: the test does not reference the module, it imports it).</summary>
+        public dynamic[] Of(string typeName) => Output.Select(o => o.BaseObject).Where(o => o.GetType().FullName == "Hv.PowerShell." + typeName).ToArray();
 
         public string ErrorText => string.Join("\n", Errors.Select(e => e.FullyQualifiedErrorId + ": " + e));
 
@@ -211,7 +212,8 @@ namespace Hv.Module.Tests
         public readonly StringBuilder Text = new StringBuilder();
         private readonly RawUI _raw = new RawUI();
         public override PSHostRawUserInterface RawUI => _raw;
-        public override void Write(string value) { lock (Text) Text.Append(value); }
+        // Plain text like a terminal without colours (the engine styles table headers with ANSI escapes).
+        public override void Write(string value) { lock (Text) Text.Append(System.Text.RegularExpressions.Regex.Replace(value ?? "", "\x1b\\[[0-9;?]*[A-Za-z]", "")); }
         public override void Write(ConsoleColor f, ConsoleColor b, string value) => Write(value);
         public override void WriteLine(string value) => Write(value + "\n");
         public override void WriteErrorLine(string value) => Write("ERROR: " + value + "\n");

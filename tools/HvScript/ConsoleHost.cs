@@ -18,9 +18,9 @@ namespace Hv.Script
         private readonly Guid _id = Guid.NewGuid();
         private readonly ConsoleUI _ui;
 
-        public ConsoleHost(int width = 0)
+        public ConsoleHost(int width = 0, bool color = true)
         {
-            _ui = new ConsoleUI(width);
+            _ui = new ConsoleUI(width, color);
         }
 
         public int ExitCode { get; private set; }
@@ -50,18 +50,28 @@ namespace Hv.Script
         private readonly ConsoleRawUI _raw;
         private readonly bool _showProgress;
 
-        public ConsoleUI(int width)
+        private readonly bool _color;
+
+        public ConsoleUI(int width, bool color)
         {
             _raw = new ConsoleRawUI(width);
             _showProgress = !Console.IsErrorRedirected;
+            _color = color;
         }
+
+        public override bool SupportsVirtualTerminal => _color;
+
+        /// <summary>Without colour, the ANSI styling the formatter puts on table headers is removed.</summary>
+        private string Plain(string value) => _color || value == null ? value : Ansi.Replace(value, "");
+
+        private static readonly System.Text.RegularExpressions.Regex Ansi = new System.Text.RegularExpressions.Regex("\x1b\\[[0-9;?]*[A-Za-z]");
 
         public override PSHostRawUserInterface RawUI => _raw;
 
-        public override void Write(string value) => Console.Out.Write(value);
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Out.Write(value);
-        public override void WriteLine(string value) => Console.Out.WriteLine(value);
-        public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
+        public override void Write(string value) => Console.Out.Write(Plain(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Out.Write(Plain(value));
+        public override void WriteLine(string value) => Console.Out.WriteLine(Plain(value));
+        public override void WriteErrorLine(string value) => Console.Error.WriteLine(Plain(value));
         public override void WriteDebugLine(string message) => Console.Error.WriteLine("DEBUG: " + message);
         public override void WriteVerboseLine(string message) => Console.Error.WriteLine("VERBOSE: " + message);
         public override void WriteWarningLine(string message) => Console.Error.WriteLine("WARNING: " + message);

@@ -77,7 +77,7 @@ The time Import-Module took is in $HvScriptModuleImportMs.";
             string[] rest = new string[args.Length - i];
             Array.Copy(args, i, rest, 0, rest.Length);
 
-            ConsoleHost host = new ConsoleHost(width);
+            ConsoleHost host = new ConsoleHost(width, color);
             InitialSessionState iss = InitialSessionState.CreateDefault2();
             if (OperatingSystem.IsWindows())
             {

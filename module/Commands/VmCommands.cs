@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using Hv.Protocol.Client;
+using Hv.Protocol.Wire;
+
+namespace Hv.PowerShell.Commands
+{
+    /// <summary>Start-HvVm.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(HvVm))]
+    public sealed class StartHvVmCommand : VmCmdlet
+    {
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => "Start";
+        protected override string Activity => "Starting VMs";
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            vm.Server.Client.StartVm(vm.Id);
+            if (PassThru)
+            {
+                sink.Output(Fresh(vm));
+            }
+        }
+    }
+
+    /// <summary>Stop-HvVm: graceful (the guest gets -TimeoutSec, then it is turned off) or -TurnOff at once.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(HvVm))]
+    public sealed class StopHvVmCommand : VmCmdlet
+    {
+        /// <summary>Turn the VM off at once instead of asking the guest to stop.</summary>
+        [Parameter]
+        public SwitchParameter TurnOff { get; set; }
+
+        /// <summary>Seconds the guest gets to stop before the host turns it off.</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int TimeoutSec { get; set; } = 30;
+
+        /// <summary>Do not ask for confirmation.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => TurnOff ? "Turn off" : "Stop";
+        protected override string Activity => "Stopping VMs";
+        protected override bool ForceConfirm => Force;
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            HvVm stopped = StopAndWait(vm, TurnOff, TimeoutSec * 1000, sink);
+            if (PassThru)
+            {
+                sink.Output(stopped);
+            }
+        }
+    }
+
+    /// <summary>Suspend-HvVm: pauses a running VM.</summary>
+    [Cmdlet(VerbsLifecycle.Suspend, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(HvVm))]
+    public sealed class SuspendHvVmCommand : VmCmdlet
+    {
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => "Suspend";
+        protected override string Activity => "Suspending VMs";
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            vm.Server.Client.PauseVm(vm.Id);
+            if (PassThru)
+            {
+                sink.Output(Fresh(vm));
+            }
+        }
+    }
+
+    /// <summary>Resume-HvVm: resumes a paused VM.</summary>
+    [Cmdlet(VerbsLifecycle.Resume, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(HvVm))]
+    public sealed class ResumeHvVmCommand : VmCmdlet
+    {
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => "Resume";
+        protected override string Activity => "Resuming VMs";
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            vm.Server.Client.ResumeVm(vm.Id);
+            if (PassThru)
+            {
+                sink.Output(Fresh(vm));
+            }
+        }
+    }
+
+    /// <summary>Restart-HvVm: stops the VM (gracefully unless -TurnOff) and starts it again.</summary>
+    [Cmdlet(VerbsLifecycle.Restart, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(HvVm))]
+    public sealed class RestartHvVmCommand : VmCmdlet
+    {
+        [Parameter]
+        public SwitchParameter TurnOff { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int TimeoutSec { get; set; } = 30;
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => "Restart";
+        protected override string Activity => "Restarting VMs";
+        protected override bool ForceConfirm => Force;
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            StopAndWait(vm, TurnOff, TimeoutSec * 1000, sink);
+            try
+            {
+                vm.Server.Client.StartVm(vm.Id);
+            }
+            catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidState)
+            {
+                throw new HvErrorRecordException(HvErrors.Make("Hv.RestartRefused", ErrorCategory.InvalidOperation,
+                    Describe(vm) + " stopped, but the host does not start a stopped VM again (" + e.Message
+                    + "). Remove it and create a new one from its template.", vm, e));
+            }
+            if (PassThru)
+            {
+                sink.Output(Fresh(vm));
+            }
+        }
+    }
+
+    /// <summary>Remove-HvVm: turns the VM off if it runs, then removes it.</summary>
+    [Cmdlet(VerbsCommon.Remove, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveHvVmCommand : VmCmdlet
+    {
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override string Action => "Remove";
+        protected override string Activity => "Removing VMs";
+        protected override bool ForceConfirm => Force;
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            try
+            {
+                vm.Server.Client.RemoveVm(vm.Id);
+            }
+            catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidState)
+            {
+                // Running or paused: turn it off first (the removal was confirmed already).
+                StopAndWait(vm, true, 0, sink);
+                vm.Server.Client.RemoveVm(vm.Id);
+            }
+        }
+    }
+
+    /// <summary>Measure-HvVm: per-VM counters.</summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "HvVm", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(HvVmMetrics))]
+    public sealed class MeasureHvVmCommand : VmCmdlet
+    {
+        protected override string Activity => "Measuring VMs";
+        protected override bool Ordered => true;
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            sink.Output(new HvVmMetrics(vm, vm.Server.Client.GetMetrics(vm.Id)));
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Security;
+
+namespace Hv.PowerShell
+{
+    /// <summary>Shared by the completers: the hosts to ask (-Server already typed, else the default connection).</summary>
+    internal static class CompletionHosts
+    {
+        public const int TimeoutMs = 2000;
+
+        public static List<HvHost> From(IDictionary fakeBoundParameters)
+        {
+            List<HvHost> hosts = new List<HvHost>();
+            object value = fakeBoundParameters != null && fakeBoundParameters.Contains("Server") ? fakeBoundParameters["Server"] : null;
+            Add(hosts, value);
+            if (hosts.Count == 0)
+            {
+                // A completer runs on the pipeline thread of the session: a script block reads the session's variable.
+                try
+                {
+                    foreach (PSObject o in ScriptBlock.Create("$global:" + HvCmdlet.DefaultServerVariable).Invoke())
+                    {
+                        Add(hosts, o);
+                    }
+                }
+                catch (Exception)
+                {
+                }
+            }
+            return hosts;
+        }
+
+        private static void Add(List<HvHost> hosts, object value)
+        {
+            if (value is PSObject p)
+            {
+                value = p.BaseObject;
+            }
+            if (value is HvHost h)
+            {
+                if (!h.IsClosed)
+                {
+                    hosts.Add(h);
+                }
+            }
+            else if (value is IEnumerable e && !(value is string))
+            {
+                foreach (object o in e)
+                {
+                    Add(hosts, o);
+                }
+            }
+        }
+
+        public static IEnumerable<CompletionResult> Match(IEnumerable<string> names, string wordToComplete, string kind)
+        {
+            string word = (wordToComplete ?? "").Trim('\'', '"');
+            WildcardPattern pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase);
+            SortedSet<string> seen = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string n in names)
+            {
+                if (n != null && pattern.IsMatch(n))
+                {
+                    seen.Add(n);
+                }
+            }
+            foreach (string n in seen)
+            {
+                string text = n.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', ',', ';', '(', ')', '{', '}', '@', '#' }) >= 0
+                    ? "'" + n.Replace("'", "''") + "'" : n;
+                yield return new CompletionResult(text, n, CompletionResultType.ParameterValue, kind + " " + n);
+            }
+        }
+    }
+
+    /// <summary>Completes VM names from the hosts in -Server (or the default connection).</summary>
+    public sealed class VmNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            List<string> names = new List<string>();
+            foreach (HvHost h in CompletionHosts.From(fakeBoundParameters))
+            {
+                try
+                {
+                    foreach (var vm in h.Client.ListVms(CompletionHosts.TimeoutMs))
+                    {
+                        names.Add(vm.Name);
+                    }
+                }
+                catch (Exception)
+                {
+                    // Completion never fails loudly.
+                }
+            }
+            return CompletionHosts.Match(names, wordToComplete, "VM");
+        }
+    }
+
+    /// <summary>Completes template names from the hosts in -Server (or the default connection).</summary>
+    public sealed class TemplateNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            List<string> names = new List<string>();
+            foreach (HvHost h in CompletionHosts.From(fakeBoundParameters))
+            {
+                try
+                {
+                    foreach (var t in h.Client.ListTemplates(CompletionHosts.TimeoutMs))
+                    {
+                        names.Add(t.Name);
+                    }
+                }
+                catch (Exception)
+                {
+                }
+            }
+            return CompletionHosts.Match(names, wordToComplete, "Template");
+        }
+    }
+
+    /// <summary>Lets -Key take a plain string (e.g. the key the host printed) as well as a SecureString.</summary>
+    public sealed class SecureStringTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject p ? p.BaseObject : inputData;
+            if (value is string s)
+            {
+                SecureString secure = new SecureString();
+                foreach (char c in s)
+                {
+                    secure.AppendChar(c);
+                }
+                secure.MakeReadOnly();
+                return secure;
+            }
+            return inputData;
+        }
+    }
+}

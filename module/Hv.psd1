@@ -1,0 +1,42 @@
+# Module manifest for Hv, the PowerShell module that drives Hv hypervisor hosts.
+# ModuleVersion matches <Version> in Directory.Build.props (the build keeps them in step).
+@{
+    RootModule             = 'Hv.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = '5b0e6c1a-8f0d-4c57-9a44-3f1d2c7e9b61'
+    Author                 = 'Hv contributors'
+    CompanyName            = 'Hv'
+    Copyright              = '(c) Hv contributors.'
+    Description            = 'Manage Hv hypervisor hosts: connect over TCP or serial, create VMs from templates, start, stop, watch their consoles and measure them, across many hosts in parallel.'
+    PowerShellVersion      = '5.1'
+    CompatiblePSEditions   = @('Core', 'Desktop')
+    DotNetFrameworkVersion = '4.7.2'
+    RequiredAssemblies     = @('Hv.Protocol.dll')
+    FormatsToProcess       = @('Hv.format.ps1xml')
+    CmdletsToExport        = @(
+        'Connect-HvHost'
+        'Disconnect-HvHost'
+        'Get-HvHost'
+        'Get-HvTemplate'
+        'New-HvVm'
+        'Get-HvVm'
+        'Start-HvVm'
+        'Stop-HvVm'
+        'Suspend-HvVm'
+        'Resume-HvVm'
+        'Restart-HvVm'
+        'Remove-HvVm'
+        'Get-HvVmConsole'
+        'Send-HvVmConsole'
+        'Wait-HvVm'
+        'Measure-HvVm'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags       = @('Hv', 'Hypervisor', 'VT-x', 'VM')
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System;
+using System.Text;
+using Hv.Protocol.Client;
+using Hv.Protocol.Wire;
+
+namespace Hv.PowerShell
+{
+    /// <summary>A template a host can create VMs from (Get-HvTemplate).</summary>
+    public sealed class HvTemplate
+    {
+        internal HvTemplate(HvHost server, TemplateInfo info)
+        {
+            Server = server;
+            Name = info.Name;
+            MemoryMB = info.MemoryMiB;
+            ProcessorCount = info.Vcpus;
+            EntryMode = info.EntryMode;
+        }
+
+        public string Name { get; }
+        public uint MemoryMB { get; }
+        public uint ProcessorCount { get; }
+        /// <summary>How the image boots: flat, multiboot, linux, ...</summary>
+        public string EntryMode { get; }
+        public HvHost Server { get; }
+        public string ComputerName => Server?.ToString();
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>
+    /// A VM on a host. It carries its <see cref="Server"/>, so `Get-HvVm -Server $a,$b | Stop-HvVm` sends each
+    /// stop to the right host. From a listing (Get-HvVm without -Detailed) Template, StopDetail and ExitCode are
+    /// not filled (IsDetailed is false); Get-HvVm -Detailed or -Id, Wait-HvVm and the -PassThru output fill them.
+    /// </summary>
+    public sealed class HvVm
+    {
+        internal HvVm(HvHost server, VmInfo info)
+        {
+            Server = server;
+            Id = info.Id;
+            Name = info.Name;
+            State = info.State;
+            StopReason = info.StopReason;
+            StopDetail = info.StopDetail;
+            ExitCode = info.ExitCode;
+            MemoryMB = info.MemoryMiB;
+            ProcessorCount = info.Vcpus;
+            Template = info.Template;
+            IsDetailed = !info.IsSummary;
+            if (info.Metrics != null)
+            {
+                Uptime = TimeSpan.FromMilliseconds(info.Metrics.RunTimeMs);
+            }
+        }
+
+        public uint Id { get; }
+        public string Name { get; }
+        public VmState State { get; }
+        public StopReason StopReason { get; }
+        public string StopDetail { get; }
+        public int ExitCode { get; }
+        public uint MemoryMB { get; }
+        public uint ProcessorCount { get; }
+        public string Template { get; }
+        /// <summary>Guest run time (detailed objects only).</summary>
+        public TimeSpan? Uptime { get; }
+        public bool IsDetailed { get; }
+        public HvHost Server { get; }
+        /// <summary>The host's name (for tables and grouping).</summary>
+        public string ComputerName => Server?.ToString();
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>Per-VM counters (Measure-HvVm): VM exits by reason, console traffic, guest run time.</summary>
+    public sealed class HvVmMetrics
+    {
+        internal HvVmMetrics(HvVm vm, VmMetrics m)
+        {
+            VmName = vm.Name;
+            VmId = vm.Id;
+            Server = vm.Server;
+            TotalExits = m.TotalExits;
+            IoExits = m.IoExits;
+            EptExits = m.EptExits;
+            HltExits = m.HltExits;
+            CpuidExits = m.CpuidExits;
+            MsrExits = m.MsrExits;
+            InterruptExits = m.InterruptExits;
+            OtherExits = m.OtherExits;
+            ConsoleBytesOut = m.ConsoleBytesOut;
+            ConsoleBytesIn = m.ConsoleBytesIn;
+            GuestTsc = m.GuestTsc;
+            RunTime = TimeSpan.FromMilliseconds(m.RunTimeMs);
+        }
+
+        public string VmName { get; }
+        public uint VmId { get; }
+        public ulong TotalExits { get; }
+        public ulong IoExits { get; }
+        public ulong EptExits { get; }
+        public ulong HltExits { get; }
+        public ulong CpuidExits { get; }
+        public ulong MsrExits { get; }
+        public ulong InterruptExits { get; }
+        public ulong OtherExits { get; }
+        public ulong ConsoleBytesOut { get; }
+        public ulong ConsoleBytesIn { get; }
+        public ulong GuestTsc { get; }
+        public TimeSpan RunTime { get; }
+        /// <summary>Exits per second of guest run time (0 before the guest has run).</summary>
+        public double ExitsPerSecond => RunTime.TotalSeconds > 0 ? Math.Round(TotalExits / RunTime.TotalSeconds, 1) : 0;
+        public HvHost Server { get; }
+        public string ComputerName => Server?.ToString();
+
+        public override string ToString() => VmName;
+    }
+
+    /// <summary>
+    /// Console output of a VM (Get-HvVmConsole): <see cref="Text"/> from stream offset <see cref="StartOffset"/> to
+    /// <see cref="NextOffset"/> (pass it to -Offset to read on). The default view prints the text with each line
+    /// prefixed by the VM's name; ToString() is the text alone.
+    /// </summary>
+    public sealed class HvVmConsoleOutput
+    {
+        internal HvVmConsoleOutput(HvVm vm, string text, ulong startOffset, ulong nextOffset, bool dropped)
+        {
+            VmName = vm.Name;
+            VmId = vm.Id;
+            Server = vm.Server;
+            Text = text;
+            StartOffset = startOffset;
+            NextOffset = nextOffset;
+            Dropped = dropped;
+        }
+
+        public string VmName { get; }
+        public uint VmId { get; }
+        public string Text { get; }
+        public ulong StartOffset { get; }
+        public ulong NextOffset { get; }
+        /// <summary>Output before StartOffset was lost (the host's console buffer wrapped).</summary>
+        public bool Dropped { get; }
+        public HvHost Server { get; }
+
+        /// <summary>Each line of <see cref="Text"/> as "[name] line" (the default view).</summary>
+        public string PrefixedText
+        {
+            get
+            {
+                if (string.IsNullOrEmpty(Text))
+                {
+                    return string.Empty;
+                }
+                StringBuilder sb = new StringBuilder();
+                string[] lines = Text.Replace("\r\n", "\n").TrimEnd('\n').Split('\n');
+                for (int i = 0; i < lines.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append('\n');
+                    }
+                    sb.Append('[').Append(VmName).Append("] ").Append(lines[i].TrimEnd('\r'));
+                }
+                return sb.ToString();
+            }
+        }
+
+        public override string ToString() => Text;
+    }
+}

@@ -1,0 +1,42 @@
+<#
+.SYNOPSIS
+    The Hv demo: connect, list templates, create three VMs from 'hello', start them, watch them, measure them,
+    stop and remove them.
+.EXAMPLE
+    tools/hv-script tools/demo.ps1 -Port 7001 -Key 0f1e2d3c-...
+.EXAMPLE
+    pwsh -File tools/demo.ps1 -ComputerName 127.0.0.1 -Port 7001 -Key $env:HV_KEY
+#>
+param(
+    [string] $ComputerName = '127.0.0.1',
+    [Parameter(Mandatory = $true)] [int] $Port,
+    [string] $Key = $env:HV_KEY,
+    [string] $Template = 'hello',
+    [string[]] $Name = @('demo1', 'demo2', 'demo3'),
+    [int] $TimeoutSec = 60
+)
+# Only engine cmdlets and Hv cmdlets: the script runs in hv-script's hosted engine and in pwsh alike.
+$ErrorActionPreference = 'Stop'
+
+$hv = Connect-HvHost -ComputerName $ComputerName -Port $Port -Key $Key -TimeoutSec 10 -NotDefault
+try {
+    # Each step goes to Out-Default on its own, so each gets its own table (one pipeline of mixed types would
+    # render everything after the first type as lists).
+    $hv | Out-Default                                         # the host: version, memory, VM count
+    Get-HvTemplate -Server $hv | Out-Default                  # what it can run
+
+    $vms = New-HvVm -Name $Name -Template $Template -Server $hv
+    $vms | Start-HvVm -PassThru | Out-Default                 # three running VMs
+    Get-HvVm -Server $hv -Name $Name | Out-Default
+
+    # Until each guest has stopped, or printed its last line.
+    $vms | Wait-HvVm -State Stopped -ConsolePattern 'hello from guest 5' -Timeout $TimeoutSec -PassThru | Out-Default
+    $vms | Get-HvVmConsole | Out-Default                      # "[demo1] hello from guest 1" ...
+    $vms | Measure-HvVm | Out-Default                         # exits by reason, console bytes, run time
+
+    $vms | Stop-HvVm -Force -TimeoutSec 5 -PassThru | Out-Default   # already stopped ones are left alone
+}
+finally {
+    Get-HvVm -Server $hv -Name $Name -ErrorAction SilentlyContinue | Remove-HvVm -Force
+    Disconnect-HvHost -Server $hv
+}
