@@ -7,6 +7,8 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using System.Threading;
 
+using Hv.Testing;
+
 namespace Hv.Module.Tests
 {
     /// <summary>What the module promises without any host: manifest, cmdlet shapes, help, completers, connection errors.</summary>

@@ -11,7 +11,7 @@ using System.Management.Automation.Runspaces;
 using System.Security;
 using System.Text;
 
-namespace Hv.Module.Tests
+namespace Hv.Testing
 {
     /// <summary>Builds the module once per test run (when missing or older than its sources) and says where it is.</summary>
     public static class ModuleBuild

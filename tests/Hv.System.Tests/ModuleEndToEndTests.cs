@@ -1,0 +1,86 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Hv.Testing;
+
+namespace Hv.SystemTests
+{
+    /// <summary>The PowerShell module, in the real PowerShell engine, against the real image in Bochs over COM1.</summary>
+    public class ModuleEndToEndTests : IClassFixture<BochsHostFixture>, IDisposable
+    {
+        private readonly RunningHost _host;
+        private readonly PsSession _ps = new PsSession();
+
+        public ModuleEndToEndTests(BochsHostFixture fixture) { _host = fixture.Host; }
+
+        public void Dispose() => _ps.Dispose();
+
+        [Fact]
+        public void The_demo_script_runs_end_to_end()
+        {
+            string demo = Path.Combine(HvBoot.RepositoryRoot, "tools", "demo.ps1");
+            var r = _ps.Run("& $args[0] -Port $args[1] -Key $args[2] -TimeoutSec 300", demo, _host.Port, _host.KeyHex).NoErrors();
+            // The demo renders through Out-Default: its tables land on the host.
+            Assert.Contains("hello", r.HostText);
+            foreach (string vm in new[] { "demo1", "demo2", "demo3" })
+            {
+                Assert.Matches(new Regex($@"\[{vm}\] hello from guest 5"), _host.Log);
+                Assert.Contains(vm, r.HostText);
+            }
+            Assert.Contains("hello from guest 5", r.HostText);
+            // It cleans up after itself.
+            var left = _ps.Run("Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault | Get-HvVm", _host.Port, _host.KeyHex).NoErrors();
+            Assert.Empty(left.Output);
+        }
+
+        [Fact]
+        public void A_wrong_key_is_an_authentication_error()
+        {
+            string wrong = string.Concat(Enumerable.Repeat("ab", 32));
+            var r = _ps.Run("Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault -TimeoutSec 30", _host.Port, wrong);
+            Assert.Single(r.Errors);
+            Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, r.Errors[0].CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void A_vm_name_that_does_not_exist_is_object_not_found()
+        {
+            var r = _ps.Run("$h = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault; Get-HvVm -Server $h -Name no-such-vm", _host.Port, _host.KeyHex);
+            Assert.Single(r.Errors);
+            Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, r.Errors[0].CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void An_unreachable_host_is_a_connection_error_within_the_timeout()
+        {
+            var r = _ps.Run("Connect-HvHost 127.0.0.1 1 -Key $args[0] -NotDefault -TimeoutSec 3", _host.KeyHex);
+            Assert.Single(r.Errors);
+            Assert.Equal(System.Management.Automation.ErrorCategory.ConnectionError, r.Errors[0].CategoryInfo.Category);
+            Assert.True(r.Elapsed < TimeSpan.FromSeconds(10), r.Elapsed.ToString());
+        }
+    }
+
+    /// <summary>A fleet of two emulated hosts driven from one script.</summary>
+    public class FleetEndToEndTests
+    {
+        [Fact]
+        public void Get_HvVm_fans_out_over_two_bochs_hosts()
+        {
+            using var one = RunningHost.Start();
+            using var two = RunningHost.Start();
+            using var ps = new PsSession();
+            ps.Run(@"$h1 = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault -TimeoutSec 30
+                     $h2 = Connect-HvHost 127.0.0.1 $args[2] -Key $args[3] -NotDefault -TimeoutSec 30
+                     New-HvVm -Server $h1 -Template hello -Name east1, east2 -Start | Out-Null
+                     New-HvVm -Server $h2 -Template hello -Name west1 -Start | Out-Null",
+                one.Port, one.KeyHex, two.Port, two.KeyHex).NoErrors();
+            var vms = ps.Run("Get-HvVm -Server $h1, $h2").NoErrors().Of("HvVm");
+            Assert.Equal(new[] { "east1", "east2", "west1" }, vms.Select(v => (string)v.Name).ToArray());
+            Assert.Equal(new[] { one.Port, one.Port, two.Port }, vms.Select(v => (int)v.Server.Port).ToArray());
+            ps.Run("Get-HvVm -Server $h1, $h2 | Wait-HvVm -State Stopped -Timeout 300 | Out-Null").NoErrors();
+            Assert.Contains("[east2] hello from guest 5", one.Log);
+            Assert.Contains("[west1] hello from guest 5", two.Log);
+        }
+    }
+}
