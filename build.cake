@@ -183,6 +183,7 @@ Task("Demo")
 
 Task("Bench")
     .IsDependentOn("Image")
+    .IsDependentOn("Module")
     .Does(() =>
 {
     Must($"{root}/tools/hv-bench", "");

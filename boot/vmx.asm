@@ -52,11 +52,13 @@ hv_vmx_exit_address:      ; the host RIP written into every VMCS
     mov rax, vmx_exit
     ret
 
-; long hv_vmx_run(ulong* registers, int launched, void* fxsaveArea)
+; long hv_vmx_run(ulong* registers, int launched, void* fxsaveArea, ulong* exitInfo)
 ; Enters the guest whose VMCS is current. The guest's registers are loaded from and saved to `registers`
 ; (GuestRegisters order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 rip rflags; RSP, RIP and RFLAGS go through the
 ; VMCS here, so the C# side needs no VMREAD/VMWRITE calls for them), its x87/SSE state from and to `fxsaveArea`,
 ; because the C# exit handlers use SSE registers freely.
+; After an exit, exitInfo[0..3] hold the exit qualification, the exit instruction length and the guest
+; interruptibility state: the fields nearly every handler reads, fetched here without a call each.
 ; Returns the exit reason field after a VM exit, or -1 / -2 (VMfailInvalid / VMfailValid) when entry failed.
 global hv_vmx_run
 hv_vmx_run:
@@ -66,8 +68,9 @@ hv_vmx_run:
     push r13
     push r14
     push r15
-    push rdi                  ; [rsp+8]: registers
-    push rdx                  ; [rsp]:   fxsave area
+    push rdi                  ; [rsp+16]: registers
+    push rdx                  ; [rsp+8]:  fxsave area
+    push rcx                  ; [rsp]:    exit information
     mov rax, 0x6C14           ; HOST_RSP: the exit path finds the two pointers above on this stack
     vmwrite rax, rsp
     mov rax, 0x681C           ; GUEST_RSP
@@ -103,7 +106,7 @@ hv_vmx_run:
     jc .unwind
     mov rax, -2
 .unwind:
-    add rsp, 16
+    add rsp, 24
     pop r15
     pop r14
     pop r13
@@ -113,8 +116,8 @@ hv_vmx_run:
     ret
 
 vmx_exit:
-    push rdi                  ; guest rdi; now [rsp+8] = fxsave area, [rsp+16] = registers
-    mov rdi, [rsp + 16]
+    push rdi                  ; guest rdi; now [rsp+8] = exit information, [rsp+16] = fxsave area, [rsp+24] = registers
+    mov rdi, [rsp + 24]
     mov [rdi + 0], rax
     mov [rdi + 8], rcx
     mov [rdi + 16], rdx
@@ -131,7 +134,7 @@ vmx_exit:
     mov [rdi + 120], r15
     pop rax
     mov [rdi + 56], rax
-    mov rax, [rsp]
+    mov rax, [rsp + 8]
     fxsave [rax]
     mov rax, 0x681C           ; GUEST_RSP
     vmread [rdi + 32], rax
@@ -139,6 +142,13 @@ vmx_exit:
     vmread [rdi + 128], rax
     mov rax, 0x6820           ; GUEST_RFLAGS
     vmread [rdi + 136], rax
+    mov rdi, [rsp]
+    mov rax, 0x6400           ; EXIT_QUALIFICATION
+    vmread [rdi], rax
+    mov rax, 0x440C           ; VM_EXIT_INSTRUCTION_LEN
+    vmread [rdi + 8], rax
+    mov rax, 0x4824           ; GUEST_INTERRUPTIBILITY_INFO
+    vmread [rdi + 16], rax
     mov rax, 0x4402           ; EXIT_REASON
     vmread rax, rax
     jmp hv_vmx_run.unwind

@@ -151,6 +151,7 @@ namespace Hv.Testing
             public override ulong MemoryTotalBytes => (ulong)_pages.LimitPages * 4096;
             public override ulong MemoryFreeBytes() => (ulong)(_pages.LimitPages - _pages.Outstanding) * 4096;
             public override ulong UptimeMilliseconds() => (ulong)_clock.ElapsedMilliseconds;
+            public override ulong TscTicksPerMillisecond => 1000; // the scripted backend's clock: 1000 ticks per exit
         }
     }
 }

@@ -10,5 +10,7 @@ namespace Hv.Core.Management
         public abstract ulong MemoryTotalBytes { get; }
         public abstract ulong MemoryFreeBytes();
         public abstract ulong UptimeMilliseconds();
+        /// <summary>Host TSC ticks per millisecond, to report guest run time (VmCounters.GuestTscTicks) in time units.</summary>
+        public abstract ulong TscTicksPerMillisecond { get; }
     }
 }

@@ -146,7 +146,7 @@ namespace Hv.Core.Management
             return ErrorCode.Ok;
         }
 
-        private static void FillCounters(VirtualMachine vm, ProtocolCounters c)
+        private void FillCounters(VirtualMachine vm, ProtocolCounters c)
         {
             Hv.Core.Vm.VmCounters v = vm.Counters;
             c.Clear();
@@ -160,6 +160,8 @@ namespace Hv.Core.Management
             c.OtherExits = v.TotalExits - c.IoExits - c.EptExits - c.HltExits - c.CpuidExits - c.MsrExits - c.InterruptExits;
             c.ConsoleBytesOut = v.ConsoleBytes;
             c.GuestTsc = v.GuestTscTicks;
+            ulong rate = _platform.TscTicksPerMillisecond;
+            c.RunTimeMs = rate == 0 ? 0 : v.GuestTscTicks / rate;
         }
 
         // The basic exit reasons the counters group (SDM Vol. 3D Appendix C).

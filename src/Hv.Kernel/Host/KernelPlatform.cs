@@ -29,7 +29,7 @@ namespace Hv.Kernel.Host
             _featureNames = features.Names();
         }
 
-        public ulong TicksPerMillisecond => _ticksPerMs;
+        public override ulong TscTicksPerMillisecond => _ticksPerMs;
         public override string Version => Kernel.Version;
         public override string CpuFeatureNames => _featureNames;
         public override ulong MemoryTotalBytes => _memoryTotal;
