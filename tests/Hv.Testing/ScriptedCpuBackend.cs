@@ -15,7 +15,8 @@ namespace Hv.Testing
     /// step into the VM exit real hardware would produce: an OUT to the UART per character, an OUT to the debug-exit
     /// port, HLT, or a preemption-timer exit. Everything after the exit (dispatch, devices, counters) is the real code.
     ///
-    /// Program lines: <c>say TEXT</c> (print TEXT and a newline), <c>exit N</c>, <c>hlt</c>, <c>spin</c> (run forever).
+    /// Program lines: <c>say TEXT</c> (print TEXT and a newline), <c>exit N</c>, <c>hlt</c>, <c>ready</c> (the ready
+    /// hypercall), <c>spin</c> (run forever).
     /// </summary>
     public sealed class ScriptedCpuBackend : CpuBackend
     {
@@ -37,6 +38,25 @@ namespace Hv.Testing
         }
 
         public override void Destroy(Vcpu cpu) { }
+
+        public override void Capture(Vcpu cpu, VcpuState state)
+        {
+            state.Registers.Rip = cpu.Registers.Rip;
+            state.Registers.Rflags = cpu.Registers.Rflags;
+        }
+
+        // The program is read again from the (forked or restored) guest memory; Rip says how far it had got.
+        public override Vcpu CreateFromState(uint vmId, VcpuState state, ulong eptPointer)
+        {
+            var cpu = new ScriptedVcpu(ReadProgram(eptPointer & ~0xFFFUL, GuestLayoutRealModeLoad));
+            cpu.Registers.Rip = state.Registers.Rip;
+            cpu.Registers.Rflags = state.Registers.Rflags;
+            return cpu;
+        }
+
+        public override void FlushTranslations(ulong eptPointer) { }
+
+        private const ulong GuestLayoutRealModeLoad = Hv.Core.Guests.GuestLayout.RealModeLoadAddress;
 
         public override ulong Now() => (ulong)_now;
 
@@ -61,9 +81,10 @@ namespace Hv.Testing
             return text.ToString();
         }
 
+        // Registers.Rip is the index of the next step of the program, so capture and restore are exact.
         private sealed class ScriptedVcpu : Vcpu
         {
-            private readonly Queue<(uint Reason, ulong Qualification, ulong Rax)> _exits = new();
+            private readonly List<(uint Reason, ulong Qualification, ulong Rax)> _steps = new();
             private readonly Dictionary<uint, ulong> _fields = new();
             private readonly bool _spins;
 
@@ -72,13 +93,14 @@ namespace Hv.Testing
                 foreach (string raw in program.Split('\n'))
                 {
                     string line = raw.Trim();
-                    if (line.StartsWith("say ")) foreach (char c in line.Substring(4) + "\n") _exits.Enqueue((30, Out(0x3F8), c));
-                    else if (line.StartsWith("exit ")) _exits.Enqueue((30, Out(0xF4), ulong.Parse(line.Substring(5))));
-                    else if (line == "hlt") _exits.Enqueue((12, 0, 0));
+                    if (line.StartsWith("say ")) foreach (char c in line.Substring(4) + "\n") _steps.Add((30, Out(0x3F8), c));
+                    else if (line.StartsWith("exit ")) _steps.Add((30, Out(0xF4), ulong.Parse(line.Substring(5))));
+                    else if (line == "hlt") _steps.Add((12, 0, 0));
+                    else if (line == "ready") _steps.Add((18, 0, 4));
                     else if (line == "spin") _spins = true;
                 }
                 Registers.Rflags = 0x202;
-                _fields[VmcsField.ExitInstructionLength] = 1;
+                _fields[VmcsField.ExitInstructionLength] = 0; // AdvanceRip must not move the step index
                 _fields[VmcsField.GuestCr0] = 0x10;
             }
 
@@ -87,8 +109,10 @@ namespace Hv.Testing
 
             public void Step()
             {
-                var (reason, qualification, rax) = _exits.Count > 0 ? _exits.Dequeue() : (_spins ? 52u : 12u, 0UL, 0UL);
-                if (reason == 12 && _exits.Count == 0 && !_spins) Registers.Rflags = 0x2; // a final HLT with IF clear
+                int index = (int)Registers.Rip;
+                var (reason, qualification, rax) = index < _steps.Count ? _steps[index] : (_spins ? 52u : 12u, 0UL, 0UL);
+                if (index < _steps.Count) Registers.Rip++;
+                if (reason == 12 && index >= _steps.Count - 1 && !_spins) Registers.Rflags = 0x2; // a final HLT with IF clear
                 _fields[VmcsField.ExitReason] = reason;
                 _fields[VmcsField.ExitQualification] = qualification;
                 Registers.Rax = rax;

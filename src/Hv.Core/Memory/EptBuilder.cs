@@ -57,8 +57,18 @@ namespace Hv.Core.Memory
                 {
                     return 0;
                 }
-                return _pml4 | (ulong)EptMemoryType.WriteBack | ((4UL - 1) << 3);
+                return PointerFor(_pml4);
             }
+        }
+
+        /// <summary>
+        /// The EPT pointer for a 4-level tree rooted at <paramref name="pml4"/> (SDM 24.6.11): PML4 address |
+        /// memory type WB (6) for the paging structures | (page-walk length 4 − 1) &lt;&lt; 3; bit 6 (A/D flags) 0.
+        /// Shared with <see cref="AddressSpace"/>, which builds its own trees.
+        /// </summary>
+        public static ulong PointerFor(ulong pml4)
+        {
+            return (pml4 & EptEntry.AddressMask) | (ulong)EptMemoryType.WriteBack | ((4UL - 1) << 3);
         }
 
         /// <summary>Maps the 4 KiB guest page at <paramref name="gpa"/> to the host page at <paramref name="hpa"/>.</summary>
@@ -276,7 +286,8 @@ namespace Hv.Core.Memory
             return true;
         }
 
-        private static int IndexAt(ulong gpa, int level)
+        /// <summary>Index into the table at depth <paramref name="level"/> (0 = PML4 … 3 = PT) for <paramref name="gpa"/>.</summary>
+        internal static int IndexAt(ulong gpa, int level)
         {
             return (int)((gpa >> (39 - 9 * level)) & (EntriesPerTable - 1));
         }

@@ -23,6 +23,18 @@ namespace Hv.Core.Vm
 
         public abstract void Destroy(Vcpu cpu);
 
+        /// <summary>Copies a (not running) vCPU's complete state out, for snapshots, primed templates, forks and exports.</summary>
+        public abstract void Capture(Vcpu cpu, VcpuState state);
+
+        /// <summary>A vCPU that continues from <paramref name="state"/> on the given EPT, or null when refused.</summary>
+        public abstract Vcpu CreateFromState(uint vmId, VcpuState state, ulong eptPointer);
+
+        /// <summary>
+        /// Drops translations the CPU may have cached for this EPT (INVEPT): needed after write-protecting entries,
+        /// as a fork or snapshot does to the address space a VM keeps running on.
+        /// </summary>
+        public abstract void FlushTranslations(ulong eptPointer);
+
         /// <summary>The host TSC, for accounting guest time.</summary>
         public abstract ulong Now();
     }

@@ -61,6 +61,10 @@ namespace Hv.Core.Vm
         /// <summary>The guest announced it finished booting (hypercall Ready); a template can be primed from here.</summary>
         public bool Ready { get { return _ready; } }
 
+        /// <summary>This VM's own 128-bit random seed (hypercall 5) and MAC address; set once by the hypervisor.</summary>
+        public ulong SeedLow, SeedHigh;
+        public ulong MacAddress;
+
         public VmTransitionStatus Start()
         {
             return Move(VmState.Created, VmState.Running);

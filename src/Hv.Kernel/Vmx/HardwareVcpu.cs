@@ -58,6 +58,45 @@ namespace Hv.Kernel.Vmx
         // Returns null when memory runs out or the VMCS cannot be loaded.
         public static HardwareVcpu Create(VmxRoot root, PageSource pages, GuestEntryState entry, ulong eptp, ushort vpid)
         {
+            HardwareVcpu cpu = Allocate(root, pages, eptp, entry.LongMode, vpid);
+            if (cpu != null) cpu.WriteGuestState(root, entry);
+            return cpu;
+        }
+
+        // A vCPU that continues from a captured state (snapshot restore, primed template clone, fork, import).
+        public static HardwareVcpu CreateFromState(VmxRoot root, PageSource pages, VcpuState state, ulong eptp, ushort vpid)
+        {
+            bool longMode = (state.Get(VmcsField.GuestIa32Efer) & ControlRegisterBits.EferLongModeActive) != 0;
+            HardwareVcpu cpu = Allocate(root, pages, eptp, longMode, vpid);
+            if (cpu == null) return null;
+            for (int i = 0; i < VcpuState.Fields.Length; i++) Native.hv_vmwrite(VcpuState.Fields[i], state.Values[i]);
+            // The masks say which CR0/CR4 bits the host owns; the captured shadows keep what the guest believes.
+            Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, root.Cr0Fixed0 & ~Cr0ProtectionAndPaging);
+            Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4Fixed0);
+            Native.hv_vmwrite(VmcsField.VmcsLinkPointer, ulong.MaxValue);
+            GuestRegisters r = cpu.Registers, s = state.Registers;
+            r.Rax = s.Rax; r.Rcx = s.Rcx; r.Rdx = s.Rdx; r.Rbx = s.Rbx; r.Rsp = s.Rsp; r.Rbp = s.Rbp; r.Rsi = s.Rsi; r.Rdi = s.Rdi;
+            r.R8 = s.R8; r.R9 = s.R9; r.R10 = s.R10; r.R11 = s.R11; r.R12 = s.R12; r.R13 = s.R13; r.R14 = s.R14; r.R15 = s.R15;
+            r.Rip = s.Rip; r.Rflags = s.Rflags;
+            byte* fx = (byte*)cpu._fxsave;
+            for (int i = 0; i < VcpuState.FpuStateBytes; i++) fx[i] = state.FpuState[i];
+            return cpu;
+        }
+
+        public void Capture(VcpuState state)
+        {
+            if (!MakeCurrent()) return;
+            for (int i = 0; i < VcpuState.Fields.Length; i++) state.Values[i] = ReadField(VcpuState.Fields[i]);
+            GuestRegisters r = Registers, s = state.Registers;
+            s.Rax = r.Rax; s.Rcx = r.Rcx; s.Rdx = r.Rdx; s.Rbx = r.Rbx; s.Rsp = r.Rsp; s.Rbp = r.Rbp; s.Rsi = r.Rsi; s.Rdi = r.Rdi;
+            s.R8 = r.R8; s.R9 = r.R9; s.R10 = r.R10; s.R11 = r.R11; s.R12 = r.R12; s.R13 = r.R13; s.R14 = r.R14; s.R15 = r.R15;
+            s.Rip = r.Rip; s.Rflags = r.Rflags;
+            byte* fx = (byte*)_fxsave;
+            for (int i = 0; i < VcpuState.FpuStateBytes; i++) state.FpuState[i] = fx[i];
+        }
+
+        private static HardwareVcpu Allocate(VmxRoot root, PageSource pages, ulong eptp, bool longMode, ushort vpid)
+        {
             if (!EnsureBitmaps(pages)) return null;
             ulong vmcs = pages.AllocatePage();
             ulong fxsave = pages.AllocatePage();
@@ -78,8 +117,7 @@ namespace Hv.Kernel.Vmx
                 return null;
             }
             cpu.WriteHostState();
-            cpu.WriteControls(root, entry, eptp, vpid);
-            cpu.WriteGuestState(root, entry);
+            cpu.WriteControls(root, longMode, eptp, vpid);
             return cpu;
         }
 
@@ -129,6 +167,14 @@ namespace Hv.Kernel.Vmx
             return 0;
         }
 
+        public static void FlushTranslations(ulong eptp)
+        {
+            ulong* descriptor = stackalloc ulong[2];
+            descriptor[0] = eptp;
+            descriptor[1] = 0;
+            if (Native.hv_invept(SingleContextInvalidation, descriptor) != 0) Native.hv_invept(GlobalInvalidation, descriptor);
+        }
+
         public void Release()
         {
             if (_vmcs == 0) return;
@@ -137,10 +183,7 @@ namespace Hv.Kernel.Vmx
             if (s_current == this) s_current = null;
             // The EPT's pages go back to the allocator: drop every translation cached for it (SDM 28.4.3.1), so a
             // later VM that gets these pages can never reach this VM's memory through a stale entry.
-            ulong* descriptor = stackalloc ulong[2];
-            descriptor[0] = _eptp;
-            descriptor[1] = 0;
-            if (Native.hv_invept(SingleContextInvalidation, descriptor) != 0) Native.hv_invept(GlobalInvalidation, descriptor);
+            FlushTranslations(_eptp);
             _pages.FreePage(_vmcs);
             _pages.FreePage(_fxsave);
             _vmcs = 0;
@@ -171,14 +214,14 @@ namespace Hv.Kernel.Vmx
             Native.hv_vmwrite(VmcsField.HostRip, Native.hv_vmx_exit_address());
         }
 
-        private void WriteControls(VmxRoot root, GuestEntryState entry, ulong eptp, ushort vpid)
+        private void WriteControls(VmxRoot root, bool longMode, ulong eptp, ushort vpid)
         {
             Native.hv_vmwrite(VmcsField.PinBasedControls, root.PinControls);
             Native.hv_vmwrite(VmcsField.ProcessorBasedControls, root.ProcessorControls);
             Native.hv_vmwrite(VmcsField.SecondaryProcessorBasedControls, root.SecondaryControls);
             Native.hv_vmwrite(VmcsField.ExitControls, root.ExitControls);
             uint entryControls = root.EntryControls;
-            if (entry.LongMode) entryControls |= VmxControls.Ia32eModeGuest;
+            if (longMode) entryControls |= VmxControls.Ia32eModeGuest;
             Native.hv_vmwrite(VmcsField.EntryControls, entryControls);
             Native.hv_vmwrite(VmcsField.ExceptionBitmap, 0);
             Native.hv_vmwrite(VmcsField.IoBitmapA, s_ioBitmapA);

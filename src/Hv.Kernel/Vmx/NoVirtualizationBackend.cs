@@ -11,6 +11,9 @@ namespace Hv.Kernel.Vmx
         public override Vcpu Create(uint vmId, GuestEntryState entry, ulong eptPointer) => null;
         public override uint Run(Vcpu cpu, ulong newSliceTicks) => EntryFailed;
         public override void Destroy(Vcpu cpu) { }
+        public override void Capture(Vcpu cpu, VcpuState state) { }
+        public override Vcpu CreateFromState(uint vmId, VcpuState state, ulong eptPointer) => null;
+        public override void FlushTranslations(ulong eptPointer) { }
         public override ulong Now() => Native.hv_rdtsc();
     }
 }

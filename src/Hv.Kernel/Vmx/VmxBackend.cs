@@ -38,6 +38,13 @@ namespace Hv.Kernel.Vmx
 
         public override void Destroy(Vcpu cpu) => ((HardwareVcpu)cpu).Release();
 
+        public override void Capture(Vcpu cpu, VcpuState state) => ((HardwareVcpu)cpu).Capture(state);
+
+        public override Vcpu CreateFromState(uint vmId, VcpuState state, ulong eptPointer)
+            => HardwareVcpu.CreateFromState(_root, _pages, state, eptPointer, (ushort)(vmId % 0xFFFF + 1));
+
+        public override void FlushTranslations(ulong eptPointer) => HardwareVcpu.FlushTranslations(eptPointer);
+
         public override ulong Now() => Native.hv_rdtsc();
     }
 }

@@ -18,8 +18,11 @@ namespace Hv.Core.Vmx.Handlers
     ///   3 GetVmId()
     ///       RAX = the VM's id (as in CPUID 0x40000001 EAX).
     ///   4 Ready()
-    ///       The guest has finished booting; recorded on the VM (templates are primed from this point).
-    ///       RAX = Success.
+    ///       The guest has finished booting; recorded on the VM, and its time slice ends here, so a template being
+    ///       primed is captured exactly at this call. RAX = Success.
+    ///   5 GetSeed()
+    ///       RAX, RDX = this VM's 128-bit random seed. Every VM, every clone and every fork gets a fresh one (in the
+    ///       spirit of VMGenID), so clones of one golden image never share randomness.
     ///   anything else: RAX = UnknownFunction (all ones).
     ///
     /// Status codes are small negative numbers, as in KVM's hypercall ABI.
@@ -30,6 +33,7 @@ namespace Hv.Core.Vmx.Handlers
         public const ulong Exit = 2;
         public const ulong GetVmId = 3;
         public const ulong Ready = 4;
+        public const ulong GetSeed = 5;
 
         public const ulong Success = 0;
         public const ulong UnknownFunction = ulong.MaxValue;      // -1
@@ -71,6 +75,13 @@ namespace Hv.Core.Vmx.Handlers
             {
                 vm.MarkReady();
                 registers.Rax = Success;
+                cpu.AdvanceRip();
+                return ExitAction.Yield;
+            }
+            else if (function == GetSeed)
+            {
+                registers.Rax = vm.SeedLow;
+                registers.Rdx = vm.SeedHigh;
             }
             else
             {
