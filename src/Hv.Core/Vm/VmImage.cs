@@ -1,0 +1,65 @@
+using System;
+using Hv.Core.Memory;
+using Hv.Core.Vmx;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>
+    /// The byte layout of an exported VM (Export-HvVm / Import-HvVm / Move-HvVm), little-endian:
+    /// <code>
+    ///   "HVVM" u16 version=1 u16 0 | u64 memory size | u8 n + name | u8 n + template name
+    ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 18 registers (GuestRegisters order) | 512 B FXSAVE
+    ///   u64 × 5 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE)
+    ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
+    ///   the pages whose bit is set, 4096 bytes each, in address order
+    /// </code>
+    /// The size is known before the first byte is sent, and any offset can be read on its own (a resumable download).
+    /// </summary>
+    public static class VmImage
+    {
+        public const uint Magic = 0x4D565648; // "HVVM"
+        public const ushort Version = 1;
+        public const int PageSize = 4096;
+        public const int RegisterCount = 18;
+        public const int MsrCount = 5;
+
+        /// <summary>Bytes before the page bitmap for the given name lengths (in bytes).</summary>
+        public static int HeaderBytes(int nameBytes, int templateBytes)
+            => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
+               + VcpuState.FpuStateBytes + 8 * MsrCount;
+
+        public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
+
+        internal static ulong Register(GuestRegisters r, int i)
+        {
+            switch (i)
+            {
+                case 0: return r.Rax; case 1: return r.Rcx; case 2: return r.Rdx; case 3: return r.Rbx;
+                case 4: return r.Rsp; case 5: return r.Rbp; case 6: return r.Rsi; case 7: return r.Rdi;
+                case 8: return r.R8; case 9: return r.R9; case 10: return r.R10; case 11: return r.R11;
+                case 12: return r.R12; case 13: return r.R13; case 14: return r.R14; case 15: return r.R15;
+                case 16: return r.Rip; default: return r.Rflags;
+            }
+        }
+
+        internal static void SetRegister(GuestRegisters r, int i, ulong v)
+        {
+            switch (i)
+            {
+                case 0: r.Rax = v; break; case 1: r.Rcx = v; break; case 2: r.Rdx = v; break; case 3: r.Rbx = v; break;
+                case 4: r.Rsp = v; break; case 5: r.Rbp = v; break; case 6: r.Rsi = v; break; case 7: r.Rdi = v; break;
+                case 8: r.R8 = v; break; case 9: r.R9 = v; break; case 10: r.R10 = v; break; case 11: r.R11 = v; break;
+                case 12: r.R12 = v; break; case 13: r.R13 = v; break; case 14: r.R14 = v; break; case 15: r.R15 = v; break;
+                case 16: r.Rip = v; break; default: r.Rflags = v; break;
+            }
+        }
+
+        internal static ulong Msr(GuestMsrs m, int i)
+            => i == 0 ? m.Star : i == 1 ? m.Lstar : i == 2 ? m.Cstar : i == 3 ? m.Fmask : m.KernelGsBase;
+
+        internal static void SetMsr(GuestMsrs m, int i, ulong v)
+        {
+            if (i == 0) m.Star = v; else if (i == 1) m.Lstar = v; else if (i == 2) m.Cstar = v; else if (i == 3) m.Fmask = v; else m.KernelGsBase = v;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using Hv.Core.Memory;
+using Hv.Core.Vmx;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>Outcome of feeding bytes to a <see cref="VmImageReader"/>.</summary>
+    public enum VmImageStatus
+    {
+        Ok,
+        /// <summary>The bytes are not a VM image of this version, or a field is out of range.</summary>
+        Malformed,
+        /// <summary>Bytes must arrive in order: the offset is not where the image continues.</summary>
+        WrongOffset,
+        OutOfMemory,
+        /// <summary>More bytes than the image holds, or Finish before the end.</summary>
+        WrongLength,
+    }
+
+    /// <summary>
+    /// Rebuilds a VM from a <see cref="VmImage"/> arriving in chunks, in order (a resumed upload asks for
+    /// <see cref="NextOffset"/>). Everything is validated before use: a hostile image is refused with Malformed and
+    /// whatever was built is released.
+    /// </summary>
+    public sealed class VmImageReader
+    {
+        private const int MaxHeadBytes = 4096;
+        private readonly PageSource _pages;
+        private readonly PageSharing _sharing;
+        private readonly ulong _declaredTotal;
+        private readonly byte[] _head = new byte[MaxHeadBytes];
+        private readonly byte[] _page = new byte[VmImage.PageSize];
+        private int _headLength = -1; // unknown until the name lengths are in
+        private byte[] _bitmap;
+        private int _nextPage;        // guest page number the next page bytes belong to
+        private int _pageFill;
+        private ulong _memorySize;
+
+        public ulong NextOffset { get; private set; }
+        public AddressSpace Memory { get; private set; }
+        public VcpuState State { get; } = new VcpuState();
+        public GuestMsrs Msrs { get; } = new GuestMsrs();
+        public string Name { get; private set; }
+        public string Template { get; private set; }
+
+        public VmImageReader(PageSource pages, PageSharing sharing, ulong totalBytes)
+        {
+            _pages = pages;
+            _sharing = sharing;
+            _declaredTotal = totalBytes;
+        }
+
+        public VmImageStatus Write(ulong offset, byte[] data, int at, int count)
+        {
+            if (offset != NextOffset) return VmImageStatus.WrongOffset;
+            if (count < 0 || NextOffset + (ulong)count > _declaredTotal) return VmImageStatus.WrongLength;
+            for (int i = 0; i < count; i++)
+            {
+                VmImageStatus s = Take(data[at + i]);
+                if (s != VmImageStatus.Ok)
+                {
+                    Abandon();
+                    return s;
+                }
+                NextOffset++;
+            }
+            return VmImageStatus.Ok;
+        }
+
+        /// <summary>Checks that the whole image arrived; afterwards Memory and State describe the VM.</summary>
+        public VmImageStatus Finish()
+        {
+            if (Memory == null || NextOffset != _declaredTotal || _pageFill != 0 || NextPresentPage(_nextPage) >= 0)
+            {
+                Abandon();
+                return VmImageStatus.WrongLength;
+            }
+            return VmImageStatus.Ok;
+        }
+
+        /// <summary>Gives back what was built (after a failure, or when the import is cancelled).</summary>
+        public void Abandon()
+        {
+            if (Memory != null) Memory.Release();
+            Memory = null;
+        }
+
+        private VmImageStatus Take(byte b)
+        {
+            if (Memory == null) return TakeHead(b);
+            _page[_pageFill++] = b;
+            if (_pageFill < VmImage.PageSize) return VmImageStatus.Ok;
+            _pageFill = 0;
+            int page = NextPresentPage(_nextPage);
+            if (page < 0) return VmImageStatus.Malformed;
+            _nextPage = page + 1;
+            return Memory.Write((ulong)page * VmImage.PageSize, _page) ? VmImageStatus.Ok : VmImageStatus.OutOfMemory;
+        }
+
+        private int NextPresentPage(int from)
+        {
+            int pages = (int)(Memory.Size / VmImage.PageSize);
+            for (int p = from; p < pages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return p;
+            return -1;
+        }
+
+        // The header and the bitmap are gathered first; then the guest memory is created and pages stream into it.
+        private VmImageStatus TakeHead(byte b)
+        {
+            int n = (int)NextOffset;
+            if (_bitmap != null) _bitmap[n - _headLength] = b;
+            else if (n < MaxHeadBytes) _head[n] = b;
+            else return VmImageStatus.Malformed;
+            if (_headLength < 0)
+            {
+                if (n == 16 && !CheckFixedPart()) return VmImageStatus.Malformed;
+                if (n >= 17)
+                {
+                    int nameBytes = _head[16];
+                    if (n == 17 + nameBytes)
+                    {
+                        int templateBytes = _head[17 + nameBytes];
+                        if (nameBytes == 0 || nameBytes > 64 || templateBytes > 64) return VmImageStatus.Malformed;
+                        _headLength = VmImage.HeaderBytes(nameBytes, templateBytes);
+                    }
+                }
+                return VmImageStatus.Ok;
+            }
+            if (n == _headLength - 1) return ParseHead();
+            if (_bitmap != null && n == _headLength + _bitmap.Length - 1) return CreateMemory();
+            return VmImageStatus.Ok;
+        }
+
+        private bool CheckFixedPart()
+        {
+            var r = new SpanCursor(_head);
+            if (r.U32() != VmImage.Magic || r.U16() != VmImage.Version) return false;
+            r.U16();
+            ulong size = r.U64();
+            return size != 0 && size <= Hypervisor.MaxMemorySize && size % VmImage.PageSize == 0;
+        }
+
+        private VmImageStatus ParseHead()
+        {
+            var r = new SpanCursor(_head);
+            r.U32(); r.U16(); r.U16();
+            ulong size = r.U64();
+            Name = r.Text();
+            Template = r.Text();
+            if (Name == null || Template == null) return VmImageStatus.Malformed;
+            if (r.U16() != VcpuState.Fields.Length) return VmImageStatus.Malformed;
+            for (int i = 0; i < VcpuState.Fields.Length; i++) State.Values[i] = r.U64();
+            for (int i = 0; i < VmImage.RegisterCount; i++) VmImage.SetRegister(State.Registers, i, r.U64());
+            for (int i = 0; i < VcpuState.FpuStateBytes; i++) State.FpuState[i] = r.U8();
+            for (int i = 0; i < VmImage.MsrCount; i++) VmImage.SetMsr(Msrs, i, r.U64());
+            _bitmap = new byte[VmImage.BitmapBytes(size)];
+            _memorySize = size;
+            return VmImageStatus.Ok;
+        }
+
+        private VmImageStatus CreateMemory()
+        {
+            int present = 0;
+            int pages = (int)(_memorySize / VmImage.PageSize);
+            for (int p = 0; p < pages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) present++;
+            for (int p = pages; p < _bitmap.Length * 8; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return VmImageStatus.Malformed;
+            if ((ulong)_headLength + (ulong)_bitmap.Length + (ulong)present * VmImage.PageSize != _declaredTotal) return VmImageStatus.Malformed;
+            AddressSpace memory;
+            if (AddressSpace.Create(_pages, _sharing, _memorySize, out memory) != AddressSpaceStatus.Ok) return VmImageStatus.OutOfMemory;
+            Memory = memory;
+            return VmImageStatus.Ok;
+        }
+    }
+}

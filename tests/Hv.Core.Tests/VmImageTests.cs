@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using Hv.Core.Memory;
+using Hv.Core.Vm;
+using Hv.Core.Vmx;
+
+namespace Hv.Core.Tests
+{
+    public class VmImageTests
+    {
+        private static (CowPages Pages, PageSharing Sharing) Host()
+        {
+            var pages = new CowPages();
+            return (pages, new PageSharing(pages, CowPages.Base, CowPages.Limit));
+        }
+
+        private static VcpuState SampleState()
+        {
+            var s = new VcpuState();
+            for (int i = 0; i < s.Values.Length; i++) s.Values[i] = 0x1000UL * (ulong)i + 7;
+            s.Registers.Rax = 1; s.Registers.R15 = 15; s.Registers.Rip = 0x8123; s.Registers.Rflags = 0x246;
+            for (int i = 0; i < s.FpuState.Length; i++) s.FpuState[i] = (byte)(i * 3);
+            return s;
+        }
+
+        private static byte[] Export(AddressSpace memory, VcpuState state, GuestMsrs msrs, out ulong total)
+        {
+            AddressSpace fork;
+            Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out fork));
+            var writer = new VmImageWriter("web1", "hello", state, msrs, fork);
+            total = writer.TotalBytes;
+            var bytes = new byte[total];
+            // Read in odd-sized pieces and at random offsets, as a resumed download would.
+            var rng = new Random(3);
+            for (ulong at = 0; at < total;)
+            {
+                int n = writer.Read(at, bytes, (int)at, Math.Min(rng.Next(1, 5000), (int)(total - at)));
+                Assert.True(n > 0);
+                at += (ulong)n;
+            }
+            var again = new byte[100];
+            Assert.Equal(100, writer.Read(total / 2, again, 0, 100));
+            Assert.Equal(bytes.AsSpan((int)(total / 2), 100).ToArray(), again);
+            writer.Release();
+            return bytes;
+        }
+
+        [Fact]
+        public void A_vm_survives_export_and_import_with_memory_registers_and_msrs_intact()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory;
+            Assert.Equal(AddressSpaceStatus.Ok, AddressSpace.Create(pages, sharing, 1 << 20, out memory));
+            var pattern = new byte[5000];
+            new Random(1).NextBytes(pattern);
+            Assert.True(memory.Write(0x8000, pattern));
+            Assert.True(memory.Write(0xFF000, new byte[] { 9, 8, 7 }));
+            var msrs = new GuestMsrs { Lstar = 0xFFFF800000001000, Star = 5 };
+            VcpuState state = SampleState();
+
+            byte[] image = Export(memory, state, msrs, out ulong total);
+            // 256 pages of RAM but only 3 non-zero pages travel.
+            Assert.True(total < 4 * 4096 + 2048, total.ToString());
+
+            var reader = new VmImageReader(pages, sharing, total);
+            var rng = new Random(2);
+            for (int at = 0; at < image.Length;)
+            {
+                int n = Math.Min(rng.Next(1, 3000), image.Length - at);
+                Assert.Equal(VmImageStatus.Ok, reader.Write((ulong)at, image, at, n));
+                at += n;
+            }
+            Assert.Equal(VmImageStatus.Ok, reader.Finish());
+            Assert.Equal("web1", reader.Name);
+            Assert.Equal("hello", reader.Template);
+            Assert.Equal(state.Values, reader.State.Values);
+            Assert.Equal(state.FpuState, reader.State.FpuState);
+            Assert.Equal(0x8123UL, reader.State.Registers.Rip);
+            Assert.Equal(15UL, reader.State.Registers.R15);
+            Assert.Equal(0xFFFF800000001000, reader.Msrs.Lstar);
+            var back = new byte[5000];
+            Assert.True(reader.Memory.Read(0x8000, back));
+            Assert.Equal(pattern, back);
+            var all = new byte[1 << 20];
+            var original = new byte[1 << 20];
+            Assert.True(reader.Memory.Read(0, all));
+            Assert.True(memory.Read(0, original));
+            Assert.Equal(original, all);
+
+            reader.Memory.Release();
+            memory.Release();
+            Assert.Equal(0, pages.Outstanding);
+        }
+
+        [Fact]
+        public void Out_of_order_truncated_and_overlong_imports_are_refused()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory;
+            AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
+            memory.Write(0, new byte[] { 1 });
+            byte[] image = Export(memory, SampleState(), new GuestMsrs(), out ulong total);
+            memory.Release();
+
+            var reader = new VmImageReader(pages, sharing, total);
+            Assert.Equal(VmImageStatus.WrongOffset, reader.Write(10, image, 10, 5));
+            Assert.Equal(VmImageStatus.Ok, reader.Write(0, image, 0, 100));
+            Assert.Equal(100UL, reader.NextOffset);
+            Assert.Equal(VmImageStatus.WrongLength, reader.Finish());
+
+            var tooLong = new VmImageReader(pages, sharing, total);
+            Assert.Equal(VmImageStatus.WrongLength, tooLong.Write(0, new byte[total + 1], 0, (int)total + 1));
+            Assert.Equal(0, pages.Outstanding);
+        }
+
+        [Fact]
+        public void Ten_thousand_mutated_images_never_throw_and_never_leak()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory;
+            AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
+            memory.Write(0x3000, new byte[] { 1, 2, 3 });
+            byte[] image = Export(memory, SampleState(), new GuestMsrs(), out ulong total);
+            memory.Release();
+            var rng = new Random(7);
+            for (int round = 0; round < 10000; round++)
+            {
+                byte[] bad = (byte[])image.Clone();
+                int flips = rng.Next(1, 4);
+                for (int f = 0; f < flips; f++) bad[rng.Next(Math.Min(bad.Length, 2000))] ^= (byte)rng.Next(1, 256);
+                ulong declared = round % 7 == 0 ? total - (ulong)rng.Next(1, 100) : total;
+                var reader = new VmImageReader(pages, sharing, declared);
+                VmImageStatus s = reader.Write(0, bad, 0, (int)Math.Min((ulong)bad.Length, declared));
+                if (s == VmImageStatus.Ok) s = reader.Finish();
+                if (s == VmImageStatus.Ok) reader.Memory.Release();
+            }
+            Assert.Equal(0, pages.Outstanding);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+; cowclone.asm - the copy-on-write check for clones of a primed template. Before it is ready the template fills
+; 64 KiB (0x20000-0x2FFFF) with 0xA5. Each clone then checks it still sees the template's bytes, writes its own
+; VM id over all of them, pauses long enough for the other clones to run and write theirs, and checks it reads
+; back only its own.
+; loader: real
+; expect: cow template ok
+; expect: cow own ok id=
+; expect-exit: 0
+bits 16
+org 0x8000
+
+REGION_SEG equ 0x2000                   ; 0x20000, 64 KiB
+
+start:
+        cli
+        mov ax, REGION_SEG
+        mov es, ax
+        xor di, di
+        mov al, 0xA5
+        mov cx, 0x8000
+        rep stosw                       ; the template's content (written once, before it is primed)
+        mov eax, 4                      ; hypercall Ready: clones start below
+        vmcall
+
+        mov ax, REGION_SEG
+        mov es, ax
+        mov bl, 0xA5
+        call check
+        jnz fail
+        mov si, s_template
+        call puts
+
+        mov eax, 3                      ; hypercall GetVmId
+        vmcall
+        mov [id], al
+        xor di, di
+        mov cx, 0x8000
+        mov ah, al
+        rep stosw                       ; every byte := this VM's id (low byte)
+
+        mov ecx, 0x300000               ; let the other clones run (longer than a time slice)
+.pause: dec ecx
+        jnz .pause
+
+        mov bl, [id]
+        call check
+        jnz fail
+        mov si, s_own
+        call puts
+        mov al, [id]
+        call puthex8
+        mov al, 10
+        call putc
+        mov dx, 0xF4
+        xor eax, eax
+        out dx, eax
+        jmp $
+
+fail:   mov si, s_fail
+        call puts
+        mov dx, 0xF4
+        mov eax, 1
+        out dx, eax
+        jmp $
+
+; check: ZF set when all 64 KiB at ES:0 equal BL.
+check:  xor di, di
+        mov cx, 0x8000
+.next:  mov ax, [es:di]
+        cmp al, bl
+        jne .done
+        cmp ah, bl
+        jne .done
+        add di, 2
+        loop .next
+        cmp al, al
+.done:  ret
+
+puthex8:
+        mov cx, 2
+.digit: rol al, 4
+        push ax
+        and al, 0x0F
+        add al, '0'
+        cmp al, '9'
+        jbe .out
+        add al, 'a' - '0' - 10
+.out:   call putc
+        pop ax
+        loop .digit
+        ret
+
+; puts: print the NUL-terminated string at DS:SI.
+puts:   lodsb
+        test al, al
+        jz .done
+        call putc
+        jmp puts
+.done:  ret
+
+; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
+putc:   push dx
+        push ax
+        mov dx, 0x3FD
+.wait:  in al, dx
+        test al, 0x20
+        jz .wait
+        pop ax
+        mov dx, 0x3F8
+        out dx, al
+        pop dx
+        ret
+
+s_template: db "cow template ok", 10, 0
+s_own:      db "cow own ok id=", 0
+s_fail:     db "cow FAIL", 10, 0
+id:         db 0
