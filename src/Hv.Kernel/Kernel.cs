@@ -23,7 +23,7 @@ namespace Hv.Kernel
         public static KernelLog Log;
         public static PageAllocator Pages;
         public static bool PowerOffOnPanic;
-        private const int MaxVms = 128, MaxTemplates = 32;
+        private const int MaxVms = 2048, MaxTemplates = 32;
 
         [UnmanagedCallersOnly(EntryPoint = "hv_main")]
         private static void Main(uint magic, ulong bootInfo, void* readyToRunHeader)
@@ -49,15 +49,17 @@ namespace Hv.Kernel
             Log.Write("cmdline: ");
             Log.WriteLine(info.CommandLine);
 
-            Pages = BootMemory.Initialize(info, bootInfo, totalSize, Log);
+            ulong memoryEnd;
+            Pages = BootMemory.Initialize(info, bootInfo, totalSize, Log, out memoryEnd);
             CpuFeatures features = CpuFeatures.Detect();
             features.Report(Log);
             SelfTest.Run(options.Get("hv.selftest"), Log);
             LegacyPic.Initialize(-1);
 
-            Hypervisor hypervisor = StartHypervisor(features, info);
+            var entropy = new HardwareEntropy();
+            Hypervisor hypervisor = StartHypervisor(features, info, memoryEnd, entropy);
             var platform = new KernelPlatform(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
-            ManagementLink link = ManagementLink.Start(options, new HypervisorControl(hypervisor, platform), new HardwareEntropy(), Log);
+            ManagementLink link = ManagementLink.Start(options, new HypervisorControl(hypervisor, platform), entropy, Log);
 
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
@@ -68,7 +70,7 @@ namespace Hv.Kernel
         }
 
         // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it only refuses to create VMs.
-        private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info)
+        private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info, ulong memoryEnd, HardwareEntropy entropy)
         {
             var pages = new KernelPageSource(Pages);
             CpuBackend backend = null;
@@ -81,8 +83,10 @@ namespace Hv.Kernel
                 VmxRoot root = VmxRoot.Enable(pages, Log);
                 if (root != null) backend = new VmxBackend(root, pages);
             }
-            var hypervisor = new Hypervisor(pages, backend ?? new NoVirtualizationBackend(), ExitDispatcher.CreateStandard(new HostCpuid()),
-                                            MaxVms, MaxTemplates);
+            // Reference counts for every page a guest can share (copy-on-write clones, snapshots): 4 bytes per page.
+            var sharing = new PageSharing(pages, 0, memoryEnd);
+            var hypervisor = new Hypervisor(pages, sharing, backend ?? new NoVirtualizationBackend(),
+                                            ExitDispatcher.CreateStandard(new HostCpuid()), entropy, MaxVms, MaxTemplates);
             BootTemplates.Register(info.Modules, hypervisor, Log);
             return hypervisor;
         }

@@ -9,7 +9,8 @@ namespace Hv.Testing
     {
         private readonly Dictionary<ulong, byte[]> _pages = new Dictionary<ulong, byte[]>();
         private readonly object _lock = new object();
-        private ulong _next = 0x100000;
+        public const ulong FirstAddress = 0x100000;
+        private ulong _next = FirstAddress;
 
         public HeapPageSource(int limitPages = 1 << 18) { LimitPages = limitPages; }
 

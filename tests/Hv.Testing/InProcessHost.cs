@@ -38,7 +38,9 @@ namespace Hv.Testing
             Key = key;
             Pages = new HeapPageSource();
             var cpuid = new FixedCpuid();
-            _hypervisor = new Hypervisor(Pages, new ScriptedCpuBackend(Pages), ExitDispatcher.CreateStandard(cpuid), maxVms, 16);
+            var sharing = new PageSharing(Pages, HeapPageSource.FirstAddress, HeapPageSource.FirstAddress + (1UL << 32));
+            _hypervisor = new Hypervisor(Pages, sharing, new ScriptedCpuBackend(Pages), ExitDispatcher.CreateStandard(cpuid),
+                                         new RandomEntropy(), maxVms, 16);
             AddTemplate("hello", "say hello from guest 1\nsay hello from guest 2\nsay hello from guest 3\nsay hello from guest 4\nsay hello from guest 5\nexit 0");
             AddTemplate("spin", "say spinning\nspin");
             AddTemplate("halt", "say halting\nhlt");

@@ -16,7 +16,7 @@ start:
         mov ax, REGION_SEG
         mov es, ax
         xor di, di
-        mov al, 0xA5
+        mov ax, 0xA5A5
         mov cx, 0x8000
         rep stosw                       ; the template's content (written once, before it is primed)
         mov eax, 4                      ; hypercall Ready: clones start below
@@ -56,8 +56,21 @@ start:
         out dx, eax
         jmp $
 
-fail:   mov si, s_fail
+fail:   push ax
+        push di
+        mov si, s_fail
         call puts
+        pop ax                          ; where: the offset of the first byte that differs
+        xchg al, ah
+        call puthex8
+        xchg al, ah
+        call puthex8
+        mov al, ' '
+        call putc
+        pop ax                          ; what: the word found there
+        call puthex8
+        mov al, 10
+        call putc
         mov dx, 0xF4
         mov eax, 1
         out dx, eax
@@ -113,5 +126,5 @@ putc:   push dx
 
 s_template: db "cow template ok", 10, 0
 s_own:      db "cow own ok id=", 0
-s_fail:     db "cow FAIL", 10, 0
+s_fail:     db "cow FAIL at ", 0
 id:         db 0

@@ -36,6 +36,14 @@ namespace Hv.Core.Devices
             get { return _outputEnd > (ulong)_output.Length ? _outputEnd - (ulong)_output.Length : 0; }
         }
 
+        /// <summary>Empties both directions and starts offsets at 0 again (a recycled VM's fresh console).</summary>
+        public void Reset()
+        {
+            _outputEnd = 0;
+            _inputHead = 0;
+            _inputCount = 0;
+        }
+
         public void WriteOutput(byte value)
         {
             _output[(int)(_outputEnd % (ulong)_output.Length)] = value;

@@ -12,5 +12,6 @@ namespace Hv.Core.Vm
         OutOfMemory,
         LoadFailed,
         VcpuFailed,
+        PrimeFailed,
     }
 }

@@ -10,9 +10,12 @@ namespace Hv.Core.Vm
         public readonly GuestEntryMode Mode;
         public readonly ulong MemorySize;
         public readonly string CommandLine;
+        /// <summary>Boot it once until the guest says it is ready, and clone from there (manifest: prime=yes).</summary>
+        public readonly bool Prime;
 
-        public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine)
+        public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false)
         {
+            Prime = prime;
             Name = name;
             Image = image;
             Mode = mode;

@@ -4,7 +4,8 @@ namespace Hv.Core.Vm
 {
     /// <summary>
     /// Reads a template's manifest from a boot module's command line, e.g.
-    /// <c>name=hello mode=real memory=1M cmdline="console=uart"</c> (mode: real, long or multiboot; memory in K, M or G).
+    /// <c>name=hello mode=real memory=1M cmdline="console=uart" prime=yes</c> (mode: real, long or multiboot; memory in
+    /// K, M or G; prime=yes boots it once up to its Ready hypercall and clones from there).
     /// </summary>
     public static class TemplateManifest
     {
@@ -22,7 +23,7 @@ namespace Hv.Core.Vm
             ulong memory = Template.DefaultMemorySize;
             string memoryText = fields.Get("memory");
             if (memoryText != null && !TryParseSize(memoryText, out memory)) return null;
-            return new Template(name, image, mode, memory, fields.Get("cmdline"));
+            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes");
         }
 
         /// <summary>"512K", "16M", "1G" or a byte count; a whole number of 4 KiB pages, at most 1 GiB.</summary>

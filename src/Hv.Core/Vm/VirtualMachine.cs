@@ -13,16 +13,17 @@ namespace Hv.Core.Vm
     {
         /// <summary>COM1, where test kernels and Linux's console=ttyS0 look for the first UART.</summary>
         public const ushort Com1Port = 0x3F8;
-        public const int ConsoleOutputCapacity = 64 * 1024;
+        // 16 KiB of console history per VM: the image's heap holds a thousand VMs' rings at once.
+        public const int ConsoleOutputCapacity = 16 * 1024;
         public const int ConsoleInputCapacity = 4096;
 
-        private readonly uint _id;
-        private readonly string _name;
-        private readonly ulong _memorySize;
-        private readonly GuestMemoryAccess _memory;
+        private uint _id;
+        private string _name;
+        private ulong _memorySize;
+        private GuestMemoryAccess _memory;
         private readonly ConsoleRing _console;
-        private readonly Uart16550 _uart;
-        private readonly PortBus _ports;
+        private Uart16550 _uart;
+        private PortBus _ports;
         private readonly VmCounters _counters;
         private readonly GuestMsrs _msrs = new GuestMsrs();
         private VmState _state = VmState.Created;
@@ -33,16 +34,33 @@ namespace Hv.Core.Vm
         /// <param name="memory">Access to the guest's physical memory (null until the backend has built it).</param>
         public VirtualMachine(uint id, string name, ulong memorySize, GuestMemoryAccess memory)
         {
+            _console = new ConsoleRing(ConsoleOutputCapacity, ConsoleInputCapacity);
+            _counters = new VmCounters(_console);
+            Reuse(id, name, memorySize, memory);
+        }
+
+        /// <summary>
+        /// Makes this object a brand-new VM. The image has no garbage collector, so the hypervisor recycles removed
+        /// VMs (and their console buffers) instead of allocating new ones for every create.
+        /// </summary>
+        public void Reuse(uint id, string name, ulong memorySize, GuestMemoryAccess memory)
+        {
             _id = id;
             _name = name;
             _memorySize = memorySize;
             _memory = memory;
-            _console = new ConsoleRing(ConsoleOutputCapacity, ConsoleInputCapacity);
+            _console.Reset();
+            _counters.Reset();
             _uart = new Uart16550(_console);
             _ports = new PortBus();
             _ports.Map(Com1Port, Uart16550.PortCount, _uart);
             _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
-            _counters = new VmCounters(_console);
+            _msrs.Star = _msrs.Lstar = _msrs.Cstar = _msrs.Fmask = _msrs.KernelGsBase = 0;
+            _state = VmState.Created;
+            _stopReason = null;
+            _exitCode = 0;
+            _ready = false;
+            SeedLow = SeedHigh = MacAddress = 0;
         }
 
         public uint Id { get { return _id; } }
@@ -73,6 +91,15 @@ namespace Hv.Core.Vm
         public VmTransitionStatus Pause()
         {
             return Move(VmState.Running, VmState.Paused);
+        }
+
+        /// <summary>
+        /// Created → Paused: for a VM whose vCPU continues a captured state (a fork, an import) rather than booting,
+        /// so it is resumed, not started.
+        /// </summary>
+        public VmTransitionStatus EnterPaused()
+        {
+            return Move(VmState.Created, VmState.Paused);
         }
 
         public VmTransitionStatus Resume()

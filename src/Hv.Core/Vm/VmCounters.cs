@@ -26,6 +26,13 @@ namespace Hv.Core.Vm
             _console = console;
         }
 
+        /// <summary>All counts back to zero (a recycled VM).</summary>
+        public void Reset()
+        {
+            for (int i = 0; i < _exitsByReason.Length; i++) _exitsByReason[i] = 0;
+            _totalExits = _unknownReasonExits = _unhandledPortAccesses = _injectedExceptions = _guestRuns = _guestTscTicks = 0;
+        }
+
         public ulong TotalExits { get { return _totalExits; } }
         /// <summary>Exits whose basic reason is at or above <see cref="ReasonSlots"/>.</summary>
         public ulong UnknownReasonExits { get { return _unknownReasonExits; } }

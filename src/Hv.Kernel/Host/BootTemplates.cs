@@ -1,6 +1,7 @@
 using Hv.Core.Boot;
 using Hv.Core.Text;
 using Hv.Core.Vm;
+using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Host
 {
@@ -18,7 +19,7 @@ namespace Hv.Kernel.Host
                 byte* source = (byte*)m.Start;
                 for (int b = 0; b < image.Length; b++) image[b] = source[b];
                 Template t = TemplateManifest.Parse(m.CommandLine, image);
-                if (t == null || !hypervisor.AddTemplate(t))
+                if (t == null || hypervisor.AddTemplate(t) != HypervisorStatus.Ok)
                 {
                     log.Write("template: ignored module with manifest \"");
                     log.Write(m.CommandLine);
@@ -32,6 +33,28 @@ namespace Hv.Kernel.Host
                 log.Write(", ");
                 log.WriteDecimal((ulong)image.Length);
                 log.WriteLine(" bytes)");
+                if (t.Prime) Prime(hypervisor, t.Name, log);
+            }
+        }
+
+        // Boots the template's guest once up to its Ready hypercall (at most 2e9 TSC ticks) so clones start there.
+        private static void Prime(Hypervisor hypervisor, string name, TextSink log)
+        {
+            ulong start = Native.hv_rdtsc();
+            HypervisorStatus status = hypervisor.Prime(name, 2000000000);
+            log.Write("template: ");
+            log.Write(name);
+            if (status == HypervisorStatus.Ok)
+            {
+                log.Write(" primed in ");
+                log.WriteDecimal(Native.hv_rdtsc() - start);
+                log.WriteLine(" ticks");
+            }
+            else
+            {
+                log.Write(" not primed: status ");
+                log.WriteDecimal((ulong)status);
+                log.WriteLine();
             }
         }
     }

@@ -11,7 +11,7 @@ namespace Hv.Kernel.Memory
     {
         private const int HeapPages = 8192; // 32 MiB
 
-        public static PageAllocator Initialize(Multiboot2Info info, ulong bootInfo, uint bootInfoSize, TextSink log)
+        public static PageAllocator Initialize(Multiboot2Info info, ulong bootInfo, uint bootInfoSize, TextSink log, out ulong usableEnd)
         {
             BootModule[] modules = info.Modules;
             PhysicalRange[] reserved = new PhysicalRange[2 + modules.Length];
@@ -35,6 +35,7 @@ namespace Hv.Kernel.Memory
             }
 
             MemoryMap map = MemoryMap.Build(regions, reserved);
+            usableEnd = map.HighestUsableEnd;
             PageAllocator pages = new PageAllocator(map);
             log.Write("memory: total ");
             log.WriteSize(map.TotalBytes);

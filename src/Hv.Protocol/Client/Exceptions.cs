@@ -46,6 +46,7 @@ namespace Hv.Protocol.Client
                 case ErrorCode.Internal: return "internal error in the host";
                 case ErrorCode.AlreadyExists: return "already exists";
                 case ErrorCode.Timeout: return "timed out on the host";
+                case ErrorCode.ChecksumMismatch: return "the data does not match its checksum";
                 default: return "error " + (int)code;
             }
         }

@@ -15,7 +15,7 @@ namespace Hv.Protocol.Client
     /// <see cref="HvProtocolException"/>; transport failures and timeouts raise <see cref="HvConnectionException"/>
     /// (after a timeout the session stays usable: a late answer is recognised and skipped).
     /// </summary>
-    public sealed class HvClient : IDisposable
+    public sealed partial class HvClient : IDisposable
     {
         private readonly HvTransport _transport;
         private readonly byte[] _key = new byte[HostKey.Bytes];
@@ -186,6 +186,15 @@ namespace Hv.Protocol.Client
                 info.MemoryFreeBytes = free;
                 info.UptimeMs = uptime;
                 info.VmCount = count;
+                ulong shared;
+                if (r.Remaining > 0)
+                {
+                    if (!r.ReadVarUInt(out shared))
+                    {
+                        throw Malformed(Opcode.HostInfo);
+                    }
+                    info.MemorySharedBytes = shared;
+                }
                 return info;
             });
         }
@@ -213,6 +222,19 @@ namespace Hv.Protocol.Client
                     }
                     list[i] = new TemplateInfo { Name = name, MemoryMiB = memory, Vcpus = vcpus, EntryMode = mode };
                 }
+                bool truncated;
+                if (r.Remaining > 0 && !r.ReadBool(out truncated))
+                {
+                    throw Malformed(Opcode.ListTemplates);
+                }
+                ReadExtensions(r, Opcode.ListTemplates, list.Length, (i, e) =>
+                {
+                    ulong flags;
+                    if (e.Remaining > 0 && e.ReadVarUInt(out flags))
+                    {
+                        list[i].Flags = flags;
+                    }
+                });
                 return list;
             });
         }
@@ -280,6 +302,7 @@ namespace Hv.Protocol.Client
                     {
                         throw Malformed(Opcode.ListVms);
                     }
+                    int first = all.Count;
                     for (int i = 0; i < count; i++)
                     {
                         all.Add(ReadVmSummary(r));
@@ -288,6 +311,16 @@ namespace Hv.Protocol.Client
                     {
                         throw Malformed(Opcode.ListVms);
                     }
+                    ReadExtensions(r, Opcode.ListVms, count, (i, e) =>
+                    {
+                        ulong priv;
+                        ulong shared;
+                        if (e.Remaining > 0 && e.ReadVarUInt(out priv) && e.ReadVarUInt(out shared))
+                        {
+                            all[first + i].PrivatePages = priv;
+                            all[first + i].SharedPages = shared;
+                        }
+                    });
                     return (int)count;
                 });
                 if (next == 0)
@@ -322,6 +355,7 @@ namespace Hv.Protocol.Client
                 {
                     throw Malformed(Opcode.GetVm);
                 }
+                VmMetrics metrics = ReadCounters(r, Opcode.GetVm);
                 return new VmInfo
                 {
                     Id = vmId,
@@ -333,8 +367,10 @@ namespace Hv.Protocol.Client
                     MemoryMiB = memory,
                     Vcpus = vcpus,
                     Template = template,
-                    Metrics = ReadCounters(r, Opcode.GetVm),
+                    Metrics = metrics,
                     IsSummary = false,
+                    PrivatePages = metrics.PrivatePages,
+                    SharedPages = metrics.SharedPages,
                 };
             });
         }
@@ -476,6 +512,35 @@ namespace Hv.Protocol.Client
                 metrics.Set(i, value);
             }
             return metrics;
+        }
+
+        /// <summary>
+        /// Reads a list's entry-extension trailer if the host sent one (PROTOCOL.md): count (= <paramref name="entries"/>),
+        /// then one length-prefixed block per entry, handed to <paramref name="read"/> as its own reader.
+        /// </summary>
+        private static void ReadExtensions(MessageReader r, Opcode op, int entries, Action<int, MessageReader> read)
+        {
+            if (r.Remaining == 0)
+            {
+                return;
+            }
+            uint count;
+            if (!r.ReadVarUInt32(out count) || count != (uint)entries)
+            {
+                throw Malformed(op);
+            }
+            MessageReader block = new MessageReader();
+            for (int i = 0; i < entries; i++)
+            {
+                int offset;
+                int length;
+                if (!r.ReadBlock(ProtocolInfo.MaxContentBytes, out offset, out length))
+                {
+                    throw Malformed(op);
+                }
+                block.Reset(r.Buffer, offset, length);
+                read(i, block);
+            }
         }
 
         private static HvProtocolException Malformed(Opcode op)

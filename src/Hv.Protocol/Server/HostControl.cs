@@ -12,6 +12,7 @@ namespace Hv.Protocol.Server
     public abstract class HostControl
     {
         private string _errorDetail;
+        private readonly CreateVmRequest _batch = new CreateVmRequest();
 
         /// <summary>Milliseconds since the host started (the server's time source; HostInfo.UptimeMs).</summary>
         public abstract ulong UptimeMilliseconds();
@@ -67,6 +68,198 @@ namespace Hv.Protocol.Server
         /// <summary>Fill the VM's counters (they were cleared).</summary>
         public abstract ErrorCode GetMetrics(uint vmId, VmCounters counters);
 
+        // ---- templates, clones, snapshots, transfers ---------------------------------------------------------
+        // Virtual, not abstract: a host that does not implement them answers Unsupported. The server has checked
+        // every name (1..64 bytes of clean UTF-8), length and limit before calling; data arrives as
+        // byte[] + offset + count inside the request frame (copy what you keep before returning).
+
+        /// <summary>
+        /// CreateVms: <paramref name="count"/> VMs from request.Template named request.Name + "-1" .. "-count"
+        /// (<see cref="VmNames.Numbered"/>), all or none: on a failure remove the ones made and return the error. Add
+        /// each new id to <paramref name="ids"/> in name order. The default calls <see cref="CreateVm"/> per VM and
+        /// <see cref="RemoveVm"/> to roll back; override it to make the clones in one go (e.g. from a primed template).
+        /// </summary>
+        public virtual ErrorCode CreateVms(CreateVmRequest request, uint count, VmIdList ids)
+        {
+            ids.Clear();
+            _batch.Clear();
+            _batch.Template.Set(request.Template.Bytes, 0, request.Template.Length);
+            _batch.MemoryMiB = request.MemoryMiB;
+            _batch.Vcpus = request.Vcpus;
+            for (uint i = 1; i <= count; i++)
+            {
+                uint id = 0;
+                ErrorCode code = VmNames.Numbered(request.Name, i, _batch.Name) ? CreateVm(_batch, out id) : ErrorCode.TooLarge;
+                if (code == ErrorCode.Ok && !ids.Add(id))
+                {
+                    RemoveVm(id);
+                    code = ErrorCode.TooLarge;
+                }
+                if (code != ErrorCode.Ok)
+                {
+                    string detail = TakeErrorDetail();
+                    for (int k = ids.Count - 1; k >= 0; k--)
+                    {
+                        RemoveVm(ids.Get(k));
+                    }
+                    TakeErrorDetail();
+                    ids.Clear();
+                    return Fail(code, detail);
+                }
+            }
+            return ErrorCode.Ok;
+        }
+
+        /// <summary>
+        /// ForkVm: a new VM named <paramref name="newName"/> that is a copy-on-write copy of the PAUSED VM
+        /// <paramref name="vmId"/> (memory and vCPU state); the copy is Paused too (ResumeVm runs it). InvalidState if
+        /// the source is not paused, AlreadyExists for a taken name.
+        /// </summary>
+        public virtual ErrorCode ForkVm(uint vmId, Utf8Field newName, out uint newVmId)
+        {
+            newVmId = 0;
+            return Fail(ErrorCode.Unsupported, "this host cannot fork VMs");
+        }
+
+        /// <summary>
+        /// CheckpointVm: captures the VM's vCPU state and marks its memory copy-on-write, as a snapshot named
+        /// <paramref name="name"/> (unique per VM: AlreadyExists). A running VM is paused for the capture and resumed
+        /// after it: the VM's state is the same before and after. Snapshot ids are per host, start at 1, never reused.
+        /// </summary>
+        public virtual ErrorCode CheckpointVm(uint vmId, Utf8Field name, out uint snapshotId)
+        {
+            snapshotId = 0;
+            return Fail(ErrorCode.Unsupported, "this host cannot take snapshots");
+        }
+
+        /// <summary>
+        /// ListSnapshots: <see cref="SnapshotListWriter.Add"/> for each snapshot of the VM with id ≥ <paramref name="fromId"/>,
+        /// in ascending id order; stop when Add returns false (the client asks again from there).
+        /// </summary>
+        public virtual ErrorCode ListSnapshots(uint vmId, uint fromId, SnapshotListWriter list)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot take snapshots");
+        }
+
+        /// <summary>
+        /// RestoreSnapshot: memory and registers exactly as captured; the VM is left Paused (a running VM is paused
+        /// first). NotFound if the snapshot is not one of this VM's.
+        /// </summary>
+        public virtual ErrorCode RestoreSnapshot(uint vmId, uint snapshotId)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot take snapshots");
+        }
+
+        /// <summary>RemoveSnapshot: forgets the snapshot and releases the pages only it held. The VM is not touched.</summary>
+        public virtual ErrorCode RemoveSnapshot(uint vmId, uint snapshotId)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot take snapshots");
+        }
+
+        /// <summary>
+        /// BeginTemplateUpload: starts (or resumes) receiving a template image. An unfinished upload with the same name
+        /// and SHA-256 returns its id and how far it got (<paramref name="nextOffset"/>); one with the same name and
+        /// another digest is replaced (started over). AlreadyExists if a finished template has the name;
+        /// ResourceUnavailable if the image cannot be held.
+        /// </summary>
+        public virtual ErrorCode BeginTemplateUpload(TemplateUploadRequest request, out uint uploadId, out ulong nextOffset)
+        {
+            uploadId = 0;
+            nextOffset = 0;
+            return Fail(ErrorCode.Unsupported, "this host does not take template uploads");
+        }
+
+        /// <summary>
+        /// UploadTemplateChunk: stores data[off..off+count) at <paramref name="offset"/> if that is the upload's next
+        /// offset; a chunk at any other offset (a retransmission, a client that lost track) stores nothing and is still
+        /// Ok. Either way <paramref name="nextOffset"/> = the offset the host wants next. TooLarge past the announced size.
+        /// </summary>
+        public virtual ErrorCode UploadTemplateChunk(uint uploadId, ulong offset, byte[] data, int off, int count, out ulong nextOffset)
+        {
+            nextOffset = 0;
+            return Fail(ErrorCode.Unsupported, "this host does not take template uploads");
+        }
+
+        /// <summary>
+        /// CommitTemplateUpload: InvalidState until every byte arrived; then checks the SHA-256 (ChecksumMismatch: the
+        /// upload is discarded) and adds the template (Get-HvTemplate lists it).
+        /// </summary>
+        public virtual ErrorCode CommitTemplateUpload(uint uploadId)
+        {
+            return Fail(ErrorCode.Unsupported, "this host does not take template uploads");
+        }
+
+        /// <summary>
+        /// RemoveTemplate: forgets the template (and any unfinished upload of that name). VMs made from it keep running
+        /// (their shared pages stay until the last user is gone), or the host answers InvalidState if it cannot do that.
+        /// </summary>
+        public virtual ErrorCode RemoveTemplate(Utf8Field name)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot remove templates");
+        }
+
+        /// <summary>
+        /// BeginExport: freezes an image of the PAUSED VM (opaque bytes: name, state, registers, all memory; self-contained,
+        /// with its own integrity check) and gives its size. InvalidState if the VM is not paused. The image stays valid
+        /// until <see cref="EndExport"/> even if the VM is resumed.
+        /// </summary>
+        public virtual ErrorCode BeginExport(uint vmId, out uint exportId, out ulong totalBytes)
+        {
+            exportId = 0;
+            totalBytes = 0;
+            return Fail(ErrorCode.Unsupported, "this host cannot export VMs");
+        }
+
+        /// <summary>
+        /// ReadExport: copies at most <paramref name="maxBytes"/> image bytes from <paramref name="offset"/> into
+        /// result.Data (from index 0) and sets result.Count; 0 bytes at or past the end.
+        /// </summary>
+        public virtual ErrorCode ReadExport(uint exportId, ulong offset, int maxBytes, ExportChunk result)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot export VMs");
+        }
+
+        /// <summary>EndExport: releases the export's image. NotFound for an unknown id.</summary>
+        public virtual ErrorCode EndExport(uint exportId)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot export VMs");
+        }
+
+        /// <summary>
+        /// BeginImport: starts receiving a VM image of <paramref name="totalBytes"/> bytes; the VM will be named
+        /// <paramref name="name"/>, or the name recorded in the image when it is empty (AlreadyExists when taken, checked
+        /// here if the name is given and again at commit).
+        /// </summary>
+        public virtual ErrorCode BeginImport(Utf8Field name, ulong totalBytes, out uint importId)
+        {
+            importId = 0;
+            return Fail(ErrorCode.Unsupported, "this host cannot import VMs");
+        }
+
+        /// <summary>WriteImport: as <see cref="UploadTemplateChunk"/>, for an import.</summary>
+        public virtual ErrorCode WriteImport(uint importId, ulong offset, byte[] data, int off, int count, out ulong nextOffset)
+        {
+            nextOffset = 0;
+            return Fail(ErrorCode.Unsupported, "this host cannot import VMs");
+        }
+
+        /// <summary>
+        /// CommitImport: InvalidState until every byte arrived; checks the image (ChecksumMismatch, InvalidArgument for
+        /// an image this host cannot read) and creates the VM, Paused, with the image's memory and registers.
+        /// The import is finished either way except for InvalidState.
+        /// </summary>
+        public virtual ErrorCode CommitImport(uint importId, out uint vmId)
+        {
+            vmId = 0;
+            return Fail(ErrorCode.Unsupported, "this host cannot import VMs");
+        }
+
+        /// <summary>AbortImport: discards an unfinished import. NotFound for an unknown (or finished) id.</summary>
+        public virtual ErrorCode AbortImport(uint importId)
+        {
+            return Fail(ErrorCode.Unsupported, "this host cannot import VMs");
+        }
+
         /// <summary>Returns <paramref name="code"/> and attaches a short explanation for the client (use a literal).</summary>
         protected ErrorCode Fail(ErrorCode code, string detail)
         {
@@ -108,6 +301,11 @@ namespace Hv.Protocol.Server
         public ulong MemoryFreeBytes;
         public ulong UptimeMs;
         public uint VmCount;
+        /// <summary>
+        /// Appended field: bytes of host memory in pages that more than one VM, snapshot or template maps
+        /// (copy-on-write; each page counted once).
+        /// </summary>
+        public ulong MemorySharedBytes;
 
         public void Clear()
         {
@@ -118,6 +316,7 @@ namespace Hv.Protocol.Server
             MemoryFreeBytes = 0;
             UptimeMs = 0;
             VmCount = 0;
+            MemorySharedBytes = 0;
         }
     }
 
@@ -189,6 +388,8 @@ namespace Hv.Protocol.Server
         public ulong ConsoleBytesIn { get { return _values[(int)CounterId.ConsoleBytesIn]; } set { _values[(int)CounterId.ConsoleBytesIn] = value; } }
         public ulong GuestTsc { get { return _values[(int)CounterId.GuestTsc]; } set { _values[(int)CounterId.GuestTsc] = value; } }
         public ulong RunTimeMs { get { return _values[(int)CounterId.RunTimeMs]; } set { _values[(int)CounterId.RunTimeMs] = value; } }
+        public ulong PrivatePages { get { return _values[(int)CounterId.PrivatePages]; } set { _values[(int)CounterId.PrivatePages] = value; } }
+        public ulong SharedPages { get { return _values[(int)CounterId.SharedPages]; } set { _values[(int)CounterId.SharedPages] = value; } }
 
         public void Clear()
         {
@@ -260,9 +461,11 @@ namespace Hv.Protocol.Server
     /// <summary>
     /// Writes the ListVms response entries straight into the outgoing frame (no list is built).
     /// Entry: id varint | name (len + UTF-8) | state u8 | stop reason u8 | memory MiB varint | vCPUs varint.
+    /// Entry extension (after next id): private pages varint | shared pages varint.
     /// </summary>
     public sealed class VmListWriter
     {
+        private readonly EntryExtensions _extensions = new EntryExtensions();
         private MessageWriter _writer;
         private int _countPosition;
         private int _reserve;
@@ -286,10 +489,27 @@ namespace Hv.Protocol.Server
             _nextId = 0;
             _countPosition = writer.Position;
             writer.WriteUInt16(0);
+            _extensions.Begin();
         }
 
-        /// <summary>Appends one VM; false when the response is full (stop enumerating).</summary>
+        /// <summary>Appends one VM without memory accounting (its extension block is empty); false when the response is full.</summary>
         public bool Add(uint id, string name, VmState state, StopReason stopReason, uint memoryMiB, uint vcpus)
+        {
+            return Add(id, name, state, stopReason, memoryMiB, vcpus, false, 0, 0);
+        }
+
+        /// <summary>
+        /// Appends one VM with its memory accounting (<see cref="CounterId.PrivatePages"/>, <see cref="CounterId.SharedPages"/>);
+        /// false when the response is full (stop enumerating).
+        /// </summary>
+        public bool Add(uint id, string name, VmState state, StopReason stopReason, uint memoryMiB, uint vcpus,
+            ulong privatePages, ulong sharedPages)
+        {
+            return Add(id, name, state, stopReason, memoryMiB, vcpus, true, privatePages, sharedPages);
+        }
+
+        private bool Add(uint id, string name, VmState state, StopReason stopReason, uint memoryMiB, uint vcpus,
+            bool pages, ulong privatePages, ulong sharedPages)
         {
             if (_full || _count >= 0xFFFF)
             {
@@ -302,9 +522,17 @@ namespace Hv.Protocol.Server
             _writer.WriteByte((byte)stopReason);
             _writer.WriteVarUInt(memoryMiB);
             _writer.WriteVarUInt(vcpus);
-            if (_writer.Overflow || _writer.Remaining < _reserve)
+            MessageWriter ext = _extensions.BeginEntry();
+            if (pages)
+            {
+                ext.WriteVarUInt(privatePages);
+                ext.WriteVarUInt(sharedPages);
+            }
+            _extensions.EndEntry();
+            if (_writer.Overflow || _writer.Remaining < _reserve + _extensions.PendingBytes)
             {
                 _writer.Truncate(start);
+                _extensions.DropLast();
                 _full = true;
                 _nextId = id;
                 return false;
@@ -318,15 +546,18 @@ namespace Hv.Protocol.Server
             _writer.PatchUInt16(_countPosition, (ushort)_count);
             // 0 = no more; otherwise the id to ask for next.
             _writer.WriteVarUInt(_full ? _nextId : 0);
+            _extensions.WriteTo(_writer);
         }
     }
 
     /// <summary>
     /// Writes the ListTemplates response entries into the outgoing frame.
-    /// Entry: name | memory MiB varint | vCPUs varint | entry mode (len + UTF-8, e.g. "flat", "multiboot", "linux").
+    /// Entry: name | memory MiB varint | vCPUs varint | entry mode (len + UTF-8, e.g. "real", "multiboot", "linux").
+    /// Entry extension (after the truncated flag): flags varint (<see cref="TemplateFlags"/>).
     /// </summary>
     public sealed class TemplateListWriter
     {
+        private readonly EntryExtensions _extensions = new EntryExtensions();
         private MessageWriter _writer;
         private int _countPosition;
         private int _reserve;
@@ -344,9 +575,22 @@ namespace Hv.Protocol.Server
             _full = false;
             _countPosition = writer.Position;
             writer.WriteUInt16(0);
+            _extensions.Begin();
         }
 
+        /// <summary>Appends a template without flags (its extension block is empty); false when the response is full.</summary>
         public bool Add(string name, uint memoryMiB, uint vcpus, string entryMode)
+        {
+            return Add(name, memoryMiB, vcpus, entryMode, false, 0);
+        }
+
+        /// <summary>Appends a template with its <see cref="TemplateFlags"/>; false when the response is full.</summary>
+        public bool Add(string name, uint memoryMiB, uint vcpus, string entryMode, ulong flags)
+        {
+            return Add(name, memoryMiB, vcpus, entryMode, true, flags);
+        }
+
+        private bool Add(string name, uint memoryMiB, uint vcpus, string entryMode, bool hasFlags, ulong flags)
         {
             if (_full || _count >= 0xFFFF)
             {
@@ -357,9 +601,16 @@ namespace Hv.Protocol.Server
             _writer.WriteVarUInt(memoryMiB);
             _writer.WriteVarUInt(vcpus);
             _writer.WriteString(entryMode, ProtocolInfo.MaxNameBytes);
-            if (_writer.Overflow || _writer.Remaining < _reserve)
+            MessageWriter ext = _extensions.BeginEntry();
+            if (hasFlags)
+            {
+                ext.WriteVarUInt(flags);
+            }
+            _extensions.EndEntry();
+            if (_writer.Overflow || _writer.Remaining < _reserve + _extensions.PendingBytes)
             {
                 _writer.Truncate(start);
+                _extensions.DropLast();
                 _full = true;
                 return false;
             }
@@ -371,6 +622,7 @@ namespace Hv.Protocol.Server
         {
             _writer.PatchUInt16(_countPosition, (ushort)_count);
             _writer.WriteBool(_full);
+            _extensions.WriteTo(_writer);
         }
     }
 }

@@ -35,6 +35,11 @@ namespace Hv.Protocol.Server
         private readonly ConsoleReadResult _console = new ConsoleReadResult();
         private readonly VmListWriter _vmList = new VmListWriter();
         private readonly TemplateListWriter _templateList = new TemplateListWriter();
+        private readonly SnapshotListWriter _snapshotList = new SnapshotListWriter();
+        private readonly VmIdList _ids = new VmIdList();
+        private readonly Utf8Field _name = new Utf8Field(ProtocolInfo.MaxNameBytes);
+        private readonly TemplateUploadRequest _upload = new TemplateUploadRequest();
+        private readonly ExportChunk _export = new ExportChunk();
 
         private Session _responseSession;
         private int _responseOpcode;
@@ -310,6 +315,47 @@ namespace Hv.Protocol.Server
                 case (int)Opcode.GetMetrics:
                     DoGetMetrics();
                     break;
+                case (int)Opcode.CreateVms:
+                    DoCreateVms();
+                    break;
+                case (int)Opcode.ForkVm:
+                case (int)Opcode.CheckpointVm:
+                    DoIdAndName(opcode);
+                    break;
+                case (int)Opcode.ListSnapshots:
+                    DoListSnapshots();
+                    break;
+                case (int)Opcode.RestoreSnapshot:
+                case (int)Opcode.RemoveSnapshot:
+                    DoSnapshot(opcode);
+                    break;
+                case (int)Opcode.BeginTemplateUpload:
+                    DoBeginTemplateUpload();
+                    break;
+                case (int)Opcode.UploadTemplateChunk:
+                case (int)Opcode.WriteImport:
+                    DoWriteChunk(opcode);
+                    break;
+                case (int)Opcode.CommitTemplateUpload:
+                case (int)Opcode.EndExport:
+                case (int)Opcode.AbortImport:
+                    DoTransferId(opcode);
+                    break;
+                case (int)Opcode.RemoveTemplate:
+                    DoRemoveTemplate();
+                    break;
+                case (int)Opcode.BeginExport:
+                    DoBeginExport();
+                    break;
+                case (int)Opcode.ReadExport:
+                    DoReadExport();
+                    break;
+                case (int)Opcode.BeginImport:
+                    DoBeginImport();
+                    break;
+                case (int)Opcode.CommitImport:
+                    DoCommitImport();
+                    break;
                 default:
                     SendStatus(ErrorCode.Unsupported);
                     break;
@@ -317,7 +363,7 @@ namespace Hv.Protocol.Server
         }
 
         // Response: version str | cpu features varint | feature names str | memory total varint |
-        // memory free varint | uptime ms varint | VM count varint.
+        // memory free varint | uptime ms varint | VM count varint | memory shared varint (appended).
         private void DoHostInfo()
         {
             _hostInfo.Clear();
@@ -335,6 +381,7 @@ namespace Hv.Protocol.Server
             _writer.WriteVarUInt(_hostInfo.MemoryFreeBytes);
             _writer.WriteVarUInt(_hostInfo.UptimeMs);
             _writer.WriteVarUInt(_hostInfo.VmCount);
+            _writer.WriteVarUInt(_hostInfo.MemorySharedBytes);
             SendStatus(ErrorCode.Ok);
         }
 
@@ -541,6 +588,323 @@ namespace Hv.Protocol.Server
             if (code == ErrorCode.Ok)
             {
                 _counters.WriteTo(_writer);
+            }
+            SendStatus(code);
+        }
+
+        // ---- templates, clones, snapshots, transfers -------------------------------------------------------
+
+        /// <summary>A name field that is present, 1..64 bytes, clean UTF-8 (empty allowed with <paramref name="allowEmpty"/>).</summary>
+        private static bool GoodName(Utf8Field name, bool allowEmpty)
+        {
+            return (allowEmpty || name.Length > 0) && name.IsCleanText();
+        }
+
+        // Request: template str | base name str | memory MiB varint | vCPUs varint | count varint (1..MaxVmsPerCreate).
+        // Response: count varint | count × VM id varint, in name order (base-1 .. base-count).
+        private void DoCreateVms()
+        {
+            _createVm.Clear();
+            uint count;
+            if (!_reader.ReadField(_createVm.Template, ProtocolInfo.MaxNameBytes)
+                || !_reader.ReadField(_createVm.Name, ProtocolInfo.MaxNameBytes)
+                || !_reader.ReadVarUInt32(out _createVm.MemoryMiB)
+                || !_reader.ReadVarUInt32(out _createVm.Vcpus)
+                || !_reader.ReadVarUInt32(out count))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            if (!GoodName(_createVm.Template, false) || !GoodName(_createVm.Name, false) || count == 0)
+            {
+                SendStatus(ErrorCode.InvalidArgument);
+                return;
+            }
+            if (count > ProtocolInfo.MaxVmsPerCreate
+                || _createVm.Name.Length + VmNames.SuffixBytes(count) > ProtocolInfo.MaxNameBytes)
+            {
+                SendStatus(ErrorCode.TooLarge);
+                return;
+            }
+            _ids.Clear();
+            ErrorCode code = _host.CreateVms(_createVm, count, _ids);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt((ulong)_ids.Count);
+                for (int i = 0; i < _ids.Count; i++)
+                {
+                    _writer.WriteVarUInt(_ids.Get(i));
+                }
+            }
+            SendStatus(code);
+        }
+
+        // ForkVm, CheckpointVm. Request: VM id varint | name str. Response: new VM id / snapshot id varint.
+        private void DoIdAndName(int opcode)
+        {
+            uint id;
+            if (!_reader.ReadVarUInt32(out id) || !_reader.ReadField(_name, ProtocolInfo.MaxNameBytes))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            if (!GoodName(_name, false))
+            {
+                SendStatus(ErrorCode.InvalidArgument);
+                return;
+            }
+            uint result;
+            ErrorCode code = opcode == (int)Opcode.ForkVm ? _host.ForkVm(id, _name, out result) : _host.CheckpointVm(id, _name, out result);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt(result);
+            }
+            SendStatus(code);
+        }
+
+        // Request: VM id varint | from snapshot id varint (0 = start).
+        // Response: host uptime ms varint | count u16 | entries (see SnapshotListWriter) | next id varint (0 = done).
+        private void DoListSnapshots()
+        {
+            uint id;
+            uint fromId;
+            if (!_reader.ReadVarUInt32(out id) || !_reader.ReadVarUInt32(out fromId))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            _writer.WriteVarUInt(_host.UptimeMilliseconds());
+            _snapshotList.Begin(_writer, 5);
+            ErrorCode code = _host.ListSnapshots(id, fromId, _snapshotList);
+            if (code == ErrorCode.Ok)
+            {
+                _snapshotList.End();
+            }
+            SendStatus(code);
+        }
+
+        // RestoreSnapshot, RemoveSnapshot. Request: VM id varint | snapshot id varint.
+        private void DoSnapshot(int opcode)
+        {
+            uint id;
+            uint snapshot;
+            if (!_reader.ReadVarUInt32(out id) || !_reader.ReadVarUInt32(out snapshot))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            SendStatus(opcode == (int)Opcode.RestoreSnapshot ? _host.RestoreSnapshot(id, snapshot) : _host.RemoveSnapshot(id, snapshot));
+        }
+
+        // Request: name str | entry mode u8 | memory MiB varint | total bytes varint | SHA-256 (32 raw bytes) |
+        // command line str (≤ MaxCommandLineBytes). Response: upload id varint | next offset varint.
+        private void DoBeginTemplateUpload()
+        {
+            _upload.Clear();
+            byte mode;
+            int digest;
+            if (!_reader.ReadField(_upload.Name, ProtocolInfo.MaxNameBytes)
+                || !_reader.ReadByte(out mode)
+                || !_reader.ReadVarUInt32(out _upload.MemoryMiB)
+                || !_reader.ReadVarUInt(out _upload.TotalBytes)
+                || !_reader.ReadRaw(ProtocolInfo.Sha256Bytes, out digest)
+                || !_reader.ReadField(_upload.CommandLine, ProtocolInfo.MaxCommandLineBytes))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            if (!GoodName(_upload.Name, false) || !_upload.CommandLine.IsCleanText() || mode > (byte)TemplateEntryMode.Multiboot
+                || _upload.TotalBytes == 0)
+            {
+                SendStatus(ErrorCode.InvalidArgument);
+                return;
+            }
+            if (_upload.TotalBytes > ProtocolInfo.MaxTransferBytes)
+            {
+                SendStatus(ErrorCode.TooLarge);
+                return;
+            }
+            _upload.EntryMode = (TemplateEntryMode)mode;
+            byte[] frame = _reader.Buffer;
+            for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++)
+            {
+                _upload.Sha256[i] = frame[digest + i];
+            }
+            uint uploadId;
+            ulong next;
+            ErrorCode code = _host.BeginTemplateUpload(_upload, out uploadId, out next);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt(uploadId);
+                _writer.WriteVarUInt(next);
+            }
+            SendStatus(code);
+        }
+
+        // UploadTemplateChunk, WriteImport. Request: transfer id varint | offset varint | data block (≤ MaxTransferChunk).
+        // Response: next offset varint (the offset the host wants next).
+        private void DoWriteChunk(int opcode)
+        {
+            uint id;
+            ulong offset;
+            int dataOffset;
+            int count;
+            if (!_reader.ReadVarUInt32(out id) || !_reader.ReadVarUInt(out offset)
+                || !_reader.ReadBlock(ProtocolInfo.MaxTransferChunk, out dataOffset, out count))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            if (offset > ProtocolInfo.MaxTransferBytes)
+            {
+                SendStatus(ErrorCode.TooLarge);
+                return;
+            }
+            ulong next;
+            ErrorCode code = opcode == (int)Opcode.UploadTemplateChunk
+                ? _host.UploadTemplateChunk(id, offset, _reader.Buffer, dataOffset, count, out next)
+                : _host.WriteImport(id, offset, _reader.Buffer, dataOffset, count, out next);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt(next);
+            }
+            SendStatus(code);
+        }
+
+        // CommitTemplateUpload, EndExport, AbortImport. Request: transfer id varint.
+        private void DoTransferId(int opcode)
+        {
+            uint id;
+            if (!_reader.ReadVarUInt32(out id))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            ErrorCode code;
+            if (opcode == (int)Opcode.CommitTemplateUpload)
+            {
+                code = _host.CommitTemplateUpload(id);
+            }
+            else if (opcode == (int)Opcode.EndExport)
+            {
+                code = _host.EndExport(id);
+            }
+            else
+            {
+                code = _host.AbortImport(id);
+            }
+            SendStatus(code);
+        }
+
+        // Request: name str.
+        private void DoRemoveTemplate()
+        {
+            if (!_reader.ReadField(_name, ProtocolInfo.MaxNameBytes))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            if (!GoodName(_name, false))
+            {
+                SendStatus(ErrorCode.InvalidArgument);
+                return;
+            }
+            SendStatus(_host.RemoveTemplate(_name));
+        }
+
+        // Request: VM id varint. Response: export id varint | total bytes varint.
+        private void DoBeginExport()
+        {
+            uint id;
+            if (!_reader.ReadVarUInt32(out id))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            uint exportId;
+            ulong total;
+            ErrorCode code = _host.BeginExport(id, out exportId, out total);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt(exportId);
+                _writer.WriteVarUInt(total);
+            }
+            SendStatus(code);
+        }
+
+        // Request: export id varint | offset varint | max bytes varint (0 or over the limit = MaxTransferChunk).
+        // Response: data block (empty at the end).
+        private void DoReadExport()
+        {
+            uint id;
+            ulong offset;
+            uint max;
+            if (!_reader.ReadVarUInt32(out id) || !_reader.ReadVarUInt(out offset) || !_reader.ReadVarUInt32(out max))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            int maxBytes = max == 0 || max > ProtocolInfo.MaxTransferChunk ? ProtocolInfo.MaxTransferChunk : (int)max;
+            _export.Clear();
+            ErrorCode code = _host.ReadExport(id, offset, maxBytes, _export);
+            if (code == ErrorCode.Ok)
+            {
+                int count = _export.Count;
+                if (count < 0)
+                {
+                    count = 0;
+                }
+                if (count > maxBytes)
+                {
+                    count = maxBytes;
+                }
+                _writer.WriteBlock(_export.Data, 0, count);
+            }
+            SendStatus(code);
+        }
+
+        // Request: name str (empty = the name recorded in the image) | total bytes varint. Response: import id varint.
+        private void DoBeginImport()
+        {
+            ulong total;
+            if (!_reader.ReadField(_name, ProtocolInfo.MaxNameBytes) || !_reader.ReadVarUInt(out total))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            if (!GoodName(_name, true) || total == 0)
+            {
+                SendStatus(ErrorCode.InvalidArgument);
+                return;
+            }
+            if (total > ProtocolInfo.MaxTransferBytes)
+            {
+                SendStatus(ErrorCode.TooLarge);
+                return;
+            }
+            uint importId;
+            ErrorCode code = _host.BeginImport(_name, total, out importId);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt(importId);
+            }
+            SendStatus(code);
+        }
+
+        // Request: import id varint. Response: VM id varint.
+        private void DoCommitImport()
+        {
+            uint id;
+            if (!_reader.ReadVarUInt32(out id))
+            {
+                SendStatus(BadRequest());
+                return;
+            }
+            uint vmId;
+            ErrorCode code = _host.CommitImport(id, out vmId);
+            if (code == ErrorCode.Ok)
+            {
+                _writer.WriteVarUInt(vmId);
             }
             SendStatus(code);
         }

@@ -38,6 +38,27 @@ namespace Hv.Protocol.Wire
 
         /// <summary>Most counters a counters block may carry (readers skip the ones they do not know).</summary>
         public const int MaxCounters = 32;
+
+        /// <summary>Most VMs one CreateVms request makes (its response lists every new id).</summary>
+        public const int MaxVmsPerCreate = 256;
+
+        /// <summary>
+        /// Most data bytes in one transfer frame: UploadTemplateChunk, ReadExport (answer) and WriteImport. A 4 KiB chunk
+        /// keeps a frame well under <see cref="MaxContentBytes"/> and costs about 0.36 s on a 115200-baud line.
+        /// </summary>
+        public const int MaxTransferChunk = 4096;
+
+        /// <summary>Largest template image or VM image (export/import) a transfer may announce: 16 GiB.</summary>
+        public const ulong MaxTransferBytes = 1UL << 34;
+
+        /// <summary>SHA-256 digest of a template image (BeginTemplateUpload).</summary>
+        public const int Sha256Bytes = 32;
+
+        /// <summary>A template's kernel command line: UTF-8 bytes, no control characters.</summary>
+        public const int MaxCommandLineBytes = 1024;
+
+        /// <summary>Bytes of one guest page, the unit of the memory counters (PrivatePages, SharedPages).</summary>
+        public const int PageBytes = 4096;
     }
 
     /// <summary>
@@ -61,6 +82,28 @@ namespace Hv.Protocol.Wire
         ReadConsole = 12,
         WriteConsole = 13,
         GetMetrics = 14,
+
+        // ---- templates, clones, snapshots, transfers (appended; see PROTOCOL.md) ----------------------------
+
+        /// <summary>Several VMs from one template, named "base-1".."base-N", all or none.</summary>
+        CreateVms = 15,
+        /// <summary>A copy-on-write copy of a paused VM.</summary>
+        ForkVm = 16,
+        CheckpointVm = 17,
+        ListSnapshots = 18,
+        RestoreSnapshot = 19,
+        RemoveSnapshot = 20,
+        BeginTemplateUpload = 21,
+        UploadTemplateChunk = 22,
+        CommitTemplateUpload = 23,
+        RemoveTemplate = 24,
+        BeginExport = 25,
+        ReadExport = 26,
+        EndExport = 27,
+        BeginImport = 28,
+        WriteImport = 29,
+        CommitImport = 30,
+        AbortImport = 31,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
@@ -89,6 +132,8 @@ namespace Hv.Protocol.Wire
         Internal = 9,
         AlreadyExists = 10,
         Timeout = 11,
+        /// <summary>Transferred data does not match its SHA-256 (template upload) or the image's own check (import).</summary>
+        ChecksumMismatch = 12,
     }
 
     /// <summary>VM life cycle (ARCHITECTURE.md principle 5). One byte on the wire.</summary>
@@ -142,6 +187,30 @@ namespace Hv.Protocol.Wire
         ConsoleBytesIn = 9,
         GuestTsc = 10,
         RunTimeMs = 11,
-        Count = 12,
+        /// <summary>Guest pages only this VM holds (its own and its copy-on-write copies): freed when it is removed.</summary>
+        PrivatePages = 12,
+        /// <summary>Guest pages this VM maps that are shared (copy-on-write) with a template, a snapshot or another VM.</summary>
+        SharedPages = 13,
+        Count = 14,
+    }
+
+    /// <summary>How a template's image boots (BeginTemplateUpload). One byte on the wire; the order of the hypervisor's modes.</summary>
+    public enum TemplateEntryMode
+    {
+        /// <summary>A flat binary at 0x8000 in 16-bit real mode.</summary>
+        Real = 0,
+        /// <summary>A flat 64-bit binary at 1 MiB in long mode.</summary>
+        Long = 1,
+        /// <summary>A Multiboot (v1) kernel.</summary>
+        Multiboot = 2,
+    }
+
+    /// <summary>Bits of a template's flags (ListTemplates entry extension). Stable; only append.</summary>
+    public static class TemplateFlags
+    {
+        /// <summary>The host keeps a booted, copy-on-write memory image of the template: new VMs share its pages.</summary>
+        public const ulong Primed = 1UL << 0;
+        /// <summary>The template came over the management channel (New-HvTemplate), not from the boot modules.</summary>
+        public const ulong Uploaded = 1UL << 1;
     }
 }

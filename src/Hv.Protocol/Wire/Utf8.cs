@@ -378,6 +378,18 @@ namespace Hv.Protocol.Wire
             _length = 0;
         }
 
+        /// <summary>Sets the length after writing into <see cref="Bytes"/> directly; false (and empty) if over the capacity.</summary>
+        public bool SetLength(int length)
+        {
+            if (length < 0 || length > _bytes.Length)
+            {
+                _length = 0;
+                return false;
+            }
+            _length = length;
+            return true;
+        }
+
         public bool EqualsString(string text)
         {
             return Utf8.EqualsString(_bytes, 0, _length, text);
