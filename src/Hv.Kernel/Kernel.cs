@@ -66,7 +66,7 @@ namespace Hv.Kernel
             Log.WriteDecimal(Native.hv_rdtsc());
             Log.WriteLine();
             if (options.Get("hv.exit") == "ready") Machine.PowerOff();
-            HostLoop.Run(hypervisor, link, options, Log);
+            HostLoop.Run(hypervisor, Pages, link, options, Log);
         }
 
         // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it only refuses to create VMs.

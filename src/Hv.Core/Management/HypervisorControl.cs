@@ -89,10 +89,10 @@ namespace Hv.Core.Management
         private VirtualMachine LowestIdFrom(uint fromId)
         {
             VirtualMachine best = null;
-            for (int i = 0; i < _hypervisor.Capacity; i++)
+            for (int i = 0; i < _hypervisor.VmCount; i++)
             {
                 VirtualMachine vm = _hypervisor.VmAt(i);
-                if (vm != null && vm.Id >= fromId && (best == null || vm.Id < best.Id)) best = vm;
+                if (vm.Id >= fromId && (best == null || vm.Id < best.Id)) best = vm;
             }
             return best;
         }

@@ -53,12 +53,12 @@ namespace Hv.Core.Vm
         private readonly ExitDispatcher _dispatcher;
         private readonly EntropySource _entropy;
         private readonly Scheduler _scheduler;
-        private readonly Slot[] _slots;
+        private readonly Slot[] _slots;   // dense: the live VMs are _slots[0.._vmCount)
         private readonly TemplateSlot[] _templates;
         private readonly Slot[] _recycled;
         private readonly VcpuState _scratch = new VcpuState();
         private readonly byte[] _random = new byte[24];
-        private int _templateCount, _recycledCount;
+        private int _templateCount, _recycledCount, _vmCount;
         private uint _nextId = 1, _nextSnapshotId = 1;
 
         public Hypervisor(PageSource pages, PageSharing sharing, CpuBackend backend, ExitDispatcher dispatcher,
@@ -80,18 +80,10 @@ namespace Hv.Core.Vm
         public bool IsPrimed(int templateIndex) => _templates[templateIndex].Primed != null;
         public int Capacity => _slots.Length;
 
-        /// <summary>The VM in slot <paramref name="index"/> (0..Capacity-1), or null.</summary>
-        public VirtualMachine VmAt(int index) => _slots[index] == null ? null : _slots[index].Vm;
+        /// <summary>The index-th live VM (0..VmCount-1); null beyond. Removing a VM changes the order.</summary>
+        public VirtualMachine VmAt(int index) => index < _vmCount ? _slots[index].Vm : null;
 
-        public int VmCount
-        {
-            get
-            {
-                int n = 0;
-                for (int i = 0; i < _slots.Length; i++) if (_slots[i] != null) n++;
-                return n;
-            }
-        }
+        public int VmCount => _vmCount;
 
         // ---- templates ----
 
@@ -128,8 +120,8 @@ namespace Hv.Core.Vm
                 _templates[i].Golden.Release();
                 for (int j = i; j < _templateCount - 1; j++) _templates[j] = _templates[j + 1];
                 _templates[--_templateCount] = null;
-                for (int s = 0; s < _slots.Length; s++)
-                    if (_slots[s] != null && _slots[s].Template != null && _slots[s].Template.Name == name) _slots[s].Template = null;
+                for (int s = 0; s < _vmCount; s++)
+                    if (_slots[s].Template != null && _slots[s].Template.Name == name) _slots[s].Template = null;
                 return HypervisorStatus.Ok;
             }
             return HypervisorStatus.NotFound;
@@ -203,8 +195,8 @@ namespace Hv.Core.Vm
 
         public VirtualMachine FindByName(string name)
         {
-            for (int i = 0; i < _slots.Length; i++)
-                if (_slots[i] != null && _slots[i].Vm.Name == name) return _slots[i].Vm;
+            for (int i = 0; i < _vmCount; i++)
+                if (_slots[i].Vm.Name == name) return _slots[i].Vm;
             return null;
         }
 
@@ -321,7 +313,7 @@ namespace Hv.Core.Vm
             if (name == null || name.Length == 0 || name.Length > MaxNameLength) return HypervisorStatus.InvalidArgument;
             if (FindByName(name) != null) return HypervisorStatus.NameInUse;
             if (memorySize > MaxMemorySize || (memorySize & (EptBuilder.SmallPageSize - 1)) != 0) return HypervisorStatus.InvalidArgument;
-            if (FreeSlot() < 0) return HypervisorStatus.TooManyVms;
+            if (_vmCount == _slots.Length) return HypervisorStatus.TooManyVms;
             return HypervisorStatus.Ok;
         }
 
@@ -352,7 +344,7 @@ namespace Hv.Core.Vm
             slot.Template = template;
             slot.Memory = memory;
             slot.Cpu = cpu;
-            _slots[FreeSlot()] = slot;
+            _slots[_vmCount++] = slot;
             _scheduler.Add(vm);
             return vm;
         }
@@ -382,10 +374,10 @@ namespace Hv.Core.Vm
         /// <summary>Removes a VM that is not running (a running one must be stopped first), with its snapshots.</summary>
         public HypervisorStatus Remove(uint id)
         {
-            for (int i = 0; i < _slots.Length; i++)
+            for (int i = 0; i < _vmCount; i++)
             {
                 Slot s = _slots[i];
-                if (s == null || s.Vm.Id != id) continue;
+                if (s.Vm.Id != id) continue;
                 if (s.Vm.State == VmState.Running || s.Vm.State == VmState.Paused) return HypervisorStatus.InvalidState;
                 if (s.Vm.Remove() != VmTransitionStatus.Ok) return HypervisorStatus.InvalidState;
                 ReleaseResources(s);
@@ -394,7 +386,8 @@ namespace Hv.Core.Vm
                 s.Memory = null;
                 s.Template = null;
                 _recycled[_recycledCount++] = s;
-                _slots[i] = null;
+                _slots[i] = _slots[--_vmCount];
+                _slots[_vmCount] = null;
                 return HypervisorStatus.Ok;
             }
             return HypervisorStatus.NotFound;
@@ -570,15 +563,9 @@ namespace Hv.Core.Vm
 
         private Slot SlotOf(uint id)
         {
-            for (int i = 0; i < _slots.Length; i++)
-                if (_slots[i] != null && _slots[i].Vm.Id == id) return _slots[i];
+            for (int i = 0; i < _vmCount; i++)
+                if (_slots[i].Vm.Id == id) return _slots[i];
             return null;
-        }
-
-        private int FreeSlot()
-        {
-            for (int i = 0; i < _slots.Length; i++) if (_slots[i] == null) return i;
-            return -1;
         }
     }
 }

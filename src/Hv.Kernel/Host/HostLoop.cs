@@ -1,4 +1,5 @@
 using Hv.Core.Boot;
+using Hv.Core.Memory;
 using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Kernel.Platform;
@@ -15,10 +16,10 @@ namespace Hv.Kernel.Host
         // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second).
         private const ulong SliceTicks = 2000000;
 
-        public static void Run(Hypervisor hypervisor, ManagementLink link, CommandLine options, TextSink log)
+        public static void Run(Hypervisor hypervisor, PageAllocator pages, ManagementLink link, CommandLine options, TextSink log)
         {
             var echo = new ConsoleEcho(hypervisor.Capacity);
-            if (options.Has("hv.bench")) MeasureVmCreate(hypervisor, log);
+            if (options.Has("hv.bench")) Benchmarks.Run(hypervisor, pages, log);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
             ulong turnOffAt = ParseDecimal(options.Get("hv.turnoff_tsc"));
@@ -47,41 +48,12 @@ namespace Hv.Kernel.Host
             }
         }
 
-        // hv.bench: TSC ticks to create (and separately to remove) a VM of the 1 MiB hello template, averaged over
-        // 32 rounds; deterministic under Bochs. Printed as "bench: vm_create_tsc=N vm_remove_tsc=M".
-        private static void MeasureVmCreate(Hypervisor hypervisor, TextSink log)
-        {
-            const int rounds = 32;
-            ulong create = 0, remove = 0;
-            for (int i = 0; i < rounds; i++)
-            {
-                VirtualMachine vm;
-                ulong t0 = Native.hv_rdtsc();
-                HypervisorStatus status = hypervisor.Create("hello", "bench", 1UL << 20, out vm);
-                ulong t1 = Native.hv_rdtsc();
-                if (status != HypervisorStatus.Ok)
-                {
-                    log.WriteLine("bench: vm create failed");
-                    return;
-                }
-                hypervisor.Remove(vm.Id);
-                ulong t2 = Native.hv_rdtsc();
-                create += t1 - t0;
-                remove += t2 - t1;
-            }
-            log.Write("bench: vm_create_tsc=");
-            log.WriteDecimal(create / rounds);
-            log.Write(" vm_remove_tsc=");
-            log.WriteDecimal(remove / rounds);
-            log.WriteLine();
-        }
-
         private static void TurnOffAll(Hypervisor hypervisor, ConsoleEcho echo, TextSink log)
         {
-            for (int i = 0; i < hypervisor.Capacity; i++)
+            for (int i = 0; i < hypervisor.VmCount; i++)
             {
                 VirtualMachine vm = hypervisor.VmAt(i);
-                if (vm == null || (vm.State != VmState.Running && vm.State != VmState.Paused)) continue;
+                if ((vm.State != VmState.Running && vm.State != VmState.Paused)) continue;
                 hypervisor.Stop(vm.Id, Hypervisor.HostTurnOffReason);
                 ReportStop(vm, echo, log);
             }

@@ -9,7 +9,9 @@ namespace Hv.Kernel.Memory
     // the boot modules (guest images and templates) out of it, then moves the kernel heap into free memory.
     internal static unsafe class BootMemory
     {
-        private const int HeapPages = 8192; // 32 MiB
+        // The kernel heap holds every VM's record and console buffers (about 21 KiB a VM) and never frees: a quarter of
+        // memory, between 32 MiB and 256 MiB.
+        private const ulong MinHeapPages = 8192, MaxHeapPages = 65536;
 
         public static PageAllocator Initialize(Multiboot2Info info, ulong bootInfo, uint bootInfoSize, TextSink log, out ulong usableEnd)
         {
@@ -58,9 +60,15 @@ namespace Hv.Kernel.Memory
                 log.WriteLine(modules[i].CommandLine);
             }
 
-            ulong heap = pages.AllocateContiguous(HeapPages, 1);
+            ulong heapPages = pages.FreePages / 4;
+            if (heapPages < MinHeapPages) heapPages = MinHeapPages;
+            if (heapPages > MaxHeapPages) heapPages = MaxHeapPages;
+            ulong heap = pages.AllocateContiguous((int)heapPages, 1);
             if (heap == 0) Internal.Runtime.Panic.Fail("no memory for the kernel heap");
-            Internal.Runtime.Heap.Initialize((void*)heap, (ulong)HeapPages * PageAllocator.PageSize);
+            Internal.Runtime.Heap.Initialize((void*)heap, heapPages * PageAllocator.PageSize);
+            log.Write("heap: ");
+            log.WriteSize(heapPages * PageAllocator.PageSize);
+            log.WriteLine();
             return pages;
         }
 
