@@ -9,7 +9,7 @@ using Hv.Protocol.Wire;
 namespace Hv.Protocol.Tests
 {
     /// <summary>An in-memory host: a VM table and a console per VM. Operations that execute bump Executed.</summary>
-    public sealed class FakeHost : HostControl
+    public sealed partial class FakeHost : HostControl
     {
         public sealed class Vm
         {
@@ -27,6 +27,9 @@ namespace Hv.Protocol.Tests
             public ulong OldestAvailable;
             public List<byte> Input = new List<byte>();
             public int InputCapacity = 1 << 20;
+            /// <summary>The fake guest's memory and one register, for snapshots, forks and export (made on first use).</summary>
+            public byte[] Memory;
+            public ulong Rip;
         }
 
         public readonly List<Vm> Vms = new List<Vm>();
@@ -65,6 +68,7 @@ namespace Hv.Protocol.Tests
             result.MemoryTotalBytes = 8UL << 30;
             result.MemoryFreeBytes = 6UL << 30;
             result.VmCount = (uint)Vms.Count;
+            result.MemorySharedBytes = MemorySharedBytes;
             return ErrorCode.Ok;
         }
 
@@ -72,7 +76,18 @@ namespace Hv.Protocol.Tests
         {
             for (int i = 0; i < TemplateNames.Length; i++)
             {
-                if (!list.Add(TemplateNames[i], (uint)(64 << i), (uint)(i + 1), i == 2 ? "linux" : i == 1 ? "multiboot" : "flat"))
+                string mode = i == 2 ? "linux" : i == 1 ? "multiboot" : "flat";
+                bool added = !TemplateFlagsSent
+                    ? list.Add(TemplateNames[i], (uint)(64 << i), (uint)(i + 1), mode)
+                    : list.Add(TemplateNames[i], (uint)(64 << i), (uint)(i + 1), mode, i == 2 ? TemplateFlags.Primed : 0);
+                if (!added)
+                {
+                    return ErrorCode.Ok;
+                }
+            }
+            foreach (var t in Uploaded)
+            {
+                if (!list.Add(t.Name, t.MemoryMiB, 1, t.Mode.ToString().ToLowerInvariant(), TemplateFlags.Uploaded))
                 {
                     break;
                 }
@@ -84,12 +99,7 @@ namespace Hv.Protocol.Tests
         {
             vmId = 0;
             LastOperation = "CreateVm";
-            bool known = false;
-            foreach (var t in TemplateNames)
-            {
-                known |= request.Template.EqualsString(t);
-            }
-            if (!known)
+            if (!HasTemplate(request.Template))
             {
                 return Fail(ErrorCode.NotFound, "no such template");
             }
@@ -171,7 +181,11 @@ namespace Hv.Protocol.Tests
                 {
                     continue;
                 }
-                if (!list.Add(vm.Id, vm.Name, vm.State, vm.Reason, vm.MemoryMiB, vm.Vcpus))
+                bool added = PagesInList
+                    ? list.Add(vm.Id, vm.Name, vm.State, vm.Reason, vm.MemoryMiB, vm.Vcpus,
+                        vm.Counters[(int)CounterId.PrivatePages], vm.Counters[(int)CounterId.SharedPages])
+                    : list.Add(vm.Id, vm.Name, vm.State, vm.Reason, vm.MemoryMiB, vm.Vcpus);
+                if (!added)
                 {
                     break;
                 }
@@ -329,10 +343,10 @@ namespace Hv.Protocol.Tests
         private readonly FrameEncoder _encoder = new FrameEncoder();
         private uint _requestId;
 
-        public ServerHarness(byte[] key = null)
+        public ServerHarness(byte[] key = null, HostControl host = null)
         {
             Key = key ?? TestKeys.Key(1);
-            Server = new ManagementServer(Host, Sink, new CounterEntropy(), Key);
+            Server = new ManagementServer(host ?? Host, Sink, new CounterEntropy(), Key);
         }
 
         public byte[] Encode(byte[] content)

@@ -50,6 +50,29 @@ namespace Hv.Protocol.Tests
             long b2 = loop.Transport.BytesToClient;
             loop.Client.GetVm(1);
             _out.WriteLine("GetVm response: " + (loop.Transport.BytesToClient - b2) + " bytes");
+
+            // With memory accounting in the entry extension (2 varints a VM) it still fits the budget.
+            for (int i = 0; i < 100; i++)
+            {
+                loop.Host.Vms[i].Counters[(int)CounterId.PrivatePages] = 200 + (ulong)i;
+                loop.Host.Vms[i].Counters[(int)CounterId.SharedPages] = 65_000;
+            }
+            long b3 = loop.Transport.BytesToClient;
+            Assert.All(loop.Client.ListVms(), v => Assert.Equal(65_000UL, v.SharedPages));
+            long withPages = loop.Transport.BytesToClient - b3;
+            _out.WriteLine("ListVms(100) with private/shared pages: " + withPages + " bytes");
+            Assert.True(withPages <= 3400, "response is " + withPages + " bytes");
+
+            // One full template chunk (4 KiB of random data) on the wire, and its answer.
+            var sha = new byte[32];
+            var start = loop.Client.BeginTemplateUpload("t", TemplateEntryMode.Real, 1, 8192, sha);
+            var data = new byte[4096];
+            new Random(5).NextBytes(data);
+            long up = loop.Transport.BytesToServer;
+            long down = loop.Transport.BytesToClient;
+            loop.Client.UploadTemplateChunk(start.Id, 0, data, 0, 4096);
+            _out.WriteLine("UploadTemplateChunk(4096): request " + (loop.Transport.BytesToServer - up) + " bytes, answer " + (loop.Transport.BytesToClient - down) + " bytes");
+            Assert.True(loop.Transport.BytesToServer - up <= 4096 + 64);
         }
 
         [Fact]
@@ -123,8 +146,28 @@ namespace Hv.Protocol.Tests
                 w => { w.WriteVarUInt(vm.Id); w.WriteBlock(new byte[40], 0, 40); },
                 w => { w.WriteVarUInt(vm.Id); w.WriteVarUInt(0); w.WriteVarUInt(100); },
                 w => w.WriteVarUInt(0),
+                // Opcodes 15..31.
+                w => { w.WriteString("flat", 64); w.WriteString("clone", 64); w.WriteVarUInt(0); w.WriteVarUInt(0); w.WriteVarUInt(3); },
+                w => { w.WriteVarUInt(vm.Id); w.WriteString("fork", 64); },
+                w => { w.WriteVarUInt(vm.Id); w.WriteString("snap", 64); },
+                w => { w.WriteVarUInt(vm.Id); w.WriteVarUInt(0); },
+                w => { w.WriteVarUInt(vm.Id); w.WriteVarUInt(1); },
+                w => { w.WriteString("tpl", 64); w.WriteByte(2); w.WriteVarUInt(16); w.WriteVarUInt(5000); w.WriteRaw(new byte[32], 0, 32); w.WriteString("console=ttyS0", 1024); },
+                w => { w.WriteVarUInt(1); w.WriteVarUInt(0); w.WriteBlock(new byte[300], 0, 300); },
+                w => w.WriteString("tpl", 64),
+                w => { w.WriteVarUInt(1); w.WriteVarUInt(0); w.WriteVarUInt(4096); },
+                w => { w.WriteString("imported", 64); w.WriteVarUInt(5000); },
+                w => { w.WriteVarUInt(2); w.WriteVarUInt(0); w.WriteBlock(new byte[64], 0, 64); },
+                w => w.WriteVarUInt(2),
             };
-            Opcode[] ops = { Opcode.StartVm, Opcode.CreateVm, Opcode.StopVm, Opcode.WriteConsole, Opcode.ReadConsole, Opcode.ListVms };
+            Opcode[] ops =
+            {
+                Opcode.StartVm, Opcode.CreateVm, Opcode.StopVm, Opcode.WriteConsole, Opcode.ReadConsole, Opcode.ListVms,
+                Opcode.CreateVms, Opcode.ForkVm, Opcode.CheckpointVm, Opcode.ListSnapshots, Opcode.RestoreSnapshot,
+                Opcode.BeginTemplateUpload, Opcode.UploadTemplateChunk, Opcode.RemoveTemplate, Opcode.ReadExport,
+                Opcode.BeginImport, Opcode.WriteImport, Opcode.CommitImport,
+            };
+            Assert.Equal(bodies.Length, ops.Length);
             var bases = new byte[ops.Length][];
             ulong lastSent = h.Session.LastSent;
             for (int i = 0; i < ops.Length; i++)
@@ -250,7 +293,7 @@ namespace Hv.Protocol.Tests
                             work[k] = (byte)rng.Next(256);
                         }
                         work[0] = rng.Next(4) == 0 ? (byte)rng.Next(256) : ProtocolInfo.Version;
-                        work[1] = (byte)rng.Next(20);
+                        work[1] = (byte)rng.Next(40);
                         int n = encoder.Encode(work, 0, len);
                         server.Receive(encoder.Output, 0, n);
                         break;
