@@ -26,6 +26,8 @@ namespace Hv.Core.Tests
         public override ulong ReadField(uint encoding) => Fields.TryGetValue(encoding, out ulong v) ? v : 0;
         public override void WriteField(uint encoding, ulong value) => Fields[encoding] = value;
         public override ulong ReadHostTsc() => HostTsc;
+        public readonly List<(uint Msr, ulong Value)> LoadedMsrs = new List<(uint, ulong)>();
+        public override void GuestMsrWritten(uint msr, ulong value) => LoadedMsrs.Add((msr, value));
 
         public bool HasPendingEvent => (ReadField(VmcsField.EntryInterruptionInfo) & (1UL << 31)) != 0;
         public int PendingVector => (int)(ReadField(VmcsField.EntryInterruptionInfo) & 0xFF);

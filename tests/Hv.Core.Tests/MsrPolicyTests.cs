@@ -60,6 +60,16 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
+        public void Writes_to_software_switched_msrs_reach_the_processor_at_once_and_others_do_not()
+        {
+            Assert.True(Wrmsr(Msr.Ia32Lstar, 0xFFFF_8000_0000_1000UL));
+            Assert.True(Wrmsr(Msr.Ia32KernelGsBase, 0x1234_5000UL));
+            Assert.False(Wrmsr(Msr.Ia32Lstar, 0x0000_8000_0000_0000UL)); // non-canonical: #GP, nothing loaded
+            Assert.Equal(new[] { (Msr.Ia32Lstar, 0xFFFF_8000_0000_1000UL), (Msr.Ia32KernelGsBase, 0x1234_5000UL) }, _cpu.LoadedMsrs);
+            Assert.Equal(0xFFFF_8000_0000_1000UL, _vm.Msrs.Lstar);
+        }
+
+        [Fact]
         public void FeatureControlReadsLockedWithoutVmxAndRefusesWrites()
         {
             Assert.True(Rdmsr(Msr.Ia32FeatureControl, out ulong value));

@@ -55,6 +55,7 @@ namespace Hv.Testing
         }
 
         public override void FlushTranslations(ulong eptPointer) { }
+        public override void LoadGuestMsrs(GuestMsrs msrs) { }
 
         private const ulong GuestLayoutRealModeLoad = Hv.Core.Guests.GuestLayout.RealModeLoadAddress;
 

@@ -35,6 +35,13 @@ namespace Hv.Core.Vm
         /// </summary>
         public abstract void FlushTranslations(ulong eptPointer);
 
+        /// <summary>
+        /// Loads the guest's values of the MSRs the VMCS does not switch (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE) into
+        /// the processor. The host never uses them (no SYSCALL, no SWAPGS), so they only change when another VM runs or
+        /// the guest writes one.
+        /// </summary>
+        public abstract void LoadGuestMsrs(GuestMsrs msrs);
+
         /// <summary>The host TSC, for accounting guest time.</summary>
         public abstract ulong Now();
     }

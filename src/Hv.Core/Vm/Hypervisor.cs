@@ -501,6 +501,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = s.Vm;
             ulong start = _backend.Now();
             ulong slice = sliceTicks;
+            _backend.LoadGuestMsrs(vm.Msrs);
             for (;;)
             {
                 // Write-protection by a fork or snapshot, or a copy-on-write, must reach the CPU's EPT caches first.

@@ -18,5 +18,9 @@ namespace Hv.Core.Vmx
         public const uint Ia32FsBase = 0xC0000100;
         public const uint Ia32GsBase = 0xC0000101;
         public const uint Ia32KernelGsBase = 0xC0000102;
+
+        /// <summary>The MSRs kept in GuestMsrs: the VMCS has no guest field for them, so software switches them.</summary>
+        public static bool IsSwitchedBySoftware(uint msr)
+            => (msr >= Ia32Star && msr <= Ia32Fmask) || msr == Ia32KernelGsBase;
     }
 }

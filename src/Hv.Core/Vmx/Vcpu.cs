@@ -34,6 +34,13 @@ namespace Hv.Core.Vmx
         public abstract ulong ReadHostTsc();
 
         /// <summary>
+        /// The guest wrote one of the MSRs the VMCS does not switch (GuestMsrs): a hardware vCPU loads the new value into
+        /// the processor at once, so the guest's next SYSCALL or SWAPGS uses it. (At each time slice the backend loads
+        /// them all.)
+        /// </summary>
+        public virtual void GuestMsrWritten(uint msr, ulong value) { }
+
+        /// <summary>
         /// Completes the exiting instruction: RIP moves past it (by the VM-exit instruction length, SDM 24.9.4),
         /// and STI/MOV SS blocking ends as it would after executing the next instruction; leaving it set after an
         /// emulated "sti; hlt" would wrongly keep interrupts blocked.

@@ -153,6 +153,8 @@ namespace Hv.Kernel.Vmx
         }
         public override ulong ReadHostTsc() => Native.hv_rdtsc();
 
+        public override void GuestMsrWritten(uint msr, ulong value) => Native.hv_wrmsr(msr, value);
+
         public void StartSlice(ulong preemptionTimerValue) => Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, preemptionTimerValue);
 
         // Runs the guest until the next exit. Inlined into VmxBackend.Run: this is the hottest path of the hypervisor. Returns 0, or CpuBackend.EntryFailed when VMLAUNCH/VMRESUME itself

@@ -14,6 +14,7 @@ namespace Hv.Kernel.Vmx
         public override void Capture(Vcpu cpu, VcpuState state) { }
         public override Vcpu CreateFromState(uint vmId, VcpuState state, ulong eptPointer) => null;
         public override void FlushTranslations(ulong eptPointer) { }
+        public override void LoadGuestMsrs(GuestMsrs msrs) { }
         public override ulong Now() => Native.hv_rdtsc();
     }
 }

@@ -45,6 +45,15 @@ namespace Hv.Kernel.Vmx
 
         public override void FlushTranslations(ulong eptPointer) => HardwareVcpu.FlushTranslations(eptPointer);
 
+        public override void LoadGuestMsrs(GuestMsrs msrs)
+        {
+            Native.hv_wrmsr(Msr.Ia32Star, msrs.Star);
+            Native.hv_wrmsr(Msr.Ia32Lstar, msrs.Lstar);
+            Native.hv_wrmsr(Msr.Ia32Cstar, msrs.Cstar);
+            Native.hv_wrmsr(Msr.Ia32Fmask, msrs.Fmask);
+            Native.hv_wrmsr(Msr.Ia32KernelGsBase, msrs.KernelGsBase);
+        }
+
         public override ulong Now() => Native.hv_rdtsc();
     }
 }

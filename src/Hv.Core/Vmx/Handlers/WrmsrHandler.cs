@@ -15,6 +15,7 @@ namespace Hv.Core.Vmx.Handlers
                 vm.Counters.RecordInjectedException();
                 return ExitAction.Resume;
             }
+            if (Msr.IsSwitchedBySoftware((uint)registers.Rcx)) cpu.GuestMsrWritten((uint)registers.Rcx, value);
             cpu.AdvanceRip();
             return ExitAction.Resume;
         }
