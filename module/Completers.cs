@@ -126,6 +126,116 @@ namespace Hv.PowerShell
         }
     }
 
+    /// <summary>
+    /// Completes snapshot names of the VMs already given: -VM objects, or -VMName (wildcards) on the hosts in -Server
+    /// (or the default connection).
+    /// </summary>
+    public sealed class SnapshotNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            List<string> names = new List<string>();
+            try
+            {
+                foreach (HvVm vm in Vms(fakeBoundParameters))
+                {
+                    try
+                    {
+                        foreach (var s in vm.Server.Client.ListSnapshots(vm.Id, CompletionHosts.TimeoutMs))
+                        {
+                            names.Add(s.Name);
+                        }
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // Completion never fails loudly.
+            }
+            return CompletionHosts.Match(names, wordToComplete, "Snapshot");
+        }
+
+        private static List<HvVm> Vms(IDictionary bound)
+        {
+            List<HvVm> vms = new List<HvVm>();
+            if (bound == null)
+            {
+                return vms;
+            }
+            if (bound.Contains("VM"))
+            {
+                AddVms(vms, bound["VM"]);
+                return vms;
+            }
+            List<string> patterns = new List<string>();
+            AddStrings(patterns, bound.Contains("VMName") ? bound["VMName"] : null);
+            if (patterns.Count == 0)
+            {
+                return vms;
+            }
+            foreach (HvHost h in CompletionHosts.From(bound))
+            {
+                foreach (var info in h.Client.ListVms(CompletionHosts.TimeoutMs))
+                {
+                    foreach (string p in patterns)
+                    {
+                        if (WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(info.Name))
+                        {
+                            vms.Add(new HvVm(h, info));
+                            break;
+                        }
+                    }
+                }
+            }
+            return vms;
+        }
+
+        private static void AddVms(List<HvVm> vms, object value)
+        {
+            if (value is PSObject p)
+            {
+                value = p.BaseObject;
+            }
+            if (value is HvVm vm)
+            {
+                if (vm.Server != null && !vm.Server.IsClosed)
+                {
+                    vms.Add(vm);
+                }
+            }
+            else if (value is IEnumerable e && !(value is string))
+            {
+                foreach (object o in e)
+                {
+                    AddVms(vms, o);
+                }
+            }
+        }
+
+        private static void AddStrings(List<string> list, object value)
+        {
+            if (value is PSObject p)
+            {
+                value = p.BaseObject;
+            }
+            if (value is string s)
+            {
+                list.Add(s);
+            }
+            else if (value is IEnumerable e)
+            {
+                foreach (object o in e)
+                {
+                    AddStrings(list, o);
+                }
+            }
+        }
+    }
+
     /// <summary>Lets -Key take a plain string (e.g. the key the host printed) as well as a SecureString.</summary>
     public sealed class SecureStringTransformationAttribute : ArgumentTransformationAttribute
     {

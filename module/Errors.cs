@@ -8,7 +8,8 @@ namespace Hv.PowerShell
     /// <summary>
     /// ErrorRecords with stable ids ("Hv.VmNotFound", "Hv.AuthFailed", ...) and the category a script can test
     /// ($_.CategoryInfo.Category): ObjectNotFound, AuthenticationError, ConnectionError, InvalidArgument,
-    /// ResourceUnavailable, InvalidOperation (wrong VM state), OperationTimeout, ResourceExists.
+    /// ResourceUnavailable, InvalidOperation (wrong VM state), OperationTimeout, ResourceExists, NotImplemented (the host
+    /// does not support the operation), InvalidData (checksum mismatch).
     /// </summary>
     internal static class HvErrors
     {
@@ -29,6 +30,18 @@ namespace Hv.PowerShell
             if (e is ObjectDisposedException)
             {
                 return new ErrorRecord(e, "Hv.ConnectionClosed", ErrorCategory.ConnectionError, target);
+            }
+            if (e is System.IO.FileNotFoundException || e is System.IO.DirectoryNotFoundException)
+            {
+                return new ErrorRecord(e, "Hv.PathNotFound", ErrorCategory.ObjectNotFound, target);
+            }
+            if (e is UnauthorizedAccessException)
+            {
+                return new ErrorRecord(e, "Hv.FileAccessDenied", ErrorCategory.PermissionDenied, target);
+            }
+            if (e is System.IO.IOException)
+            {
+                return new ErrorRecord(e, "Hv.FileError", ErrorCategory.WriteError, target);
             }
             return new ErrorRecord(e, "Hv.Unexpected", ErrorCategory.NotSpecified, target);
         }
@@ -52,6 +65,7 @@ namespace Hv.PowerShell
                 case ErrorCode.AlreadyExists: return ErrorCategory.ResourceExists;
                 case ErrorCode.Unsupported: return ErrorCategory.NotImplemented;
                 case ErrorCode.Timeout: return ErrorCategory.OperationTimeout;
+                case ErrorCode.ChecksumMismatch: return ErrorCategory.InvalidData;
                 default: return ErrorCategory.NotSpecified;
             }
         }

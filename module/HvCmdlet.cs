@@ -102,6 +102,9 @@ namespace Hv.PowerShell
 
         // ---- fan-out ------------------------------------------------------------------------------------------
 
+        /// <summary>Where a progress record goes (a worker's <see cref="Sink.Progress"/>).</summary>
+        internal delegate void ProgressSink(ProgressRecord record);
+
         /// <summary>What a worker gives back; written on the pipeline thread.</summary>
         protected sealed class Sink
         {
@@ -122,6 +125,7 @@ namespace Hv.PowerShell
             public void Error(ErrorRecord record) => Post(new Message(MessageKind.Error, record, Group));
             public void Warning(string text) => Post(new Message(MessageKind.Warning, text, Group));
             public void Verbose(string text) => Post(new Message(MessageKind.Verbose, text, Group));
+            public void Progress(ProgressRecord record) => Post(new Message(MessageKind.Progress, record, Group));
 
             private void Post(Message m)
             {
@@ -138,7 +142,7 @@ namespace Hv.PowerShell
             internal void Done(string item) => Post(new Message(MessageKind.ItemDone, item, Group));
         }
 
-        protected enum MessageKind { Output, Error, Warning, Verbose, ItemDone, GroupDone }
+        protected enum MessageKind { Output, Error, Warning, Verbose, ItemDone, GroupDone, Progress }
 
         protected struct Message
         {
@@ -174,6 +178,7 @@ namespace Hv.PowerShell
                 case MessageKind.Warning: WriteWarning((string)m.Value); break;
                 case MessageKind.Verbose: WriteVerbose((string)m.Value); break;
                 case MessageKind.ItemDone: Progress((string)m.Value); break;
+                case MessageKind.Progress: WriteProgress((ProgressRecord)m.Value); break;
             }
         }
 

@@ -73,6 +73,8 @@ namespace Hv.PowerShell
         public string CpuFeatures { get; private set; }
         public ulong MemoryTotalMB { get; private set; }
         public ulong MemoryFreeMB { get; private set; }
+        /// <summary>Host memory in pages more than one VM, snapshot or template shares (copy-on-write), counted once; null if the host does not say.</summary>
+        public ulong? MemorySharedMB { get; private set; }
         public TimeSpan Uptime { get; private set; }
         public uint VmCount { get; private set; }
 
@@ -118,6 +120,7 @@ namespace Hv.PowerShell
                 CpuFeatures = info.CpuFeatureNames;
                 MemoryTotalMB = info.MemoryTotalBytes >> 20;
                 MemoryFreeMB = info.MemoryFreeBytes >> 20;
+                MemorySharedMB = info.MemorySharedBytes >> 20;
                 Uptime = TimeSpan.FromMilliseconds(info.UptimeMs);
                 VmCount = info.VmCount;
             }

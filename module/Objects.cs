@@ -15,6 +15,8 @@ namespace Hv.PowerShell
             MemoryMB = info.MemoryMiB;
             ProcessorCount = info.Vcpus;
             EntryMode = info.EntryMode;
+            Primed = info.Primed;
+            Uploaded = info.Uploaded;
         }
 
         public string Name { get; }
@@ -22,6 +24,13 @@ namespace Hv.PowerShell
         public uint ProcessorCount { get; }
         /// <summary>How the image boots: flat, multiboot, linux, ...</summary>
         public string EntryMode { get; }
+        /// <summary>
+        /// The host keeps a booted, copy-on-write image of the template, so new VMs share its pages and start at once
+        /// (null: the host does not say).
+        /// </summary>
+        public bool? Primed { get; }
+        /// <summary>The template came over the management channel (New-HvTemplate); null: the host does not say.</summary>
+        public bool? Uploaded { get; }
         public HvHost Server { get; }
         public string ComputerName => Server?.ToString();
 
@@ -52,6 +61,8 @@ namespace Hv.PowerShell
             {
                 Uptime = TimeSpan.FromMilliseconds(info.Metrics.RunTimeMs);
             }
+            PrivatePages = info.PrivatePages;
+            SharedPages = info.SharedPages;
         }
 
         public uint Id { get; }
@@ -65,6 +76,14 @@ namespace Hv.PowerShell
         public string Template { get; }
         /// <summary>Guest run time (detailed objects only).</summary>
         public TimeSpan? Uptime { get; }
+        /// <summary>4-KiB pages only this VM holds (freed when it is removed); null if the host does not say.</summary>
+        public ulong? PrivatePages { get; }
+        /// <summary>4-KiB pages this VM shares copy-on-write with its template, snapshots or other VMs; null if the host does not say.</summary>
+        public ulong? SharedPages { get; }
+        /// <summary>Host memory only this VM uses (MiB, from <see cref="PrivatePages"/>).</summary>
+        public double? PrivateMB => Pages.ToMB(PrivatePages);
+        /// <summary>Memory this VM shares (MiB, from <see cref="SharedPages"/>).</summary>
+        public double? SharedMB => Pages.ToMB(SharedPages);
         public bool IsDetailed { get; }
         public HvHost Server { get; }
         /// <summary>The host's name (for tables and grouping).</summary>
@@ -93,6 +112,8 @@ namespace Hv.PowerShell
             ConsoleBytesIn = m.ConsoleBytesIn;
             GuestTsc = m.GuestTsc;
             RunTime = TimeSpan.FromMilliseconds(m.RunTimeMs);
+            PrivatePages = m.PrivatePages;
+            SharedPages = m.SharedPages;
         }
 
         public string VmName { get; }
@@ -109,6 +130,12 @@ namespace Hv.PowerShell
         public ulong ConsoleBytesIn { get; }
         public ulong GuestTsc { get; }
         public TimeSpan RunTime { get; }
+        /// <summary>4-KiB pages only this VM holds; null if the host does not count them.</summary>
+        public ulong? PrivatePages { get; }
+        /// <summary>4-KiB pages this VM shares copy-on-write; null if the host does not count them.</summary>
+        public ulong? SharedPages { get; }
+        public double? PrivateMB => Pages.ToMB(PrivatePages);
+        public double? SharedMB => Pages.ToMB(SharedPages);
         /// <summary>Exits per second of guest run time (0 before the guest has run).</summary>
         public double ExitsPerSecond => RunTime.TotalSeconds > 0 ? Math.Round(TotalExits / RunTime.TotalSeconds, 1) : 0;
         public HvHost Server { get; }
@@ -168,5 +195,46 @@ namespace Hv.PowerShell
         }
 
         public override string ToString() => Text;
+    }
+
+    /// <summary>A snapshot of a VM (Checkpoint-HvVm, Get-HvVmSnapshot): what Restore-HvVmSnapshot returns the VM to.</summary>
+    public sealed class HvVmSnapshot
+    {
+        internal HvVmSnapshot(HvVm vm, SnapshotInfo info)
+        {
+            Id = info.Id;
+            Name = info.Name;
+            VmId = vm.Id;
+            VmName = vm.Name;
+            Server = vm.Server;
+            Age = info.Age;
+            CreationTime = DateTime.Now - info.Age;
+            PrivatePages = info.PrivatePages;
+            SharedPages = info.SharedPages;
+        }
+
+        /// <summary>The host's id of the snapshot (per host, never reused).</summary>
+        public uint Id { get; }
+        public string Name { get; }
+        public uint VmId { get; }
+        public string VmName { get; }
+        /// <summary>When it was taken (local time, from the host's uptime: accurate to the round trip).</summary>
+        public DateTime CreationTime { get; }
+        /// <summary>How long ago it was taken, by the host's clock, when it was listed.</summary>
+        public TimeSpan Age { get; }
+        /// <summary>4-KiB pages only this snapshot holds: freed when it is removed.</summary>
+        public ulong PrivatePages { get; }
+        /// <summary>4-KiB pages it shares with its VM, other snapshots or the template.</summary>
+        public ulong SharedPages { get; }
+        public double? PrivateMB => Pages.ToMB(PrivatePages);
+        public HvHost Server { get; }
+        public string ComputerName => Server?.ToString();
+
+        public override string ToString() => Name;
+    }
+
+    internal static class Pages
+    {
+        public static double? ToMB(ulong? pages) => pages.HasValue ? Math.Round(pages.Value * (double)ProtocolInfo.PageBytes / (1 << 20), 1) : (double?)null;
     }
 }

@@ -160,16 +160,8 @@ namespace Hv.PowerShell.Commands
 
         protected override void Work(HvVm vm, Sink sink)
         {
-            try
-            {
-                vm.Server.Client.RemoveVm(vm.Id);
-            }
-            catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidState)
-            {
-                // Running or paused: turn it off first (the removal was confirmed already).
-                StopAndWait(vm, true, 0, sink);
-                vm.Server.Client.RemoveVm(vm.Id);
-            }
+            // Running or paused: turned off first (the removal was confirmed already).
+            RemoveForce(vm, sink);
         }
     }
 

@@ -57,9 +57,13 @@ namespace Hv.Kernel
             LegacyPic.Initialize(-1);
 
             var entropy = new HardwareEntropy();
-            Hypervisor hypervisor = StartHypervisor(features, info, memoryEnd, entropy);
+            var pages = new KernelPageSource(Pages);
+            // Reference counts for every page a guest can share (copy-on-write clones, snapshots): 4 bytes per page.
+            var sharing = new PageSharing(pages, 0, memoryEnd);
+            Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
             var platform = new KernelPlatform(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
-            ManagementLink link = ManagementLink.Start(options, new HypervisorControl(hypervisor, platform), entropy, Log);
+            var control = new HypervisorControl(hypervisor, platform, pages, sharing);
+            ManagementLink link = ManagementLink.Start(options, control, entropy, Log);
 
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
@@ -70,9 +74,9 @@ namespace Hv.Kernel
         }
 
         // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it only refuses to create VMs.
-        private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info, ulong memoryEnd, HardwareEntropy entropy)
+        private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info, KernelPageSource pages,
+                                                  PageSharing sharing, HardwareEntropy entropy)
         {
-            var pages = new KernelPageSource(Pages);
             CpuBackend backend = null;
             if (!features.Vmx || !features.Ept || !features.UnrestrictedGuest || !features.PreemptionTimer)
             {
@@ -83,8 +87,6 @@ namespace Hv.Kernel
                 VmxRoot root = VmxRoot.Enable(pages, Log);
                 if (root != null) backend = new VmxBackend(root, pages);
             }
-            // Reference counts for every page a guest can share (copy-on-write clones, snapshots): 4 bytes per page.
-            var sharing = new PageSharing(pages, 0, memoryEnd);
             var hypervisor = new Hypervisor(pages, sharing, backend ?? new NoVirtualizationBackend(),
                                             ExitDispatcher.CreateStandard(new HostCpuid()), entropy, MaxVms, MaxTemplates);
             BootTemplates.Register(info.Modules, hypervisor, Log);

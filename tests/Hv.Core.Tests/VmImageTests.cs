@@ -114,6 +114,22 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
+        public void A_damaged_page_is_caught_by_the_digest()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory;
+            AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
+            memory.Write(0x3000, new byte[] { 1, 2, 3 });
+            byte[] image = Export(memory, SampleState(), new GuestMsrs(), out ulong total);
+            memory.Release();
+            image[image.Length - 40] ^= 0x10; // inside the last page, past every structural check
+            var reader = new VmImageReader(pages, sharing, total);
+            Assert.Equal(VmImageStatus.Ok, reader.Write(0, image, 0, image.Length));
+            Assert.Equal(VmImageStatus.ChecksumMismatch, reader.Finish());
+            Assert.Equal(0, pages.Outstanding);
+        }
+
+        [Fact]
         public void Ten_thousand_mutated_images_never_throw_and_never_leak()
         {
             var (pages, sharing) = Host();

@@ -45,7 +45,7 @@ namespace Hv.Testing
             AddTemplate("spin", "say spinning\nspin");
             AddTemplate("halt", "say halting\nhlt");
             AddTemplate("fail", "say failing\nexit 3");
-            var control = new HypervisorControl(_hypervisor, new TestPlatform(Pages));
+            var control = new HypervisorControl(_hypervisor, new TestPlatform(Pages), Pages, sharing);
             _server = new ManagementServer(control, _sink, new RandomEntropy(), key);
             _listener = new TcpListener(IPAddress.Loopback, 0);
             _listener.Start();

@@ -1,5 +1,7 @@
 using System;
+using Hv.Core.Memory;
 using Hv.Core.Vm;
+using Hv.Protocol.Crypto;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
 using ProtocolState = Hv.Protocol.Wire.VmState;
@@ -14,13 +16,47 @@ namespace Hv.Core.Management
     public sealed class HypervisorControl : HostControl
     {
         private const ulong MiB = 1UL << 20;
+        // Transfers in progress. Few at a time: each holds memory until it ends (an upload its image, an export a fork of
+        // the VM's memory).
+        private const int MaxTransfers = 4;
+        private const ulong MaxTemplateBytes = 4UL << 20;
+
+        private sealed class Upload
+        {
+            public uint Id;
+            public string Name, CommandLine;
+            public GuestEntryMode Mode;
+            public ulong MemoryBytes;
+            public readonly byte[] Sha256 = new byte[32];
+            public byte[] Data;
+            public ulong Received;
+        }
+
+        private sealed class Import
+        {
+            public uint Id;
+            public string Name;
+            public VmImageReader Reader;
+        }
+
         private readonly Hypervisor _hypervisor;
         private readonly HostPlatform _platform;
+        private readonly PageSource _pages;
+        private readonly PageSharing _sharing;
+        private readonly Upload[] _uploads = new Upload[MaxTransfers];
+        private readonly VmImageWriter[] _exports = new VmImageWriter[MaxTransfers];
+        private readonly uint[] _exportIds = new uint[MaxTransfers];
+        private readonly Import[] _imports = new Import[MaxTransfers];
+        private readonly Sha256 _hash = new Sha256();
+        private readonly byte[] _digest = new byte[32];
+        private uint _nextTransferId = 1;
 
-        public HypervisorControl(Hypervisor hypervisor, HostPlatform platform)
+        public HypervisorControl(Hypervisor hypervisor, HostPlatform platform, PageSource pages, PageSharing sharing)
         {
             _hypervisor = hypervisor;
             _platform = platform;
+            _pages = pages;
+            _sharing = sharing;
         }
 
         public override ulong UptimeMilliseconds() => _platform.UptimeMilliseconds();
@@ -146,6 +182,277 @@ namespace Hv.Core.Management
             return ErrorCode.Ok;
         }
 
+        // ---- forks and snapshots ----
+
+        public override ErrorCode ForkVm(uint vmId, Utf8Field newName, out uint newVmId)
+        {
+            newVmId = 0;
+            VirtualMachine vm;
+            HypervisorStatus status = _hypervisor.Fork(vmId, newName.ToNewString(), out vm);
+            if (status == HypervisorStatus.InvalidState) return Fail(ErrorCode.InvalidState, "only a paused VM can be copied");
+            if (status != HypervisorStatus.Ok) return Translate(status);
+            newVmId = vm.Id;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode CheckpointVm(uint vmId, Utf8Field name, out uint snapshotId)
+        {
+            HypervisorStatus status = _hypervisor.Checkpoint(vmId, name.ToNewString(), out snapshotId);
+            if (status == HypervisorStatus.NameInUse) return Fail(ErrorCode.AlreadyExists, "the VM has a snapshot with that name");
+            if (status == HypervisorStatus.TooManyVms) return Fail(ErrorCode.ResourceUnavailable, "the VM has its maximum of 16 snapshots");
+            return Translate(status);
+        }
+
+        public override ErrorCode ListSnapshots(uint vmId, uint fromId, SnapshotListWriter list)
+        {
+            if (_hypervisor.Find(vmId) == null) return Fail(ErrorCode.NotFound, "no VM with that id");
+            ulong rate = _platform.TscTicksPerMillisecond;
+            uint next = fromId;
+            for (;;)
+            {
+                // In id order: the lowest snapshot id at or above `next`.
+                int best = -1;
+                uint bestId = 0;
+                for (int k = 0; k < Hypervisor.MaxSnapshotsPerVm; k++)
+                {
+                    uint id; string name; ulong created, privatePages, sharedPages;
+                    if (_hypervisor.SnapshotAt(vmId, k, out id, out name, out created, out privatePages, out sharedPages)
+                        && id >= next && (best < 0 || id < bestId))
+                    {
+                        best = k;
+                        bestId = id;
+                    }
+                }
+                if (best < 0) return ErrorCode.Ok;
+                uint snapId; string snapName; ulong ticks, priv, shared;
+                _hypervisor.SnapshotAt(vmId, best, out snapId, out snapName, out ticks, out priv, out shared);
+                if (!list.Add(snapId, snapName, rate == 0 ? 0 : ticks / rate, priv, shared)) return ErrorCode.Ok;
+                next = snapId + 1;
+            }
+        }
+
+        public override ErrorCode RestoreSnapshot(uint vmId, uint snapshotId) => Translate(_hypervisor.Restore(vmId, snapshotId));
+        public override ErrorCode RemoveSnapshot(uint vmId, uint snapshotId) => Translate(_hypervisor.RemoveSnapshot(vmId, snapshotId));
+
+        // ---- templates over the channel ----
+
+        public override ErrorCode BeginTemplateUpload(TemplateUploadRequest request, out uint uploadId, out ulong nextOffset)
+        {
+            uploadId = 0;
+            nextOffset = 0;
+            string name = request.Name.ToNewString();
+            if (_hypervisor.FindTemplate(name) != null) return Fail(ErrorCode.AlreadyExists, "a template with that name exists");
+            if (request.TotalBytes == 0 || request.TotalBytes > MaxTemplateBytes)
+                return Fail(ErrorCode.TooLarge, "a template image is 1 byte to 4 MiB");
+            ulong memory = (ulong)request.MemoryMiB << 20;
+            if (memory == 0 || memory > Hypervisor.MaxMemorySize) return Fail(ErrorCode.InvalidArgument, "memory must be 1 to 1024 MiB");
+            int free = -1;
+            for (int i = 0; i < MaxTransfers; i++)
+            {
+                Upload u = _uploads[i];
+                if (u == null) { if (free < 0) free = i; continue; }
+                if (u.Name != name) continue;
+                if (request.Sha256Equals(u.Sha256, 0) && (ulong)u.Data.Length == request.TotalBytes)
+                {
+                    uploadId = u.Id; // the same image again: carry on where it stopped
+                    nextOffset = u.Received;
+                    return ErrorCode.Ok;
+                }
+                _uploads[i] = null; // another image under that name: start over
+                if (free < 0) free = i;
+            }
+            if (free < 0) return Fail(ErrorCode.Busy, "too many uploads in progress");
+            var upload = new Upload();
+            upload.Id = _nextTransferId++;
+            upload.Name = name;
+            upload.CommandLine = request.CommandLine.Length == 0 ? null : request.CommandLine.ToNewString();
+            upload.Mode = request.EntryMode == TemplateEntryMode.Real ? GuestEntryMode.RealMode
+                        : request.EntryMode == TemplateEntryMode.Long ? GuestEntryMode.LongMode : GuestEntryMode.Multiboot;
+            upload.MemoryBytes = memory;
+            for (int i = 0; i < 32; i++) upload.Sha256[i] = request.Sha256[i];
+            upload.Data = new byte[(int)request.TotalBytes];
+            _uploads[free] = upload;
+            uploadId = upload.Id;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode UploadTemplateChunk(uint uploadId, ulong offset, byte[] data, int off, int count, out ulong nextOffset)
+        {
+            nextOffset = 0;
+            Upload u = FindUpload(uploadId);
+            if (u == null) return Fail(ErrorCode.NotFound, "no upload with that id");
+            if (offset == u.Received)
+            {
+                if (u.Received + (ulong)count > (ulong)u.Data.Length) return Fail(ErrorCode.TooLarge, "more bytes than announced");
+                for (int i = 0; i < count; i++) u.Data[(int)u.Received + i] = data[off + i];
+                u.Received += (ulong)count;
+            }
+            nextOffset = u.Received;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode CommitTemplateUpload(uint uploadId)
+        {
+            Upload u = FindUpload(uploadId);
+            if (u == null) return Fail(ErrorCode.NotFound, "no upload with that id");
+            if (u.Received != (ulong)u.Data.Length) return Fail(ErrorCode.InvalidState, "the upload is not complete");
+            DropUpload(uploadId);
+            _hash.Reset();
+            _hash.Update(u.Data, 0, u.Data.Length);
+            _hash.Finish(_digest, 0);
+            int difference = 0;
+            for (int i = 0; i < 32; i++) difference |= _digest[i] ^ u.Sha256[i];
+            if (difference != 0) return Fail(ErrorCode.ChecksumMismatch, "the image's SHA-256 does not match; upload it again");
+            HypervisorStatus status = _hypervisor.AddTemplate(new Template(u.Name, u.Data, u.Mode, u.MemoryBytes, u.CommandLine));
+            if (status == HypervisorStatus.LoadFailed) return Fail(ErrorCode.InvalidArgument, "the image cannot boot in that entry mode and memory size");
+            return Translate(status);
+        }
+
+        public override ErrorCode RemoveTemplate(Utf8Field name)
+        {
+            string text = name.ToNewString();
+            for (int i = 0; i < MaxTransfers; i++) if (_uploads[i] != null && _uploads[i].Name == text) _uploads[i] = null;
+            return Translate(_hypervisor.RemoveTemplate(text));
+        }
+
+        private Upload FindUpload(uint id)
+        {
+            for (int i = 0; i < MaxTransfers; i++) if (_uploads[i] != null && _uploads[i].Id == id) return _uploads[i];
+            return null;
+        }
+
+        private void DropUpload(uint id)
+        {
+            for (int i = 0; i < MaxTransfers; i++) if (_uploads[i] != null && _uploads[i].Id == id) _uploads[i] = null;
+        }
+
+        // ---- export and import ----
+
+        public override ErrorCode BeginExport(uint vmId, out uint exportId, out ulong totalBytes)
+        {
+            exportId = 0;
+            totalBytes = 0;
+            int free = -1;
+            for (int i = 0; i < MaxTransfers && free < 0; i++) if (_exports[i] == null) free = i;
+            if (free < 0) return Fail(ErrorCode.Busy, "too many exports in progress");
+            VmImageWriter writer;
+            HypervisorStatus status = _hypervisor.Export(vmId, out writer);
+            if (status == HypervisorStatus.InvalidState) return Fail(ErrorCode.InvalidState, "only a paused VM can be exported");
+            if (status != HypervisorStatus.Ok) return Translate(status);
+            _exports[free] = writer;
+            _exportIds[free] = exportId = _nextTransferId++;
+            totalBytes = writer.TotalBytes;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode ReadExport(uint exportId, ulong offset, int maxBytes, ExportChunk result)
+        {
+            int i = ExportIndex(exportId);
+            if (i < 0) return Fail(ErrorCode.NotFound, "no export with that id");
+            int max = maxBytes < 0 ? 0 : maxBytes > result.Data.Length ? result.Data.Length : maxBytes;
+            result.Count = _exports[i].Read(offset, result.Data, 0, max);
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode EndExport(uint exportId)
+        {
+            int i = ExportIndex(exportId);
+            if (i < 0) return Fail(ErrorCode.NotFound, "no export with that id");
+            _exports[i].Release();
+            _exports[i] = null;
+            _exportIds[i] = 0;
+            return ErrorCode.Ok;
+        }
+
+        private int ExportIndex(uint id)
+        {
+            for (int i = 0; i < MaxTransfers; i++) if (_exports[i] != null && _exportIds[i] == id) return i;
+            return -1;
+        }
+
+        public override ErrorCode BeginImport(Utf8Field name, ulong totalBytes, out uint importId)
+        {
+            importId = 0;
+            string text = name.Length == 0 ? null : name.ToNewString();
+            if (text != null && _hypervisor.FindByName(text) != null) return Fail(ErrorCode.AlreadyExists, "a VM with that name exists");
+            if (totalBytes > Hypervisor.MaxMemorySize + (1UL << 20)) return Fail(ErrorCode.TooLarge, "larger than any VM image");
+            int free = -1;
+            for (int i = 0; i < MaxTransfers && free < 0; i++) if (_imports[i] == null) free = i;
+            if (free < 0) return Fail(ErrorCode.Busy, "too many imports in progress");
+            var import = new Import();
+            import.Id = _nextTransferId++;
+            import.Name = text;
+            import.Reader = new VmImageReader(_pages, _sharing, totalBytes);
+            _imports[free] = import;
+            importId = import.Id;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode WriteImport(uint importId, ulong offset, byte[] data, int off, int count, out ulong nextOffset)
+        {
+            nextOffset = 0;
+            int i = ImportIndex(importId);
+            if (i < 0) return Fail(ErrorCode.NotFound, "no import with that id");
+            VmImageReader reader = _imports[i].Reader;
+            if (offset == reader.NextOffset)
+            {
+                VmImageStatus status = reader.Write(offset, data, off, count);
+                if (status != VmImageStatus.Ok)
+                {
+                    _imports[i] = null;
+                    return ImageError(status);
+                }
+            }
+            nextOffset = reader.NextOffset;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode CommitImport(uint importId, out uint vmId)
+        {
+            vmId = 0;
+            int i = ImportIndex(importId);
+            if (i < 0) return Fail(ErrorCode.NotFound, "no import with that id");
+            Import import = _imports[i];
+            _imports[i] = null;
+            VmImageStatus status = import.Reader.Finish();
+            if (status != VmImageStatus.Ok) return ImageError(status);
+            VirtualMachine vm;
+            HypervisorStatus admitted = _hypervisor.Import(import.Reader, import.Name ?? import.Reader.Name, out vm);
+            if (admitted != HypervisorStatus.Ok)
+            {
+                import.Reader.Abandon();
+                return Translate(admitted);
+            }
+            vmId = vm.Id;
+            return ErrorCode.Ok;
+        }
+
+        public override ErrorCode AbortImport(uint importId)
+        {
+            int i = ImportIndex(importId);
+            if (i < 0) return Fail(ErrorCode.NotFound, "no import with that id");
+            _imports[i].Reader.Abandon();
+            _imports[i] = null;
+            return ErrorCode.Ok;
+        }
+
+        private int ImportIndex(uint id)
+        {
+            for (int i = 0; i < MaxTransfers; i++) if (_imports[i] != null && _imports[i].Id == id) return i;
+            return -1;
+        }
+
+        private ErrorCode ImageError(VmImageStatus status)
+        {
+            switch (status)
+            {
+                case VmImageStatus.ChecksumMismatch: return Fail(ErrorCode.ChecksumMismatch, "the VM image is damaged (SHA-256 mismatch)");
+                case VmImageStatus.OutOfMemory: return Fail(ErrorCode.ResourceUnavailable, "not enough free host memory for the VM");
+                case VmImageStatus.WrongLength: return Fail(ErrorCode.InvalidArgument, "the VM image has the wrong length");
+                default: return Fail(ErrorCode.InvalidArgument, "not a VM image this host can read");
+            }
+        }
+
         private void FillCounters(VirtualMachine vm, ProtocolCounters c)
         {
             Hv.Core.Vm.VmCounters v = vm.Counters;
@@ -162,6 +469,10 @@ namespace Hv.Core.Management
             c.GuestTsc = v.GuestTscTicks;
             ulong rate = _platform.TscTicksPerMillisecond;
             c.RunTimeMs = rate == 0 ? 0 : v.GuestTscTicks / rate;
+            ulong privatePages, sharedPages;
+            _hypervisor.MemoryUse(vm.Id, out privatePages, out sharedPages);
+            c.Set(CounterId.PrivatePages, privatePages);
+            c.Set(CounterId.SharedPages, sharedPages);
         }
 
         // The basic exit reasons the counters group (SDM Vol. 3D Appendix C).

@@ -33,6 +33,7 @@ namespace Hv.Core.Vm
         {
             public uint Id;
             public string Name;
+            public ulong CreatedTicks;
             public AddressSpace Memory;
             public readonly VcpuState State = new VcpuState();
             public readonly GuestMsrs Msrs = new GuestMsrs();
@@ -421,6 +422,7 @@ namespace Hv.Core.Vm
             CopyMsrs(s.Vm.Msrs, snap.Msrs);
             snap.Id = _nextSnapshotId++;
             snap.Name = name;
+            snap.CreatedTicks = _backend.Now();
             s.Snapshots[free] = snap;
             snapshotId = snap.Id;
             return HypervisorStatus.Ok;
@@ -457,15 +459,24 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        /// <summary>The VM's k-th snapshot slot (0..MaxSnapshotsPerVm-1): false when empty or no such VM.</summary>
-        public bool SnapshotAt(uint id, int k, out uint snapshotId, out string name)
+        /// <summary>
+        /// The VM's k-th snapshot slot (0..MaxSnapshotsPerVm-1): false when empty or no such VM. Its pages: those only the
+        /// snapshot holds (what removing it frees) and those it shares with the VM or other snapshots.
+        /// </summary>
+        public bool SnapshotAt(uint id, int k, out uint snapshotId, out string name, out ulong createdTicks,
+                               out ulong privatePages, out ulong sharedPages)
         {
             snapshotId = 0;
             name = null;
+            createdTicks = privatePages = sharedPages = 0;
             Slot s = SlotOf(id);
             if (s == null || s.Snapshots[k] == null) return false;
-            snapshotId = s.Snapshots[k].Id;
-            name = s.Snapshots[k].Name;
+            Snapshot snap = s.Snapshots[k];
+            snapshotId = snap.Id;
+            name = snap.Name;
+            createdTicks = snap.CreatedTicks;
+            privatePages = snap.Memory.PrivatePages;
+            sharedPages = snap.Memory.SharedPages;
             return true;
         }
 

@@ -12,6 +12,7 @@ namespace Hv.Core.Vm
     ///   u64 × 5 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE)
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   the pages whose bit is set, 4096 bytes each, in address order
+    ///   SHA-256 of every byte before it (32 bytes)
     /// </code>
     /// The size is known before the first byte is sent, and any offset can be read on its own (a resumable download).
     /// </summary>
@@ -22,6 +23,7 @@ namespace Hv.Core.Vm
         public const int PageSize = 4096;
         public const int RegisterCount = 18;
         public const int MsrCount = 5;
+        public const int DigestBytes = 32;
 
         /// <summary>Bytes before the page bitmap for the given name lengths (in bytes).</summary>
         public static int HeaderBytes(int nameBytes, int templateBytes)

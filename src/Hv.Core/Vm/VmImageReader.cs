@@ -1,6 +1,7 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
+using Hv.Protocol.Crypto;
 
 namespace Hv.Core.Vm
 {
@@ -15,6 +16,8 @@ namespace Hv.Core.Vm
         OutOfMemory,
         /// <summary>More bytes than the image holds, or Finish before the end.</summary>
         WrongLength,
+        /// <summary>Every byte arrived, but the SHA-256 at the end does not match: the image was damaged.</summary>
+        ChecksumMismatch,
     }
 
     /// <summary>
@@ -35,6 +38,9 @@ namespace Hv.Core.Vm
         private int _nextPage;        // guest page number the next page bytes belong to
         private int _pageFill;
         private ulong _memorySize;
+        private readonly Sha256 _hash = new Sha256();
+        private readonly byte[] _digest = new byte[VmImage.DigestBytes];
+        private int _digestFill;
 
         public ulong NextOffset { get; private set; }
         public AddressSpace Memory { get; private set; }
@@ -45,6 +51,7 @@ namespace Hv.Core.Vm
 
         public VmImageReader(PageSource pages, PageSharing sharing, ulong totalBytes)
         {
+            if (totalBytes < VmImage.DigestBytes) totalBytes = VmImage.DigestBytes; // too short to be an image: refused at Finish
             _pages = pages;
             _sharing = sharing;
             _declaredTotal = totalBytes;
@@ -70,10 +77,20 @@ namespace Hv.Core.Vm
         /// <summary>Checks that the whole image arrived; afterwards Memory and State describe the VM.</summary>
         public VmImageStatus Finish()
         {
-            if (Memory == null || NextOffset != _declaredTotal || _pageFill != 0 || NextPresentPage(_nextPage) >= 0)
+            if (Memory == null || NextOffset != _declaredTotal || _pageFill != 0 || NextPresentPage(_nextPage) >= 0
+                || _digestFill != VmImage.DigestBytes)
             {
                 Abandon();
                 return VmImageStatus.WrongLength;
+            }
+            byte[] computed = new byte[VmImage.DigestBytes];
+            _hash.Finish(computed, 0);
+            int difference = 0;
+            for (int i = 0; i < computed.Length; i++) difference |= computed[i] ^ _digest[i];
+            if (difference != 0)
+            {
+                Abandon();
+                return VmImageStatus.ChecksumMismatch;
             }
             return VmImageStatus.Ok;
         }
@@ -87,6 +104,12 @@ namespace Hv.Core.Vm
 
         private VmImageStatus Take(byte b)
         {
+            if (NextOffset >= _declaredTotal - VmImage.DigestBytes)
+            {
+                _digest[_digestFill++] = b;
+                return VmImageStatus.Ok;
+            }
+            _hash.Update(b);
             if (Memory == null) return TakeHead(b);
             _page[_pageFill++] = b;
             if (_pageFill < VmImage.PageSize) return VmImageStatus.Ok;
@@ -164,7 +187,8 @@ namespace Hv.Core.Vm
             int pages = (int)(_memorySize / VmImage.PageSize);
             for (int p = 0; p < pages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) present++;
             for (int p = pages; p < _bitmap.Length * 8; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return VmImageStatus.Malformed;
-            if ((ulong)_headLength + (ulong)_bitmap.Length + (ulong)present * VmImage.PageSize != _declaredTotal) return VmImageStatus.Malformed;
+            if ((ulong)_headLength + (ulong)_bitmap.Length + (ulong)present * VmImage.PageSize + VmImage.DigestBytes != _declaredTotal)
+                return VmImageStatus.Malformed;
             AddressSpace memory;
             if (AddressSpace.Create(_pages, _sharing, _memorySize, out memory) != AddressSpaceStatus.Ok) return VmImageStatus.OutOfMemory;
             Memory = memory;

@@ -1,6 +1,7 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
+using Hv.Protocol.Crypto;
 
 namespace Hv.Core.Vm
 {
@@ -14,9 +15,11 @@ namespace Hv.Core.Vm
         private readonly byte[] _head;      // header + bitmap
         private readonly int[] _pageIndex;  // k-th page in the stream → guest page number
         private readonly byte[] _page = new byte[VmImage.PageSize];
+        private readonly byte[] _digest = new byte[VmImage.DigestBytes];
         private int _cachedPage = -1;
 
         public ulong TotalBytes { get; private set; }
+        private readonly ulong _bodyBytes;
 
         public VmImageWriter(string name, string template, VcpuState state, GuestMsrs msrs, AddressSpace memory)
         {
@@ -45,7 +48,18 @@ namespace Hv.Core.Vm
             }
             _pageIndex = new int[present];
             for (int i = 0; i < present; i++) _pageIndex[i] = index[i];
-            TotalBytes = (ulong)_head.Length + (ulong)present * VmImage.PageSize;
+            _bodyBytes = (ulong)_head.Length + (ulong)present * VmImage.PageSize;
+            TotalBytes = _bodyBytes + VmImage.DigestBytes;
+
+            // The digest over the header, the bitmap and the pages, so an import can tell a damaged image.
+            var hash = new Sha256();
+            hash.Update(_head, 0, _head.Length);
+            for (int i = 0; i < present; i++)
+            {
+                memory.Read((ulong)_pageIndex[i] * VmImage.PageSize, _page);
+                hash.Update(_page, 0, _page.Length);
+            }
+            hash.Finish(_digest, 0);
         }
 
         /// <summary>Copies image bytes [offset, offset+count) into destination; returns how many (0 at the end).</summary>
@@ -57,6 +71,11 @@ namespace Hv.Core.Vm
                 if (offset < (ulong)_head.Length)
                 {
                     destination[at + done++] = _head[(int)offset++];
+                    continue;
+                }
+                if (offset >= _bodyBytes)
+                {
+                    destination[at + done++] = _digest[(int)(offset++ - _bodyBytes)];
                     continue;
                 }
                 ulong inPages = offset - (ulong)_head.Length;
