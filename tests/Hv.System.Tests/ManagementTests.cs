@@ -57,3 +57,25 @@ namespace Hv.SystemTests
         }
     }
 }
+
+namespace Hv.SystemTests
+{
+    public class ManagementWithoutVtxTests
+    {
+        [Fact]
+        public void Without_vtx_the_image_serves_management_and_refuses_vms_with_a_clear_error()
+        {
+            using var host = Hv.Testing.RunningHost.Start("qemu");
+            using var client = Hv.Protocol.Client.HvClient.Connect(
+                new Hv.Protocol.Client.TcpTransport("127.0.0.1", host.Port, 10000), host.KeyHex, 30000);
+            var info = client.GetHostInfo();
+            Assert.Contains("+svm +npt", info.CpuFeatureNames);
+            Assert.Contains("-vmx", info.CpuFeatureNames);
+            Assert.Contains(client.ListTemplates(), t => t.Name == "hello");
+            var e = Assert.Throws<Hv.Protocol.Client.HvProtocolException>(() => client.CreateVm("hello", "nope"));
+            Assert.Equal(Hv.Protocol.Wire.ErrorCode.ResourceUnavailable, e.Code);
+            Assert.Contains("VT-x", e.Message);
+            Assert.Contains("vmx: not available", host.Log);
+        }
+    }
+}
