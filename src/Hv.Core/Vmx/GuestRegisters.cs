@@ -30,5 +30,12 @@ namespace Hv.Core.Vmx
         public ulong R15;
         public ulong Rip;
         public ulong Rflags;
+
+        public void CopyFrom(GuestRegisters o)
+        {
+            Rax = o.Rax; Rcx = o.Rcx; Rdx = o.Rdx; Rbx = o.Rbx; Rsp = o.Rsp; Rbp = o.Rbp; Rsi = o.Rsi; Rdi = o.Rdi;
+            R8 = o.R8; R9 = o.R9; R10 = o.R10; R11 = o.R11; R12 = o.R12; R13 = o.R13; R14 = o.R14; R15 = o.R15;
+            Rip = o.Rip; Rflags = o.Rflags;
+        }
     }
 }

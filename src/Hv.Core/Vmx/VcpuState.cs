@@ -28,10 +28,7 @@ namespace Hv.Core.Vmx
         {
             for (int i = 0; i < Values.Length; i++) Values[i] = other.Values[i];
             for (int i = 0; i < FpuStateBytes; i++) FpuState[i] = other.FpuState[i];
-            GuestRegisters r = Registers, o = other.Registers;
-            r.Rax = o.Rax; r.Rcx = o.Rcx; r.Rdx = o.Rdx; r.Rbx = o.Rbx; r.Rsp = o.Rsp; r.Rbp = o.Rbp; r.Rsi = o.Rsi; r.Rdi = o.Rdi;
-            r.R8 = o.R8; r.R9 = o.R9; r.R10 = o.R10; r.R11 = o.R11; r.R12 = o.R12; r.R13 = o.R13; r.R14 = o.R14; r.R15 = o.R15;
-            r.Rip = o.Rip; r.Rflags = o.Rflags;
+            Registers.CopyFrom(other.Registers);
         }
 
         // RSP, RIP and RFLAGS travel in Registers, not here.

@@ -74,10 +74,7 @@ namespace Hv.Kernel.Vmx
             Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, root.Cr0Fixed0 & ~Cr0ProtectionAndPaging);
             Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4Fixed0);
             Native.hv_vmwrite(VmcsField.VmcsLinkPointer, ulong.MaxValue);
-            GuestRegisters r = cpu.Registers, s = state.Registers;
-            r.Rax = s.Rax; r.Rcx = s.Rcx; r.Rdx = s.Rdx; r.Rbx = s.Rbx; r.Rsp = s.Rsp; r.Rbp = s.Rbp; r.Rsi = s.Rsi; r.Rdi = s.Rdi;
-            r.R8 = s.R8; r.R9 = s.R9; r.R10 = s.R10; r.R11 = s.R11; r.R12 = s.R12; r.R13 = s.R13; r.R14 = s.R14; r.R15 = s.R15;
-            r.Rip = s.Rip; r.Rflags = s.Rflags;
+            cpu.Registers.CopyFrom(state.Registers);
             byte* fx = (byte*)cpu._fxsave;
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) fx[i] = state.FpuState[i];
             return cpu;
@@ -87,10 +84,7 @@ namespace Hv.Kernel.Vmx
         {
             if (!MakeCurrent()) return;
             for (int i = 0; i < VcpuState.Fields.Length; i++) state.Values[i] = ReadField(VcpuState.Fields[i]);
-            GuestRegisters r = Registers, s = state.Registers;
-            s.Rax = r.Rax; s.Rcx = r.Rcx; s.Rdx = r.Rdx; s.Rbx = r.Rbx; s.Rsp = r.Rsp; s.Rbp = r.Rbp; s.Rsi = r.Rsi; s.Rdi = r.Rdi;
-            s.R8 = r.R8; s.R9 = r.R9; s.R10 = r.R10; s.R11 = r.R11; s.R12 = r.R12; s.R13 = r.R13; s.R14 = r.R14; s.R15 = r.R15;
-            s.Rip = r.Rip; s.Rflags = r.Rflags;
+            state.Registers.CopyFrom(Registers);
             byte* fx = (byte*)_fxsave;
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) state.FpuState[i] = fx[i];
         }
