@@ -113,5 +113,20 @@ namespace Hv.Management.Tests
             var e = Assert.ThrowsAny<Exception>(() => HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 5000), wrong, 3000));
             Assert.True(e is HvProtocolException p ? p.Code == ErrorCode.AuthFailed : e is HvConnectionException, e.ToString());
         }
+
+        [Fact]
+        public void Starting_a_stopped_vm_restarts_it_from_its_template()
+        {
+            using var host = InProcessHost.Start();
+            using var client = Connect(host);
+            uint id = client.CreateVm("hello", "again");
+            client.StartVm(id);
+            WaitForState(client, id, VmState.Stopped);
+            client.StartVm(id);
+            VmInfo vm = WaitForState(client, id, VmState.Stopped);
+            Assert.Equal(StopReason.GuestExit, vm.StopReason);
+            string console = Encoding.ASCII.GetString(client.ReadConsole(id, 0).Data);
+            Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(console, "hello from guest 5").Count);
+        }
     }
 }

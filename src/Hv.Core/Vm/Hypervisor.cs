@@ -350,7 +350,39 @@ namespace Hv.Core.Vm
             return vm;
         }
 
-        public HypervisorStatus Start(uint id) => Transition(id, 0);
+        /// <summary>Starts a VM; a stopped VM starts over from its template (a restart: fresh memory and vCPU).</summary>
+        public HypervisorStatus Start(uint id)
+        {
+            Slot s = SlotOf(id);
+            if (s == null) return HypervisorStatus.NotFound;
+            if (s.Vm.State == VmState.Stopped)
+            {
+                HypervisorStatus rebuilt = Rebuild(s);
+                if (rebuilt != HypervisorStatus.Ok) return rebuilt;
+            }
+            return Transition(id, 0);
+        }
+
+        // A fresh clone of the template for a stopped VM, same id and name.
+        private HypervisorStatus Rebuild(Slot s)
+        {
+            TemplateSlot t = s.Template == null ? null : FindTemplateSlot(s.Template.Name);
+            if (t == null || t.Template.MemorySize != s.Vm.MemorySize) return HypervisorStatus.InvalidState;
+            AddressSpace memory;
+            if (t.Golden.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            uint id = s.Vm.Id;
+            Vcpu cpu = t.Primed != null ? _backend.CreateFromState(id, t.Primed, memory.Eptp) : _backend.Create(id, t.Entry, memory.Eptp);
+            if (cpu == null)
+            {
+                memory.Release();
+                return HypervisorStatus.VcpuFailed;
+            }
+            s.Memory = memory;
+            s.Cpu = cpu;
+            s.Vm.Rearm();
+            s.Vm.ReplaceMemory(memory);
+            return HypervisorStatus.Ok;
+        }
         public HypervisorStatus Pause(uint id) => Transition(id, 1);
         public HypervisorStatus Resume(uint id) => Transition(id, 2);
 

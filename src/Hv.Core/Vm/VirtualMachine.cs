@@ -102,6 +102,23 @@ namespace Hv.Core.Vm
             return Move(VmState.Created, VmState.Paused);
         }
 
+        /// <summary>
+        /// Stopped → Created, for a restart from the VM's template: the stop reason goes, the console history and the
+        /// counters stay.
+        /// </summary>
+        public VmTransitionStatus Rearm()
+        {
+            if (_state != VmState.Stopped)
+            {
+                return VmTransitionStatus.InvalidTransition;
+            }
+            _state = VmState.Created;
+            _stopReason = null;
+            _exitCode = 0;
+            _ready = false;
+            return VmTransitionStatus.Ok;
+        }
+
         public VmTransitionStatus Resume()
         {
             return Move(VmState.Paused, VmState.Running);
@@ -132,6 +149,12 @@ namespace Hv.Core.Vm
             }
             _state = VmState.Removed;
             return VmTransitionStatus.Ok;
+        }
+
+        /// <summary>The VM's RAM is now <paramref name="memory"/> (after a restart rebuilt it).</summary>
+        public void ReplaceMemory(GuestMemoryAccess memory)
+        {
+            _memory = memory;
         }
 
         public void MarkReady()
