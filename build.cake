@@ -87,7 +87,7 @@ Task("Image")
     var modules = new List<string>();
     foreach (var (name, args) in Guests())
     {
-        Must("nasm", $"-f bin -o {isoRoot}/boot/guests/{name}.bin {root}/tests/guests/{name}.asm");
+        Must("nasm", $"-f bin -i {root}/tests/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/tests/guests/{name}.asm");
         modules.Add($"    module2 /boot/guests/{name}.bin name={name} {args}");
     }
     string cmdline = Argument("cmdline", "");

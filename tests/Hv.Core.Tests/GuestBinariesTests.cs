@@ -33,7 +33,7 @@ namespace Hv.Core.Tests
         private static byte[] Assemble(string source)
         {
             string output = Path.Combine(Path.GetTempPath(), $"hv-guest-{Guid.NewGuid():N}.bin");
-            var start = new ProcessStartInfo("nasm", $"-f bin -o \"{output}\" \"{source}\"")
+            var start = new ProcessStartInfo("nasm", $"-f bin -i \"{Path.Combine(GuestsFolder(), "include")}/\" -o \"{output}\" \"{source}\"")
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,

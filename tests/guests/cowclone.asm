@@ -89,40 +89,8 @@ check:  xor di, di
         cmp al, al
 .done:  ret
 
-puthex8:
-        mov cx, 2
-.digit: rol al, 4
-        push ax
-        and al, 0x0F
-        add al, '0'
-        cmp al, '9'
-        jbe .out
-        add al, 'a' - '0' - 10
-.out:   call putc
-        pop ax
-        loop .digit
-        ret
-
-; puts: print the NUL-terminated string at DS:SI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+%define UART_PUTHEX8
+%include "uart16.inc"
 
 s_template: db "cow template ok", 10, 0
 s_own:      db "cow own ok id=", 0

@@ -90,41 +90,8 @@ report: rdtsc
         mov si, s_nl
         jmp puts
 
-; putdec: print EAX in decimal.
-putdec: mov ebx, 10
-        xor cx, cx
-.div:   xor edx, edx
-        div ebx
-        push dx
-        inc cx
-        test eax, eax
-        jnz .div
-.out:   pop ax
-        add al, '0'
-        call putc
-        loop .out
-        ret
-
-; puts: print the NUL-terminated string at DS:SI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+%define UART_PUTDEC
+%include "uart16.inc"
 
 s_hv:       db "cpuid hv=", 0
 s_vmx0:     db "cpuid vmx=0", 0

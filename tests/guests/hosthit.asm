@@ -43,26 +43,7 @@ start:  mov ebp, ebx                    ; Multiboot info block
         out dx, eax
         jmp $
 
-; puts: print the NUL-terminated string at ESI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push edx
-        push eax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop eax
-        mov dx, 0x3F8
-        out dx, al
-        pop edx
-        ret
+%include "uart32.inc"
 
 s_own:  db "hosthit wrote 0x100000-0x1fffff: own RAM", 10, 0
 s_lost: db "hosthit FAIL 0x100000-0x1fffff did not read back", 10, 0

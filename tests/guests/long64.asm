@@ -24,26 +24,7 @@ start:
         out dx, eax
         jmp $
 
-; puts: print the NUL-terminated string at RSI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push rdx
-        push rax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop rax
-        mov dx, 0x3F8
-        out dx, al
-        pop rdx
-        ret
+%include "uart64.inc"
 
 msg:    db "hello from long mode", 10, 0
 msg2:   db "hello via hypercall", 10

@@ -52,41 +52,8 @@ exit:   mov dx, 0xF4                    ; exit with code EAX
         out dx, eax
         jmp $
 
-; putdec: EAX in decimal.
-putdec: mov ebx, 10
-        xor ecx, ecx
-.div:   xor edx, edx
-        div ebx
-        push edx
-        inc ecx
-        test eax, eax
-        jnz .div
-.out:   pop eax
-        add al, '0'
-        call putc
-        loop .out
-        ret
-
-; puts: print the NUL-terminated string at ESI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push edx
-        push eax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop eax
-        mov dx, 0x3F8
-        out dx, al
-        pop edx
-        ret
+%define UART_PUTDEC
+%include "uart32.inc"
 
 s_magic:   db "mb magic ok", 10, 0
 s_upper:   db "mb mem_upper=", 0

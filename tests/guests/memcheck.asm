@@ -61,62 +61,10 @@ finish: mov al, 10
         out dx, eax
         jmp $
 
-; puthex: RAX as 16 hex digits; puthex2: AL as 2 hex digits.
-puthex: mov ecx, 16
-        jmp hexloop
-puthex2:
-        shl rax, 56
-        mov ecx, 2
-hexloop:
-        rol rax, 4
-        push rax
-        and eax, 0xF
-        lea r8, [rel hexdigits]
-        movzx eax, byte [r8 + rax]
-        call putc
-        pop rax
-        dec ecx
-        jnz hexloop
-        ret
+%define UART_PUTHEX
+%define UART_PUTDEC
+%include "uart64.inc"
 
-; putdec: RAX in decimal.
-putdec: mov ebx, 10
-        xor ecx, ecx
-.div:   xor edx, edx
-        div rbx
-        push rdx
-        inc ecx
-        test rax, rax
-        jnz .div
-.out:   pop rax
-        add al, '0'
-        call putc
-        dec ecx
-        jnz .out
-        ret
-
-; puts: print the NUL-terminated string at RSI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push rdx
-        push rax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop rax
-        mov dx, 0x3F8
-        out dx, al
-        pop rdx
-        ret
-
-hexdigits: db "0123456789abcdef"
 s_ok:      db "memcheck ok pattern=", 0
 s_bytes:   db " bytes=", 0
 s_fail:    db "memcheck FAIL at 0x", 0

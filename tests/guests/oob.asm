@@ -28,26 +28,7 @@ start:  mov esi, s_start
         out dx, eax
         jmp $
 
-; puts: print the NUL-terminated string at ESI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push edx
-        push eax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop eax
-        mov dx, 0x3F8
-        out dx, al
-        pop edx
-        ret
+%include "uart32.inc"
 
 s_start: db "oob start", 10, 0
 s_read:  db "oob FAIL read beyond RAM survived", 10, 0

@@ -45,58 +45,9 @@ start:
         jnz .pace
         jmp .tick
 
-; putdec: print EAX in decimal.
-putdec: push ebx
-        mov ebx, 10
-        xor cx, cx
-.div:   xor edx, edx
-        div ebx
-        push dx
-        inc cx
-        test eax, eax
-        jnz .div
-.emit:  pop ax
-        add al, '0'
-        call putc
-        loop .emit
-        pop ebx
-        ret
-
-; puthex32: print EAX as 8 hex digits.
-puthex32:
-        mov cx, 8
-.digit: rol eax, 4
-        push eax
-        and al, 0x0F
-        add al, '0'
-        cmp al, '9'
-        jbe .out
-        add al, 'a' - '0' - 10
-.out:   call putc
-        pop eax
-        loop .digit
-        ret
-
-; puts: print the NUL-terminated string at DS:SI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+%define UART_PUTDEC
+%define UART_PUTHEX32
+%include "uart16.inc"
 
 s_tick: db "tick ", 0
 s_sum:  db " sum=", 0

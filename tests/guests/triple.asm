@@ -20,26 +20,7 @@ start:  cli
         out dx, eax
         jmp $
 
-; puts: print the NUL-terminated string at DS:SI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+%include "uart16.inc"
 
 empty_idt: dw 0                         ; limit
            dd 0                         ; base

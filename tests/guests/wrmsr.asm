@@ -57,26 +57,7 @@ gp_handler:
         popa
         iret
 
-; puts: print the NUL-terminated string at DS:SI.
-puts:   lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp puts
-.done:  ret
-
-; putc: print AL on the 16550 once its transmit holding register is empty (LSR bit 5).
-putc:   push dx
-        push ax
-        mov dx, 0x3FD
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop ax
-        mov dx, 0x3F8
-        out dx, al
-        pop dx
-        ret
+%include "uart16.inc"
 
 faulted:    db 0
 s_efer:     db "wrmsr efer=", 0
