@@ -138,7 +138,7 @@ namespace Hv.PowerShell
             List<string> names = new List<string>();
             try
             {
-                foreach (HvVm vm in Vms(fakeBoundParameters))
+                foreach (HvVm vm in Vms(fakeBoundParameters, commandAst, wordToComplete))
                 {
                     try
                     {
@@ -159,20 +159,31 @@ namespace Hv.PowerShell
             return CompletionHosts.Match(names, wordToComplete, "Snapshot");
         }
 
-        private static List<HvVm> Vms(IDictionary bound)
+        private static List<HvVm> Vms(IDictionary bound, CommandAst ast, string word)
         {
             List<HvVm> vms = new List<HvVm>();
-            if (bound == null)
-            {
-                return vms;
-            }
-            if (bound.Contains("VM"))
-            {
-                AddVms(vms, bound["VM"]);
-                return vms;
-            }
+            bound = bound ?? new Hashtable();
+            // Completion binds without converting: a positional VM name may sit in VM (or Snapshot) as a string.
             List<string> patterns = new List<string>();
-            AddStrings(patterns, bound.Contains("VMName") ? bound["VMName"] : null);
+            foreach (string key in new[] { "VM", "VMName", "Snapshot" })
+            {
+                if (bound.Contains(key))
+                {
+                    AddVms(vms, bound[key]);
+                    AddStrings(patterns, bound[key]);
+                }
+            }
+            if (vms.Count > 0)
+            {
+                return vms;
+            }
+            if (patterns.Count == 0 && ast != null && ast.CommandElements.Count > 2
+                && ast.CommandElements[1] is StringConstantExpressionAst first && first.Value != word)
+            {
+                // `Restore-HvVmSnapshot web1 <Tab>`: the first positional argument is the VM name (completion's binding
+                // may not have placed it, as the default parameter set takes snapshot objects there).
+                patterns.Add(first.Value);
+            }
             if (patterns.Count == 0)
             {
                 return vms;

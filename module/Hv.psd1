@@ -7,7 +7,7 @@
     Author                 = 'Hv contributors'
     CompanyName            = 'Hv'
     Copyright              = '(c) Hv contributors.'
-    Description            = 'Manage Hv hypervisor hosts: connect over TCP or serial, create VMs from templates, start, stop, watch their consoles and measure them, across many hosts in parallel.'
+    Description            = 'Manage Hv hypervisor hosts: connect over TCP or serial, upload templates, create VMs and copy-on-write clones, start, stop, snapshot and restore them, export, import and move them between hosts, watch their consoles and measure them, across many hosts in parallel.'
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Core', 'Desktop')
     DotNetFrameworkVersion = '4.7.2'
@@ -30,6 +30,16 @@
         'Send-HvVmConsole'
         'Wait-HvVm'
         'Measure-HvVm'
+        'Copy-HvVm'
+        'Checkpoint-HvVm'
+        'Get-HvVmSnapshot'
+        'Restore-HvVmSnapshot'
+        'Remove-HvVmSnapshot'
+        'New-HvTemplate'
+        'Remove-HvTemplate'
+        'Export-HvVm'
+        'Import-HvVm'
+        'Move-HvVm'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -353,6 +353,12 @@ namespace Hv.PowerShell
     /// Base of the cmdlets whose -Name is not the VM's (a snapshot's, a copy's): the VM comes as -VMName (wildcards, on
     /// -Server or the default connection) or as -VM objects from the pipeline.
     /// </summary>
+    /// <summary>
+    /// Base of the cmdlets whose -Name is not the VM's (a snapshot's, a copy's): the VM comes as -VMName (wildcards, on
+    /// -Server or the default connection) or as -VM objects from the pipeline. Derived cmdlets make the VM parameter
+    /// set their default: PowerShell binds pipeline input to the default set when it can take it, and an HvVm object
+    /// has no VMName property to bind by name.
+    /// </summary>
     public abstract class VmSubjectCmdlet : VmTargetCmdlet
     {
         internal const string VmNameSet = "VMName";

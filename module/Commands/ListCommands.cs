@@ -271,7 +271,10 @@ namespace Hv.PowerShell.Commands
         }
     }
 
-    /// <summary>New-HvVm: creates VMs from a template (and starts them with -Start).</summary>
+    /// <summary>
+    /// New-HvVm: creates VMs from a template (and starts them with -Start). With -Count each name is a base name and the
+    /// host makes Name-1 .. Name-Count in one request, all or none.
+    /// </summary>
     [Cmdlet(VerbsCommon.New, "HvVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(HvVm))]
     public sealed class NewHvVmCommand : HvCmdlet
@@ -296,6 +299,11 @@ namespace Hv.PowerShell.Commands
         [ValidateRange(1, 256)]
         public uint ProcessorCount { get; set; }
 
+        /// <summary>Make Name-1 .. Name-Count from each name, in one request per name and host, all or none.</summary>
+        [Parameter]
+        [ValidateRange(1, ProtocolInfo.MaxVmsPerCreate)]
+        public int Count { get; set; }
+
         [Parameter]
         public SwitchParameter Start { get; set; }
 
@@ -305,13 +313,18 @@ namespace Hv.PowerShell.Commands
 
         private readonly List<KeyValuePair<HvHost, string>> _work = new List<KeyValuePair<HvHost, string>>();
 
+        private bool Counted => MyInvocation.BoundParameters.ContainsKey("Count");
+
         protected override void ProcessRecord()
         {
             foreach (HvHost h in ResolveServers(Server))
             {
                 foreach (string n in Name)
                 {
-                    if (ShouldProcess("VM '" + n + "' from template '" + Template + "' on " + h, "Create"))
+                    string what = Counted
+                        ? (Count == 1 ? "VM '" + n + "-1'" : "VMs '" + n + "-1' .. '" + n + "-" + Count + "'")
+                        : "VM '" + n + "'";
+                    if (ShouldProcess(what + " from template '" + Template + "' on " + h, "Create"))
                     {
                         _work.Add(new KeyValuePair<HvHost, string>(h, n));
                     }
@@ -324,26 +337,52 @@ namespace Hv.PowerShell.Commands
             RunParallel(_work, p => p.Key, (p, sink) =>
             {
                 HvHost h = p.Key;
-                uint id;
+                uint[] ids;
+                string made = Counted ? "VMs '" + p.Value + "-1' .. '" + p.Value + "-" + Count + "'" : "VM '" + p.Value + "'";
                 try
                 {
-                    id = h.Client.CreateVm(Template, p.Value, MemoryMB, ProcessorCount);
+                    ids = Counted
+                        ? h.Client.CreateVms(Template, p.Value, Count, MemoryMB, ProcessorCount)
+                        : new[] { h.Client.CreateVm(Template, p.Value, MemoryMB, ProcessorCount) };
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.TemplateNotFound", ErrorCategory.ObjectNotFound,
-                        "Cannot create VM '" + p.Value + "': " + h + " has no template '" + Template + "' (Get-HvTemplate lists them).", Template, e));
+                        "Cannot create " + made + ": " + h + " has no template '" + Template + "' (Get-HvTemplate lists them).", Template, e));
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.AlreadyExists)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.VmExists", ErrorCategory.ResourceExists,
-                        "Cannot create VM '" + p.Value + "': " + h + " already has a VM with that name.", p.Value, e));
+                        "Cannot create " + made + ": " + h + " already has a VM with " + (Counted ? "one of those names" : "that name")
+                        + (Counted ? " (none was created)." : "."), p.Value, e));
+                }
+                catch (HvProtocolException e) when (Counted && e.Code == ErrorCode.Unsupported)
+                {
+                    throw new HvErrorRecordException(HvErrors.Make("Hv.Unsupported", ErrorCategory.NotImplemented,
+                        "Cannot create " + made + ": " + h + " does not support -Count (" + e.Message + ").", p.Value, e));
                 }
                 if (Start)
                 {
-                    h.Client.StartVm(id);
+                    foreach (uint id in ids)
+                    {
+                        h.Client.StartVm(id);
+                    }
                 }
-                sink.Output(new HvVm(h, h.Client.GetVm(id)));
+                if (!Counted)
+                {
+                    sink.Output(new HvVm(h, h.Client.GetVm(ids[0])));
+                    return;
+                }
+                // Many VMs: one paged listing instead of a request per VM (summary fields).
+                Dictionary<uint, VmInfo> listed = new Dictionary<uint, VmInfo>();
+                foreach (VmInfo info in h.Client.ListVms())
+                {
+                    listed[info.Id] = info;
+                }
+                foreach (uint id in ids)
+                {
+                    sink.Output(new HvVm(h, listed.TryGetValue(id, out VmInfo info) ? info : h.Client.GetVm(id)));
+                }
             }, Start ? "Creating and starting VMs" : "Creating VMs", p => p.Value);
         }
     }

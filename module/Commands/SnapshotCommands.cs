@@ -219,7 +219,7 @@ namespace Hv.PowerShell.Commands
     }
 
     /// <summary>Get-HvVmSnapshot: the snapshots of VMs.</summary>
-    [Cmdlet(VerbsCommon.Get, "HvVmSnapshot", DefaultParameterSetName = VmNameSet)]
+    [Cmdlet(VerbsCommon.Get, "HvVmSnapshot", DefaultParameterSetName = VmSet)]
     [OutputType(typeof(HvVmSnapshot))]
     public sealed class GetHvVmSnapshotCommand : SnapshotCmdlet
     {
@@ -242,7 +242,7 @@ namespace Hv.PowerShell.Commands
     }
 
     /// <summary>Restore-HvVmSnapshot: memory and registers as captured; the VM is left Paused.</summary>
-    [Cmdlet(VerbsData.Restore, "HvVmSnapshot", DefaultParameterSetName = VmNameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsData.Restore, "HvVmSnapshot", DefaultParameterSetName = SnapshotSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(HvVm))]
     public sealed class RestoreHvVmSnapshotCommand : SnapshotCmdlet
     {
@@ -321,7 +321,7 @@ namespace Hv.PowerShell.Commands
     }
 
     /// <summary>Remove-HvVmSnapshot: forgets snapshots (the VMs are not touched).</summary>
-    [Cmdlet(VerbsCommon.Remove, "HvVmSnapshot", DefaultParameterSetName = VmNameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Remove, "HvVmSnapshot", DefaultParameterSetName = SnapshotSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
     public sealed class RemoveHvVmSnapshotCommand : SnapshotCmdlet
     {

@@ -8,7 +8,7 @@ using Hv.Protocol.Wire;
 namespace Hv.PowerShell.Commands
 {
     /// <summary>Copy-HvVm: a copy-on-write copy of a paused VM, as a new (paused) VM on the same host.</summary>
-    [Cmdlet(VerbsCommon.Copy, "HvVm", DefaultParameterSetName = VmNameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Copy, "HvVm", DefaultParameterSetName = VmSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(HvVm))]
     public sealed class CopyHvVmCommand : VmSubjectCmdlet
     {
@@ -151,12 +151,14 @@ namespace Hv.PowerShell.Commands
             string part = file + ".part";
             TransferProgress progress = new TransferProgress(sink.Progress, "Exporting VM '" + vm.Name + "' from " + vm.ComputerName);
             bool done = false;
+            bool paused = false;
             try
             {
                 if (resume)
                 {
                     sink.Verbose("Pausing " + Describe(vm) + " for the export; it runs on afterwards.");
                     vm.Server.Client.PauseVm(vm.Id);
+                    paused = true;
                 }
                 using (FileStream f = new FileStream(part, FileMode.Create, FileAccess.Write, FileShare.None))
                 {
@@ -186,7 +188,7 @@ namespace Hv.PowerShell.Commands
                     {
                     }
                 }
-                if (resume)
+                if (paused)
                 {
                     try
                     {
@@ -365,8 +367,8 @@ namespace Hv.PowerShell.Commands
                     step = "read from the source";
                 }, progress.Report, sink.Token);
                 step = "commit the import";
-                importOpen = false; // a commit that fails finishes the import on the host (or it was never there)
                 newId = dst.CommitImport(importId);
+                importOpen = false;
             }
             catch (Exception e) when (!(e is PipelineStoppedException))
             {
@@ -440,9 +442,12 @@ namespace Hv.PowerShell.Commands
                 }
             }
             ErrorRecord inner = e is HvErrorRecordException r ? r.Record : HvErrors.From(e, vm);
+            string maybe = step == "commit the import" && e is HvConnectionException
+                ? " The answer to the commit was lost: " + dest + " may have made the VM anyway (paused); check with Get-HvVm -Server."
+                : "";
             return new HvErrorRecordException(HvErrors.Make("Hv.MoveFailed", inner.CategoryInfo.Category,
                 "Moving " + Describe(vm) + " to " + dest + " failed at step '" + step + "': " + e.Message
-                + " Nothing was lost: the source VM is " + state + ".", vm, e));
+                + " Nothing was lost: the source VM is " + state + "." + maybe, vm, e));
         }
 
         private static void Quietly(Action action)

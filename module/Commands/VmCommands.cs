@@ -136,8 +136,8 @@ namespace Hv.PowerShell.Commands
             catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidState)
             {
                 throw new HvErrorRecordException(HvErrors.Make("Hv.RestartRefused", ErrorCategory.InvalidOperation,
-                    Describe(vm) + " stopped, but the host does not start a stopped VM again (" + e.Message
-                    + "). Remove it and create a new one from its template.", vm, e));
+                    Describe(vm) + " stopped, but the host cannot start it again (" + e.Message
+                    + "): a VM restarts from its template, and this one has none (imported, or its template was removed).", vm, e));
             }
             if (PassThru)
             {

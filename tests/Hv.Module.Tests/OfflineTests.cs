@@ -18,7 +18,8 @@ namespace Hv.Module.Tests
         {
             "Connect-HvHost", "Disconnect-HvHost", "Get-HvHost", "Get-HvTemplate", "New-HvVm", "Get-HvVm", "Start-HvVm",
             "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Get-HvVmConsole", "Send-HvVmConsole",
-            "Wait-HvVm", "Measure-HvVm",
+            "Wait-HvVm", "Measure-HvVm", "Copy-HvVm", "Checkpoint-HvVm", "Get-HvVmSnapshot", "Restore-HvVmSnapshot",
+            "Remove-HvVmSnapshot", "New-HvTemplate", "Remove-HvTemplate", "Export-HvVm", "Import-HvVm", "Move-HvVm",
         };
 
         private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -55,7 +56,8 @@ namespace Hv.Module.Tests
         [Fact]
         public void Vm_cmdlets_take_names_or_vm_objects_from_the_pipeline()
         {
-            foreach (string name in new[] { "Start-HvVm", "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Measure-HvVm", "Get-HvVmConsole", "Send-HvVmConsole", "Wait-HvVm" })
+            foreach (string name in new[] { "Start-HvVm", "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Measure-HvVm", "Get-HvVmConsole", "Send-HvVmConsole", "Wait-HvVm",
+                "Checkpoint-HvVm", "Export-HvVm", "Move-HvVm" })
             {
                 var cmd = (CmdletInfo)_ps.Run("Get-Command $args[0]", name).NoErrors().Output[0].BaseObject;
                 Assert.Equal(new[] { "Name", "VM" }, cmd.ParameterSets.Select(s => s.Name).OrderBy(n => n));
@@ -105,6 +107,15 @@ namespace Hv.Module.Tests
         [InlineData("Start-HvVm", "Medium")]
         [InlineData("New-HvVm", "Medium")]
         [InlineData("Suspend-HvVm", "Medium")]
+        [InlineData("Restore-HvVmSnapshot", "High")]
+        [InlineData("Remove-HvVmSnapshot", "High")]
+        [InlineData("Remove-HvTemplate", "High")]
+        [InlineData("Move-HvVm", "High")]
+        [InlineData("Checkpoint-HvVm", "Medium")]
+        [InlineData("Copy-HvVm", "Medium")]
+        [InlineData("New-HvTemplate", "Medium")]
+        [InlineData("Export-HvVm", "Medium")]
+        [InlineData("Import-HvVm", "Medium")]
         public void Mutators_support_ShouldProcess(string name, string impact)
         {
             var r = _ps.Run(@"$c = Get-Command $args[0]
@@ -118,7 +129,8 @@ namespace Hv.Module.Tests
             {
                 Assert.Equal(true, r.Output[3].BaseObject);
             }
-            if (name != "Remove-HvVm" && name != "New-HvVm")
+            // -PassThru where the cmdlet outputs nothing by default (New-*, Copy-, Checkpoint-, Import- output what they make).
+            if (new[] { "Start-HvVm", "Stop-HvVm", "Restart-HvVm", "Suspend-HvVm", "Restore-HvVmSnapshot", "Move-HvVm", "Export-HvVm" }.Contains(name))
             {
                 Assert.Equal(true, r.Output[4].BaseObject);
             }
@@ -131,9 +143,13 @@ namespace Hv.Module.Tests
                 foreach ($c in 'Get-HvVm','Stop-HvVm','Wait-HvVm','Get-HvVmConsole') {
                     (Get-Command $c).Parameters['Name'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { $c + ':' + $_.Type.Name } }
                 foreach ($c in 'New-HvVm') { (Get-Command $c).Parameters['Template'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { $c + ':' + $_.Type.Name } }
-                (Get-Command Get-HvTemplate).Parameters['Name'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { 'Get-HvTemplate:' + $_.Type.Name }").NoErrors();
+                foreach ($c in 'Get-HvTemplate','Remove-HvTemplate','Get-HvVmSnapshot','Restore-HvVmSnapshot','Remove-HvVmSnapshot') {
+                    (Get-Command $c).Parameters['Name'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { $c + ':' + $_.Type.Name } }
+                foreach ($c in 'Get-HvVmSnapshot','Copy-HvVm') { (Get-Command $c).Parameters['VMName'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { $c + ':' + $_.Type.Name } }").NoErrors();
             Assert.Equal(new[] { "Get-HvVm:VmNameCompleter", "Stop-HvVm:VmNameCompleter", "Wait-HvVm:VmNameCompleter", "Get-HvVmConsole:VmNameCompleter",
-                "New-HvVm:TemplateNameCompleter", "Get-HvTemplate:TemplateNameCompleter" }, r.Output.Select(o => o.ToString()));
+                "New-HvVm:TemplateNameCompleter", "Get-HvTemplate:TemplateNameCompleter", "Remove-HvTemplate:TemplateNameCompleter",
+                "Get-HvVmSnapshot:SnapshotNameCompleter", "Restore-HvVmSnapshot:SnapshotNameCompleter", "Remove-HvVmSnapshot:SnapshotNameCompleter",
+                "Get-HvVmSnapshot:VmNameCompleter", "Copy-HvVm:VmNameCompleter" }, r.Output.Select(o => o.ToString()));
         }
 
         [Fact]
@@ -222,6 +238,76 @@ namespace Hv.Module.Tests
             var e = Assert.Single(r.Errors);
             Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
             Assert.StartsWith(id + ",", e.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void Snapshot_and_copy_cmdlets_take_vm_names_vm_objects_or_snapshot_objects()
+        {
+            foreach (string name in new[] { "Get-HvVmSnapshot", "Restore-HvVmSnapshot", "Remove-HvVmSnapshot", "Copy-HvVm" })
+            {
+                var cmd = (CmdletInfo)_ps.Run("Get-Command $args[0]", name).NoErrors().Output[0].BaseObject;
+                var sets = cmd.ParameterSets.Select(s => s.Name).OrderBy(n => n).ToArray();
+                Assert.Equal(name.EndsWith("Snapshot") && !name.StartsWith("Get") ? new[] { "Snapshot", "VM", "VMName" } : new[] { "VM", "VMName" }, sets);
+                // The object set is the default: PowerShell binds pipeline input to the default set first.
+                Assert.Equal(sets.Contains("Snapshot") ? "Snapshot" : "VM", cmd.DefaultParameterSet);
+                var vmName = cmd.ParameterSets.Single(s => s.Name == "VMName").Parameters.Single(p => p.Name == "VMName");
+                Assert.True(vmName.IsMandatory && vmName.Position == 0 && vmName.ValueFromPipelineByPropertyName, name);
+                var vm = cmd.ParameterSets.Single(s => s.Name == "VM").Parameters.Single(p => p.Name == "VM");
+                Assert.True(vm.ValueFromPipeline && vm.IsMandatory, name);
+                Assert.DoesNotContain(cmd.ParameterSets.Single(s => s.Name == "VM").Parameters, p => p.Name == "Server");
+                if (sets.Contains("Snapshot"))
+                {
+                    var snap = cmd.ParameterSets.Single(s => s.Name == "Snapshot").Parameters.Single(p => p.Name == "Snapshot");
+                    Assert.True(snap.ValueFromPipeline && snap.IsMandatory, name);
+                    Assert.Equal("Hv.PowerShell.HvVmSnapshot[]", snap.ParameterType.FullName);
+                }
+            }
+            // Restore names one snapshot; Remove and Get take several; Copy's -Name is the new VM's.
+            var r = _ps.Run(@"(Get-Command Restore-HvVmSnapshot).Parameters['Name'].ParameterType.Name
+                (Get-Command Remove-HvVmSnapshot).Parameters['Name'].ParameterType.Name
+                (Get-Command Copy-HvVm).Parameters['Name'].ParameterType.Name
+                (Get-Command New-HvVm).Parameters['Count'].ParameterType.Name
+                (Get-Command New-HvTemplate).Parameters['EntryMode'].ParameterType.FullName
+                [enum]::GetNames((Get-Command New-HvTemplate).Parameters['EntryMode'].ParameterType) -join ','").NoErrors();
+            Assert.Equal(new[] { "String", "String[]", "String", "Int32", "Hv.Protocol.Wire.TemplateEntryMode", "Real,Long,Multiboot" },
+                r.Output.Select(o => o.ToString()));
+        }
+
+        [Fact]
+        public void New_HvTemplate_with_a_missing_file_is_ObjectNotFound_before_any_host_is_asked()
+        {
+            var r = _ps.Run("New-HvTemplate -Name t -Path ./no/such/image.bin -EntryMode Real -MemoryMB 1");
+            var e = Assert.Single(r.Errors);
+            Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+            Assert.StartsWith("Hv.PathNotFound,", e.FullyQualifiedErrorId);
+            Assert.Contains("image.bin", e.Exception.Message);
+            // The entry mode is checked by PowerShell's binder.
+            var bad = _ps.Run("New-HvTemplate -Name t -Path x -EntryMode Protected -MemoryMB 1");
+            Assert.StartsWith("CannotConvertArgumentNoMessage,", Assert.Single(bad.Errors).FullyQualifiedErrorId);
+            // A file but no connection: the usual Hv.NotConnected.
+            string file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllBytes(file, new byte[] { 1, 2, 3 });
+                Assert.StartsWith("Hv.NotConnected,", Assert.Single(_ps.Run("New-HvTemplate t $args[0] -EntryMode Real -MemoryMB 1", file).Errors).FullyQualifiedErrorId);
+                File.WriteAllBytes(file, new byte[0]);
+                Assert.StartsWith("Hv.EmptyImage,", Assert.Single(_ps.Run("New-HvTemplate t $args[0] -EntryMode Real -MemoryMB 1", file).Errors).FullyQualifiedErrorId);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+            var missing = _ps.Run("Import-HvVm ./no/such/vm.hvvm");
+            Assert.Equal(ErrorCategory.ObjectNotFound, Assert.Single(missing.Errors).CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void New_HvVm_Count_is_bounded_by_the_protocol()
+        {
+            var r = _ps.Run("New-HvVm web -Template t -Count 257");
+            Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(r.Errors).FullyQualifiedErrorId);
+            r = _ps.Run("New-HvVm web -Template t -Count 0");
+            Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(r.Errors).FullyQualifiedErrorId);
         }
     }
 }

@@ -57,16 +57,16 @@ namespace Hv.Module.Tests
             Assert.False(output.Contains('\u001b'), "ANSI escapes in the output"); // plain text when not on a terminal
             string squeezed = Regex.Replace(output, "[ \t]+", " ");
             Assert.Contains("Name Address Version VMs FreeMB TotalMB Uptime Connected", squeezed);
-            Assert.Contains("Name MemoryMB CPUs EntryMode ComputerName", squeezed);
-            Assert.Contains("Id Name State MemoryMB CPUs StopReason ComputerName", squeezed);
-            Assert.Contains("VmName Exits IO EPT HLT CPUID MSR ConsoleOut RunTime ComputerName", squeezed);
+            Assert.Contains("Name MemoryMB CPUs EntryMode Primed ComputerName", squeezed);
+            Assert.Contains("Id Name State MemoryMB CPUs PrivateMB SharedMB StopReason ComputerName", squeezed);
+            Assert.Contains("VmName Exits IO EPT HLT CPUID MSR ConsoleOut RunTime PrivateMB SharedMB ComputerName", squeezed);
             foreach (string vm in new[] { "demo1", "demo2", "demo3" })
             {
                 Assert.Contains("[" + vm + "] hello from guest 1", output);
                 Assert.Contains("[" + vm + "] hello from guest 5", output);
             }
             Assert.Matches(@"demo3\s+Running", output);
-            Assert.Matches(@"demo3\s+Stopped\s+\d+\s+\d+\s+GuestExit", output);
+            Assert.Matches(@"demo3\s+Stopped\s+\d+\s+\d+\s+([\d.]+\s+[\d.]+\s+)?GuestExit", output);
             Assert.Equal(0, host.WithHypervisor(hv => hv.VmCount)); // cleaned up
         }
 

@@ -59,7 +59,7 @@ namespace Hv.Protocol.Tests
         public readonly Dictionary<uint, Transfer> Imports = new Dictionary<uint, Transfer>();
         public uint NextSnapshotId = 1;
         public uint NextTransferId = 1;
-        /// <summary>Called before each chunk is stored (tests make it throw or count).</summary>
+        /// <summary>Called before each chunk is stored (tests count, drop the line, or throw InvalidOperationException: ResourceUnavailable).</summary>
         public Action<Transfer, ulong> OnChunk;
         /// <summary>A CreateVms override that makes the clones itself (false: the HostControl default loop).</summary>
         public bool OwnCreateVms;
@@ -235,7 +235,14 @@ namespace Hv.Protocol.Tests
             {
                 return Fail(ErrorCode.TooLarge, "past the announced size");
             }
-            OnChunk?.Invoke(t, offset);
+            try
+            {
+                OnChunk?.Invoke(t, offset);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Fail(ErrorCode.ResourceUnavailable, e.Message == "disk full" ? "disk full" : "refused by the test");
+            }
             Executed++;
             t.Chunks++;
             t.Data.Write(data, off, count);

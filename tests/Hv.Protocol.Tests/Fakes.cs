@@ -145,7 +145,9 @@ namespace Hv.Protocol.Tests
         {
             LastForce = force;
             LastGracefulTimeout = gracefulTimeoutMs;
-            var code = Transition(vmId, "StopVm", VmState.Running, VmState.Stopped);
+            // As the hypervisor: a created, running or paused VM can be stopped.
+            var target = Find(vmId);
+            var code = Transition(vmId, "StopVm", target != null && (target.State == VmState.Paused || target.State == VmState.Created) ? target.State : VmState.Running, VmState.Stopped);
             if (code == ErrorCode.Ok)
             {
                 var vm = Find(vmId);

@@ -84,7 +84,7 @@ namespace Hv.Protocol.Tests
         [Fact]
         public void ValidTransferRequests_AllocateNothing_OnTheServer()
         {
-            var host = new TransferTests.NoAllocHost();
+            var host = new MinimalHosts.NoAllocHost();
             var h = new ServerHarness(host: host);
             h.Handshake();
             Assert.Equal(ErrorCode.Ok, Assert.Single(h.Send(h.Request(Opcode.HostInfo, null))).Status);

@@ -70,6 +70,7 @@ namespace Hv.Core.Management
             result.MemoryFreeBytes = _platform.MemoryFreeBytes();
             result.UptimeMs = _platform.UptimeMilliseconds();
             result.VmCount = (uint)_hypervisor.VmCount;
+            result.MemorySharedBytes = _sharing.CountSharedPages() * 4096;
             return ErrorCode.Ok;
         }
 
@@ -78,7 +79,8 @@ namespace Hv.Core.Management
             for (int i = 0; i < _hypervisor.TemplateCount; i++)
             {
                 Template t = _hypervisor.TemplateAt(i);
-                if (!list.Add(t.Name, (uint)(t.MemorySize / MiB), 1, ModeName(t.Mode))) break;
+                ulong flags = (_hypervisor.IsPrimed(i) ? TemplateFlags.Primed : 0) | (t.Uploaded ? TemplateFlags.Uploaded : 0);
+                if (!list.Add(t.Name, (uint)(t.MemorySize / MiB), 1, ModeName(t.Mode), flags)) break;
             }
             return ErrorCode.Ok;
         }
@@ -116,7 +118,10 @@ namespace Hv.Core.Management
             {
                 VirtualMachine vm = LowestIdFrom(next);
                 if (vm == null) return ErrorCode.Ok;
-                if (!list.Add(vm.Id, vm.Name, StateOf(vm), ReasonOf(vm), (uint)(vm.MemorySize / MiB), 1)) return ErrorCode.Ok;
+                ulong privatePages, sharedPages;
+                _hypervisor.MemoryUse(vm.Id, out privatePages, out sharedPages);
+                if (!list.Add(vm.Id, vm.Name, StateOf(vm), ReasonOf(vm), (uint)(vm.MemorySize / MiB), 1, privatePages, sharedPages))
+                    return ErrorCode.Ok;
                 if (vm.Id == uint.MaxValue) return ErrorCode.Ok;
                 next = vm.Id + 1;
             }
@@ -303,7 +308,8 @@ namespace Hv.Core.Management
             int difference = 0;
             for (int i = 0; i < 32; i++) difference |= _digest[i] ^ u.Sha256[i];
             if (difference != 0) return Fail(ErrorCode.ChecksumMismatch, "the image's SHA-256 does not match; upload it again");
-            HypervisorStatus status = _hypervisor.AddTemplate(new Template(u.Name, u.Data, u.Mode, u.MemoryBytes, u.CommandLine));
+            HypervisorStatus status = _hypervisor.AddTemplate(new Template(u.Name, u.Data, u.Mode, u.MemoryBytes, u.CommandLine,
+                                                                           uploaded: true));
             if (status == HypervisorStatus.LoadFailed) return Fail(ErrorCode.InvalidArgument, "the image cannot boot in that entry mode and memory size");
             return Translate(status);
         }

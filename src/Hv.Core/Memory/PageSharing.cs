@@ -43,6 +43,14 @@ namespace Hv.Core.Memory
         /// <summary>Pages with a count of at least 1 (allocated here and not yet freed).</summary>
         public ulong LivePages { get { return _live; } }
 
+        /// <summary>Pages used by more than one owner (copy-on-write sharing saves the others). A scan: O(window).</summary>
+        public ulong CountSharedPages()
+        {
+            ulong shared = 0;
+            for (int i = 0; i < _counts.Length; i++) if (_counts[i] > 1) shared++;
+            return shared;
+        }
+
         /// <summary>A zeroed page with count 1, or 0 when the source is exhausted (or gave a page outside the window).</summary>
         public ulong Allocate()
         {

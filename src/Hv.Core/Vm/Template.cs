@@ -12,10 +12,14 @@ namespace Hv.Core.Vm
         public readonly string CommandLine;
         /// <summary>Boot it once until the guest says it is ready, and clone from there (manifest: prime=yes).</summary>
         public readonly bool Prime;
+        /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
+        public readonly bool Uploaded;
 
-        public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false)
+        public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
+                        bool uploaded = false)
         {
             Prime = prime;
+            Uploaded = uploaded;
             Name = name;
             Image = image;
             Mode = mode;

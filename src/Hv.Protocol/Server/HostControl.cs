@@ -142,8 +142,8 @@ namespace Hv.Protocol.Server
         }
 
         /// <summary>
-        /// RestoreSnapshot: memory and registers exactly as captured; the VM is left Paused (a running VM is paused
-        /// first). NotFound if the snapshot is not one of this VM's.
+        /// RestoreSnapshot: memory and registers exactly as captured; the VM is left Paused (a running or created VM is
+        /// paused first; a stopped one is InvalidState). NotFound if the snapshot is not one of this VM's.
         /// </summary>
         public virtual ErrorCode RestoreSnapshot(uint vmId, uint snapshotId)
         {
