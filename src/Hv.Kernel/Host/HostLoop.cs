@@ -13,8 +13,11 @@ namespace Hv.Kernel.Host
     // hv.turnoff_tsc=N turns every VM off once the TSC passes N (for runs that include a guest that never ends).
     internal static class HostLoop
     {
-        // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second).
-        private const ulong SliceTicks = 2000000;
+        // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second). While the management channel is busy the
+        // slices shrink to 50,000 ticks, so a request is read and answered within milliseconds even when guests never
+        // halt: the UART runs without a FIFO (so nothing is lost), and the host takes its bytes between slices. (Its IRQ
+        // would end a guest's turn at once on hardware; Bochs does not raise that exit for a guest running with IF=0.)
+        private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
 
         public static void Run(Hypervisor hypervisor, PageAllocator pages, ManagementLink link, CommandLine options, TextSink log)
         {
@@ -23,15 +26,17 @@ namespace Hv.Kernel.Host
             StartBootVms(hypervisor, options.Get("hv.run"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
             ulong turnOffAt = ParseDecimal(options.Get("hv.turnoff_tsc"));
+            ulong lastTraffic = 0;
             for (;;)
             {
-                if (link != null) link.Poll(log);
+                if (link != null && link.Poll(log) > 0) lastTraffic = Native.hv_rdtsc();
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
                     TurnOffAll(hypervisor, echo, log);
                     turnOffAt = 0;
                 }
-                VirtualMachine vm = hypervisor.RunNext(SliceTicks);
+                bool interactive = lastTraffic != 0 && Native.hv_rdtsc() - lastTraffic < InteractiveTicks;
+                VirtualMachine vm = hypervisor.RunNext(interactive ? InteractiveSliceTicks : SliceTicks);
                 if (vm != null)
                 {
                     echo.Drain(vm, log);

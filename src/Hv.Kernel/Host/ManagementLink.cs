@@ -56,10 +56,12 @@ namespace Hv.Kernel.Host
             for (int i = 0; i < count; i++) _port.Write(buffer[offset + i]);
         }
 
-        // Takes what has arrived (bounded, so a flood cannot keep guests from running) and answers it.
-        public void Poll(TextSink log)
+        // Takes what has arrived (bounded, so a flood cannot keep guests from running) and answers it. Returns how many
+        // bytes came in.
+        public int Poll(TextSink log)
         {
-            for (int i = 0; i < MaxBytesPerPoll; i++)
+            int received = 0;
+            for (; received < MaxBytesPerPoll; received++)
             {
                 int b = _port.TryRead();
                 if (b < 0) break;
@@ -76,6 +78,7 @@ namespace Hv.Kernel.Host
                 log.WriteDecimal((ulong)_reportedBadFrames);
                 log.WriteLine(" malformed");
             }
+            return received;
         }
     }
 }

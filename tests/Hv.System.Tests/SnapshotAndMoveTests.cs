@@ -1,0 +1,129 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Threading;
+using Hv.Protocol.Client;
+using Hv.Protocol.Wire;
+using Hv.Testing;
+
+namespace Hv.SystemTests
+{
+    /// <summary>
+    /// Snapshots and moves on real VT-x. The ticker guest prints "tick N sum=S" where S fingerprints a table it rewrites
+    /// every tick, so identical lines mean identical registers and memory.
+    /// </summary>
+    public class SnapshotAndMoveTests
+    {
+        private static HvClient Connect(RunningHost host) =>
+            HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 10000), host.KeyHex, 60000);
+
+        /// <summary>A VM's console read incrementally; Text[i] is the byte at stream offset i.</summary>
+        private sealed class ConsoleReader
+        {
+            private readonly HvClient _client;
+            private readonly uint _id;
+            private readonly StringBuilder _text = new StringBuilder();
+
+            public ConsoleReader(HvClient client, uint id) { _client = client; _id = id; }
+
+            public string Text => _text.ToString();
+
+            /// <summary>Reads until nothing new is there (use while the VM is paused), and returns the end offset.</summary>
+            public int CatchUp()
+            {
+                while (ReadOnce() > 0) { }
+                return _text.Length;
+            }
+
+            /// <summary>Reads until <paramref name="marker"/> appears at or after <paramref name="from"/>; returns its index.</summary>
+            public int WaitFor(string marker, int from)
+            {
+                var watch = Stopwatch.StartNew();
+                for (;;)
+                {
+                    int at = _text.ToString().IndexOf(marker, from, StringComparison.Ordinal);
+                    if (at >= 0) return at;
+                    if (watch.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"no \"{marker}\" after {from} in:\n{Text}");
+                    if (ReadOnce() == 0) Thread.Sleep(100);
+                }
+            }
+
+            private int ReadOnce()
+            {
+                ConsoleChunk chunk = _client.ReadConsole(_id, (ulong)_text.Length);
+                Assert.False(chunk.Dropped, "the console ring wrapped before it was read");
+                _text.Append(Encoding.ASCII.GetString(chunk.Data));
+                return chunk.Data.Length;
+            }
+        }
+
+        [Fact]
+        public void Snapshot_run_restore_gives_back_the_same_memory_and_registers()
+        {
+            using var host = RunningHost.Start();
+            using var client = Connect(host);
+            uint id = client.CreateVm("ticker", "clock");
+            var console = new ConsoleReader(client, id);
+            client.StartVm(id);
+            console.WaitFor("tick 3 ", 0);
+            client.PauseVm(id);
+            uint snapshot = client.CheckpointVm(id, "at-3");
+            int atSnapshot = console.CatchUp();
+            client.ResumeVm(id);
+
+            int sixth = console.WaitFor("tick 6 ", atSnapshot);
+            client.PauseVm(id);
+            string afterSnapshot = console.Text.Substring(atSnapshot, sixth - atSnapshot); // the rest of tick 3 .. tick 5
+
+            client.RestoreSnapshot(id, snapshot);
+            Assert.Equal(VmState.Paused, client.GetVm(id).State);
+            int atRestore = console.CatchUp();
+            client.ResumeVm(id);
+            console.WaitFor("tick 6 ", atRestore);
+
+            Assert.Equal(afterSnapshot, console.Text.Substring(atRestore, afterSnapshot.Length));
+            Assert.Single(client.ListSnapshots(id));
+            client.RemoveSnapshot(id, snapshot);
+            Assert.Empty(client.ListSnapshots(id));
+            client.StopVm(id, force: true);
+            client.RemoveVm(id);
+        }
+
+        [Fact]
+        public void A_vm_exported_from_one_host_continues_on_another()
+        {
+            using var first = RunningHost.Start();
+            using var second = RunningHost.Start();
+            using var a = Connect(first);
+            using var b = Connect(second);
+            uint id = a.CreateVm("ticker", "mover");
+            var here = new ConsoleReader(a, id);
+            a.StartVm(id);
+            here.WaitFor("tick 2 ", 0);
+            a.PauseVm(id);
+            int paused = here.CatchUp();
+
+            var image = new MemoryStream();
+            ulong size = a.ExportVm(id, image);
+            Assert.Equal((ulong)image.Length, size);
+            image.Position = 0;
+            uint moved = b.ImportVm("mover", image, size);
+            Assert.Equal(VmState.Paused, b.GetVm(moved).State);
+
+            // Both continue from the same instruction with the same memory: they print the same next three lines.
+            var there = new ConsoleReader(b, moved);
+            a.ResumeVm(id);
+            b.ResumeVm(moved);
+            string Next3(ConsoleReader reader, int from)
+            {
+                int end = from;
+                for (int line = 0; line < 3; line++) end = reader.WaitFor("\n", end) + 1;
+                return reader.Text.Substring(from, end - from);
+            }
+            string next = Next3(here, paused);
+            Assert.Matches(@"^[^\n]*\ntick \d+ sum=\w+\ntick \d+ sum=\w+\n$|^tick \d+ sum=\w+\n", next);
+            Assert.Equal(next, Next3(there, 0));
+        }
+    }
+}
