@@ -36,6 +36,25 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
+        public void SeedAndMacAddressAreTheVmsOwn()
+        {
+            _vm.SeedLow = 0x1111; _vm.SeedHigh = 0x2222; _vm.MacAddress = 0x02AB_CDEF_0123;
+            var (_, seed) = Call(HypercallHandler.GetSeed);
+            Assert.Equal((0x1111UL, 0x2222UL), (seed.Registers.Rax, seed.Registers.Rdx));
+            var (_, mac) = Call(HypercallHandler.GetMacAddress);
+            Assert.Equal(0x02AB_CDEF_0123UL, mac.Registers.Rax);
+        }
+
+        [Fact]
+        public void ReadyEndsTheTimeSliceSoAPrimedTemplateIsCapturedThere()
+        {
+            var (action, cpu) = Call(HypercallHandler.Ready);
+            Assert.Equal(ExitAction.Yield, action);
+            Assert.True(_vm.Ready);
+            Assert.Equal(0x1003UL, cpu.Registers.Rip);
+        }
+
+        [Fact]
         public void ConsoleWriteOfExactlyTheLimitIsAllowed()
         {
             var (_, cpu) = Call(HypercallHandler.ConsoleWrite, 0, HypercallHandler.MaxConsoleWrite);
@@ -101,7 +120,7 @@ namespace Hv.Core.Tests
 
         [Theory]
         [InlineData(0UL)]
-        [InlineData(6UL)]
+        [InlineData(7UL)]
         [InlineData(0x100000001UL)]
         public void UnknownFunctionReturnsAllOnes(ulong function)
         {

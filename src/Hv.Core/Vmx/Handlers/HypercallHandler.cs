@@ -23,6 +23,8 @@ namespace Hv.Core.Vmx.Handlers
     ///   5 GetSeed()
     ///       RAX, RDX = this VM's 128-bit random seed. Every VM, every clone and every fork gets a fresh one (in the
     ///       spirit of VMGenID), so clones of one golden image never share randomness.
+    ///   6 GetMacAddress()
+    ///       RAX = this VM's MAC address (48 bits, locally administered, unique per VM and clone).
     ///   anything else: RAX = UnknownFunction (all ones).
     ///
     /// Status codes are small negative numbers, as in KVM's hypercall ABI.
@@ -34,6 +36,7 @@ namespace Hv.Core.Vmx.Handlers
         public const ulong GetVmId = 3;
         public const ulong Ready = 4;
         public const ulong GetSeed = 5;
+        public const ulong GetMacAddress = 6;
 
         public const ulong Success = 0;
         public const ulong UnknownFunction = ulong.MaxValue;      // -1
@@ -82,6 +85,10 @@ namespace Hv.Core.Vmx.Handlers
             {
                 registers.Rax = vm.SeedLow;
                 registers.Rdx = vm.SeedHigh;
+            }
+            else if (function == GetMacAddress)
+            {
+                registers.Rax = vm.MacAddress;
             }
             else
             {
