@@ -61,6 +61,54 @@ namespace Hv.SystemTests
         }
     }
 
+    /// <summary>Templates, clones, copies and restarts through the module against the image.</summary>
+    public class TemplateModuleEndToEndTests : IClassFixture<BochsHostFixture>, IDisposable
+    {
+        private readonly RunningHost _host;
+        private readonly PsSession _ps = new PsSession();
+
+        public TemplateModuleEndToEndTests(BochsHostFixture fixture)
+        {
+            _host = fixture.Host;
+            _ps.Run("$h = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault -TimeoutSec 30", _host.Port, _host.KeyHex).NoErrors();
+        }
+
+        public void Dispose() => _ps.Dispose();
+
+        [Fact]
+        public void An_uploaded_template_makes_clones_that_run()
+        {
+            string image = Path.Combine(HvBoot.RepositoryRoot, "artifacts", "iso-root", "boot", "guests", "hello.bin");
+            var t = _ps.Run("New-HvTemplate -Server $h -Name greeter -Path $args[0] -EntryMode Real -MemoryMB 1", image).NoErrors();
+            Assert.Contains(_ps.Run("Get-HvTemplate -Server $h").NoErrors().Of("HvTemplate"), x => (string)x.Name == "greeter");
+            var vms = _ps.Run("New-HvVm -Server $h -Template greeter -Name g -Count 3 -Start").NoErrors().Of("HvVm");
+            Assert.Equal(new[] { "g-1", "g-2", "g-3" }, vms.Select(v => (string)v.Name).ToArray());
+            _ps.Run("Get-HvVm -Server $h -Name g-* | Wait-HvVm -State Stopped -Timeout 300 | Out-Null").NoErrors();
+            foreach (string name in new[] { "g-1", "g-2", "g-3" }) Assert.Contains($"[{name}] hello from guest 5", _host.Log);
+            _ps.Run("Get-HvVm -Server $h -Name g-* | Remove-HvVm -Force; Remove-HvTemplate -Server $h -Name greeter -Force").NoErrors();
+        }
+
+        [Fact]
+        public void A_paused_vm_is_copied_and_a_stopped_one_restarts_from_its_template()
+        {
+            _ps.Run(@"$vm = New-HvVm -Server $h -Template ticker -Name source -Start
+                      Wait-HvVm -VM $vm -ConsolePattern 'tick 2 ' -Timeout 120 | Out-Null
+                      Suspend-HvVm -VM $vm
+                      $copy = Copy-HvVm -VM $vm -Name copied
+                      Resume-HvVm -VM $copy
+                      Wait-HvVm -VM $copy -ConsolePattern 'tick' -Timeout 120 | Out-Null").NoErrors();
+            _host.WaitForLog("[copied] tick", TimeSpan.FromSeconds(120));
+            _ps.Run("Get-HvVm -Server $h -Name source, copied | Remove-HvVm -Force").NoErrors();
+
+            _ps.Run(@"$once = New-HvVm -Server $h -Template hello -Name twice -Start
+                      Wait-HvVm -VM $once -State Stopped -Timeout 120 | Out-Null
+                      Restart-HvVm -VM $once -Force
+                      Wait-HvVm -VM $once -State Stopped -Timeout 120 | Out-Null").NoErrors();
+            Assert.Equal(2, Regex.Matches(_host.Log, @"\[twice\] hello from guest 5").Count);
+            _ps.Run("Get-HvVm -Server $h -Name twice | Remove-HvVm -Force").NoErrors();
+        }
+    }
+
     /// <summary>A fleet of two emulated hosts driven from one script.</summary>
     public class FleetEndToEndTests
     {
