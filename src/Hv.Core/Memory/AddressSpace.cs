@@ -27,8 +27,8 @@ namespace Hv.Core.Memory
     /// </summary>
     public sealed class AddressSpace : GuestMemoryAccess
     {
-        /// <summary>Same bound as <see cref="GuestMemory.MaxSize"/> (4 GiB).</summary>
-        public const ulong MaxSize = GuestMemory.MaxSize;
+        /// <summary>4 GiB: the bound on one guest's RAM (the hypervisor allows at most 1 GiB per VM today).</summary>
+        public const ulong MaxSize = 4UL << 30;
 
         private const ulong PageSize = PageSource.PageSize;
         private const ulong PageMask = PageSize - 1;

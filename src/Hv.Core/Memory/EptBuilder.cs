@@ -6,7 +6,7 @@ namespace Hv.Core.Memory
     /// Builds and edits one VM's 4-level extended page tables (SDM Vol. 3C §28.3.2) in pages taken from a
     /// <see cref="PageSource"/>. Levels: PML4 (bits 47:39) → PDPT (38:30) → PD (29:21) → PT (20:12).
     /// It maps guest-physical to host-physical addresses only; the host pages themselves belong to the
-    /// caller (<see cref="GuestMemory"/>). After narrowing or removing a mapping of a VM that has run, the
+    /// caller (<see cref="AddressSpace"/>). After narrowing or removing a mapping of a VM that has run, the
     /// kernel must INVEPT before the guest runs again (28.4.3): cached translations outlive the tables.
     /// Every operation either completes or leaves the tables exactly as they were.
     /// </summary>
