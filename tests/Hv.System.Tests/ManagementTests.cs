@@ -53,7 +53,7 @@ namespace Hv.SystemTests
             client.RemoveVm(a);
             client.RemoveVm(b);
             Assert.Empty(client.ListVms());
-            Assert.Contains("[alpha] hello from guest 1", host.Log);
+            host.WaitForLog("[alpha] hello from guest 1", TimeSpan.FromSeconds(60));
         }
     }
 }

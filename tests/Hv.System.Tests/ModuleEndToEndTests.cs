@@ -25,7 +25,7 @@ namespace Hv.SystemTests
             Assert.Contains("hello", r.HostText);
             foreach (string vm in new[] { "demo1", "demo2", "demo3" })
             {
-                Assert.Matches(new Regex($@"\[{vm}\] hello from guest 5"), _host.Log);
+                _host.WaitForLog($"[{vm}] hello from guest 5", TimeSpan.FromSeconds(60));
                 Assert.Contains(vm, r.HostText);
             }
             Assert.Contains("hello from guest 5", r.HostText);
@@ -84,7 +84,7 @@ namespace Hv.SystemTests
             var vms = _ps.Run("New-HvVm -Server $h -Template greeter -Name g -Count 3 -Start").NoErrors().Of("HvVm");
             Assert.Equal(new[] { "g-1", "g-2", "g-3" }, vms.Select(v => (string)v.Name).ToArray());
             _ps.Run("Get-HvVm -Server $h -Name g-* | Wait-HvVm -State Stopped -Timeout 300 | Out-Null").NoErrors();
-            foreach (string name in new[] { "g-1", "g-2", "g-3" }) Assert.Contains($"[{name}] hello from guest 5", _host.Log);
+            foreach (string name in new[] { "g-1", "g-2", "g-3" }) _host.WaitForLog($"[{name}] hello from guest 5", TimeSpan.FromSeconds(60));
             _ps.Run("Get-HvVm -Server $h -Name g-* | Remove-HvVm -Force; Remove-HvTemplate -Server $h -Name greeter -Force").NoErrors();
         }
 
@@ -104,7 +104,7 @@ namespace Hv.SystemTests
                       Wait-HvVm -VM $once -State Stopped -Timeout 120 | Out-Null
                       Restart-HvVm -VM $once -Force
                       Wait-HvVm -VM $once -State Stopped -Timeout 120 | Out-Null").NoErrors();
-            Assert.Equal(2, Regex.Matches(_host.Log, @"\[twice\] hello from guest 5").Count);
+            _host.WaitForLog("[twice] hello from guest 5", 2, TimeSpan.FromSeconds(60));
             _ps.Run("Get-HvVm -Server $h -Name twice | Remove-HvVm -Force").NoErrors();
         }
     }
@@ -127,8 +127,8 @@ namespace Hv.SystemTests
             Assert.Equal(new[] { "east1", "east2", "west1" }, vms.Select(v => (string)v.Name).ToArray());
             Assert.Equal(new[] { one.Port, one.Port, two.Port }, vms.Select(v => (int)v.Server.Port).ToArray());
             ps.Run("Get-HvVm -Server $h1, $h2 | Wait-HvVm -State Stopped -Timeout 300 | Out-Null").NoErrors();
-            Assert.Contains("[east2] hello from guest 5", one.Log);
-            Assert.Contains("[west1] hello from guest 5", two.Log);
+            one.WaitForLog("[east2] hello from guest 5", TimeSpan.FromSeconds(60));
+            two.WaitForLog("[west1] hello from guest 5", TimeSpan.FromSeconds(60));
         }
     }
 }

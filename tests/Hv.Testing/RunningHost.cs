@@ -48,15 +48,26 @@ namespace Hv.Testing
             return host;
         }
 
-        public void WaitForLog(string text, TimeSpan timeout)
+        /// <summary>Waits until the log shows <paramref name="text"/> (the log reaches us a moment after the host writes it).</summary>
+        public void WaitForLog(string text, TimeSpan timeout) => WaitForLog(text, 1, timeout);
+
+        /// <summary>Waits until the log shows <paramref name="text"/> at least <paramref name="count"/> times.</summary>
+        public void WaitForLog(string text, int count, TimeSpan timeout)
         {
             var watch = Stopwatch.StartNew();
-            while (!Log.Contains(text))
+            while (Occurrences(Log, text) < count)
             {
                 if (_process.HasExited) throw new InvalidOperationException($"hv-boot ended before \"{text}\":\n{Log}");
                 if (watch.Elapsed > timeout) throw new TimeoutException($"no \"{text}\" within {timeout}:\n{Log}");
                 Thread.Sleep(50);
             }
+        }
+
+        private static int Occurrences(string log, string text)
+        {
+            int n = 0;
+            for (int at = log.IndexOf(text, StringComparison.Ordinal); at >= 0; at = log.IndexOf(text, at + 1, StringComparison.Ordinal)) n++;
+            return n;
         }
 
         private static int FreePort()
