@@ -463,32 +463,17 @@ namespace Hv.Protocol.Server
     /// Entry: id varint | name (len + UTF-8) | state u8 | stop reason u8 | memory MiB varint | vCPUs varint.
     /// Entry extension (after next id): private pages varint | shared pages varint.
     /// </summary>
-    public sealed class VmListWriter
+    public sealed class VmListWriter : ListResponseWriter
     {
         private readonly EntryExtensions _extensions = new EntryExtensions();
-        private MessageWriter _writer;
-        private int _countPosition;
-        private int _reserve;
-        private int _count;
-        private bool _full;
         private uint _nextId;
 
-        public int Count { get { return _count; } }
-
-        /// <summary>True once an entry did not fit; the client continues from <see cref="NextId"/>.</summary>
-        public bool Full { get { return _full; } }
-
+        /// <summary>Where the client continues once <see cref="ListResponseWriter.Full"/>.</summary>
         public uint NextId { get { return _nextId; } }
 
-        internal void Begin(MessageWriter writer, int reserve)
+        protected override void OnBegin()
         {
-            _writer = writer;
-            _reserve = reserve;
-            _count = 0;
-            _full = false;
             _nextId = 0;
-            _countPosition = writer.Position;
-            writer.WriteUInt16(0);
             _extensions.Begin();
         }
 
@@ -511,17 +496,16 @@ namespace Hv.Protocol.Server
         private bool Add(uint id, string name, VmState state, StopReason stopReason, uint memoryMiB, uint vcpus,
             bool pages, ulong privatePages, ulong sharedPages)
         {
-            if (_full || _count >= 0xFFFF)
+            if (!BeginEntry())
             {
                 return false;
             }
-            int start = _writer.Position;
-            _writer.WriteVarUInt(id);
-            _writer.WriteString(name, ProtocolInfo.MaxNameBytes);
-            _writer.WriteByte((byte)state);
-            _writer.WriteByte((byte)stopReason);
-            _writer.WriteVarUInt(memoryMiB);
-            _writer.WriteVarUInt(vcpus);
+            Writer.WriteVarUInt(id);
+            Writer.WriteString(name, ProtocolInfo.MaxNameBytes);
+            Writer.WriteByte((byte)state);
+            Writer.WriteByte((byte)stopReason);
+            Writer.WriteVarUInt(memoryMiB);
+            Writer.WriteVarUInt(vcpus);
             MessageWriter ext = _extensions.BeginEntry();
             if (pages)
             {
@@ -529,24 +513,21 @@ namespace Hv.Protocol.Server
                 ext.WriteVarUInt(sharedPages);
             }
             _extensions.EndEntry();
-            if (_writer.Overflow || _writer.Remaining < _reserve + _extensions.PendingBytes)
+            if (!EndEntry(_extensions.PendingBytes))
             {
-                _writer.Truncate(start);
                 _extensions.DropLast();
-                _full = true;
                 _nextId = id;
                 return false;
             }
-            _count++;
             return true;
         }
 
         internal void End()
         {
-            _writer.PatchUInt16(_countPosition, (ushort)_count);
+            PatchCount();
             // 0 = no more; otherwise the id to ask for next.
-            _writer.WriteVarUInt(_full ? _nextId : 0);
-            _extensions.WriteTo(_writer);
+            Writer.WriteVarUInt(Full ? _nextId : 0);
+            _extensions.WriteTo(Writer);
         }
     }
 
@@ -555,26 +536,12 @@ namespace Hv.Protocol.Server
     /// Entry: name | memory MiB varint | vCPUs varint | entry mode (len + UTF-8, e.g. "real", "multiboot", "linux").
     /// Entry extension (after the truncated flag): flags varint (<see cref="TemplateFlags"/>).
     /// </summary>
-    public sealed class TemplateListWriter
+    public sealed class TemplateListWriter : ListResponseWriter
     {
         private readonly EntryExtensions _extensions = new EntryExtensions();
-        private MessageWriter _writer;
-        private int _countPosition;
-        private int _reserve;
-        private int _count;
-        private bool _full;
 
-        public int Count { get { return _count; } }
-        public bool Full { get { return _full; } }
-
-        internal void Begin(MessageWriter writer, int reserve)
+        protected override void OnBegin()
         {
-            _writer = writer;
-            _reserve = reserve;
-            _count = 0;
-            _full = false;
-            _countPosition = writer.Position;
-            writer.WriteUInt16(0);
             _extensions.Begin();
         }
 
@@ -592,37 +559,33 @@ namespace Hv.Protocol.Server
 
         private bool Add(string name, uint memoryMiB, uint vcpus, string entryMode, bool hasFlags, ulong flags)
         {
-            if (_full || _count >= 0xFFFF)
+            if (!BeginEntry())
             {
                 return false;
             }
-            int start = _writer.Position;
-            _writer.WriteString(name, ProtocolInfo.MaxNameBytes);
-            _writer.WriteVarUInt(memoryMiB);
-            _writer.WriteVarUInt(vcpus);
-            _writer.WriteString(entryMode, ProtocolInfo.MaxNameBytes);
+            Writer.WriteString(name, ProtocolInfo.MaxNameBytes);
+            Writer.WriteVarUInt(memoryMiB);
+            Writer.WriteVarUInt(vcpus);
+            Writer.WriteString(entryMode, ProtocolInfo.MaxNameBytes);
             MessageWriter ext = _extensions.BeginEntry();
             if (hasFlags)
             {
                 ext.WriteVarUInt(flags);
             }
             _extensions.EndEntry();
-            if (_writer.Overflow || _writer.Remaining < _reserve + _extensions.PendingBytes)
+            if (!EndEntry(_extensions.PendingBytes))
             {
-                _writer.Truncate(start);
                 _extensions.DropLast();
-                _full = true;
                 return false;
             }
-            _count++;
             return true;
         }
 
         internal void End()
         {
-            _writer.PatchUInt16(_countPosition, (ushort)_count);
-            _writer.WriteBool(_full);
-            _extensions.WriteTo(_writer);
+            PatchCount();
+            Writer.WriteBool(Full);
+            _extensions.WriteTo(Writer);
         }
     }
 }

@@ -133,58 +133,42 @@ namespace Hv.Protocol.Server
     /// Private pages are the ones only this snapshot holds (freed when it is removed); shared pages it shares with
     /// its VM, other snapshots or a template.
     /// </summary>
-    public sealed class SnapshotListWriter
+    public sealed class SnapshotListWriter : ListResponseWriter
     {
-        private MessageWriter _writer;
-        private int _countPosition;
-        private int _reserve;
-        private int _count;
-        private bool _full;
         private uint _nextId;
 
-        public int Count { get { return _count; } }
-        public bool Full { get { return _full; } }
+        /// <summary>Where the client continues once <see cref="ListResponseWriter.Full"/>.</summary>
         public uint NextId { get { return _nextId; } }
 
-        internal void Begin(MessageWriter writer, int reserve)
+        protected override void OnBegin()
         {
-            _writer = writer;
-            _reserve = reserve;
-            _count = 0;
-            _full = false;
             _nextId = 0;
-            _countPosition = writer.Position;
-            writer.WriteUInt16(0);
         }
 
         /// <summary>Appends one snapshot; false when the response is full (stop enumerating).</summary>
         public bool Add(uint id, string name, ulong createdUptimeMs, ulong privatePages, ulong sharedPages)
         {
-            if (_full || _count >= 0xFFFF)
+            if (!BeginEntry())
             {
                 return false;
             }
-            int start = _writer.Position;
-            _writer.WriteVarUInt(id);
-            _writer.WriteString(name, ProtocolInfo.MaxNameBytes);
-            _writer.WriteVarUInt(createdUptimeMs);
-            _writer.WriteVarUInt(privatePages);
-            _writer.WriteVarUInt(sharedPages);
-            if (_writer.Overflow || _writer.Remaining < _reserve)
+            Writer.WriteVarUInt(id);
+            Writer.WriteString(name, ProtocolInfo.MaxNameBytes);
+            Writer.WriteVarUInt(createdUptimeMs);
+            Writer.WriteVarUInt(privatePages);
+            Writer.WriteVarUInt(sharedPages);
+            if (!EndEntry(0))
             {
-                _writer.Truncate(start);
-                _full = true;
                 _nextId = id;
                 return false;
             }
-            _count++;
             return true;
         }
 
         internal void End()
         {
-            _writer.PatchUInt16(_countPosition, (ushort)_count);
-            _writer.WriteVarUInt(_full ? _nextId : 0);
+            PatchCount();
+            Writer.WriteVarUInt(Full ? _nextId : 0);
         }
     }
 }
