@@ -26,7 +26,7 @@ foreach (Match m in Regex.Matches(boot.Log, @"bench: (\w+)=(\d+)"))
 {
     string name = m.Groups[1].Value;
     string unit = name.EndsWith("_tsc") || name.Contains("_tsc_") ? "ticks" : name.EndsWith("_kib") ? "KiB"
-                : name.EndsWith("_leaked") ? "pages" : "clones";
+                : name.EndsWith("_leaked") ? "pages" : name.EndsWith("_heap_bytes") ? "bytes" : "clones";
     Print(name, long.Parse(m.Groups[2].Value), unit);
 }
 

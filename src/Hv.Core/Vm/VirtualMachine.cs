@@ -22,8 +22,8 @@ namespace Hv.Core.Vm
         private ulong _memorySize;
         private GuestMemoryAccess _memory;
         private readonly ConsoleRing _console;
-        private Uart16550 _uart;
-        private PortBus _ports;
+        private readonly Uart16550 _uart;
+        private readonly PortBus _ports;
         private readonly VmCounters _counters;
         private readonly GuestMsrs _msrs = new GuestMsrs();
         private VmState _state = VmState.Created;
@@ -36,6 +36,10 @@ namespace Hv.Core.Vm
         {
             _console = new ConsoleRing(ConsoleOutputCapacity, ConsoleInputCapacity);
             _counters = new VmCounters(_console);
+            _uart = new Uart16550(_console);
+            _ports = new PortBus();
+            _ports.Map(Com1Port, Uart16550.PortCount, _uart);
+            _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
             Reuse(id, name, memorySize, memory);
         }
 
@@ -51,10 +55,7 @@ namespace Hv.Core.Vm
             _memory = memory;
             _console.Reset();
             _counters.Reset();
-            _uart = new Uart16550(_console);
-            _ports = new PortBus();
-            _ports.Map(Com1Port, Uart16550.PortCount, _uart);
-            _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
+            _uart.Reset();
             _msrs.Star = _msrs.Lstar = _msrs.Cstar = _msrs.Fmask = _msrs.KernelGsBase = 0;
             _state = VmState.Created;
             _stopReason = null;

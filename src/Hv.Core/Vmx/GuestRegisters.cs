@@ -31,6 +31,14 @@ namespace Hv.Core.Vmx
         public ulong Rip;
         public ulong Rflags;
 
+        /// <summary>All zero: a recycled vCPU must not show a new guest anything of the previous one.</summary>
+        public void Clear()
+        {
+            Rax = Rcx = Rdx = Rbx = Rsp = Rbp = Rsi = Rdi = 0;
+            R8 = R9 = R10 = R11 = R12 = R13 = R14 = R15 = 0;
+            Rip = Rflags = 0;
+        }
+
         public void CopyFrom(GuestRegisters o)
         {
             Rax = o.Rax; Rcx = o.Rcx; Rdx = o.Rdx; Rbx = o.Rbx; Rsp = o.Rsp; Rbp = o.Rbp; Rsi = o.Rsi; Rdi = o.Rdi;

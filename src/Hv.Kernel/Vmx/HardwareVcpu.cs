@@ -20,9 +20,9 @@ namespace Hv.Kernel.Vmx
         private static ulong s_ioBitmapA, s_ioBitmapB, s_msrBitmap;
 
         private readonly PageSource _pages;
-        private readonly ulong _eptp;
+        private ulong _eptp;
         private ulong _vmcs;
-        private readonly ulong _fxsave;
+        private ulong _fxsave;
         private bool _launched;
         private ulong _exitReason;
         // Filled by the exit stub: qualification, instruction length, interruptibility (see boot/vmx.asm).
@@ -30,11 +30,26 @@ namespace Hv.Kernel.Vmx
         // The image has no moving collector, so the registers object stays where it is: take its address once.
         private readonly ulong* _registers;
 
+        // Released vCPU objects, reused by the next Allocate: the image's heap never frees.
+        private static HardwareVcpu s_free;
+        private HardwareVcpu _nextFree;
+
         private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave, ulong eptp)
         {
             _pages = pages;
-            _eptp = eptp;
             fixed (ulong* registers = &Registers.Rax) _registers = registers;
+            Assign(vmcs, fxsave, eptp);
+        }
+
+        private void Assign(ulong vmcs, ulong fxsave, ulong eptp)
+        {
+            _vmcs = vmcs;
+            _fxsave = fxsave;
+            _eptp = eptp;
+            _launched = false;
+            _exitReason = 0;
+            Registers.Clear();
+            _exitInfo[0] = _exitInfo[1] = _exitInfo[2] = 0;
             _vmcs = vmcs;
             _fxsave = fxsave;
         }
@@ -104,7 +119,17 @@ namespace Hv.Kernel.Vmx
             // A clean x87/SSE state for the guest's first entry: FCW 0x37F, MXCSR 0x1F80 (SDM Vol. 1 10.5.1).
             *(ushort*)fxsave = 0x37F;
             *(uint*)(fxsave + 24) = 0x1F80;
-            var cpu = new HardwareVcpu(pages, vmcs, fxsave, eptp);
+            HardwareVcpu cpu = s_free;
+            if (cpu != null)
+            {
+                s_free = cpu._nextFree;
+                cpu._nextFree = null;
+                cpu.Assign(vmcs, fxsave, eptp);
+            }
+            else
+            {
+                cpu = new HardwareVcpu(pages, vmcs, fxsave, eptp);
+            }
             if (Native.hv_vmclear(&vmcs) != 0 || !cpu.MakeCurrent())
             {
                 cpu.Release();
@@ -183,6 +208,8 @@ namespace Hv.Kernel.Vmx
             _pages.FreePage(_vmcs);
             _pages.FreePage(_fxsave);
             _vmcs = 0;
+            _nextFree = s_free;
+            s_free = this;
         }
 
         // SDM 24.5: where the CPU returns on every exit. HOST_RSP is written by hv_vmx_run on each entry.
