@@ -40,25 +40,10 @@ namespace Hv.Protocol.Crypto
             int digits = 0;
             for (int i = 0; i < count; i++)
             {
-                int c = text[offset + i];
-                if (IsSeparator(c))
-                {
-                    continue;
-                }
-                int v = HexValue(c);
-                if (v < 0 || digits >= 2 * Bytes)
+                if (!Take(text[offset + i], key, ref digits))
                 {
                     return false;
                 }
-                if ((digits & 1) == 0)
-                {
-                    key[digits >> 1] = (byte)(v << 4);
-                }
-                else
-                {
-                    key[digits >> 1] = (byte)(key[digits >> 1] | v);
-                }
-                digits++;
             }
             return digits == 2 * Bytes;
         }
@@ -72,27 +57,37 @@ namespace Hv.Protocol.Crypto
             int digits = 0;
             for (int i = 0; i < text.Length; i++)
             {
-                int c = text[i];
-                if (IsSeparator(c))
-                {
-                    continue;
-                }
-                int v = HexValue(c);
-                if (v < 0 || digits >= 2 * Bytes)
+                if (!Take(text[i], key, ref digits))
                 {
                     return false;
                 }
-                if ((digits & 1) == 0)
-                {
-                    key[digits >> 1] = (byte)(v << 4);
-                }
-                else
-                {
-                    key[digits >> 1] = (byte)(key[digits >> 1] | v);
-                }
-                digits++;
             }
             return digits == 2 * Bytes;
+        }
+
+        // One character of key text: separators are skipped, a hex digit fills the next nibble; false for anything
+        // else or for a digit past the 64th.
+        private static bool Take(int c, byte[] key, ref int digits)
+        {
+            if (IsSeparator(c))
+            {
+                return true;
+            }
+            int v = HexValue(c);
+            if (v < 0 || digits >= 2 * Bytes)
+            {
+                return false;
+            }
+            if ((digits & 1) == 0)
+            {
+                key[digits >> 1] = (byte)(v << 4);
+            }
+            else
+            {
+                key[digits >> 1] = (byte)(key[digits >> 1] | v);
+            }
+            digits++;
+            return true;
         }
 
         /// <summary>Writes the key as "xxxxxxxx-xxxxxxxx-..." (lower-case, 71 chars) into dst[offset..].</summary>
