@@ -230,8 +230,8 @@ namespace Hv.Core.Vm
             Vcpu cpu;
             if (memorySize == 0 || memorySize == t.Template.MemorySize)
             {
-                if (t.Golden.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-                cpu = t.Primed != null ? _backend.CreateFromState(id, t.Primed, memory.Eptp) : _backend.Create(id, t.Entry, memory.Eptp);
+                HypervisorStatus cloned = Clone(t, id, out memory, out cpu);
+                if (cloned != HypervisorStatus.Ok) return cloned;
             }
             else
             {
@@ -243,14 +243,25 @@ namespace Hv.Core.Vm
                     return HypervisorStatus.LoadFailed;
                 }
                 cpu = _backend.Create(id, entry, memory.Eptp);
-            }
-            if (cpu == null)
-            {
-                memory.Release();
-                return HypervisorStatus.VcpuFailed;
+                if (cpu == null)
+                {
+                    memory.Release();
+                    return HypervisorStatus.VcpuFailed;
+                }
             }
             vm = Admit(name, memory, cpu, t.Template);
             return HypervisorStatus.Ok;
+        }
+
+        // A copy-on-write clone of the template's golden memory and a vCPU at its start state (primed or loaded).
+        private HypervisorStatus Clone(TemplateSlot t, uint id, out AddressSpace memory, out Vcpu cpu)
+        {
+            cpu = null;
+            if (t.Golden.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            cpu = t.Primed != null ? _backend.CreateFromState(id, t.Primed, memory.Eptp) : _backend.Create(id, t.Entry, memory.Eptp);
+            if (cpu != null) return HypervisorStatus.Ok;
+            memory.Release();
+            return HypervisorStatus.VcpuFailed;
         }
 
         /// <summary>Copies a paused VM: the copy shares its memory copy-on-write and continues from the same instruction, paused.</summary>
@@ -369,14 +380,9 @@ namespace Hv.Core.Vm
             TemplateSlot t = s.Template == null ? null : FindTemplateSlot(s.Template.Name);
             if (t == null || t.Template.MemorySize != s.Vm.MemorySize) return HypervisorStatus.InvalidState;
             AddressSpace memory;
-            if (t.Golden.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-            uint id = s.Vm.Id;
-            Vcpu cpu = t.Primed != null ? _backend.CreateFromState(id, t.Primed, memory.Eptp) : _backend.Create(id, t.Entry, memory.Eptp);
-            if (cpu == null)
-            {
-                memory.Release();
-                return HypervisorStatus.VcpuFailed;
-            }
+            Vcpu cpu;
+            HypervisorStatus cloned = Clone(t, s.Vm.Id, out memory, out cpu);
+            if (cloned != HypervisorStatus.Ok) return cloned;
             s.Memory = memory;
             s.Cpu = cpu;
             s.Vm.Rearm();
