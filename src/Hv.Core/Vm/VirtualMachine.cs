@@ -61,7 +61,8 @@ namespace Hv.Core.Vm
             _stopReason = null;
             _exitCode = 0;
             _ready = false;
-            SeedLow = SeedHigh = MacAddress = 0;
+            SeedLow = SeedHigh = MacAddress = LogEchoOffset = 0;
+            LogEchoMidLine = false;
         }
 
         public uint Id { get { return _id; } }
@@ -83,6 +84,13 @@ namespace Hv.Core.Vm
         /// <summary>This VM's own 128-bit random seed (hypercall 5) and MAC address; set once by the hypervisor.</summary>
         public ulong SeedLow, SeedHigh;
         public ulong MacAddress;
+
+        /// <summary>
+        /// How far the host has copied this VM's console into its own log, and whether it stopped mid-line (the image
+        /// echoes every VM's console onto its log).
+        /// </summary>
+        public ulong LogEchoOffset;
+        public bool LogEchoMidLine;
 
         public VmTransitionStatus Start()
         {

@@ -21,7 +21,7 @@ namespace Hv.Kernel.Host
 
         public static void Run(Hypervisor hypervisor, PageAllocator pages, ManagementLink link, CommandLine options, TextSink log)
         {
-            var echo = new ConsoleEcho(hypervisor.Capacity);
+            var echo = new ConsoleEcho();
             if (options.Has("hv.bench")) Benchmarks.Run(hypervisor, pages, log);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
