@@ -6,25 +6,33 @@ using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands
 {
-    /// <summary>Start-HvVm.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(HvVm))]
-    public sealed class StartHvVmCommand : VmCmdlet
+    /// <summary>A cmdlet that moves each VM to another state with one request (Start, Suspend, Resume): -PassThru returns it.</summary>
+    public abstract class VmStateCommand : VmCmdlet
     {
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override string Action => "Start";
-        protected override string Activity => "Starting VMs";
+        protected abstract void Change(HvVm vm);
 
         protected override void Work(HvVm vm, Sink sink)
         {
-            vm.Server.Client.StartVm(vm.Id);
+            Change(vm);
             if (PassThru)
             {
                 sink.Output(Fresh(vm));
             }
         }
+    }
+
+    /// <summary>Start-HvVm.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(HvVm))]
+    public sealed class StartHvVmCommand : VmStateCommand
+    {
+        protected override string Action => "Start";
+        protected override string Activity => "Starting VMs";
+
+        protected override void Change(HvVm vm) => vm.Server.Client.StartVm(vm.Id);
     }
 
     /// <summary>Stop-HvVm: graceful (the guest gets -TimeoutSec, then it is turned off) or -TurnOff at once.</summary>
@@ -65,43 +73,23 @@ namespace Hv.PowerShell.Commands
     /// <summary>Suspend-HvVm: pauses a running VM.</summary>
     [Cmdlet(VerbsLifecycle.Suspend, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(HvVm))]
-    public sealed class SuspendHvVmCommand : VmCmdlet
+    public sealed class SuspendHvVmCommand : VmStateCommand
     {
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
         protected override string Action => "Suspend";
         protected override string Activity => "Suspending VMs";
 
-        protected override void Work(HvVm vm, Sink sink)
-        {
-            vm.Server.Client.PauseVm(vm.Id);
-            if (PassThru)
-            {
-                sink.Output(Fresh(vm));
-            }
-        }
+        protected override void Change(HvVm vm) => vm.Server.Client.PauseVm(vm.Id);
     }
 
     /// <summary>Resume-HvVm: resumes a paused VM.</summary>
     [Cmdlet(VerbsLifecycle.Resume, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(HvVm))]
-    public sealed class ResumeHvVmCommand : VmCmdlet
+    public sealed class ResumeHvVmCommand : VmStateCommand
     {
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
         protected override string Action => "Resume";
         protected override string Activity => "Resuming VMs";
 
-        protected override void Work(HvVm vm, Sink sink)
-        {
-            vm.Server.Client.ResumeVm(vm.Id);
-            if (PassThru)
-            {
-                sink.Output(Fresh(vm));
-            }
-        }
+        protected override void Change(HvVm vm) => vm.Server.Client.ResumeVm(vm.Id);
     }
 
     /// <summary>Restart-HvVm: stops the VM (gracefully unless -TurnOff) and starts it again.</summary>
