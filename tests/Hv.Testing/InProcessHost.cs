@@ -15,7 +15,7 @@ namespace Hv.Testing
     /// <summary>
     /// An Hv host inside the test process: the real <see cref="Hypervisor"/>, exit dispatch, <see cref="HypervisorControl"/>
     /// and <see cref="ManagementServer"/>, served on a 127.0.0.1 TCP port; only the CPU is the <see cref="ScriptedCpuBackend"/>.
-    /// Templates: hello (prints "hello from guest 1..5", exits 0), spin (never stops), halt (stops at a HLT with IF=0),
+    /// Templates: hello (prints "hello from guest 1..5" with pauses, exits 0), spin (never stops), halt (stops at a HLT with IF=0),
     /// fail (exits with code 3).
     /// </summary>
     public sealed class InProcessHost : IDisposable
@@ -41,7 +41,9 @@ namespace Hv.Testing
             var sharing = new PageSharing(Pages, HeapPageSource.FirstAddress, HeapPageSource.FirstAddress + (1UL << 32));
             _hypervisor = new Hypervisor(Pages, sharing, new ScriptedCpuBackend(Pages), ExitDispatcher.CreateStandard(cpuid),
                                          new RandomEntropy(), maxVms, 16);
-            AddTemplate("hello", "say hello from guest 1\nsay hello from guest 2\nsay hello from guest 3\nsay hello from guest 4\nsay hello from guest 5\nexit 0");
+            // Like tests/guests/hello.asm: five lines with a pause between them, so a just-started VM is seen running.
+            AddTemplate("hello", "say hello from guest 1\npause 40\nsay hello from guest 2\npause 40\nsay hello from guest 3\npause 40\n" +
+                                 "say hello from guest 4\npause 40\nsay hello from guest 5\nexit 0");
             AddTemplate("spin", "say spinning\nspin");
             AddTemplate("halt", "say halting\nhlt");
             AddTemplate("fail", "say failing\nexit 3");

@@ -16,7 +16,7 @@ namespace Hv.Testing
     /// port, HLT, or a preemption-timer exit. Everything after the exit (dispatch, devices, counters) is the real code.
     ///
     /// Program lines: <c>say TEXT</c> (print TEXT and a newline), <c>exit N</c>, <c>hlt</c>, <c>ready</c> (the ready
-    /// hypercall), <c>spin</c> (run forever).
+    /// hypercall), <c>pause MS</c> (busy for MS milliseconds of wall-clock time), <c>spin</c> (run forever).
     /// </summary>
     public sealed class ScriptedCpuBackend : CpuBackend
     {
@@ -88,6 +88,8 @@ namespace Hv.Testing
             private readonly List<(uint Reason, ulong Qualification, ulong Rax)> _steps = new();
             private readonly Dictionary<uint, ulong> _fields = new();
             private readonly bool _spins;
+            private const uint PauseStep = uint.MaxValue;
+            private DateTime? _pauseEnds;
 
             public ScriptedVcpu(string program)
             {
@@ -99,6 +101,7 @@ namespace Hv.Testing
                     else if (line == "hlt") _steps.Add((12, 0, 0));
                     else if (line == "ready") _steps.Add((18, 0, 4));
                     else if (line == "spin") _spins = true;
+                    else if (line.StartsWith("pause ")) _steps.Add((PauseStep, 0, ulong.Parse(line.Substring(6))));
                 }
                 Registers.Rflags = 0x202;
                 _fields[VmcsField.ExitInstructionLength] = 0; // AdvanceRip must not move the step index
@@ -112,6 +115,20 @@ namespace Hv.Testing
             {
                 int index = (int)Registers.Rip;
                 var (reason, qualification, rax) = index < _steps.Count ? _steps[index] : (_spins ? 52u : 12u, 0UL, 0UL);
+                if (reason == PauseStep)
+                {
+                    // Busy for a while, like hello.asm's delay loop: time slices end (preemption exits) until the pause is over.
+                    _pauseEnds ??= DateTime.UtcNow.AddMilliseconds(rax);
+                    if (DateTime.UtcNow < _pauseEnds)
+                    {
+                        _fields[VmcsField.ExitReason] = 52;
+                        return;
+                    }
+                    _pauseEnds = null;
+                    Registers.Rip++;
+                    Step();
+                    return;
+                }
                 if (index < _steps.Count) Registers.Rip++;
                 if (reason == 12 && index >= _steps.Count - 1 && !_spins) Registers.Rflags = 0x2; // a final HLT with IF clear
                 _fields[VmcsField.ExitReason] = reason;
