@@ -29,7 +29,7 @@ namespace Hv.PowerShell.Commands
 
         /// <summary>How the image boots.</summary>
         [Parameter(Mandatory = true)]
-        public TemplateEntryMode EntryMode { get; set; }
+        public GuestEntryMode EntryMode { get; set; }
 
         /// <summary>Default guest memory of VMs made from the template (MiB).</summary>
         [Parameter(Mandatory = true)]

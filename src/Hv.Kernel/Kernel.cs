@@ -9,7 +9,7 @@ using Hv.Kernel.Memory;
 using Hv.Kernel.Vmx;
 using Hv.Core.Vm;
 using Hv.Core.Vmx;
-using Hv.Core.Management;
+using Hv.Management;
 using Hv.Kernel.Platform;
 
 namespace Hv.Kernel

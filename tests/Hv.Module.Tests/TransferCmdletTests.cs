@@ -60,7 +60,7 @@ namespace Hv.Module.Tests
             var uploaded = _a.With(h => h.Uploaded.Single());
             Assert.Equal(File.ReadAllBytes(file), uploaded.Image);
             Assert.Equal("console=ttyS0", uploaded.CommandLine);
-            Assert.Equal(TemplateEntryMode.Multiboot, uploaded.Mode);
+            Assert.Equal(GuestEntryMode.Multiboot, uploaded.Mode);
             var bars = r.Progress.Where(p => p.Activity.StartsWith("Uploading template 'up1' to 127.0.0.1:")).ToList();
             Assert.True(bars.Count >= 2, "progress records: " + bars.Count);
             Assert.Equal(ProgressRecordType.Completed, bars.Last().RecordType);

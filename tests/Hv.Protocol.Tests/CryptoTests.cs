@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 
 namespace Hv.Protocol.Tests
 {

@@ -28,7 +28,7 @@ namespace Hv.Protocol.Tests
         public sealed class UploadedTemplate
         {
             public string Name;
-            public TemplateEntryMode Mode;
+            public GuestEntryMode Mode;
             public uint MemoryMiB;
             public string CommandLine;
             public byte[] Image;
@@ -41,7 +41,7 @@ namespace Hv.Protocol.Tests
             public ulong Total;
             public MemoryStream Data = new MemoryStream();
             public byte[] Sha256;
-            public TemplateEntryMode Mode;
+            public GuestEntryMode Mode;
             public uint MemoryMiB;
             public string CommandLine;
             public int Chunks;

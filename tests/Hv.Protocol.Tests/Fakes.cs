@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Hv.Protocol.Client;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
 
@@ -394,7 +394,7 @@ namespace Hv.Protocol.Tests
             FrameLayout.WriteHeader(w, (int)op, requestId ?? ++_requestId, seq);
             body?.Invoke(w);
             int content = w.Length;
-            Session.ComputeMac(Hv.Protocol.Crypto.Session.ClientToServer, seq, buf, 0, content, buf, content);
+            Session.ComputeMac(Hv.Crypto.Session.ClientToServer, seq, buf, 0, content, buf, content);
             return Encode(buf.AsSpan(0, content + 16).ToArray());
         }
 
@@ -430,7 +430,7 @@ namespace Hv.Protocol.Tests
         public MessageReader Verify(Frame f)
         {
             int content = f.Bytes.Length - 16;
-            Assert.True(Session.CheckMac(Hv.Protocol.Crypto.Session.ServerToClient, f.Sequence, f.Bytes, 0, content, f.Bytes, content), "server MAC");
+            Assert.True(Session.CheckMac(Hv.Crypto.Session.ServerToClient, f.Sequence, f.Bytes, 0, content, f.Bytes, content), "server MAC");
             Assert.True(f.Sequence > Session.LastReceived, "server sequence increases");
             Session.LastReceived = f.Sequence;
             return new MessageReader(f.Bytes, f.BodyOffset + 1, content - f.BodyOffset - 1);

@@ -1,5 +1,5 @@
 using System;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Wire;
 using Xunit.Abstractions;
 
@@ -34,7 +34,7 @@ namespace Hv.Protocol.Tests
             using var loop = new Loop();
             for (int i = 0; i < 100; i++)
             {
-                var vm = loop.Host.Add("vm" + i.ToString("D6"), i % 3 == 0 ? Wire.VmState.Stopped : Wire.VmState.Running, 2048);
+                var vm = loop.Host.Add("vm" + i.ToString("D6"), i % 3 == 0 ? VmState.Stopped : VmState.Running, 2048);
                 vm.Vcpus = 2;
                 Assert.Equal(8, vm.Name.Length);
             }
@@ -65,7 +65,7 @@ namespace Hv.Protocol.Tests
 
             // One full template chunk (4 KiB of random data) on the wire, and its answer.
             var sha = new byte[32];
-            var start = loop.Client.BeginTemplateUpload("t", TemplateEntryMode.Real, 1, 8192, sha);
+            var start = loop.Client.BeginTemplateUpload("t", GuestEntryMode.Real, 1, 8192, sha);
             var data = new byte[4096];
             new Random(5).NextBytes(data);
             long up = loop.Transport.BytesToServer;
@@ -131,7 +131,7 @@ namespace Hv.Protocol.Tests
         public void MillionRandomAndMutatedFrames_NoException_NoAllocation_NothingExecuted()
         {
             var h = new ServerHarness();
-            var vm = h.Host.Add("target", Wire.VmState.Created);
+            var vm = h.Host.Add("target", VmState.Created);
             h.Handshake();
             Assert.Equal(ErrorCode.Ok, h.Send(h.Request(Opcode.GetVm, w => w.WriteVarUInt(vm.Id)))[0].Status);
             int getVmCalls = h.Host.GetVmCalls;
@@ -209,7 +209,7 @@ namespace Hv.Protocol.Tests
             Assert.Equal(0, allocated);
             Assert.Equal(0, h.Host.Executed);
             Assert.Equal("target", vm.Name);
-            Assert.Equal(Wire.VmState.Created, vm.State);
+            Assert.Equal(VmState.Created, vm.State);
             Assert.Equal(validSent, h.Host.GetVmCalls - getVmCalls);
             Assert.True(server.AuthFailures - authBefore > Frames / 4);
             Assert.True(server.BadFrames > Frames / 10);

@@ -19,7 +19,7 @@ namespace Hv.Protocol.Tests
             Assert.Equal(ErrorCode.Ok, hs.Status);
             // The handshake response's MAC (direction S, sequence 0) is the server's proof.
             int content = hs.Bytes.Length - 16;
-            Assert.True(h.Session.CheckMac(Hv.Protocol.Crypto.Session.ServerToClient, 0, hs.Bytes, 0, content, hs.Bytes, content));
+            Assert.True(h.Session.CheckMac(Hv.Crypto.Session.ServerToClient, 0, hs.Bytes, 0, content, hs.Bytes, content));
             Assert.False(h.Server.HasSession); // pending until the client proves the key
 
             var frames = h.Send(h.Request(Opcode.StartVm, Id(vm.Id)));
@@ -39,7 +39,7 @@ namespace Hv.Protocol.Tests
             var vm = h.Host.Add("alpha", VmState.Created);
             var hs = h.Handshake(clientKey: TestKeys.Key(99));
             int content = hs.Bytes.Length - 16;
-            Assert.False(h.Session.CheckMac(Hv.Protocol.Crypto.Session.ServerToClient, 0, hs.Bytes, 0, content, hs.Bytes, content));
+            Assert.False(h.Session.CheckMac(Hv.Crypto.Session.ServerToClient, 0, hs.Bytes, 0, content, hs.Bytes, content));
 
             var frames = h.Send(h.Request(Opcode.StartVm, Id(vm.Id)));
             Assert.Single(frames);

@@ -1,5 +1,5 @@
 using System;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
 

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using Hv.Protocol.Client;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
 using Xunit.Abstractions;
@@ -175,7 +175,7 @@ namespace Hv.Protocol.Tests
             byte[] image = Bytes(30_000);
             var progress = new System.Collections.Generic.List<ulong>();
             long before = loop.Transport.BytesToServer;
-            var result = loop.Client.UploadTemplate("uploaded", TemplateEntryMode.Multiboot, 32, "console=ttyS0 quiet", new MemoryStream(image),
+            var result = loop.Client.UploadTemplate("uploaded", GuestEntryMode.Multiboot, 32, "console=ttyS0 quiet", new MemoryStream(image),
                 progress: (done, total) => { Assert.Equal(30_000UL, total); progress.Add(done); });
             long wire = loop.Transport.BytesToServer - before;
             _out.WriteLine("30000-byte template: " + wire + " bytes to the host on the wire (" + (wire * 100 / 30000) + "%)");
@@ -187,7 +187,7 @@ namespace Hv.Protocol.Tests
             Assert.Equal(9, progress.Count); // where it began + 8 chunks of at most 4096 bytes
             var t = Assert.Single(loop.Host.Uploaded);
             Assert.Equal(image, t.Image);
-            Assert.Equal(TemplateEntryMode.Multiboot, t.Mode);
+            Assert.Equal(GuestEntryMode.Multiboot, t.Mode);
             Assert.Equal(32u, t.MemoryMiB);
             Assert.Equal("console=ttyS0 quiet", t.CommandLine);
             Assert.Empty(loop.Host.Uploads);
@@ -200,7 +200,7 @@ namespace Hv.Protocol.Tests
             Assert.True(loop.Client.ListTemplates().Single(x => x.Name == "linux").Primed);
             // VMs can be made from it; a second upload of the name is refused; removal forgets it.
             loop.Client.CreateVm("uploaded", "from-upload");
-            var e = Assert.Throws<HvProtocolException>(() => loop.Client.UploadTemplate("uploaded", TemplateEntryMode.Real, 1, null, new MemoryStream(image)));
+            var e = Assert.Throws<HvProtocolException>(() => loop.Client.UploadTemplate("uploaded", GuestEntryMode.Real, 1, null, new MemoryStream(image)));
             Assert.Equal(ErrorCode.AlreadyExists, e.Code);
             loop.Client.RemoveTemplate("uploaded");
             Assert.DoesNotContain(loop.Client.ListTemplates(), x => x.Name == "uploaded");
@@ -213,7 +213,7 @@ namespace Hv.Protocol.Tests
             using var loop = new Loop();
             byte[] image = Bytes(5000);
             byte[] wrong = SHA256.HashData(Bytes(5000, 8));
-            var e = Assert.Throws<HvProtocolException>(() => loop.Client.UploadTemplate("bad", TemplateEntryMode.Real, 1, null, new MemoryStream(image), wrong));
+            var e = Assert.Throws<HvProtocolException>(() => loop.Client.UploadTemplate("bad", GuestEntryMode.Real, 1, null, new MemoryStream(image), wrong));
             Assert.Equal(ErrorCode.ChecksumMismatch, e.Code);
             Assert.Contains("does not match its checksum", e.Message);
             Assert.Empty(loop.Host.Uploads);
@@ -235,7 +235,7 @@ namespace Hv.Protocol.Tests
                 }
                 return data;
             };
-            var result = loop.Client.UploadTemplate("resumed", TemplateEntryMode.Long, 8, null, new MemoryStream(image));
+            var result = loop.Client.UploadTemplate("resumed", GuestEntryMode.Long, 8, null, new MemoryStream(image));
             Assert.Equal(1, result.Retries);
             Assert.Equal(2, loop.Transport.Opens);
             Assert.Equal(image, loop.Host.Uploaded.Single().Image);
@@ -256,7 +256,7 @@ namespace Hv.Protocol.Tests
                 }
             };
             loop.Transport.ToServer = data => loop.Transport.IsOpen ? data : throw new HvConnectionException("line down");
-            var e = Assert.Throws<HvConnectionException>(() => loop.Client.UploadTemplate("big", TemplateEntryMode.Real, 1, null, new MemoryStream(image)));
+            var e = Assert.Throws<HvConnectionException>(() => loop.Client.UploadTemplate("big", GuestEntryMode.Real, 1, null, new MemoryStream(image)));
             Assert.Contains("stopped at byte", e.Message);
             Assert.Contains("run the same upload again", e.Message);
             Assert.Single(loop.Host.Uploads);
@@ -265,7 +265,7 @@ namespace Hv.Protocol.Tests
 
             loop.Host.OnChunk = null;
             loop.Client.Reconnect();
-            var result = loop.Client.UploadTemplate("big", TemplateEntryMode.Real, 1, null, new MemoryStream(image));
+            var result = loop.Client.UploadTemplate("big", GuestEntryMode.Real, 1, null, new MemoryStream(image));
             Assert.Equal(had, result.ResumedFrom);
             Assert.Equal(50_000UL - had, result.BytesSent);
             Assert.Equal(image, loop.Host.Uploaded.Single().Image);
@@ -273,11 +273,11 @@ namespace Hv.Protocol.Tests
             // Another image under the same name replaces an unfinished upload instead of resuming it.
             loop.Host.Uploaded.Clear();
             loop.Host.OnChunk = (t, offset) => { if (offset >= 8192) loop.Transport.Close(); };
-            Assert.Throws<HvConnectionException>(() => loop.Client.UploadTemplate("big", TemplateEntryMode.Real, 1, null, new MemoryStream(image)));
+            Assert.Throws<HvConnectionException>(() => loop.Client.UploadTemplate("big", GuestEntryMode.Real, 1, null, new MemoryStream(image)));
             loop.Host.OnChunk = null;
             loop.Client.Reconnect();
             byte[] other = Bytes(50_000, 9);
-            Assert.Equal(0UL, loop.Client.UploadTemplate("big", TemplateEntryMode.Real, 1, null, new MemoryStream(other)).ResumedFrom);
+            Assert.Equal(0UL, loop.Client.UploadTemplate("big", GuestEntryMode.Real, 1, null, new MemoryStream(other)).ResumedFrom);
             Assert.Equal(other, loop.Host.Uploaded.Single().Image);
         }
 
@@ -286,13 +286,13 @@ namespace Hv.Protocol.Tests
         {
             using var loop = new Loop();
             byte[] image = Bytes(10_000);
-            var start = loop.Client.BeginTemplateUpload("t", TemplateEntryMode.Real, 1, 10_000, SHA256.HashData(image));
+            var start = loop.Client.BeginTemplateUpload("t", GuestEntryMode.Real, 1, 10_000, SHA256.HashData(image));
             Assert.Equal(0UL, start.NextOffset);
             Assert.Equal(4096UL, loop.Client.UploadTemplateChunk(start.Id, 0, image, 0, 4096));
             Assert.Equal(4096UL, loop.Client.UploadTemplateChunk(start.Id, 0, image, 0, 4096));        // retransmission
             Assert.Equal(4096UL, loop.Client.UploadTemplateChunk(start.Id, 8192, image, 8192, 1808));  // ahead of the host
             Assert.Equal(ErrorCode.InvalidState, Assert.Throws<HvProtocolException>(() => loop.Client.CommitTemplateUpload(start.Id)).Code);
-            Assert.Equal(4096UL, loop.Client.BeginTemplateUpload("t", TemplateEntryMode.Real, 1, 10_000, SHA256.HashData(image)).NextOffset);
+            Assert.Equal(4096UL, loop.Client.BeginTemplateUpload("t", GuestEntryMode.Real, 1, 10_000, SHA256.HashData(image)).NextOffset);
             Assert.Equal(8192UL, loop.Client.UploadTemplateChunk(start.Id, 4096, image, 4096, 4096));
             Assert.Equal(ErrorCode.TooLarge, Assert.Throws<HvProtocolException>(() => loop.Client.UploadTemplateChunk(start.Id, 8192, new byte[4096], 0, 4096)).Code);
             Assert.Throws<ArgumentOutOfRangeException>(() => loop.Client.UploadTemplateChunk(start.Id, 0, new byte[5000], 0, 4097));
@@ -434,7 +434,7 @@ namespace Hv.Protocol.Tests
             Action[] calls =
             {
                 () => c.ForkVm(1, "x"), () => c.CheckpointVm(1, "s"), () => c.ListSnapshots(1), () => c.RestoreSnapshot(1, 1),
-                () => c.RemoveSnapshot(1, 1), () => c.BeginTemplateUpload("t", TemplateEntryMode.Real, 1, 10, sha),
+                () => c.RemoveSnapshot(1, 1), () => c.BeginTemplateUpload("t", GuestEntryMode.Real, 1, 10, sha),
                 () => c.UploadTemplateChunk(1, 0, new byte[1], 0, 1), () => c.CommitTemplateUpload(1), () => c.RemoveTemplate("t"),
                 () => c.BeginExport(1), () => c.ReadExport(1, 0, new byte[10], 0, 10), () => c.EndExport(1), () => c.BeginImport("i", 10),
                 () => c.WriteImport(1, 0, new byte[1], 0, 1), () => c.CommitImport(1), () => c.AbortImport(1),

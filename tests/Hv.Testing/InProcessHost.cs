@@ -3,11 +3,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
-using Hv.Core.Management;
+using Hv.Management;
 using Hv.Core.Memory;
 using Hv.Core.Vm;
 using Hv.Core.Vmx;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Server;
 
 namespace Hv.Testing
@@ -75,7 +75,7 @@ namespace Hv.Testing
         }
 
         private void AddTemplate(string name, string program)
-            => _hypervisor.AddTemplate(new Template(name, ScriptedCpuBackend.Program(program), GuestEntryMode.RealMode, Template.DefaultMemorySize, null));
+            => _hypervisor.AddTemplate(new Template(name, ScriptedCpuBackend.Program(program), GuestEntryMode.Real, Template.DefaultMemorySize, null));
 
         // One client at a time, like a serial line; a new connection replaces the old one.
         private void ServeConnections()

@@ -2,7 +2,7 @@ using System;
 using Hv.Core.Guests;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
-using Hv.Protocol.Server;
+using Hv.Crypto;
 
 namespace Hv.Core.Vm
 {
@@ -579,8 +579,8 @@ namespace Hv.Core.Vm
             ReadOnlySpan<byte> image = template.Image;
             switch (template.Mode)
             {
-                case GuestEntryMode.RealMode: return RealModeLoader.Load(image, memory, size, entry);
-                case GuestEntryMode.LongMode: return LongModeLoader.Load(image, memory, size, entry);
+                case GuestEntryMode.Real: return RealModeLoader.Load(image, memory, size, entry);
+                case GuestEntryMode.Long: return LongModeLoader.Load(image, memory, size, entry);
                 default: return MultibootLoader.Load(image, memory, size, AsciiBytes(template.CommandLine), entry);
             }
         }

@@ -16,8 +16,8 @@ namespace Hv.Core.Vm
             if (name == null || name.Length == 0 || name.Length > Hypervisor.MaxNameLength || image == null || image.Length == 0) return null;
             GuestEntryMode mode;
             string modeText = fields.Get("mode");
-            if (modeText == null || modeText == "real") mode = GuestEntryMode.RealMode;
-            else if (modeText == "long") mode = GuestEntryMode.LongMode;
+            if (modeText == null || modeText == "real") mode = GuestEntryMode.Real;
+            else if (modeText == "long") mode = GuestEntryMode.Long;
             else if (modeText == "multiboot") mode = GuestEntryMode.Multiboot;
             else return null;
             ulong memory = Template.DefaultMemorySize;

@@ -1,7 +1,7 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 
 namespace Hv.Core.Vm
 {

@@ -1,6 +1,5 @@
 using Hv.Kernel.Platform;
-using Hv.Protocol.Crypto;
-using Hv.Protocol.Server;
+using Hv.Crypto;
 
 namespace Hv.Kernel.Host
 {

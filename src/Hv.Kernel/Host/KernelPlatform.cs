@@ -1,8 +1,8 @@
-using Hv.Core.Management;
+using Hv.Management;
 using Hv.Core.Memory;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Platform;
-using Hv.Protocol.Server;
+using Hv.Protocol.Wire;
 
 namespace Hv.Kernel.Host
 {

@@ -2,7 +2,7 @@ using Hv.Core.Boot;
 using Hv.Core.Text;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Server;
 
 namespace Hv.Kernel.Host

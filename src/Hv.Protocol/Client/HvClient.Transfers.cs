@@ -162,7 +162,7 @@ namespace Hv.Protocol.Client
         /// Starts or resumes a template upload: an unfinished upload of the same name and SHA-256 on the host comes
         /// back with its id and the offset to continue from.
         /// </summary>
-        public TransferStart BeginTemplateUpload(string name, TemplateEntryMode mode, uint memoryMiB, ulong totalBytes, byte[] sha256,
+        public TransferStart BeginTemplateUpload(string name, GuestEntryMode mode, uint memoryMiB, ulong totalBytes, byte[] sha256,
             string commandLine = null, int timeoutMs = 0)
         {
             CheckName(name, nameof(name));
@@ -229,7 +229,7 @@ namespace Hv.Protocol.Client
         /// how far it got (running the same upload again continues from there).
         /// </summary>
         /// <param name="progress">Called after each chunk with (bytes the host has, total bytes).</param>
-        public TemplateUploadResult UploadTemplate(string name, TemplateEntryMode mode, uint memoryMiB, string commandLine, Stream image,
+        public TemplateUploadResult UploadTemplate(string name, GuestEntryMode mode, uint memoryMiB, string commandLine, Stream image,
             byte[] sha256 = null, Action<ulong, ulong> progress = null, CancellationToken cancel = default(CancellationToken))
         {
             if (image == null)

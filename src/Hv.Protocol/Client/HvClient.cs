@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Wire;
 
 namespace Hv.Protocol.Client

@@ -283,12 +283,6 @@ namespace Hv.Protocol.Server
         public abstract void Write(byte[] buffer, int offset, int count);
     }
 
-    /// <summary>Unpredictable bytes for server nonces (kernel: RDRAND/RDSEED mixed with the TSC).</summary>
-    public abstract class EntropySource
-    {
-        public abstract void Fill(byte[] buffer, int offset, int count);
-    }
-
     public sealed class HostInfoResult
     {
         /// <summary>Hypervisor version string, e.g. "Hv 0.1.0".</summary>
@@ -318,22 +312,6 @@ namespace Hv.Protocol.Server
             VmCount = 0;
             MemorySharedBytes = 0;
         }
-    }
-
-    /// <summary>Bits of <see cref="HostInfoResult.CpuFeatures"/>. Stable; only append.</summary>
-    public static class CpuFeature
-    {
-        public const ulong Vmx = 1UL << 0;
-        public const ulong Ept = 1UL << 1;
-        public const ulong Vpid = 1UL << 2;
-        public const ulong UnrestrictedGuest = 1UL << 3;
-        public const ulong Svm = 1UL << 4;
-        public const ulong Npt = 1UL << 5;
-        public const ulong X2Apic = 1UL << 6;
-        public const ulong InvariantTsc = 1UL << 7;
-        public const ulong Rdrand = 1UL << 8;
-        public const ulong Xsave = 1UL << 9;
-        public const ulong OneGiBPages = 1UL << 10;
     }
 
     public sealed class CreateVmRequest

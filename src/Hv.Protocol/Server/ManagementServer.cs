@@ -1,4 +1,4 @@
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Wire;
 
 namespace Hv.Protocol.Server
@@ -713,7 +713,7 @@ namespace Hv.Protocol.Server
                 SendStatus(BadRequest());
                 return;
             }
-            if (!GoodName(_upload.Name, false) || !_upload.CommandLine.IsCleanText() || mode > (byte)TemplateEntryMode.Multiboot
+            if (!GoodName(_upload.Name, false) || !_upload.CommandLine.IsCleanText() || mode > (byte)GuestEntryMode.Multiboot
                 || _upload.TotalBytes == 0)
             {
                 SendStatus(ErrorCode.InvalidArgument);
@@ -724,7 +724,7 @@ namespace Hv.Protocol.Server
                 SendStatus(ErrorCode.TooLarge);
                 return;
             }
-            _upload.EntryMode = (TemplateEntryMode)mode;
+            _upload.EntryMode = (GuestEntryMode)mode;
             byte[] frame = _reader.Buffer;
             for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++)
             {

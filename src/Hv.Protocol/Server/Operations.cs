@@ -80,7 +80,7 @@ namespace Hv.Protocol.Server
     public sealed class TemplateUploadRequest
     {
         public readonly Utf8Field Name = new Utf8Field(ProtocolInfo.MaxNameBytes);
-        public TemplateEntryMode EntryMode;
+        public GuestEntryMode EntryMode;
         /// <summary>Default guest memory of VMs made from the template; 0 = the host's default.</summary>
         public uint MemoryMiB;
         /// <summary>Size of the whole image (1..<see cref="ProtocolInfo.MaxTransferBytes"/>).</summary>
@@ -104,7 +104,7 @@ namespace Hv.Protocol.Server
         public void Clear()
         {
             Name.Clear();
-            EntryMode = TemplateEntryMode.Real;
+            EntryMode = GuestEntryMode.Real;
             MemoryMiB = 0;
             TotalBytes = 0;
             for (int i = 0; i < Sha256.Length; i++)

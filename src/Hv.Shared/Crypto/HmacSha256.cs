@@ -1,4 +1,4 @@
-namespace Hv.Protocol.Crypto
+namespace Hv.Crypto
 {
     /// <summary>
     /// HMAC-SHA256 (RFC 2104 / FIPS 198-1) over <see cref="Sha256"/>. The key is set once: the hash states

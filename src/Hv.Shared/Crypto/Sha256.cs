@@ -1,4 +1,4 @@
-namespace Hv.Protocol.Crypto
+namespace Hv.Crypto
 {
     /// <summary>
     /// SHA-256 (FIPS 180-4 §6.2) in portable C#: the image has no BCL crypto. Incremental (Reset, Update...,

@@ -1,4 +1,4 @@
-namespace Hv.Core.Management
+namespace Hv.Management
 {
     /// <summary>What the management side needs to know about the machine it runs on (the kernel, or a test host).</summary>
     public abstract class HostPlatform

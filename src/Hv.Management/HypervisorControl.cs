@@ -1,13 +1,12 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Vm;
-using Hv.Protocol.Crypto;
+using Hv.Crypto;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
-using ProtocolState = Hv.Protocol.Wire.VmState;
 using ProtocolCounters = Hv.Protocol.Server.VmCounters;
 
-namespace Hv.Core.Management
+namespace Hv.Management
 {
     /// <summary>
     /// The management server's requests carried out on a <see cref="Hypervisor"/>: the one place that translates between
@@ -120,7 +119,7 @@ namespace Hv.Core.Management
                 if (vm == null) return ErrorCode.Ok;
                 ulong privatePages, sharedPages;
                 _hypervisor.MemoryUse(vm.Id, out privatePages, out sharedPages);
-                if (!list.Add(vm.Id, vm.Name, StateOf(vm), ReasonOf(vm), (uint)(vm.MemorySize / MiB), 1, privatePages, sharedPages))
+                if (!list.Add(vm.Id, vm.Name, vm.State, ReasonOf(vm), (uint)(vm.MemorySize / MiB), 1, privatePages, sharedPages))
                     return ErrorCode.Ok;
                 if (vm.Id == uint.MaxValue) return ErrorCode.Ok;
                 next = vm.Id + 1;
@@ -145,7 +144,7 @@ namespace Hv.Core.Management
             Template template = _hypervisor.TemplateOf(vmId);
             result.Id = vm.Id;
             result.Name = vm.Name;
-            result.State = StateOf(vm);
+            result.State = vm.State;
             result.StopReason = ReasonOf(vm);
             result.StopDetail = vm.StopReason;
             result.ExitCode = (int)vm.ExitCode;
@@ -181,7 +180,7 @@ namespace Hv.Core.Management
             accepted = 0;
             VirtualMachine vm = _hypervisor.Find(vmId);
             if (vm == null) return Fail(ErrorCode.NotFound, "no VM with that id");
-            if (vm.State == Hv.Core.Vm.VmState.Stopped || vm.State == Hv.Core.Vm.VmState.Removed)
+            if (vm.State == VmState.Stopped || vm.State == VmState.Removed)
                 return Fail(ErrorCode.InvalidState, "the VM has stopped");
             accepted = vm.Console.QueueInput(new ReadOnlySpan<byte>(data, offset, count));
             return ErrorCode.Ok;
@@ -271,8 +270,8 @@ namespace Hv.Core.Management
             upload.Id = _nextTransferId++;
             upload.Name = name;
             upload.CommandLine = request.CommandLine.Length == 0 ? null : request.CommandLine.ToNewString();
-            upload.Mode = request.EntryMode == TemplateEntryMode.Real ? GuestEntryMode.RealMode
-                        : request.EntryMode == TemplateEntryMode.Long ? GuestEntryMode.LongMode : GuestEntryMode.Multiboot;
+            upload.Mode = request.EntryMode == GuestEntryMode.Real ? GuestEntryMode.Real
+                        : request.EntryMode == GuestEntryMode.Long ? GuestEntryMode.Long : GuestEntryMode.Multiboot;
             upload.MemoryBytes = memory;
             for (int i = 0; i < 32; i++) upload.Sha256[i] = request.Sha256[i];
             upload.Data = new byte[(int)request.TotalBytes];
@@ -488,24 +487,11 @@ namespace Hv.Core.Management
                               EptViolation = 48, EptMisconfiguration = 49, PreemptionTimer = 52;
         }
 
-        private static ProtocolState StateOf(VirtualMachine vm)
-        {
-            switch (vm.State)
-            {
-                case Hv.Core.Vm.VmState.Created: return ProtocolState.Created;
-                case Hv.Core.Vm.VmState.Running: return ProtocolState.Running;
-                case Hv.Core.Vm.VmState.Paused: return ProtocolState.Paused;
-                case Hv.Core.Vm.VmState.Stopped: return ProtocolState.Stopped;
-                case Hv.Core.Vm.VmState.Removed: return ProtocolState.Removed;
-                default: return ProtocolState.Unknown;
-            }
-        }
-
         // The stop reason's kind, from the reason text the hypervisor and exit handlers record.
         private static StopReason ReasonOf(VirtualMachine vm)
         {
             string r = vm.StopReason;
-            if (vm.State != Hv.Core.Vm.VmState.Stopped || r == null) return StopReason.None;
+            if (vm.State != VmState.Stopped || r == null) return StopReason.None;
             if (r == Hypervisor.RequestedStopReason) return StopReason.Requested;
             if (r == Hypervisor.ForcedStopReason || r == Hypervisor.HostTurnOffReason) return StopReason.Forced;
             if (StartsWith(r, "debug-exit") || StartsWith(r, "guest exit")) return StopReason.GuestExit;
@@ -524,7 +510,7 @@ namespace Hv.Core.Management
         }
 
         private static string ModeName(GuestEntryMode mode)
-            => mode == GuestEntryMode.RealMode ? "real" : mode == GuestEntryMode.LongMode ? "long" : "multiboot";
+            => mode == GuestEntryMode.Real ? "real" : mode == GuestEntryMode.Long ? "long" : "multiboot";
 
         private ErrorCode Translate(HypervisorStatus status)
         {

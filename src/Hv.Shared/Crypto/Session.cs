@@ -1,4 +1,4 @@
-namespace Hv.Protocol.Crypto
+namespace Hv.Crypto
 {
     /// <summary>
     /// One authenticated session: the nonces, the session key and the per-direction sequence numbers.

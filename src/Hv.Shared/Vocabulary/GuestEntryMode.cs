@@ -1,13 +1,16 @@
-namespace Hv.Core.Vm
+namespace Hv
 {
-    /// <summary>How a template's image starts (tests/guests/README.md).</summary>
+    /// <summary>
+    /// How a template's image starts (guests/README.md): the loader the hypervisor uses, the byte a template upload
+    /// carries, New-HvTemplate's -EntryMode. Stable numbers: only append.
+    /// </summary>
     public enum GuestEntryMode
     {
         /// <summary>A flat binary at 0x8000 in 16-bit real mode (needs unrestricted guest).</summary>
-        RealMode,
+        Real = 0,
         /// <summary>A flat 64-bit binary at 1 MiB in long mode, on identity page tables the hypervisor builds.</summary>
-        LongMode,
+        Long = 1,
         /// <summary>A Multiboot (v1) kernel in 32-bit protected mode with an info block.</summary>
-        Multiboot,
+        Multiboot = 2,
     }
 }

@@ -1,4 +1,4 @@
-namespace Hv.Protocol.Crypto
+namespace Hv.Crypto
 {
     /// <summary>
     /// The 32-byte host key as text: 64 hex digits, optionally grouped with '-', ':' or spaces (so a pairing

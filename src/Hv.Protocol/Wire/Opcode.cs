@@ -1,0 +1,53 @@
+namespace Hv.Protocol.Wire
+{
+    /// <summary>
+    /// Operation codes. A response carries the request's code with bit 7 set. Values are stable: never
+    /// renumber, only append.
+    /// </summary>
+    public enum Opcode
+    {
+        None = 0,
+        Handshake = 1,
+        HostInfo = 2,
+        ListTemplates = 3,
+        CreateVm = 4,
+        StartVm = 5,
+        StopVm = 6,
+        PauseVm = 7,
+        ResumeVm = 8,
+        RemoveVm = 9,
+        ListVms = 10,
+        GetVm = 11,
+        ReadConsole = 12,
+        WriteConsole = 13,
+        GetMetrics = 14,
+
+        // ---- templates, clones, snapshots, transfers (appended; see PROTOCOL.md) ----------------------------
+
+        /// <summary>Several VMs from one template, named "base-1".."base-N", all or none.</summary>
+        CreateVms = 15,
+        /// <summary>A copy-on-write copy of a paused VM.</summary>
+        ForkVm = 16,
+        CheckpointVm = 17,
+        ListSnapshots = 18,
+        RestoreSnapshot = 19,
+        RemoveSnapshot = 20,
+        BeginTemplateUpload = 21,
+        UploadTemplateChunk = 22,
+        CommitTemplateUpload = 23,
+        RemoveTemplate = 24,
+        BeginExport = 25,
+        ReadExport = 26,
+        EndExport = 27,
+        BeginImport = 28,
+        WriteImport = 29,
+        CommitImport = 30,
+        AbortImport = 31,
+
+        /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
+        Refused = 0x7F,
+
+        /// <summary>OR-ed into a request's opcode to make the response's.</summary>
+        ResponseBit = 0x80,
+    }
+}

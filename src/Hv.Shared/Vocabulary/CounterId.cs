@@ -1,0 +1,27 @@
+namespace Hv
+{
+    /// <summary>
+    /// The per-VM counters Measure-HvVm shows, in the order a counters block carries them (GetVm, GetMetrics). Stable:
+    /// new counters are appended and older readers skip them.
+    /// </summary>
+    public enum CounterId
+    {
+        TotalExits = 0,
+        IoExits = 1,
+        EptExits = 2,
+        HltExits = 3,
+        CpuidExits = 4,
+        MsrExits = 5,
+        InterruptExits = 6,
+        OtherExits = 7,
+        ConsoleBytesOut = 8,
+        ConsoleBytesIn = 9,
+        GuestTsc = 10,
+        RunTimeMs = 11,
+        /// <summary>Guest pages only this VM holds (its own and its copy-on-write copies): freed when it is removed.</summary>
+        PrivatePages = 12,
+        /// <summary>Guest pages this VM maps that are shared (copy-on-write) with a template, a snapshot or another VM.</summary>
+        SharedPages = 13,
+        Count = 14,
+    }
+}
