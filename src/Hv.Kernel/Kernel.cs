@@ -77,7 +77,7 @@ namespace Hv.Kernel
         private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info, KernelPageSource pages,
                                                   PageSharing sharing, HardwareEntropy entropy)
         {
-            CpuBackend backend = null;
+            HostProcessor processor = null;
             if (!features.Vmx || !features.Ept || !features.UnrestrictedGuest || !features.PreemptionTimer)
             {
                 Log.WriteLine("vmx: not available (needs VT-x with EPT, unrestricted guest and the preemption timer); guests disabled");
@@ -85,9 +85,9 @@ namespace Hv.Kernel
             else
             {
                 VmxRoot root = VmxRoot.Enable(pages, Log);
-                if (root != null) backend = new VmxBackend(root, pages);
+                if (root != null) processor = new VmxProcessor(root, pages);
             }
-            var hypervisor = new Hypervisor(pages, sharing, backend ?? new NoVirtualizationBackend(),
+            var hypervisor = new Hypervisor(pages, sharing, processor ?? new NoVirtualizationProcessor(),
                                             ExitDispatcher.CreateStandard(new HostCpuid()), entropy, MaxVms, MaxTemplates);
             BootTemplates.Register(info.Modules, hypervisor, Log);
             return hypervisor;

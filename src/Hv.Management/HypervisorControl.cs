@@ -1,5 +1,6 @@
 using System;
 using Hv.Core.Memory;
+using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Crypto;
 using Hv.Protocol.Server;
@@ -49,6 +50,7 @@ namespace Hv.Management
         private readonly Sha256 _hash = new Sha256();
         private readonly byte[] _digest = new byte[32];
         private uint _nextTransferId = 1;
+        private readonly CharBufferSink _detail = new CharBufferSink(ProtocolInfo.MaxTextBytes);
 
         public HypervisorControl(Hypervisor hypervisor, HostPlatform platform, PageSource pages, PageSharing sharing)
         {
@@ -68,17 +70,18 @@ namespace Hv.Management
             result.MemoryTotalBytes = _platform.MemoryTotalBytes;
             result.MemoryFreeBytes = _platform.MemoryFreeBytes();
             result.UptimeMs = _platform.UptimeMilliseconds();
-            result.VmCount = (uint)_hypervisor.VmCount;
+            result.VmCount = (uint)_hypervisor.Vms.Count;
             result.MemorySharedBytes = _sharing.CountSharedPages() * 4096;
             return ErrorCode.Ok;
         }
 
         public override ErrorCode ListTemplates(TemplateListWriter list)
         {
-            for (int i = 0; i < _hypervisor.TemplateCount; i++)
+            for (int i = 0; i < _hypervisor.Templates.Count; i++)
             {
-                Template t = _hypervisor.TemplateAt(i);
-                ulong flags = (_hypervisor.IsPrimed(i) ? TemplateFlags.Primed : 0) | (t.Uploaded ? TemplateFlags.Uploaded : 0);
+                TemplateImage image = _hypervisor.Templates.At(i);
+                Template t = image.Template;
+                ulong flags = (image.IsPrimed ? TemplateFlags.Primed : 0) | (t.Uploaded ? TemplateFlags.Uploaded : 0);
                 if (!list.Add(t.Name, (uint)(t.MemorySize / MiB), 1, ModeName(t.Mode), flags)) break;
             }
             return ErrorCode.Ok;
@@ -107,7 +110,7 @@ namespace Hv.Management
 
         // Guests have no shutdown signal yet (no ACPI), so a graceful stop is a turn-off that is recorded as requested.
         public override ErrorCode StopVm(uint vmId, bool force, uint gracefulTimeoutMs)
-            => Translate(_hypervisor.Stop(vmId, force ? Hypervisor.ForcedStopReason : Hypervisor.RequestedStopReason));
+            => Translate(_hypervisor.Stop(vmId, force ? StopCause.Forced : StopCause.Requested));
 
         public override ErrorCode ListVms(uint fromId, VmListWriter list)
         {
@@ -118,8 +121,8 @@ namespace Hv.Management
                 VirtualMachine vm = LowestIdFrom(next);
                 if (vm == null) return ErrorCode.Ok;
                 ulong privatePages, sharedPages;
-                _hypervisor.MemoryUse(vm.Id, out privatePages, out sharedPages);
-                if (!list.Add(vm.Id, vm.Name, vm.State, ReasonOf(vm), (uint)(vm.MemorySize / MiB), 1, privatePages, sharedPages))
+                vm.MemoryUse(out privatePages, out sharedPages);
+                if (!list.Add(vm.Id, vm.Name, vm.State, vm.StopReason, (uint)(vm.MemorySize / MiB), 1, privatePages, sharedPages))
                     return ErrorCode.Ok;
                 if (vm.Id == uint.MaxValue) return ErrorCode.Ok;
                 next = vm.Id + 1;
@@ -129,9 +132,9 @@ namespace Hv.Management
         private VirtualMachine LowestIdFrom(uint fromId)
         {
             VirtualMachine best = null;
-            for (int i = 0; i < _hypervisor.VmCount; i++)
+            for (int i = 0; i < _hypervisor.Vms.Count; i++)
             {
-                VirtualMachine vm = _hypervisor.VmAt(i);
+                VirtualMachine vm = _hypervisor.Vms.At(i);
                 if (vm.Id >= fromId && (best == null || vm.Id < best.Id)) best = vm;
             }
             return best;
@@ -141,12 +144,14 @@ namespace Hv.Management
         {
             VirtualMachine vm = _hypervisor.Find(vmId);
             if (vm == null) return Fail(ErrorCode.NotFound, "no VM with that id");
-            Template template = _hypervisor.TemplateOf(vmId);
+            Template template = vm.Template;
+            _detail.Clear();
+            StopCauses.Describe(_detail, vm.StopCause, vm.StopDetail, vm.StopAccess);
             result.Id = vm.Id;
             result.Name = vm.Name;
             result.State = vm.State;
-            result.StopReason = ReasonOf(vm);
-            result.StopDetail = vm.StopReason;
+            result.StopReason = vm.StopReason;
+            result.StopDetail = _detail.Length == 0 ? null : _detail.ToString();
             result.ExitCode = (int)vm.ExitCode;
             result.MemoryMiB = (uint)(vm.MemorySize / MiB);
             result.Vcpus = 1;
@@ -209,30 +214,14 @@ namespace Hv.Management
 
         public override ErrorCode ListSnapshots(uint vmId, uint fromId, SnapshotListWriter list)
         {
-            if (_hypervisor.Find(vmId) == null) return Fail(ErrorCode.NotFound, "no VM with that id");
+            VirtualMachine vm = _hypervisor.Find(vmId);
+            if (vm == null) return Fail(ErrorCode.NotFound, "no VM with that id");
             ulong rate = _platform.TscTicksPerMillisecond;
-            uint next = fromId;
-            for (;;)
+            for (Snapshot s = vm.Snapshots.LowestFrom(fromId); s != null; s = s.Id == uint.MaxValue ? null : vm.Snapshots.LowestFrom(s.Id + 1))
             {
-                // In id order: the lowest snapshot id at or above `next`.
-                int best = -1;
-                uint bestId = 0;
-                for (int k = 0; k < Hypervisor.MaxSnapshotsPerVm; k++)
-                {
-                    uint id; string name; ulong created, privatePages, sharedPages;
-                    if (_hypervisor.SnapshotAt(vmId, k, out id, out name, out created, out privatePages, out sharedPages)
-                        && id >= next && (best < 0 || id < bestId))
-                    {
-                        best = k;
-                        bestId = id;
-                    }
-                }
-                if (best < 0) return ErrorCode.Ok;
-                uint snapId; string snapName; ulong ticks, priv, shared;
-                _hypervisor.SnapshotAt(vmId, best, out snapId, out snapName, out ticks, out priv, out shared);
-                if (!list.Add(snapId, snapName, rate == 0 ? 0 : ticks / rate, priv, shared)) return ErrorCode.Ok;
-                next = snapId + 1;
+                if (!list.Add(s.Id, s.Name, rate == 0 ? 0 : s.CreatedTicks / rate, s.Memory.PrivatePages, s.Memory.SharedPages)) break;
             }
+            return ErrorCode.Ok;
         }
 
         public override ErrorCode RestoreSnapshot(uint vmId, uint snapshotId) => Translate(_hypervisor.Restore(vmId, snapshotId));
@@ -245,7 +234,7 @@ namespace Hv.Management
             uploadId = 0;
             nextOffset = 0;
             string name = request.Name.ToNewString();
-            if (_hypervisor.FindTemplate(name) != null) return Fail(ErrorCode.AlreadyExists, "a template with that name exists");
+            if (_hypervisor.Templates.Find(name) != null) return Fail(ErrorCode.AlreadyExists, "a template with that name exists");
             if (request.TotalBytes == 0 || request.TotalBytes > MaxTemplateBytes)
                 return Fail(ErrorCode.TooLarge, "a template image is 1 byte to 4 MiB");
             ulong memory = (ulong)request.MemoryMiB << 20;
@@ -475,7 +464,7 @@ namespace Hv.Management
             ulong rate = _platform.TscTicksPerMillisecond;
             c.RunTimeMs = rate == 0 ? 0 : v.GuestTscTicks / rate;
             ulong privatePages, sharedPages;
-            _hypervisor.MemoryUse(vm.Id, out privatePages, out sharedPages);
+            vm.MemoryUse(out privatePages, out sharedPages);
             c.Set(CounterId.PrivatePages, privatePages);
             c.Set(CounterId.SharedPages, sharedPages);
         }
@@ -485,28 +474,6 @@ namespace Hv.Management
         {
             public const uint ExternalInterrupt = 1, Cpuid = 10, Hlt = 12, IoInstruction = 30, Rdmsr = 31, Wrmsr = 32,
                               EptViolation = 48, EptMisconfiguration = 49, PreemptionTimer = 52;
-        }
-
-        // The stop reason's kind, from the reason text the hypervisor and exit handlers record.
-        private static StopReason ReasonOf(VirtualMachine vm)
-        {
-            string r = vm.StopReason;
-            if (vm.State != VmState.Stopped || r == null) return StopReason.None;
-            if (r == Hypervisor.RequestedStopReason) return StopReason.Requested;
-            if (r == Hypervisor.ForcedStopReason || r == Hypervisor.HostTurnOffReason) return StopReason.Forced;
-            if (StartsWith(r, "debug-exit") || StartsWith(r, "guest exit")) return StopReason.GuestExit;
-            if (StartsWith(r, "triple fault")) return StopReason.TripleFault;
-            if (StartsWith(r, "hlt")) return StopReason.GuestHalt;
-            if (StartsWith(r, "unhandled exit")) return StopReason.UnhandledExit;
-            if (StartsWith(r, "vm-entry failed")) return StopReason.HostError;
-            return StopReason.GuestFault;
-        }
-
-        private static bool StartsWith(string text, string prefix)
-        {
-            if (text.Length < prefix.Length) return false;
-            for (int i = 0; i < prefix.Length; i++) if (text[i] != prefix[i]) return false;
-            return true;
         }
 
         private static string ModeName(GuestEntryMode mode)

@@ -41,7 +41,10 @@ namespace Hv.Core.Tests
             VirtualMachine vm = TestVm.Running();
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, new FakeVcpu(ExitReason.Rdpmc)));
             Assert.Equal(VmState.Stopped, vm.State);
-            Assert.Equal("unhandled exit 15", vm.StopReason);
+            Assert.Equal(StopCause.UnhandledExit, vm.StopCause);
+            Assert.Equal(StopReason.UnhandledExit, vm.StopReason);
+            Assert.Equal(15UL, vm.StopDetail);
+            Assert.Equal("unhandled exit 15", TestVm.StopText(vm));
             Assert.Equal(1UL, vm.Counters.ExitsFor(15));
         }
 
@@ -53,7 +56,7 @@ namespace Hv.Core.Tests
             var cpu = new FakeVcpu();
             cpu.Fields[VmcsField.ExitReason] = 0xFFFF;
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, cpu));
-            Assert.Equal("unhandled exit 65535", vm.StopReason);
+            Assert.Equal("unhandled exit 65535", TestVm.StopText(vm));
             Assert.Equal(1UL, vm.Counters.UnknownReasonExits);
             Assert.False(dispatcher.Register((ExitReason)500, new CountingHandler()));
         }
@@ -66,7 +69,8 @@ namespace Hv.Core.Tests
             var cpu = new FakeVcpu();
             cpu.Fields[VmcsField.ExitReason] = 0x80000000UL | (ulong)ExitReason.EntryFailureInvalidGuestState;
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, cpu));
-            Assert.Equal("vm-entry failed: invalid guest state", vm.StopReason);
+            Assert.Equal(StopReason.HostError, vm.StopReason);
+            Assert.Equal("vm-entry failed: invalid guest state", TestVm.StopText(vm));
         }
 
         [Fact]
@@ -80,7 +84,7 @@ namespace Hv.Core.Tests
 
         private sealed class StopThenResume : ExitHandler
         {
-            public override ExitAction Handle(VirtualMachine vm, Vcpu cpu) { vm.Stop("x", 0); return ExitAction.Resume; }
+            public override ExitAction Handle(VirtualMachine vm, Vcpu cpu) { vm.Stop(StopCause.Requested); return ExitAction.Resume; }
         }
 
         [Theory]
@@ -91,7 +95,7 @@ namespace Hv.Core.Tests
             ExitDispatcher dispatcher = ExitDispatcher.CreateStandard(new TableCpuidSource());
             VirtualMachine vm = TestVm.Running();
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, new FakeVcpu(reason)));
-            Assert.Equal(expected, vm.StopReason);
+            Assert.Equal(expected, TestVm.StopText(vm));
         }
 
         [Theory]
@@ -134,24 +138,27 @@ namespace Hv.Core.Tests
 
             cpu.Registers.Rflags = 0x2; // IF clear
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, cpu));
-            Assert.Equal("hlt with interrupts disabled", vm.StopReason);
+            Assert.Equal(StopReason.GuestHalt, vm.StopReason);
+            Assert.Equal("hlt with interrupts disabled", TestVm.StopText(vm));
         }
 
         [Fact]
         public void EptViolationStopsWithAddressAndAccess()
         {
             ExitDispatcher dispatcher = ExitDispatcher.CreateStandard(new TableCpuidSource());
-            VirtualMachine vm = TestVm.Running();
+            VirtualMachine vm = TestVm.Running(memorySize: 1 << 20); // the address is outside its RAM: no copy-on-write
             var cpu = new FakeVcpu(ExitReason.EptViolation, 0x2 | 0x8); // write; page was readable
             cpu.Fields[VmcsField.GuestPhysicalAddress] = 0xFEE00030;
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, cpu));
-            Assert.Equal("ept-violation at GPA 0xFEE00030 (write)", vm.StopReason);
+            Assert.Equal((StopCause.EptViolation, 0xFEE00030UL, 0x2UL), (vm.StopCause, vm.StopDetail, vm.StopAccess));
+            Assert.Equal(StopReason.GuestFault, vm.StopReason);
+            Assert.Equal("ept-violation at GPA 0xFEE00030 (write)", TestVm.StopText(vm));
 
             VirtualMachine vm2 = TestVm.Running();
             var fetch = new FakeVcpu(ExitReason.EptViolation, 0x5);
             fetch.Fields[VmcsField.GuestPhysicalAddress] = 0x123000;
             dispatcher.Dispatch(vm2, fetch);
-            Assert.Equal("ept-violation at GPA 0x123000 (read+execute)", vm2.StopReason);
+            Assert.Equal("ept-violation at GPA 0x123000 (read+execute)", TestVm.StopText(vm2));
         }
 
         [Fact]
@@ -162,7 +169,7 @@ namespace Hv.Core.Tests
             var cpu = new FakeVcpu(ExitReason.EptMisconfiguration);
             cpu.Fields[VmcsField.GuestPhysicalAddress] = 0x4000;
             dispatcher.Dispatch(vm, cpu);
-            Assert.Equal("ept-misconfiguration at GPA 0x4000", vm.StopReason);
+            Assert.Equal("ept-misconfiguration at GPA 0x4000", TestVm.StopText(vm));
         }
     }
 }

@@ -23,6 +23,9 @@ namespace Hv.Core.Tests
             Registers.Rflags = 0x202;
         }
 
+        public override uint Run(ulong newSliceTicks) => 0;
+        public override void Capture(VcpuState state) => state.Registers.CopyFrom(Registers);
+        public override void Release() { }
         public override ulong ReadField(uint encoding) => Fields.TryGetValue(encoding, out ulong v) ? v : 0;
         public override void WriteField(uint encoding, ulong value) => Fields[encoding] = value;
         public override ulong ReadHostTsc() => HostTsc;
@@ -40,36 +43,32 @@ namespace Hv.Core.Tests
             Table.TryGetValue((leaf, subleaf), out var r) ? r : new CpuidResult(0xA, 0xB, 0xC, 0xD);
     }
 
-    /// <summary>Guest RAM as one array at guest-physical 0; records whether any access happened.</summary>
-    internal sealed class ArrayGuestMemory : GuestMemoryAccess
-    {
-        public readonly byte[] Ram;
-        public int Reads;
-
-        public ArrayGuestMemory(int size) { Ram = new byte[size]; }
-
-        public override bool Read(ulong gpa, Span<byte> destination)
-        {
-            if (gpa > (ulong)Ram.Length || (ulong)destination.Length > (ulong)Ram.Length - gpa) return false;
-            Reads++;
-            new Span<byte>(Ram, (int)gpa, destination.Length).CopyTo(destination);
-            return true;
-        }
-
-        public override bool Write(ulong gpa, ReadOnlySpan<byte> source)
-        {
-            if (gpa > (ulong)Ram.Length || (ulong)source.Length > (ulong)Ram.Length - gpa) return false;
-            source.CopyTo(new Span<byte>(Ram, (int)gpa, source.Length));
-            return true;
-        }
-    }
-
     internal static class TestVm
     {
-        public static VirtualMachine Running(uint id = 7, GuestMemoryAccess memory = null)
+        /// <summary>
+        /// A running VM with id <paramref name="id"/> (the id-th VM of a fresh table) and, when
+        /// <paramref name="memorySize"/> is not 0, that much guest memory in an address space over <paramref name="pages"/>.
+        /// </summary>
+        public static VirtualMachine Running(uint id = 7, ulong memorySize = 0, CowPages pages = null)
         {
-            var vm = new VirtualMachine(id, "vm" + id, 1 << 20, memory);
+            VirtualMachine vm = Created(id, memorySize, pages);
             Assert.Equal(VmTransitionStatus.Ok, vm.Start());
+            return vm;
+        }
+
+        /// <summary>As <see cref="Running"/>, left in state Created.</summary>
+        public static VirtualMachine Created(uint id = 7, ulong memorySize = 0, CowPages pages = null)
+        {
+            var table = new VmTable((int)id);
+            VirtualMachine vm = null;
+            for (uint i = 1; i <= id; i++) vm = table.Add("vm" + i);
+            Assert.Equal(id, vm.Id);
+            if (memorySize != 0)
+            {
+                pages ??= new CowPages();
+                Assert.Equal(AddressSpaceStatus.Ok, AddressSpace.Create(pages, pages.NewSharing(), memorySize, out AddressSpace memory));
+                vm.Attach(memory, new FakeVcpu(), null);
+            }
             return vm;
         }
 
@@ -78,6 +77,14 @@ namespace Hv.Core.Tests
             var buffer = new byte[vm.Console.OutputCapacity];
             int n = vm.Console.ReadOutput(0, buffer, out _);
             return System.Text.Encoding.ASCII.GetString(buffer, 0, n);
+        }
+
+        /// <summary>The line the host's log and GetVm show for the VM's stop.</summary>
+        public static string StopText(VirtualMachine vm)
+        {
+            var text = new Hv.Core.Text.CharBufferSink(256);
+            StopCauses.Describe(text, vm.StopCause, vm.StopDetail, vm.StopAccess);
+            return text.ToString();
         }
     }
 }

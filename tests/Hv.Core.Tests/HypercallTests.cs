@@ -7,11 +7,11 @@ namespace Hv.Core.Tests
 {
     public class HypercallTests
     {
-        private readonly ArrayGuestMemory _memory = new ArrayGuestMemory(64 * 1024);
+        private readonly CowPages _pages = new CowPages();
         private readonly VirtualMachine _vm;
         private readonly ExitDispatcher _dispatcher = ExitDispatcher.CreateStandard(new TableCpuidSource());
 
-        public HypercallTests() { _vm = TestVm.Running(5, _memory); }
+        public HypercallTests() { _vm = TestVm.Running(5, 64 * 1024, _pages); }
 
         private (ExitAction action, FakeVcpu cpu) Call(ulong function, ulong rbx = 0, ulong rcx = 0, ulong ssAccessRights = 0x93)
         {
@@ -26,7 +26,7 @@ namespace Hv.Core.Tests
         [Fact]
         public void ConsoleWriteCopiesGuestBytes()
         {
-            System.Text.Encoding.ASCII.GetBytes("hello guest").CopyTo(_memory.Ram, 0x2000);
+            Assert.True(_vm.Memory.Write(0x2000, System.Text.Encoding.ASCII.GetBytes("hello guest")));
             var (action, cpu) = Call(HypercallHandler.ConsoleWrite, 0x2000, 11);
             Assert.Equal(ExitAction.Resume, action);
             Assert.Equal(HypercallHandler.Success, cpu.Registers.Rax);
@@ -68,10 +68,11 @@ namespace Hv.Core.Tests
         [InlineData(0x1_0000_0010UL)] // would truncate to 16 as an int
         public void ConsoleWriteRejectsOversizeLengthWithoutReading(ulong length)
         {
+            long accesses = _pages.PageAccesses;
             var (action, cpu) = Call(HypercallHandler.ConsoleWrite, 0, length);
             Assert.Equal(ExitAction.Resume, action);
             Assert.Equal(HypercallHandler.InvalidArgument, cpu.Registers.Rax);
-            Assert.Equal(0, _memory.Reads);
+            Assert.Equal(accesses, _pages.PageAccesses);
             Assert.Equal(0UL, _vm.Console.OutputEnd);
         }
 
@@ -89,7 +90,7 @@ namespace Hv.Core.Tests
         [Fact]
         public void ConsoleWriteWithoutGuestMemoryIsBadAddress()
         {
-            var vm = TestVm.Running(1, null);
+            var vm = TestVm.Running(1);
             var cpu = new FakeVcpu(ExitReason.Vmcall, 0, 3);
             cpu.Registers.Rax = HypercallHandler.ConsoleWrite;
             cpu.Registers.Rcx = 1;

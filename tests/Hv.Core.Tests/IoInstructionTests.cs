@@ -1,6 +1,7 @@
 using Hv.Core.Devices;
 using Hv.Core.Vm;
 using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Tests
 {
@@ -96,7 +97,7 @@ namespace Hv.Core.Tests
         {
             var (action, cpu, vm) = Run(Qualification(0x3F8, 1, false, true, true), 0);
             Assert.Equal(ExitAction.Stop, action);
-            Assert.Equal("string i/o unsupported, port 0x03F8", vm.StopReason);
+            Assert.Equal("string i/o unsupported, port 0x03F8", TestVm.StopText(vm));
             Assert.Equal(0x1000UL, cpu.Registers.Rip);
         }
 
@@ -115,7 +116,7 @@ namespace Hv.Core.Tests
         {
             var (action, _, vm) = Run(2, 0);
             Assert.Equal(ExitAction.Stop, action);
-            Assert.Equal("i/o exit with invalid size", vm.StopReason);
+            Assert.Equal("i/o exit with invalid size", TestVm.StopText(vm));
         }
     }
 }

@@ -66,7 +66,7 @@ namespace Hv.Core.Tests
             Assert.True(Wrmsr(Msr.Ia32KernelGsBase, 0x1234_5000UL));
             Assert.False(Wrmsr(Msr.Ia32Lstar, 0x0000_8000_0000_0000UL)); // non-canonical: #GP, nothing loaded
             Assert.Equal(new[] { (Msr.Ia32Lstar, 0xFFFF_8000_0000_1000UL), (Msr.Ia32KernelGsBase, 0x1234_5000UL) }, _cpu.LoadedMsrs);
-            Assert.Equal(0xFFFF_8000_0000_1000UL, _vm.Msrs.Lstar);
+            Assert.Equal(0xFFFF_8000_0000_1000UL, _cpu.Msrs.Lstar);
         }
 
         [Fact]
@@ -109,15 +109,15 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
-        public void SyscallMsrsAreStoredPerVm()
+        public void SyscallMsrsAreStoredPerVcpu()
         {
             Assert.True(Wrmsr(Msr.Ia32Lstar, 0xFFFFFFFF81000000));
             Assert.True(Wrmsr(Msr.Ia32Star, 0x0023001000000000));
             Assert.True(Wrmsr(Msr.Ia32Fmask, 0x47700));
             Assert.True(Wrmsr(Msr.Ia32KernelGsBase, 0xFFFF888000000000));
             Assert.True(Wrmsr(Msr.Ia32Cstar, 0xFFFFFFFF81000100));
-            Assert.Equal(0xFFFFFFFF81000000UL, _vm.Msrs.Lstar);
-            Assert.Equal(0x0023001000000000UL, _vm.Msrs.Star);
+            Assert.Equal(0xFFFFFFFF81000000UL, _cpu.Msrs.Lstar);
+            Assert.Equal(0x0023001000000000UL, _cpu.Msrs.Star);
             Assert.True(Rdmsr(Msr.Ia32Fmask, out ulong fmask));
             Assert.Equal(0x47700UL, fmask);
             Assert.True(Rdmsr(Msr.Ia32KernelGsBase, out ulong kgs));

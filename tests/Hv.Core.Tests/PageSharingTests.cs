@@ -25,6 +25,8 @@ namespace Hv.Core.Tests
         public int Outstanding => _pages.Count;
         public long Allocations;
         public long Frees;
+        /// <summary>Calls of <see cref="Page"/>: how a test sees that guest memory was (not) read.</summary>
+        public long PageAccesses;
         /// <summary>When set, the next allocation returns this address instead (to test the window check).</summary>
         public ulong Override;
 
@@ -58,6 +60,7 @@ namespace Hv.Core.Tests
 
         public override Span<byte> Page(ulong physical)
         {
+            PageAccesses++;
             if (!_pages.TryGetValue(physical, out byte[] data))
                 throw new InvalidOperationException($"access to a page not outstanding: 0x{physical:X}");
             if (data == null)

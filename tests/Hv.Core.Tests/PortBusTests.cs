@@ -67,7 +67,7 @@ namespace Hv.Core.Tests
             Assert.True(vm.Ports.Out(DebugExitPort.DefaultPort, 1, 0x31));
             Assert.Equal(VmState.Stopped, vm.State);
             Assert.Equal(0x31UL, vm.ExitCode);
-            Assert.Equal("debug-exit", vm.StopReason);
+            Assert.Equal("debug-exit", TestVm.StopText(vm));
         }
 
         [Fact]

@@ -1,5 +1,6 @@
 using Hv.Core.Vm;
 using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Tests
 {
@@ -9,31 +10,36 @@ namespace Hv.Core.Tests
         [Fact]
         public void Reuse_gives_a_brand_new_vm_with_nothing_of_the_old_one()
         {
-            var vm = TestVm.Running(3);
+            var table = new VmTable(4);
+            VirtualMachine vm = table.Add("old");
+            vm.Start();
             vm.Ports.Out(0x3FF, 1, 0x5A);                  // UART scratch register
             vm.Ports.Out(0x3FB, 1, 0x80);                  // DLAB on
             vm.Ports.Out(0x3F8, 1, 0x01);                  // divisor 1
             vm.Console.WriteOutput(System.Text.Encoding.ASCII.GetBytes("old secret"));
             vm.Counters.RecordExit(10);
-            vm.Msrs.Lstar = 0xFFFF800000001000;
             vm.SeedLow = 42;
             vm.MarkReady();
-            vm.Stop("done", 5);
+            vm.StopWithExitCode(StopCause.DebugExit, 5);
+            vm.Remove();
+            table.Remove(vm);
 
-            vm.Reuse(9, "fresh", 2 << 20, null);
+            VirtualMachine fresh = table.Add("fresh");
 
-            Assert.Equal(9u, vm.Id);
-            Assert.Equal("fresh", vm.Name);
-            Assert.Equal(VmState.Created, vm.State);
-            Assert.Null(vm.StopReason);
-            Assert.Equal(0UL, vm.ExitCode);
-            Assert.False(vm.Ready);
-            Assert.Equal(0UL, vm.Console.OutputEnd);
-            Assert.Equal(0UL, vm.Counters.TotalExits);
-            Assert.Equal(0UL, vm.Msrs.Lstar);
-            Assert.Equal(0UL, vm.SeedLow);
-            Assert.Equal(0x0Cu, vm.Uart.Divisor);           // power-on 9600 baud
-            Assert.True(vm.Ports.In(0x3FF, 1, out uint scratch));
+            Assert.Same(vm, fresh);
+            Assert.NotEqual(1u, fresh.Id);
+            Assert.Equal("fresh", fresh.Name);
+            Assert.Equal(VmState.Created, fresh.State);
+            Assert.Equal(StopCause.None, fresh.StopCause);
+            Assert.Equal(0UL, fresh.ExitCode);
+            Assert.False(fresh.Ready);
+            Assert.Null(fresh.Memory);
+            Assert.Null(fresh.Cpu);
+            Assert.Equal(0UL, fresh.Console.OutputEnd);
+            Assert.Equal(0UL, fresh.Counters.TotalExits);
+            Assert.Equal(0UL, fresh.SeedLow);
+            Assert.Equal(0x0Cu, fresh.Uart.Divisor);           // power-on 9600 baud
+            Assert.True(fresh.Ports.In(0x3FF, 1, out uint scratch));
             Assert.Equal(0u, scratch);
         }
 
@@ -44,6 +50,14 @@ namespace Hv.Core.Tests
             r.Clear();
             var zero = new GuestRegisters();
             Assert.Equal((zero.Rax, zero.Rcx, zero.R15, zero.Rip, zero.Rflags), (r.Rax, r.Rcx, r.R15, r.Rip, r.Rflags));
+        }
+
+        [Fact]
+        public void Cleared_msrs_show_nothing_of_the_previous_guest()
+        {
+            var m = new GuestMsrs { Star = 1, Lstar = 0xFFFF800000001000, Cstar = 3, Fmask = 4, KernelGsBase = 5 };
+            m.Clear();
+            Assert.Equal((0UL, 0UL, 0UL, 0UL, 0UL), (m.Star, m.Lstar, m.Cstar, m.Fmask, m.KernelGsBase));
         }
     }
 }

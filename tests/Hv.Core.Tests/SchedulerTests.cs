@@ -16,7 +16,7 @@ namespace Hv.Core.Tests
             var picks = new Dictionary<VirtualMachine, int>();
             for (int i = 0; i < n; i++)
             {
-                var vm = TestVm.Running((uint)i);
+                var vm = TestVm.Running((uint)i + 1);
                 scheduler.Add(vm);
                 picks[vm] = 0;
             }
@@ -44,17 +44,17 @@ namespace Hv.Core.Tests
         {
             var scheduler = new Scheduler(4);
             var a = TestVm.Running(1); var b = TestVm.Running(2); var c = TestVm.Running(3);
-            var created = new VirtualMachine(4, "new", 4096, null);
+            var created = TestVm.Created(4);
             scheduler.Add(a); scheduler.Add(b); scheduler.Add(c); scheduler.Add(created);
             b.Pause();
-            c.Stop("done", 0);
+            c.Stop(StopCause.Requested);
             Assert.Same(a, scheduler.Next());
             Assert.Same(a, scheduler.Next());
             b.Resume();
             Assert.Same(b, scheduler.Next());
             Assert.Equal(1, scheduler.RemoveFinished());
             Assert.Equal(3, scheduler.Count);
-            a.Stop("x", 0); b.Stop("y", 0);
+            a.Stop(StopCause.Requested); b.Stop(StopCause.Forced);
             Assert.Null(scheduler.Next());
             Assert.Equal(2, scheduler.RemoveFinished());
             Assert.Equal(1, scheduler.Count);

@@ -4,7 +4,7 @@ namespace Hv.Core.Tests
 {
     public class VirtualMachineTests
     {
-        private static VirtualMachine Create() => new VirtualMachine(1, "a", 1 << 20, null);
+        private static VirtualMachine Create() => TestVm.Created(1);
 
         [Fact]
         public void FullLifecycle()
@@ -17,9 +17,10 @@ namespace Hv.Core.Tests
             Assert.Equal(VmState.Paused, vm.State);
             Assert.Equal(VmTransitionStatus.Ok, vm.Resume());
             Assert.Equal(VmTransitionStatus.Ok, vm.Pause());
-            Assert.Equal(VmTransitionStatus.Ok, vm.Stop("user", 3));
+            Assert.Equal(VmTransitionStatus.Ok, vm.StopWithExitCode(StopCause.DebugExit, 3));
             Assert.Equal(VmState.Stopped, vm.State);
-            Assert.Equal("user", vm.StopReason);
+            Assert.Equal(StopReason.GuestExit, vm.StopReason);
+            Assert.Equal("debug-exit", TestVm.StopText(vm));
             Assert.Equal(3UL, vm.ExitCode);
             Assert.Equal(VmTransitionStatus.Ok, vm.Remove());
             Assert.Equal(VmState.Removed, vm.State);
@@ -39,9 +40,10 @@ namespace Hv.Core.Tests
             Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Remove());
             Assert.Equal(VmState.Running, vm.State);
 
-            vm.Stop("first", 1);
-            Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Stop("second", 2));
-            Assert.Equal("first", vm.StopReason);
+            vm.StopWithExitCode(StopCause.ExitHypercall, 1);
+            Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Stop(StopCause.TripleFault));
+            Assert.Equal(StopCause.ExitHypercall, vm.StopCause);
+            Assert.Equal("guest exit hypercall", TestVm.StopText(vm));
             Assert.Equal(1UL, vm.ExitCode);
             Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Start());
             Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Resume());
@@ -50,7 +52,7 @@ namespace Hv.Core.Tests
 
             vm.Remove();
             Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Remove());
-            Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Stop("late", 0));
+            Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Stop(StopCause.Forced));
             Assert.Equal(VmTransitionStatus.InvalidTransition, vm.Start());
             Assert.Equal(VmState.Removed, vm.State);
         }
@@ -59,7 +61,7 @@ namespace Hv.Core.Tests
         public void CreatedVmMayBeStoppedOrRemovedDirectly()
         {
             var a = Create();
-            Assert.Equal(VmTransitionStatus.Ok, a.Stop("cancelled", 0));
+            Assert.Equal(VmTransitionStatus.Ok, a.Stop(StopCause.Requested));
             var b = Create();
             Assert.Equal(VmTransitionStatus.Ok, b.Remove());
         }
@@ -67,11 +69,13 @@ namespace Hv.Core.Tests
         [Fact]
         public void IdentityIsKept()
         {
-            var vm = new VirtualMachine(42, "web", 256UL << 20, null);
+            var vm = TestVm.Created(42, 256UL << 20);
             Assert.Equal(42u, vm.Id);
-            Assert.Equal("web", vm.Name);
+            Assert.Equal("vm42", vm.Name);
             Assert.Equal(256UL << 20, vm.MemorySize);
-            Assert.Null(vm.StopReason);
+            Assert.Equal(StopCause.None, vm.StopCause);
+            Assert.Equal(StopReason.None, vm.StopReason);
+            Assert.Equal("", TestVm.StopText(vm));
             Assert.False(vm.Ready);
         }
     }

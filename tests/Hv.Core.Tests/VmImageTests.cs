@@ -23,11 +23,11 @@ namespace Hv.Core.Tests
             return s;
         }
 
-        private static byte[] Export(AddressSpace memory, VcpuState state, GuestMsrs msrs, out ulong total)
+        private static byte[] Export(AddressSpace memory, VcpuState state, out ulong total)
         {
             AddressSpace fork;
             Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out fork));
-            var writer = new VmImageWriter("web1", "hello", state, msrs, fork);
+            var writer = new VmImageWriter("web1", "hello", state, fork);
             total = writer.TotalBytes;
             var bytes = new byte[total];
             // Read in odd-sized pieces and at random offsets, as a resumed download would.
@@ -55,10 +55,11 @@ namespace Hv.Core.Tests
             new Random(1).NextBytes(pattern);
             Assert.True(memory.Write(0x8000, pattern));
             Assert.True(memory.Write(0xFF000, new byte[] { 9, 8, 7 }));
-            var msrs = new GuestMsrs { Lstar = 0xFFFF800000001000, Star = 5 };
             VcpuState state = SampleState();
+            state.Msrs.Lstar = 0xFFFF800000001000;
+            state.Msrs.Star = 5;
 
-            byte[] image = Export(memory, state, msrs, out ulong total);
+            byte[] image = Export(memory, state, out ulong total);
             // 256 pages of RAM but only 3 non-zero pages travel.
             Assert.True(total < 4 * 4096 + 2048, total.ToString());
 
@@ -77,7 +78,8 @@ namespace Hv.Core.Tests
             Assert.Equal(state.FpuState, reader.State.FpuState);
             Assert.Equal(0x8123UL, reader.State.Registers.Rip);
             Assert.Equal(15UL, reader.State.Registers.R15);
-            Assert.Equal(0xFFFF800000001000, reader.Msrs.Lstar);
+            Assert.Equal(0xFFFF800000001000, reader.State.Msrs.Lstar);
+            Assert.Equal(5UL, reader.State.Msrs.Star);
             var back = new byte[5000];
             Assert.True(reader.Memory.Read(0x8000, back));
             Assert.Equal(pattern, back);
@@ -99,7 +101,7 @@ namespace Hv.Core.Tests
             AddressSpace memory;
             AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
             memory.Write(0, new byte[] { 1 });
-            byte[] image = Export(memory, SampleState(), new GuestMsrs(), out ulong total);
+            byte[] image = Export(memory, SampleState(), out ulong total);
             memory.Release();
 
             var reader = new VmImageReader(pages, sharing, total);
@@ -120,7 +122,7 @@ namespace Hv.Core.Tests
             AddressSpace memory;
             AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
             memory.Write(0x3000, new byte[] { 1, 2, 3 });
-            byte[] image = Export(memory, SampleState(), new GuestMsrs(), out ulong total);
+            byte[] image = Export(memory, SampleState(), out ulong total);
             memory.Release();
             image[image.Length - 40] ^= 0x10; // inside the last page, past every structural check
             var reader = new VmImageReader(pages, sharing, total);
@@ -136,7 +138,7 @@ namespace Hv.Core.Tests
             AddressSpace memory;
             AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
             memory.Write(0x3000, new byte[] { 1, 2, 3 });
-            byte[] image = Export(memory, SampleState(), new GuestMsrs(), out ulong total);
+            byte[] image = Export(memory, SampleState(), out ulong total);
             memory.Release();
             var rng = new Random(7);
             for (int round = 0; round < 10000; round++)

@@ -49,7 +49,7 @@ namespace Hv.Module.Tests
             // The same VM name on both hosts: only the host in the object tells them apart.
             _ps.Run("New-HvVm -Name same, other -Template spin -Start -Server $h1, $h2").NoErrors();
             _ps.Run("Get-HvVm -Server $h1, $h2 -Name same | Stop-HvVm -TurnOff -Force").NoErrors();
-            int StateCount(InProcessHost h, string state) => h.WithHypervisor(hv => Enumerable.Range(0, hv.Capacity).Select(hv.VmAt).Count(v => v != null && v.State.ToString() == state));
+            int StateCount(InProcessHost h, string state) => h.WithHypervisor(hv => Enumerable.Range(0, hv.Vms.Capacity).Select(hv.Vms.At).Count(v => v != null && v.State.ToString() == state));
             Assert.Equal(1, StateCount(_a, "Stopped"));
             Assert.Equal(1, StateCount(_b, "Stopped"));
             Assert.Equal(1, StateCount(_a, "Running"));

@@ -36,7 +36,7 @@ namespace Hv.Module.Tests
         private string Program(string name, string text)
         {
             string path = Path.Combine(_dir, name);
-            File.WriteAllBytes(path, ScriptedCpuBackend.Program(text));
+            File.WriteAllBytes(path, ScriptedProcessor.Program(text));
             return path;
         }
 

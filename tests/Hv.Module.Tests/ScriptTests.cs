@@ -67,7 +67,7 @@ namespace Hv.Module.Tests
             }
             Assert.Matches(@"demo3\s+Running", output);
             Assert.Matches(@"demo3\s+Stopped\s+\d+\s+\d+\s+([\d.]+\s+[\d.]+\s+)?GuestExit", output);
-            Assert.Equal(0, host.WithHypervisor(hv => hv.VmCount)); // cleaned up
+            Assert.Equal(0, host.WithHypervisor(hv => hv.Vms.Count)); // cleaned up
         }
 
         [Fact]

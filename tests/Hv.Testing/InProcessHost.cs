@@ -7,6 +7,7 @@ using Hv.Management;
 using Hv.Core.Memory;
 using Hv.Core.Vm;
 using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
 using Hv.Crypto;
 using Hv.Protocol.Server;
 
@@ -14,7 +15,7 @@ namespace Hv.Testing
 {
     /// <summary>
     /// An Hv host inside the test process: the real <see cref="Hypervisor"/>, exit dispatch, <see cref="HypervisorControl"/>
-    /// and <see cref="ManagementServer"/>, served on a 127.0.0.1 TCP port; only the CPU is the <see cref="ScriptedCpuBackend"/>.
+    /// and <see cref="ManagementServer"/>, served on a 127.0.0.1 TCP port; only the CPU is the <see cref="ScriptedProcessor"/>.
     /// Templates: hello (prints "hello from guest 1..5" with pauses, exits 0), spin (never stops), halt (stops at a HLT with IF=0),
     /// fail (exits with code 3).
     /// </summary>
@@ -39,7 +40,7 @@ namespace Hv.Testing
             Pages = new HeapPageSource();
             var cpuid = new FixedCpuid();
             var sharing = new PageSharing(Pages, HeapPageSource.FirstAddress, HeapPageSource.FirstAddress + (1UL << 32));
-            _hypervisor = new Hypervisor(Pages, sharing, new ScriptedCpuBackend(Pages), ExitDispatcher.CreateStandard(cpuid),
+            _hypervisor = new Hypervisor(Pages, sharing, new ScriptedProcessor(Pages), ExitDispatcher.CreateStandard(cpuid),
                                          new RandomEntropy(), maxVms, 16);
             // Like tests/guests/hello.asm: five lines with a pause between them, so a just-started VM is seen running.
             AddTemplate("hello", "say hello from guest 1\npause 40\nsay hello from guest 2\npause 40\nsay hello from guest 3\npause 40\n" +
@@ -75,7 +76,7 @@ namespace Hv.Testing
         }
 
         private void AddTemplate(string name, string program)
-            => _hypervisor.AddTemplate(new Template(name, ScriptedCpuBackend.Program(program), GuestEntryMode.Real, Template.DefaultMemorySize, null));
+            => _hypervisor.AddTemplate(new Template(name, ScriptedProcessor.Program(program), GuestEntryMode.Real, Template.DefaultMemorySize, null));
 
         // One client at a time, like a serial line; a new connection replaces the old one.
         private void ServeConnections()

@@ -25,7 +25,7 @@ namespace Hv.Core.Devices
 
         public override void Out(ushort offset, int size, uint value)
         {
-            _vm.Stop("debug-exit", value);
+            _vm.StopWithExitCode(StopCause.DebugExit, value);
         }
     }
 }

@@ -62,8 +62,8 @@ namespace Hv.Core.Memory
 
         public PageSharing Sharing { get { return _sharing; } }
 
-        /// <summary>EPT pointer for the VMCS, as <see cref="EptBuilder.Eptp"/>; 0 after <see cref="Release"/>.</summary>
-        public ulong Eptp { get { return _pml4 == 0 ? 0 : EptBuilder.PointerFor(_pml4); } }
+        /// <summary>EPT pointer for the VMCS, (<see cref="EptEntry.PointerFor"/>); 0 after <see cref="Release"/>.</summary>
+        public ulong Eptp { get { return _pml4 == 0 ? 0 : EptEntry.PointerFor(_pml4); } }
 
         /// <summary>True when translations cached for <see cref="Eptp"/> may be stale (see the class comment).</summary>
         public bool FlushPending { get { return _flushPending; } }
@@ -140,7 +140,7 @@ namespace Hv.Core.Memory
             ulong pt = 0;
             for (ulong gpa = 0; gpa < size; gpa += PageSize)
             {
-                if (pt == 0 || EptBuilder.IndexAt(gpa, PtLevel) == 0)
+                if (pt == 0 || EptEntry.IndexAt(gpa, PtLevel) == 0)
                 {
                     pt = created.BuildPath(gpa);
                     if (pt == 0)
@@ -155,7 +155,7 @@ namespace Hv.Core.Memory
                     created.Release();
                     return AddressSpaceStatus.OutOfMemory;
                 }
-                created.WriteEntry(pt, EptBuilder.IndexAt(gpa, PtLevel), PrivateLeaf(page));
+                created.WriteEntry(pt, EptEntry.IndexAt(gpa, PtLevel), PrivateLeaf(page));
             }
             space = created;
             return AddressSpaceStatus.Ok;
@@ -341,7 +341,7 @@ namespace Hv.Core.Memory
             bool write = true;
             for (int level = 0; level <= PtLevel; level++)
             {
-                ulong entry = ReadEntry(table, EptBuilder.IndexAt(gpa, level));
+                ulong entry = ReadEntry(table, EptEntry.IndexAt(gpa, level));
                 if (!EptEntry.IsPresent(entry))
                 {
                     return false;
@@ -389,7 +389,7 @@ namespace Hv.Core.Memory
             ulong table = _pml4;
             for (int level = 0; level <= PtLevel; level++)
             {
-                ulong entry = ReadEntry(table, EptBuilder.IndexAt(gpa, level));
+                ulong entry = ReadEntry(table, EptEntry.IndexAt(gpa, level));
                 if (!EptEntry.IsPresent(entry))
                 {
                     return EptFaultResult.NotRam;
@@ -426,7 +426,7 @@ namespace Hv.Core.Memory
             table = _pml4;
             for (int level = 0; level <= PtLevel; level++)
             {
-                int index = EptBuilder.IndexAt(gpa, level);
+                int index = EptEntry.IndexAt(gpa, level);
                 ulong entry = ReadEntry(table, index);
                 ulong child = EptEntry.Address(entry);
                 if (_sharing.Count(child) > 1)
@@ -542,7 +542,7 @@ namespace Hv.Core.Memory
             ulong table = _pml4;
             for (int level = 0; level < PtLevel; level++)
             {
-                int index = EptBuilder.IndexAt(gpa, level);
+                int index = EptEntry.IndexAt(gpa, level);
                 ulong entry = ReadEntry(table, index);
                 if (!EptEntry.IsPresent(entry))
                 {
@@ -565,7 +565,7 @@ namespace Hv.Core.Memory
             ulong table = _pml4;
             for (int level = 0; level <= PtLevel; level++)
             {
-                table = EptEntry.Address(ReadEntry(table, EptBuilder.IndexAt(gpa, level)));
+                table = EptEntry.Address(ReadEntry(table, EptEntry.IndexAt(gpa, level)));
             }
             return table;
         }

@@ -80,5 +80,23 @@ namespace Hv.Core.Memory
         {
             return (entry & ~PermissionMask) | ((ulong)permissions & PermissionMask);
         }
+
+        /// <summary>
+        /// The EPT pointer for a 4-level tree rooted at <paramref name="pml4"/> (SDM 24.6.11): PML4 address | memory type WB
+        /// (6) for the paging structures | (page-walk length 4 − 1) &lt;&lt; 3; bit 6 (accessed/dirty flags) stays 0.
+        /// </summary>
+        public static ulong PointerFor(ulong pml4)
+        {
+            return (pml4 & AddressMask) | (ulong)EptMemoryType.WriteBack | ((4UL - 1) << 3);
+        }
+
+        /// <summary>
+        /// Index into the table at depth <paramref name="level"/> (0 = PML4 bits 47:39, 1 = PDPT 38:30, 2 = PD 29:21,
+        /// 3 = PT 20:12) that translates <paramref name="gpa"/> (SDM 28.3.2).
+        /// </summary>
+        public static int IndexAt(ulong gpa, int level)
+        {
+            return (int)((gpa >> (39 - 9 * level)) & 0x1FF);
+        }
     }
 }

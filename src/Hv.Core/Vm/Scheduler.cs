@@ -1,7 +1,7 @@
 namespace Hv.Core.Vm
 {
     /// <summary>
-    /// Round-robin over the VMs of one physical CPU. The queue is a fixed array in run order: <see cref="Next"/>
+    /// Round-robin over the VMs of one physical CPU (the <see cref="VmRunner"/>'s). The queue is a fixed array in run order: <see cref="Next"/>
     /// takes the first Running VM and moves it to the back, so each runnable VM gets a turn before any gets a
     /// second (over K picks among N runnable VMs each gets K/N rounded up or down). Paused, Created and
     /// Stopped VMs stay queued but are skipped; <see cref="RemoveFinished"/> drops the stopped ones.

@@ -1,13 +1,15 @@
 using Hv.Core.Devices;
 using Hv.Core.Memory;
+using Hv.Core.Vmx;
 
 namespace Hv.Core.Vm
 {
     /// <summary>
-    /// One guest: identity, lifecycle state, devices and counters. The portable half of a VM; the backend
-    /// keeps the VMCS and EPT beside it. Every lifecycle command is a transition that either succeeds or
-    /// returns <see cref="VmTransitionStatus.InvalidTransition"/> and changes nothing (ARCHITECTURE.md
-    /// principle 5).
+    /// One guest, as one object: its identity, its life-cycle state (with the exact stop cause), the address space and
+    /// vCPU it runs on, its devices on its port bus, the template it came from, its snapshots and its counters. Every
+    /// life-cycle command is a transition that either succeeds or returns <see cref="VmTransitionStatus.InvalidTransition"/>
+    /// and changes nothing (ARCHITECTURE.md principle 5). The image has no garbage collector, so the
+    /// <see cref="VmTable"/> recycles removed VM objects, devices and buffers included.
     /// </summary>
     public sealed class VirtualMachine
     {
@@ -18,21 +20,26 @@ namespace Hv.Core.Vm
         public const int ConsoleInputCapacity = 4096;
 
         private uint _id;
+        private int _slot;
         private string _name;
         private ulong _memorySize;
-        private GuestMemoryAccess _memory;
+        private AddressSpace _memory;
+        private Vcpu _cpu;
+        private Template _template;
         private readonly ConsoleRing _console;
         private readonly Uart16550 _uart;
         private readonly PortBus _ports;
         private readonly VmCounters _counters;
-        private readonly GuestMsrs _msrs = new GuestMsrs();
-        private VmState _state = VmState.Created;
-        private string _stopReason;
+        private readonly VmSnapshots _snapshots = new VmSnapshots();
+        private VmState _state;
+        private StopCause _stopCause;
+        private ulong _stopDetail;
+        private ulong _stopAccess;
         private ulong _exitCode;
         private bool _ready;
 
-        /// <param name="memory">Access to the guest's physical memory (null until the backend has built it).</param>
-        public VirtualMachine(uint id, string name, ulong memorySize, GuestMemoryAccess memory)
+        /// <summary>A VM object with its devices wired; <see cref="VmTable"/> gives it an identity.</summary>
+        public VirtualMachine()
         {
             _console = new ConsoleRing(ConsoleOutputCapacity, ConsoleInputCapacity);
             _counters = new VmCounters(_console);
@@ -40,43 +47,63 @@ namespace Hv.Core.Vm
             _ports = new PortBus();
             _ports.Map(Com1Port, Uart16550.PortCount, _uart);
             _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
-            Reuse(id, name, memorySize, memory);
         }
 
+        /// <summary>Its place in the table's dense list of live VMs.</summary>
+        internal int DenseIndex;
+
+        /// <summary>The next removed VM object the table keeps for reuse (while this one is unused).</summary>
+        internal VirtualMachine NextSpare;
+
         /// <summary>
-        /// Makes this object a brand-new VM. The image has no garbage collector, so the hypervisor recycles removed
-        /// VMs (and their console buffers) instead of allocating new ones for every create.
+        /// Makes this object a brand-new VM in state Created: every device and count cleared. Memory, vCPU, template
+        /// and snapshots were let go when the previous VM was removed (<see cref="Hypervisor.Remove"/>).
         /// </summary>
-        public void Reuse(uint id, string name, ulong memorySize, GuestMemoryAccess memory)
+        internal void Reuse(uint id, int slot, string name)
         {
             _id = id;
+            _slot = slot;
             _name = name;
-            _memorySize = memorySize;
-            _memory = memory;
             _console.Reset();
             _counters.Reset();
             _uart.Reset();
-            _msrs.Star = _msrs.Lstar = _msrs.Cstar = _msrs.Fmask = _msrs.KernelGsBase = 0;
             _state = VmState.Created;
-            _stopReason = null;
-            _exitCode = 0;
+            _stopCause = StopCause.None;
+            _stopDetail = _stopAccess = _exitCode = 0;
             _ready = false;
-            SeedLow = SeedHigh = MacAddress = LogEchoOffset = 0;
-            LogEchoMidLine = false;
+            SeedLow = SeedHigh = MacAddress = 0;
         }
 
         public uint Id { get { return _id; } }
+        /// <summary>Its slot in the <see cref="VmTable"/> (0 .. capacity-1): unique among live VMs, taken over by a later VM once it is removed.</summary>
+        public int Slot { get { return _slot; } }
         public string Name { get { return _name; } }
+        /// <summary>The guest's RAM size; stays known after a stop has given the memory back.</summary>
         public ulong MemorySize { get { return _memorySize; } }
-        public GuestMemoryAccess Memory { get { return _memory; } }
+        /// <summary>Its guest-physical memory; null once the VM has stopped.</summary>
+        public AddressSpace Memory { get { return _memory; } }
+        /// <summary>Its vCPU; null once the VM has stopped.</summary>
+        public Vcpu Cpu { get { return _cpu; } }
+        /// <summary>The template it was made from (its restarts start from it); null when made otherwise, or removed since.</summary>
+        public Template Template { get { return _template; } }
+        /// <summary>The VPID of its vCPUs (SDM Vol. 3C 28.1): never 0 (the host's), unique among live VMs.</summary>
+        public ushort Vpid { get { return (ushort)(_slot + 1); } }
+
         public ConsoleRing Console { get { return _console; } }
         public Uart16550 Uart { get { return _uart; } }
+        /// <summary>The I/O-port bus its devices hang on (COM1, the debug-exit port).</summary>
         public PortBus Ports { get { return _ports; } }
         public VmCounters Counters { get { return _counters; } }
-        public GuestMsrs Msrs { get { return _msrs; } }
+        public VmSnapshots Snapshots { get { return _snapshots; } }
+
         public VmState State { get { return _state; } }
-        /// <summary>Why the VM stopped; null until it has.</summary>
-        public string StopReason { get { return _stopReason; } }
+        /// <summary>What stopped it; <see cref="StopCause.None"/> until it has.</summary>
+        public StopCause StopCause { get { return _stopCause; } }
+        /// <summary>The stop's detail: a guest-physical address, a port or an exit reason (<see cref="StopCause"/> says which).</summary>
+        public ulong StopDetail { get { return _stopDetail; } }
+        /// <summary>For an EPT violation, the access bits of its exit qualification.</summary>
+        public ulong StopAccess { get { return _stopAccess; } }
+        public StopReason StopReason { get { return StopCauses.ReasonOf(_stopCause); } }
         public ulong ExitCode { get { return _exitCode; } }
         /// <summary>The guest announced it finished booting (hypercall Ready); a template can be primed from here.</summary>
         public bool Ready { get { return _ready; } }
@@ -85,12 +112,44 @@ namespace Hv.Core.Vm
         public ulong SeedLow, SeedHigh;
         public ulong MacAddress;
 
-        /// <summary>
-        /// How far the host has copied this VM's console into its own log, and whether it stopped mid-line (the image
-        /// echoes every VM's console onto its log).
-        /// </summary>
-        public ulong LogEchoOffset;
-        public bool LogEchoMidLine;
+        /// <summary>Gives the VM the memory and vCPU it runs on (at creation, and when a restart rebuilds them).</summary>
+        public void Attach(AddressSpace memory, Vcpu cpu, Template template)
+        {
+            _memory = memory;
+            _memorySize = memory.Size;
+            _cpu = cpu;
+            _template = template;
+        }
+
+        /// <summary>A snapshot restore put a new vCPU in place of the old one (which the caller releases).</summary>
+        public void ReplaceCpu(Vcpu cpu)
+        {
+            _cpu = cpu;
+        }
+
+        /// <summary>The template was removed: the VM keeps its pages but can no longer restart from it.</summary>
+        public void ForgetTemplate()
+        {
+            _template = null;
+        }
+
+        /// <summary>Gives back the vCPU and the memory (a stopped VM, or one being removed); the record stays.</summary>
+        public void ReleaseResources()
+        {
+            if (_cpu != null) _cpu.Release();
+            if (_memory != null) _memory.Release();
+            _cpu = null;
+            _memory = null;
+        }
+
+        /// <summary>Pages only this VM uses, and pages it shares with its template, snapshots or other clones (0 once stopped).</summary>
+        public void MemoryUse(out ulong privatePages, out ulong sharedPages)
+        {
+            privatePages = sharedPages = 0;
+            if (_memory == null || _memory.IsReleased) return;
+            privatePages = _memory.PrivatePages;
+            sharedPages = _memory.SharedPages;
+        }
 
         public VmTransitionStatus Start()
         {
@@ -112,7 +171,7 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// Stopped → Created, for a restart from the VM's template: the stop reason goes, the console history and the
+        /// Stopped → Created, for a restart from the VM's template: the stop cause goes, the console history and the
         /// counters stay.
         /// </summary>
         public VmTransitionStatus Rearm()
@@ -122,8 +181,8 @@ namespace Hv.Core.Vm
                 return VmTransitionStatus.InvalidTransition;
             }
             _state = VmState.Created;
-            _stopReason = null;
-            _exitCode = 0;
+            _stopCause = StopCause.None;
+            _stopDetail = _stopAccess = _exitCode = 0;
             _ready = false;
             return VmTransitionStatus.Ok;
         }
@@ -133,20 +192,28 @@ namespace Hv.Core.Vm
             return Move(VmState.Paused, VmState.Running);
         }
 
-        /// <summary>
-        /// Stops a Created, Running or Paused VM with a reason and exit code. The first stop wins: a VM that is
-        /// already stopped keeps its original reason (a triple fault after a debug-exit write must not hide it).
-        /// </summary>
-        public VmTransitionStatus Stop(string reason, ulong exitCode)
+        /// <summary>Stops a Created, Running or Paused VM for <paramref name="cause"/>, which needs no detail.</summary>
+        public VmTransitionStatus Stop(StopCause cause)
         {
-            if (_state != VmState.Created && _state != VmState.Running && _state != VmState.Paused)
-            {
-                return VmTransitionStatus.InvalidTransition;
-            }
-            _state = VmState.Stopped;
-            _stopReason = reason;
-            _exitCode = exitCode;
-            return VmTransitionStatus.Ok;
+            return Stop(cause, 0, 0, 0);
+        }
+
+        /// <summary>Stops the VM for <paramref name="cause"/> with its detail (an address, a port, an exit reason).</summary>
+        public VmTransitionStatus Stop(StopCause cause, ulong detail)
+        {
+            return Stop(cause, detail, 0, 0);
+        }
+
+        /// <summary>Stops the VM for an EPT violation at <paramref name="gpa"/> with the access bits of its qualification.</summary>
+        public VmTransitionStatus Stop(StopCause cause, ulong gpa, ulong access)
+        {
+            return Stop(cause, gpa, access, 0);
+        }
+
+        /// <summary>The guest ended itself (debug-exit port, exit hypercall) with <paramref name="exitCode"/>.</summary>
+        public VmTransitionStatus StopWithExitCode(StopCause cause, ulong exitCode)
+        {
+            return Stop(cause, 0, 0, exitCode);
         }
 
         /// <summary>Removes a Stopped VM, or a Created one that never ran.</summary>
@@ -160,15 +227,25 @@ namespace Hv.Core.Vm
             return VmTransitionStatus.Ok;
         }
 
-        /// <summary>The VM's RAM is now <paramref name="memory"/> (after a restart rebuilt it).</summary>
-        public void ReplaceMemory(GuestMemoryAccess memory)
-        {
-            _memory = memory;
-        }
-
         public void MarkReady()
         {
             _ready = true;
+        }
+
+        // The first stop wins: a VM that is already stopped keeps its original cause (a triple fault after a debug-exit
+        // write must not hide it).
+        private VmTransitionStatus Stop(StopCause cause, ulong detail, ulong access, ulong exitCode)
+        {
+            if (_state != VmState.Created && _state != VmState.Running && _state != VmState.Paused)
+            {
+                return VmTransitionStatus.InvalidTransition;
+            }
+            _state = VmState.Stopped;
+            _stopCause = cause;
+            _stopDetail = detail;
+            _stopAccess = access;
+            _exitCode = exitCode;
+            return VmTransitionStatus.Ok;
         }
 
         private VmTransitionStatus Move(VmState from, VmState to)

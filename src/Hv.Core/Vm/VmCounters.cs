@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hv.Core.Devices;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vm
 {
@@ -36,7 +37,7 @@ namespace Hv.Core.Vm
         public ulong TotalExits { get { return _totalExits; } }
         /// <summary>Exits whose basic reason is at or above <see cref="ReasonSlots"/>.</summary>
         public ulong UnknownReasonExits { get { return _unknownReasonExits; } }
-        public ulong IoExits { get { return ExitsFor(30); } }
+        public ulong IoExits { get { return ExitsFor((uint)ExitReason.IoInstruction); } }
         /// <summary>Port reads and writes no device claimed.</summary>
         public ulong UnhandledPortAccesses { get { return _unhandledPortAccesses; } }
         public ulong InjectedExceptions { get { return _injectedExceptions; } }

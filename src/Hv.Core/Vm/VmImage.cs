@@ -1,6 +1,7 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vm
 {
@@ -22,7 +23,7 @@ namespace Hv.Core.Vm
         public const ushort Version = 1;
         public const int PageSize = 4096;
         public const int RegisterCount = 18;
-        public const int MsrCount = 5;
+        public const int MsrCount = GuestMsrs.Count;
         public const int DigestBytes = 32;
 
         /// <summary>Bytes before the page bitmap for the given name lengths (in bytes).</summary>
@@ -54,14 +55,6 @@ namespace Hv.Core.Vm
                 case 12: r.R12 = v; break; case 13: r.R13 = v; break; case 14: r.R14 = v; break; case 15: r.R15 = v; break;
                 case 16: r.Rip = v; break; default: r.Rflags = v; break;
             }
-        }
-
-        internal static ulong Msr(GuestMsrs m, int i)
-            => i == 0 ? m.Star : i == 1 ? m.Lstar : i == 2 ? m.Cstar : i == 3 ? m.Fmask : m.KernelGsBase;
-
-        internal static void SetMsr(GuestMsrs m, int i, ulong v)
-        {
-            if (i == 0) m.Star = v; else if (i == 1) m.Lstar = v; else if (i == 2) m.Cstar = v; else if (i == 3) m.Fmask = v; else m.KernelGsBase = v;
         }
     }
 }

@@ -45,7 +45,6 @@ namespace Hv.Core.Vm
         public ulong NextOffset { get; private set; }
         public AddressSpace Memory { get; private set; }
         public VcpuState State { get; } = new VcpuState();
-        public GuestMsrs Msrs { get; } = new GuestMsrs();
         public string Name { get; private set; }
         public string Template { get; private set; }
 
@@ -175,7 +174,7 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VcpuState.Fields.Length; i++) State.Values[i] = r.U64();
             for (int i = 0; i < VmImage.RegisterCount; i++) VmImage.SetRegister(State.Registers, i, r.U64());
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) State.FpuState[i] = r.U8();
-            for (int i = 0; i < VmImage.MsrCount; i++) VmImage.SetMsr(Msrs, i, r.U64());
+            for (int i = 0; i < VmImage.MsrCount; i++) State.Msrs.Set(i, r.U64());
             _bitmap = new byte[VmImage.BitmapBytes(size)];
             _memorySize = size;
             return VmImageStatus.Ok;

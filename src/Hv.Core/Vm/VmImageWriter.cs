@@ -21,7 +21,7 @@ namespace Hv.Core.Vm
         public ulong TotalBytes { get; private set; }
         private readonly ulong _bodyBytes;
 
-        public VmImageWriter(string name, string template, VcpuState state, GuestMsrs msrs, AddressSpace memory)
+        public VmImageWriter(string name, string template, VcpuState state, AddressSpace memory)
         {
             _memory = memory;
             byte[] nameBytes = Ascii(name), templateBytes = Ascii(template);
@@ -35,7 +35,7 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VcpuState.Fields.Length; i++) w.U64(state.Values[i]);
             for (int i = 0; i < VmImage.RegisterCount; i++) w.U64(VmImage.Register(state.Registers, i));
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) w.U8(state.FpuState[i]);
-            for (int i = 0; i < VmImage.MsrCount; i++) w.U64(VmImage.Msr(msrs, i));
+            for (int i = 0; i < VmImage.MsrCount; i++) w.U64(state.Msrs.Get(i));
 
             int present = 0;
             int[] index = new int[(int)pages];

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx
 {
@@ -23,17 +24,10 @@ namespace Hv.Core.Vmx
         public const uint HypervisorRangeEnd = 0x400000FF;
         public const uint HypercallAbiVersion = 1;
 
-        public const uint Leaf1EcxVmx = 1u << 5;
-        public const uint Leaf1EcxSmx = 1u << 6;
-        public const uint Leaf1EcxOsxsave = 1u << 27;
-        public const uint Leaf1EcxHypervisor = 1u << 31;
-
         // "HvHypervisor" as little-endian register contents: "HvHy", "perv", "isor".
         public const uint SignatureEbx = 0x79487648;
         public const uint SignatureEcx = 0x76726570;
         public const uint SignatureEdx = 0x726F7369;
-
-        private const ulong Cr4Osxsave = 1UL << 18;
 
         private readonly CpuidSource _host;
 
@@ -61,11 +55,11 @@ namespace Hv.Core.Vmx
             CpuidResult result = _host.Query(leaf, subleaf);
             if (leaf == 1)
             {
-                result.Ecx &= ~(Leaf1EcxVmx | Leaf1EcxSmx | Leaf1EcxOsxsave);
-                result.Ecx |= Leaf1EcxHypervisor;
-                if ((guestCr4 & Cr4Osxsave) != 0)
+                result.Ecx &= ~(CpuidBits.Leaf1EcxVmx | CpuidBits.Leaf1EcxSmx | CpuidBits.Leaf1EcxOsXsave);
+                result.Ecx |= CpuidBits.Leaf1EcxHypervisor;
+                if ((guestCr4 & ControlRegisterBits.Cr4OsXsave) != 0)
                 {
-                    result.Ecx |= Leaf1EcxOsxsave;
+                    result.Ecx |= CpuidBits.Leaf1EcxOsXsave;
                 }
             }
             return result;

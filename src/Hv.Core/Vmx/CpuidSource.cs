@@ -1,3 +1,5 @@
+using Hv.Core.Vmx.Arch;
+
 namespace Hv.Core.Vmx
 {
     /// <summary>The host's own CPUID answers (the kernel executes CPUID; tests supply a table).</summary>

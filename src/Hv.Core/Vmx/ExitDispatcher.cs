@@ -1,4 +1,3 @@
-using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 using Hv.Core.Vmx.Handlers;
@@ -7,15 +6,14 @@ namespace Hv.Core.Vmx
 {
     /// <summary>
     /// Routes each VM exit to the handler for its basic reason through a table indexed by reason (ACRN
-    /// vmexit.c style). Every exit is counted on the VM first; a reason with no handler stops that VM with
-    /// "unhandled exit N", never the host (ARCHITECTURE.md principle 3).
+    /// vmexit.c style). Every exit is counted on the VM first; a reason with no handler stops that VM
+    /// (<see cref="StopCause.UnhandledExit"/>, with the reason), never the host (ARCHITECTURE.md principle 3).
     /// </summary>
     public sealed class ExitDispatcher
     {
         public const int TableSize = VmCounters.ReasonSlots;
 
         private readonly ExitHandler[] _handlers = new ExitHandler[TableSize];
-        private readonly CharBufferSink _reason = new CharBufferSink(32);
 
         /// <summary>Installs <paramref name="handler"/> for <paramref name="reason"/>; false if the reason is outside the table.</summary>
         public bool Register(ExitReason reason, ExitHandler handler)
@@ -38,10 +36,7 @@ namespace Hv.Core.Vmx
             ExitHandler handler = basic < TableSize ? _handlers[basic] : null;
             if (handler == null)
             {
-                _reason.Clear();
-                _reason.Write("unhandled exit ");
-                _reason.WriteDecimal((ulong)basic);
-                vm.Stop(_reason.ToString(), 0);
+                vm.Stop(StopCause.UnhandledExit, basic);
                 return ExitAction.Stop;
             }
             ExitAction action = handler.Handle(vm, cpu);
@@ -58,10 +53,10 @@ namespace Hv.Core.Vmx
 
             dispatcher.Register(ExitReason.ExternalInterrupt, yield);
             dispatcher.Register(ExitReason.VmxPreemptionTimerExpired, yield);
-            dispatcher.Register(ExitReason.TripleFault, new StopVmHandler("triple fault"));
-            dispatcher.Register(ExitReason.EntryFailureInvalidGuestState, new StopVmHandler("vm-entry failed: invalid guest state"));
-            dispatcher.Register(ExitReason.EntryFailureMsrLoading, new StopVmHandler("vm-entry failed: msr loading"));
-            dispatcher.Register(ExitReason.EntryFailureMachineCheck, new StopVmHandler("vm-entry failed: machine check"));
+            dispatcher.Register(ExitReason.TripleFault, new StopVmHandler(StopCause.TripleFault));
+            dispatcher.Register(ExitReason.EntryFailureInvalidGuestState, new StopVmHandler(StopCause.InvalidGuestState));
+            dispatcher.Register(ExitReason.EntryFailureMsrLoading, new StopVmHandler(StopCause.MsrLoading));
+            dispatcher.Register(ExitReason.EntryFailureMachineCheck, new StopVmHandler(StopCause.MachineCheck));
             dispatcher.Register(ExitReason.Cpuid, new CpuidHandler(new CpuidPolicy(hostCpuid)));
             dispatcher.Register(ExitReason.Hlt, new HltHandler());
             dispatcher.Register(ExitReason.IoInstruction, new IoInstructionHandler());

@@ -1,4 +1,3 @@
-using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx
@@ -14,8 +13,8 @@ namespace Hv.Core.Vmx
     ///   for a locked register (SDM Vol. 3C "Enabling and Entering VMX Operation").
     /// - IA32_EFER, IA32_PAT, SYSENTER_CS/ESP/EIP, FS/GS base: the VMCS guest-state fields, which the CPU loads
     ///   on entry and saves on exit (the backend sets the load/save EFER and PAT controls).
-    /// - STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE: no VMCS field; kept in <see cref="GuestMsrs"/>, which the
-    ///   backend swaps in and out.
+    /// - STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE: no VMCS field; kept in the vCPU's <see cref="GuestMsrs"/>,
+    ///   which a hardware vCPU loads into the processor.
     /// Writes are checked as hardware checks them: reserved EFER bits, LME changed while paging is on, invalid
     /// PAT memory types and non-canonical addresses all fault with #GP.
     /// </summary>
@@ -25,14 +24,13 @@ namespace Hv.Core.Vmx
         /// <summary>Lock bit set, VMX-inside-SMX (bit 1) and VMX-outside-SMX (bit 2) clear.</summary>
         public const ulong FeatureControlValue = 1;
 
-        private const ulong EferSce = 1UL << 0;
-        private const ulong EferLme = 1UL << 8;
-        private const ulong EferLma = 1UL << 10;
-        private const ulong EferNxe = 1UL << 11;
-        private const ulong Cr0Paging = 1UL << 31;
+        private const ulong EferSce = ControlRegisterBits.EferSyscallEnable;
+        private const ulong EferLme = ControlRegisterBits.EferLongModeEnable;
+        private const ulong EferLma = ControlRegisterBits.EferLongModeActive;
+        private const ulong EferNxe = ControlRegisterBits.EferNoExecuteEnable;
 
         /// <summary>Reads <paramref name="msr"/> for the guest; false means the RDMSR must fault with #GP(0).</summary>
-        public static bool Read(VirtualMachine vm, Vcpu cpu, uint msr, out ulong value)
+        public static bool Read(Vcpu cpu, uint msr, out ulong value)
         {
             switch (msr)
             {
@@ -67,19 +65,19 @@ namespace Hv.Core.Vmx
                     value = cpu.ReadField(VmcsField.GuestGsBase);
                     return true;
                 case Msr.Ia32Star:
-                    value = vm.Msrs.Star;
+                    value = cpu.Msrs.Star;
                     return true;
                 case Msr.Ia32Lstar:
-                    value = vm.Msrs.Lstar;
+                    value = cpu.Msrs.Lstar;
                     return true;
                 case Msr.Ia32Cstar:
-                    value = vm.Msrs.Cstar;
+                    value = cpu.Msrs.Cstar;
                     return true;
                 case Msr.Ia32Fmask:
-                    value = vm.Msrs.Fmask;
+                    value = cpu.Msrs.Fmask;
                     return true;
                 case Msr.Ia32KernelGsBase:
-                    value = vm.Msrs.KernelGsBase;
+                    value = cpu.Msrs.KernelGsBase;
                     return true;
                 default:
                     value = 0;
@@ -88,7 +86,7 @@ namespace Hv.Core.Vmx
         }
 
         /// <summary>Writes <paramref name="msr"/> for the guest; false means the WRMSR must fault with #GP(0) and nothing changed.</summary>
-        public static bool Write(VirtualMachine vm, Vcpu cpu, uint msr, ulong value)
+        public static bool Write(Vcpu cpu, uint msr, ulong value)
         {
             switch (msr)
             {
@@ -118,31 +116,31 @@ namespace Hv.Core.Vmx
                 case Msr.Ia32GsBase:
                     return WriteAddress(cpu, VmcsField.GuestGsBase, value);
                 case Msr.Ia32Star:
-                    vm.Msrs.Star = value;
+                    cpu.Msrs.Star = value;
                     return true;
                 case Msr.Ia32Lstar:
                     if (!IsCanonical(value))
                     {
                         return false;
                     }
-                    vm.Msrs.Lstar = value;
+                    cpu.Msrs.Lstar = value;
                     return true;
                 case Msr.Ia32Cstar:
                     if (!IsCanonical(value))
                     {
                         return false;
                     }
-                    vm.Msrs.Cstar = value;
+                    cpu.Msrs.Cstar = value;
                     return true;
                 case Msr.Ia32Fmask:
-                    vm.Msrs.Fmask = value;
+                    cpu.Msrs.Fmask = value;
                     return true;
                 case Msr.Ia32KernelGsBase:
                     if (!IsCanonical(value))
                     {
                         return false;
                     }
-                    vm.Msrs.KernelGsBase = value;
+                    cpu.Msrs.KernelGsBase = value;
                     return true;
                 default:
                     // Includes IA32_FEATURE_CONTROL, which reads as locked.
@@ -178,7 +176,7 @@ namespace Hv.Core.Vmx
             }
             ulong current = cpu.ReadField(VmcsField.GuestIa32Efer);
             // Changing LME while paging is on faults (SDM Vol. 3A "Initializing IA-32e Mode").
-            if (((current ^ value) & EferLme) != 0 && (cpu.ReadField(VmcsField.GuestCr0) & Cr0Paging) != 0)
+            if (((current ^ value) & EferLme) != 0 && (cpu.ReadField(VmcsField.GuestCr0) & ControlRegisterBits.Cr0Paging) != 0)
             {
                 return false;
             }

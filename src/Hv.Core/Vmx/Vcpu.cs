@@ -4,28 +4,35 @@ using Hv.Core.Vmx.Arch;
 namespace Hv.Core.Vmx
 {
     /// <summary>
-    /// The view of a virtual CPU that exit handlers get: registers, VMCS fields and event injection. The
-    /// VT-x backend implements the abstract members with VMREAD/VMWRITE and RDTSC; tests use a fake.
+    /// One virtual CPU, which runs itself: <see cref="Run"/> enters the guest and returns at the next VM exit; exit
+    /// handlers then read and write its registers and VMCS fields and inject events. A <see cref="HostProcessor"/> makes
+    /// vCPUs; the VT-x one is backed by a VMCS (VMREAD/VMWRITE), tests script one.
     /// </summary>
     public abstract class Vcpu
     {
-        /// <summary>#GP, the answer to most forbidden guest actions.</summary>
-        public const byte GeneralProtection = 13;
-        /// <summary>#UD.</summary>
-        public const byte InvalidOpcode = 6;
-
-        // VM-entry interruption-information field (SDM Vol. 3C 24.8.3): vector 7:0, type 10:8,
-        // deliver-error-code 11, valid 31. Type 3 = hardware exception.
-        private const uint InterruptionTypeHardwareException = 3u << 8;
-        private const uint InterruptionDeliverErrorCode = 1u << 11;
-        private const uint InterruptionValid = 1u << 31;
-
-        // Guest interruptibility state (SDM Vol. 3C 24.4.2, Table 24-3): blocking by STI (bit 0) and by MOV SS (bit 1).
-        private const ulong BlockingByStiOrMovSs = 0x3;
+        /// <summary>What <see cref="Run"/> returns when VMLAUNCH/VMRESUME itself failed (no exit happened).</summary>
+        public const uint EntryFailed = uint.MaxValue;
 
         private readonly GuestRegisters _registers = new GuestRegisters();
+        private readonly GuestMsrs _msrs = new GuestMsrs();
 
         public GuestRegisters Registers { get { return _registers; } }
+
+        /// <summary>The MSRs the VMCS does not switch; the MSR policy keeps the guest's values here.</summary>
+        public GuestMsrs Msrs { get { return _msrs; } }
+
+        /// <summary>
+        /// Runs the guest until an exit needs handling; returns 0, or <see cref="EntryFailed"/>. A non-zero
+        /// <paramref name="newSliceTicks"/> starts a time slice of about that many TSC ticks (and loads this vCPU's
+        /// <see cref="Msrs"/> into the processor); 0 continues the current one, which ends with a preemption-timer exit.
+        /// </summary>
+        public abstract uint Run(ulong newSliceTicks);
+
+        /// <summary>Copies the complete state of this (not running) vCPU out, for snapshots, primed templates, forks and exports.</summary>
+        public abstract void Capture(VcpuState state);
+
+        /// <summary>Gives the vCPU's hardware resources back; the object is not used again.</summary>
+        public abstract void Release();
 
         public abstract ulong ReadField(uint encoding);
         public abstract void WriteField(uint encoding, ulong value);
@@ -34,9 +41,8 @@ namespace Hv.Core.Vmx
         public abstract ulong ReadHostTsc();
 
         /// <summary>
-        /// The guest wrote one of the MSRs the VMCS does not switch (GuestMsrs): a hardware vCPU loads the new value into
-        /// the processor at once, so the guest's next SYSCALL or SWAPGS uses it. (At each time slice the backend loads
-        /// them all.)
+        /// The guest wrote one of the <see cref="Msrs"/>: a hardware vCPU loads the new value into the processor at
+        /// once, so the guest's next SYSCALL or SWAPGS uses it.
         /// </summary>
         public virtual void GuestMsrWritten(uint msr, ulong value) { }
 
@@ -50,16 +56,16 @@ namespace Hv.Core.Vmx
         {
             _registers.Rip += ReadField(VmcsField.ExitInstructionLength);
             ulong interruptibility = ReadField(VmcsField.GuestInterruptibilityState);
-            if ((interruptibility & BlockingByStiOrMovSs) != 0)
+            if ((interruptibility & EntryInterruption.BlockingByStiOrMovSs) != 0)
             {
-                WriteField(VmcsField.GuestInterruptibilityState, interruptibility & ~BlockingByStiOrMovSs);
+                WriteField(VmcsField.GuestInterruptibilityState, interruptibility & ~EntryInterruption.BlockingByStiOrMovSs);
             }
         }
 
         /// <summary>Delivers a hardware exception without error code on the next entry. RIP stays (fault semantics).</summary>
         public void InjectException(byte vector)
         {
-            WriteField(VmcsField.EntryInterruptionInfo, vector | InterruptionTypeHardwareException | InterruptionValid);
+            WriteField(VmcsField.EntryInterruptionInfo, vector | EntryInterruption.TypeHardwareException | EntryInterruption.Valid);
         }
 
         /// <summary>Delivers a hardware exception that pushes an error code (#DF, #TS, #NP, #SS, #GP, #PF, #AC).</summary>
@@ -73,7 +79,7 @@ namespace Hv.Core.Vmx
             }
             WriteField(VmcsField.EntryExceptionErrorCode, errorCode);
             WriteField(VmcsField.EntryInterruptionInfo,
-                vector | InterruptionTypeHardwareException | InterruptionDeliverErrorCode | InterruptionValid);
+                vector | EntryInterruption.TypeHardwareException | EntryInterruption.DeliverErrorCode | EntryInterruption.Valid);
         }
 
         /// <summary>The guest's current privilege level: SS.DPL (SDM Vol. 3C 24.4.1, access rights bits 6:5).</summary>

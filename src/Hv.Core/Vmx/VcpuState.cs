@@ -4,8 +4,9 @@ namespace Hv.Core.Vmx
 {
     /// <summary>
     /// Everything that makes up a vCPU between two instructions: the guest-state area of the VMCS (SDM Vol. 3C 24.4),
-    /// the guest's view of CR0/CR4 (read shadows), the general registers and the x87/SSE state. Captured from a paused
-    /// VM for snapshots, primed templates, forks and exports, and loaded into a fresh vCPU to continue exactly there.
+    /// the guest's view of CR0/CR4 (read shadows), the general registers, the MSRs the VMCS does not switch and the
+    /// x87/SSE state. Captured from a paused VM for snapshots, primed templates, forks and exports, and loaded into a
+    /// fresh vCPU to continue exactly there.
     /// </summary>
     public sealed class VcpuState
     {
@@ -16,6 +17,7 @@ namespace Hv.Core.Vmx
 
         public readonly ulong[] Values = new ulong[Fields.Length];
         public readonly GuestRegisters Registers = new GuestRegisters();
+        public readonly GuestMsrs Msrs = new GuestMsrs();
         public readonly byte[] FpuState = new byte[FpuStateBytes];
 
         public ulong Get(uint field)
@@ -29,6 +31,7 @@ namespace Hv.Core.Vmx
             for (int i = 0; i < Values.Length; i++) Values[i] = other.Values[i];
             for (int i = 0; i < FpuStateBytes; i++) FpuState[i] = other.FpuState[i];
             Registers.CopyFrom(other.Registers);
+            Msrs.CopyFrom(other.Msrs);
         }
 
         // RSP, RIP and RFLAGS travel in Registers, not here.

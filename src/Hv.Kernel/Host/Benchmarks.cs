@@ -13,7 +13,7 @@ namespace Hv.Kernel.Host
 
         public static void Run(Hypervisor hypervisor, PageAllocator pages, TextSink log)
         {
-            Template hello = hypervisor.FindTemplate("hello");
+            TemplateImage hello = hypervisor.Templates.Find("hello");
             if (hello == null)
             {
                 log.WriteLine("bench: no hello template");
@@ -24,14 +24,14 @@ namespace Hv.Kernel.Host
             // The same image loaded into fresh memory of another size (no clone): allocate, zero, map, copy the image.
             Report(log, "vm_load_tsc_2mib", CreateRemove(hypervisor, "hello", 2UL << 20));
             // Clones of 16 MiB and 256 MiB templates: O(1) in the template's size.
-            Report(log, "clone_tsc_16mib", CloneCost(hypervisor, hello, 16UL << 20, log));
-            Report(log, "clone_tsc_256mib", CloneCost(hypervisor, hello, 256UL << 20, log));
+            Report(log, "clone_tsc_16mib", CloneCost(hypervisor, hello.Template, 16UL << 20, log));
+            Report(log, "clone_tsc_256mib", CloneCost(hypervisor, hello.Template, 256UL << 20, log));
 
             VirtualMachine vm;
             if (hypervisor.Create("hello", "bench-idle", 0, out vm) == HypervisorStatus.Ok)
             {
                 ulong privatePages, sharedPages;
-                hypervisor.MemoryUse(vm.Id, out privatePages, out sharedPages);
+                vm.MemoryUse(out privatePages, out sharedPages);
                 Report(log, "clone_private_kib", privatePages * 4);
                 hypervisor.Remove(vm.Id);
             }
@@ -71,19 +71,18 @@ namespace Hv.Kernel.Host
         {
             ulong freeBefore = pages.FreePages;
             var name = new CharBufferSink(16);
+            uint[] ids = new uint[hypervisor.Vms.Capacity];
             int count = 0;
-            uint firstId = 0;
-            for (;;)
+            while (count < ids.Length)
             {
                 name.Clear();
                 name.Write("c");
                 name.WriteDecimal((ulong)count);
                 VirtualMachine vm;
                 if (hypervisor.Create("hello", name.ToString(), 0, out vm) != HypervisorStatus.Ok) break;
-                if (count == 0) firstId = vm.Id;
-                count++;
+                ids[count++] = vm.Id;
             }
-            for (int i = 0; i < count; i++) hypervisor.Remove(firstId + (uint)i);
+            for (int i = 0; i < count; i++) hypervisor.Remove(ids[i]);
             Report(log, "max_clones_512mib_host", (ulong)count);
             Report(log, "clone_pages_leaked", freeBefore - pages.FreePages);
 

@@ -1,3 +1,4 @@
+using Hv.Core.Vmx.Arch;
 using Hv.Kernel.Platform;
 using Hv.Crypto;
 
@@ -16,7 +17,7 @@ namespace Hv.Kernel.Host
         {
             uint* r = stackalloc uint[4];
             Native.hv_cpuid(1, 0, r);
-            _rdrand = (r[2] & (1u << 30)) != 0;
+            _rdrand = (r[2] & CpuidBits.Leaf1EcxRdrand) != 0;
         }
 
         public bool HasRdrand => _rdrand;

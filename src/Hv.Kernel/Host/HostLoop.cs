@@ -21,7 +21,7 @@ namespace Hv.Kernel.Host
 
         public static void Run(Hypervisor hypervisor, PageAllocator pages, ManagementLink link, CommandLine options, TextSink log)
         {
-            var echo = new ConsoleEcho();
+            var echo = new ConsoleEcho(hypervisor.Vms.Capacity);
             if (options.Has("hv.bench")) Benchmarks.Run(hypervisor, pages, log);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
@@ -55,11 +55,11 @@ namespace Hv.Kernel.Host
 
         private static void TurnOffAll(Hypervisor hypervisor, ConsoleEcho echo, TextSink log)
         {
-            for (int i = 0; i < hypervisor.VmCount; i++)
+            for (int i = 0; i < hypervisor.Vms.Count; i++)
             {
-                VirtualMachine vm = hypervisor.VmAt(i);
+                VirtualMachine vm = hypervisor.Vms.At(i);
                 if ((vm.State != VmState.Running && vm.State != VmState.Paused)) continue;
-                hypervisor.Stop(vm.Id, Hypervisor.HostTurnOffReason);
+                hypervisor.Stop(vm.Id, StopCause.HostTurnOff);
                 ReportStop(vm, echo, log);
             }
         }
@@ -80,7 +80,7 @@ namespace Hv.Kernel.Host
             log.Write(" (");
             log.Write(vm.Name);
             log.Write(") stopped: ");
-            log.Write(vm.StopReason);
+            StopCauses.Describe(log, vm.StopCause, vm.StopDetail, vm.StopAccess);
             log.Write(", exit code ");
             log.WriteDecimal(vm.ExitCode);
             log.Write(", exits ");
@@ -106,7 +106,7 @@ namespace Hv.Kernel.Host
             var name = new CharBufferSink(Hypervisor.MaxNameLength);
             name.Write(template);
             name.Write("-");
-            name.WriteDecimal((ulong)(hypervisor.VmCount + 1));
+            name.WriteDecimal((ulong)(hypervisor.Vms.Count + 1));
             VirtualMachine vm;
             HypervisorStatus status = hypervisor.Create(template, name.ToString(), 0, out vm);
             if (status == HypervisorStatus.Ok) status = hypervisor.Start(vm.Id);

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hv.Core.Guests;
 using Hv.Core.Memory;
-using Hv.Core.Vm;
 using Hv.Core.Vmx;
 using Hv.Core.Vmx.Arch;
 using Hv.Kernel.Cpu;
@@ -12,7 +11,6 @@ namespace Hv.Kernel.Vmx
     // A vCPU backed by a real VMCS: VMREAD/VMWRITE for fields, hv_vmx_run (boot/vmx.asm) for entry and exit.
     internal sealed unsafe class HardwareVcpu : Vcpu
     {
-        private const uint MsrEfer = 0xC0000080;
         private const ulong Cr0ProtectionAndPaging = ControlRegisterBits.Cr0ProtectionEnable | ControlRegisterBits.Cr0Paging;
 
         private const ulong SingleContextInvalidation = 1, GlobalInvalidation = 2;
@@ -20,6 +18,7 @@ namespace Hv.Kernel.Vmx
         private static ulong s_ioBitmapA, s_ioBitmapB, s_msrBitmap;
 
         private readonly PageSource _pages;
+        private readonly VmxRoot _root;
         private ulong _eptp;
         private ulong _vmcs;
         private ulong _fxsave;
@@ -34,8 +33,9 @@ namespace Hv.Kernel.Vmx
         private static HardwareVcpu s_free;
         private HardwareVcpu _nextFree;
 
-        private HardwareVcpu(PageSource pages, ulong vmcs, ulong fxsave, ulong eptp)
+        private HardwareVcpu(VmxRoot root, PageSource pages, ulong vmcs, ulong fxsave, ulong eptp)
         {
+            _root = root;
             _pages = pages;
             fixed (ulong* registers = &Registers.Rax) _registers = registers;
             Assign(vmcs, fxsave, eptp);
@@ -50,8 +50,6 @@ namespace Hv.Kernel.Vmx
             _exitReason = 0;
             Registers.Clear();
             _exitInfo[0] = _exitInfo[1] = _exitInfo[2] = 0;
-            _vmcs = vmcs;
-            _fxsave = fxsave;
         }
 
         public ulong VmcsAddress => _vmcs;
@@ -79,7 +77,7 @@ namespace Hv.Kernel.Vmx
         }
 
         // A vCPU that continues from a captured state (snapshot restore, primed template clone, fork, import).
-        public static HardwareVcpu CreateFromState(VmxRoot root, PageSource pages, VcpuState state, ulong eptp, ushort vpid)
+        public static HardwareVcpu Resume(VmxRoot root, PageSource pages, VcpuState state, ulong eptp, ushort vpid)
         {
             bool longMode = (state.Get(VmcsField.GuestIa32Efer) & ControlRegisterBits.EferLongModeActive) != 0;
             HardwareVcpu cpu = Allocate(root, pages, eptp, longMode, vpid);
@@ -90,16 +88,18 @@ namespace Hv.Kernel.Vmx
             Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4Fixed0);
             Native.hv_vmwrite(VmcsField.VmcsLinkPointer, ulong.MaxValue);
             cpu.Registers.CopyFrom(state.Registers);
+            cpu.Msrs.CopyFrom(state.Msrs);
             byte* fx = (byte*)cpu._fxsave;
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) fx[i] = state.FpuState[i];
             return cpu;
         }
 
-        public void Capture(VcpuState state)
+        public override void Capture(VcpuState state)
         {
             if (!MakeCurrent()) return;
             for (int i = 0; i < VcpuState.Fields.Length; i++) state.Values[i] = ReadField(VcpuState.Fields[i]);
             state.Registers.CopyFrom(Registers);
+            state.Msrs.CopyFrom(Msrs);
             byte* fx = (byte*)_fxsave;
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) state.FpuState[i] = fx[i];
         }
@@ -128,7 +128,7 @@ namespace Hv.Kernel.Vmx
             }
             else
             {
-                cpu = new HardwareVcpu(pages, vmcs, fxsave, eptp);
+                cpu = new HardwareVcpu(root, pages, vmcs, fxsave, eptp);
             }
             if (Native.hv_vmclear(&vmcs) != 0 || !cpu.MakeCurrent())
             {
@@ -174,18 +174,35 @@ namespace Hv.Kernel.Vmx
 
         public override void GuestMsrWritten(uint msr, ulong value) => Native.hv_wrmsr(msr, value);
 
-        public void StartSlice(ulong preemptionTimerValue) => Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, preemptionTimerValue);
-
-        // Runs the guest until the next exit. Inlined into VmxBackend.Run: this is the hottest path of the hypervisor. Returns 0, or CpuBackend.EntryFailed when VMLAUNCH/VMRESUME itself
-        // failed (the VM-instruction error field says why). The exit reason is kept for the dispatcher's first read.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public uint Run()
+        // Runs the guest until the next exit: the hottest path of the hypervisor. Returns 0, or EntryFailed when
+        // VMLAUNCH/VMRESUME itself failed (the VM-instruction error field says why). The exit reason is kept for the
+        // dispatcher's first read.
+        public override uint Run(ulong newSliceTicks)
         {
+            if (newSliceTicks != 0 && !StartSlice(newSliceTicks)) return EntryFailed;
             long result = Native.hv_vmx_run(_registers, _launched ? 1 : 0, (void*)_fxsave, _exitInfo);
-            if (result < 0) return CpuBackend.EntryFailed;
+            if (result < 0) return EntryFailed;
             _launched = true;
             _exitReason = (ulong)result;
             return 0;
+        }
+
+        // A new time slice: this VMCS on the processor, the preemption timer set, and the guest's MSRs that the VMCS
+        // does not switch loaded (they only change when another VM runs or the guest writes one). The timer counts down
+        // at the TSC rate divided by 2^shift (SDM 25.5.1); the VMCS saves what is left at every exit, so the slice spans
+        // all the exits handled within it. False when the VMCS cannot be loaded (the entry fails).
+        private bool StartSlice(ulong ticks)
+        {
+            if (!MakeCurrent()) return false;
+            ulong timer = ticks >> _root.PreemptionTimerShift;
+            Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, timer == 0 ? 1 : timer > uint.MaxValue ? uint.MaxValue : timer);
+            GuestMsrs msrs = Msrs;
+            Native.hv_wrmsr(Msr.Ia32Star, msrs.Star);
+            Native.hv_wrmsr(Msr.Ia32Lstar, msrs.Lstar);
+            Native.hv_wrmsr(Msr.Ia32Cstar, msrs.Cstar);
+            Native.hv_wrmsr(Msr.Ia32Fmask, msrs.Fmask);
+            Native.hv_wrmsr(Msr.Ia32KernelGsBase, msrs.KernelGsBase);
+            return true;
         }
 
         public static void FlushTranslations(ulong eptp)
@@ -196,7 +213,7 @@ namespace Hv.Kernel.Vmx
             if (Native.hv_invept(SingleContextInvalidation, descriptor) != 0) Native.hv_invept(GlobalInvalidation, descriptor);
         }
 
-        public void Release()
+        public override void Release()
         {
             if (_vmcs == 0) return;
             ulong vmcs = _vmcs;
@@ -208,6 +225,7 @@ namespace Hv.Kernel.Vmx
             _pages.FreePage(_vmcs);
             _pages.FreePage(_fxsave);
             _vmcs = 0;
+            Msrs.Clear(); // the next guest on this object must not see this one's
             _nextFree = s_free;
             s_free = this;
         }
@@ -233,7 +251,7 @@ namespace Hv.Kernel.Vmx
             Native.hv_vmwrite(VmcsField.HostIa32SysenterCs, 0);
             Native.hv_vmwrite(VmcsField.HostIa32SysenterEsp, 0);
             Native.hv_vmwrite(VmcsField.HostIa32SysenterEip, 0);
-            Native.hv_vmwrite(VmcsField.HostIa32Efer, Native.hv_rdmsr(MsrEfer));
+            Native.hv_vmwrite(VmcsField.HostIa32Efer, Native.hv_rdmsr(Msr.Ia32Efer));
             Native.hv_vmwrite(VmcsField.HostRip, Native.hv_vmx_exit_address());
         }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hv.Core.Vmx;
+using Hv.Core.Vmx.Arch;
 using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Vmx

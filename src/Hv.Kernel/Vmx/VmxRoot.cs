@@ -9,9 +9,6 @@ namespace Hv.Kernel.Vmx
     // values every VMCS uses, adjusted once to what the CPU allows.
     internal sealed unsafe class VmxRoot
     {
-        private const uint MsrFeatureControl = 0x3A;
-        private const ulong FeatureControlLock = 1, FeatureControlVmxOutsideSmx = 1 << 2;
-
         public uint Revision;
         public uint PinControls, ProcessorControls, SecondaryControls, ExitControls, EntryControls;
         public ulong Cr0Fixed0, Cr0Fixed1, Cr4Fixed0, Cr4Fixed1;
@@ -20,13 +17,13 @@ namespace Hv.Kernel.Vmx
         // Returns null (and says why on the log) when this CPU cannot run our guests.
         public static VmxRoot Enable(PageSource pages, TextSink log)
         {
-            ulong featureControl = Native.hv_rdmsr(MsrFeatureControl);
-            if ((featureControl & FeatureControlLock) == 0)
+            ulong featureControl = Native.hv_rdmsr(Msr.Ia32FeatureControl);
+            if ((featureControl & Msr.FeatureControlLock) == 0)
             {
-                featureControl |= FeatureControlLock | FeatureControlVmxOutsideSmx;
-                Native.hv_wrmsr(MsrFeatureControl, featureControl);
+                featureControl |= Msr.FeatureControlLock | Msr.FeatureControlVmxOutsideSmx;
+                Native.hv_wrmsr(Msr.Ia32FeatureControl, featureControl);
             }
-            if ((featureControl & FeatureControlVmxOutsideSmx) == 0)
+            if ((featureControl & Msr.FeatureControlVmxOutsideSmx) == 0)
             {
                 log.WriteLine("vmx: disabled by firmware (IA32_FEATURE_CONTROL)");
                 return null;

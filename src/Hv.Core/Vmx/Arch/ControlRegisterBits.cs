@@ -14,12 +14,19 @@ namespace Hv.Core.Vmx.Arch
         public const ulong Cr4PhysicalAddressExtension = 1UL << 5;
         /// <summary>Must stay 1 while in VMX operation (IA32_VMX_CR4_FIXED0, SDM 23.8).</summary>
         public const ulong Cr4VmxEnable = 1UL << 13;
+        /// <summary>The OS supports XSAVE; CPUID.1:ECX.OSXSAVE mirrors it (SDM Vol. 3A §2.5).</summary>
+        public const ulong Cr4OsXsave = 1UL << 18;
+
+        public const ulong EferSyscallEnable = 1UL << 0;
 
         public const ulong EferLongModeEnable = 1UL << 8;
         /// <summary>Long mode active; VM entry requires it to match the "IA-32e mode guest" control (26.3.1.1).</summary>
         public const ulong EferLongModeActive = 1UL << 10;
+        public const ulong EferNoExecuteEnable = 1UL << 11;
 
         /// <summary>RFLAGS bit 1 is reserved and must be 1 (VM entry checks it, 26.3.1.4).</summary>
         public const ulong RflagsReserved1 = 1UL << 1;
+        /// <summary>Maskable interrupts enabled (IF).</summary>
+        public const ulong RflagsInterruptEnable = 1UL << 9;
     }
 }

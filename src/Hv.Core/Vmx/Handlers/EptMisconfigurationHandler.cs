@@ -1,4 +1,3 @@
-using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 
@@ -11,14 +10,9 @@ namespace Hv.Core.Vmx.Handlers
     /// </summary>
     public sealed class EptMisconfigurationHandler : ExitHandler
     {
-        private readonly CharBufferSink _reason = new CharBufferSink(64);
-
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
-            _reason.Clear();
-            _reason.Write("ept-misconfiguration at GPA ");
-            _reason.WriteHex(cpu.ReadField(VmcsField.GuestPhysicalAddress), 0);
-            return StopVm(vm, _reason.ToString());
+            return StopVm(vm, StopCause.EptMisconfiguration, cpu.ReadField(VmcsField.GuestPhysicalAddress));
         }
     }
 }

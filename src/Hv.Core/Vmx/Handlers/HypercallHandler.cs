@@ -1,5 +1,6 @@
 using System;
 using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx.Handlers
 {
@@ -63,7 +64,7 @@ namespace Hv.Core.Vmx.Handlers
             ulong function = registers.Rax;
             if (function == Exit)
             {
-                vm.Stop("guest exit hypercall", registers.Rbx);
+                vm.StopWithExitCode(StopCause.ExitHypercall, registers.Rbx);
                 return ExitAction.Stop;
             }
             if (function == ConsoleWrite)

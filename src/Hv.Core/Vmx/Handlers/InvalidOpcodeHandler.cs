@@ -1,4 +1,5 @@
 using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx.Handlers
 {
@@ -10,7 +11,7 @@ namespace Hv.Core.Vmx.Handlers
     {
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
-            cpu.InjectException(Vcpu.InvalidOpcode);
+            cpu.InjectException(ExceptionVector.InvalidOpcode);
             vm.Counters.RecordInjectedException();
             return ExitAction.Resume;
         }

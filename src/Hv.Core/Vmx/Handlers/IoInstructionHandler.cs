@@ -1,4 +1,3 @@
-using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 
@@ -8,25 +7,20 @@ namespace Hv.Core.Vmx.Handlers
     /// IN/OUT: decode the qualification, route the access through the VM's <see cref="Hv.Core.Devices.PortBus"/>.
     /// IN results go to AL/AX/EAX (an 8- or 16-bit IN keeps the rest of RAX; a 32-bit IN zero-extends, as every
     /// 32-bit register write does in 64-bit mode). String I/O (INS/OUTS) would need guest linear-address
-    /// translation and is not supported: it stops the VM with the port in the reason.
+    /// translation and is not supported: it stops the VM with the port as the detail.
     /// </summary>
     public sealed class IoInstructionHandler : ExitHandler
     {
-        private readonly CharBufferSink _reason = new CharBufferSink(64);
-
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
             IoQualification io = IoQualification.Decode(cpu.ReadField(VmcsField.ExitQualification));
             if (!io.IsValid)
             {
-                return StopVm(vm, "i/o exit with invalid size");
+                return StopVm(vm, StopCause.InvalidIoSize, 0);
             }
             if (io.IsString)
             {
-                _reason.Clear();
-                _reason.Write("string i/o unsupported, port ");
-                _reason.WriteHex(io.Port, 4);
-                return StopVm(vm, _reason.ToString());
+                return StopVm(vm, StopCause.StringIo, io.Port);
             }
 
             GuestRegisters registers = cpu.Registers;

@@ -1,4 +1,5 @@
 using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx.Handlers
 {
@@ -9,9 +10,9 @@ namespace Hv.Core.Vmx.Handlers
         {
             GuestRegisters registers = cpu.Registers;
             ulong value;
-            if (!MsrPolicy.Read(vm, cpu, (uint)registers.Rcx, out value))
+            if (!MsrPolicy.Read(cpu, (uint)registers.Rcx, out value))
             {
-                cpu.InjectException(Vcpu.GeneralProtection, 0);
+                cpu.InjectException(ExceptionVector.GeneralProtection, 0);
                 vm.Counters.RecordInjectedException();
                 return ExitAction.Resume;
             }

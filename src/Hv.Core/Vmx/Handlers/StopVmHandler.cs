@@ -2,19 +2,19 @@ using Hv.Core.Vm;
 
 namespace Hv.Core.Vmx.Handlers
 {
-    /// <summary>For exits that end the guest outright (triple fault, failed VM entry): stop with a fixed reason.</summary>
+    /// <summary>For exits that end the guest outright (triple fault, failed VM entry): stop with a fixed cause.</summary>
     public sealed class StopVmHandler : ExitHandler
     {
-        private readonly string _reason;
+        private readonly StopCause _cause;
 
-        public StopVmHandler(string reason)
+        public StopVmHandler(StopCause cause)
         {
-            _reason = reason;
+            _cause = cause;
         }
 
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
-            return StopVm(vm, _reason);
+            return StopVm(vm, _cause, 0);
         }
     }
 }

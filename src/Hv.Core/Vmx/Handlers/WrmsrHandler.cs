@@ -1,4 +1,5 @@
 using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Vmx.Handlers
 {
@@ -9,13 +10,13 @@ namespace Hv.Core.Vmx.Handlers
         {
             GuestRegisters registers = cpu.Registers;
             ulong value = (registers.Rdx << 32) | (registers.Rax & 0xFFFFFFFFUL);
-            if (!MsrPolicy.Write(vm, cpu, (uint)registers.Rcx, value))
+            if (!MsrPolicy.Write(cpu, (uint)registers.Rcx, value))
             {
-                cpu.InjectException(Vcpu.GeneralProtection, 0);
+                cpu.InjectException(ExceptionVector.GeneralProtection, 0);
                 vm.Counters.RecordInjectedException();
                 return ExitAction.Resume;
             }
-            if (Msr.IsSwitchedBySoftware((uint)registers.Rcx)) cpu.GuestMsrWritten((uint)registers.Rcx, value);
+            if (GuestMsrs.Holds((uint)registers.Rcx)) cpu.GuestMsrWritten((uint)registers.Rcx, value);
             cpu.AdvanceRip();
             return ExitAction.Resume;
         }

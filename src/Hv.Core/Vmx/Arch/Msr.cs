@@ -1,6 +1,6 @@
-namespace Hv.Core.Vmx
+namespace Hv.Core.Vmx.Arch
 {
-    /// <summary>Model-specific register numbers the MSR policy knows (SDM Vol. 4, Table 2-2 "IA-32 Architectural MSRs").</summary>
+    /// <summary>Model-specific register numbers the hypervisor uses (SDM Vol. 4, Table 2-2 "IA-32 Architectural MSRs").</summary>
     public static class Msr
     {
         public const uint Ia32Tsc = 0x10;
@@ -19,8 +19,8 @@ namespace Hv.Core.Vmx
         public const uint Ia32GsBase = 0xC0000101;
         public const uint Ia32KernelGsBase = 0xC0000102;
 
-        /// <summary>The MSRs kept in GuestMsrs: the VMCS has no guest field for them, so software switches them.</summary>
-        public static bool IsSwitchedBySoftware(uint msr)
-            => (msr >= Ia32Star && msr <= Ia32Fmask) || msr == Ia32KernelGsBase;
+        /// <summary>IA32_FEATURE_CONTROL: bit 0 locks it, bit 2 allows VMXON outside SMX (SDM Vol. 3C §23.7).</summary>
+        public const ulong FeatureControlLock = 1UL << 0;
+        public const ulong FeatureControlVmxOutsideSmx = 1UL << 2;
     }
 }

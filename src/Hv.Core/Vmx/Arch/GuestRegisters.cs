@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Hv.Core.Vmx
+namespace Hv.Core.Vmx.Arch
 {
     /// <summary>
     /// A vCPU's general-purpose registers plus RIP and RFLAGS. The VMCS holds only RSP, RIP and RFLAGS, so the

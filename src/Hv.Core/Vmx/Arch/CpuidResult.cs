@@ -1,4 +1,4 @@
-namespace Hv.Core.Vmx
+namespace Hv.Core.Vmx.Arch
 {
     /// <summary>The four registers CPUID returns.</summary>
     public struct CpuidResult

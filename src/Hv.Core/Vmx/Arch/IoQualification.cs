@@ -1,4 +1,4 @@
-namespace Hv.Core.Vmx
+namespace Hv.Core.Vmx.Arch
 {
     /// <summary>
     /// The exit qualification of an I/O-instruction exit (SDM Vol. 3C 27.2.1, Table 27-5 "Exit Qualification

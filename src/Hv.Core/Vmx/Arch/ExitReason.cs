@@ -1,4 +1,4 @@
-namespace Hv.Core.Vmx
+namespace Hv.Core.Vmx.Arch
 {
     /// <summary>
     /// Basic VM-exit reasons: bits 15:0 of the exit-reason field (SDM Vol. 3D Appendix C "VMX Basic Exit

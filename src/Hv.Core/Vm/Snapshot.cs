@@ -1,0 +1,21 @@
+using Hv.Core.Memory;
+using Hv.Core.Vmx;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>
+    /// A VM as it was at one instant: a copy-on-write fork of its memory and its captured vCPU (registers, MSRs, FPU).
+    /// Restoring one puts both back exactly.
+    /// </summary>
+    public sealed class Snapshot
+    {
+        /// <summary>Per host, from 1, never reused.</summary>
+        public uint Id;
+        /// <summary>Unique among the VM's snapshots.</summary>
+        public string Name;
+        /// <summary>The host TSC when it was taken.</summary>
+        public ulong CreatedTicks;
+        public AddressSpace Memory;
+        public readonly VcpuState State = new VcpuState();
+    }
+}

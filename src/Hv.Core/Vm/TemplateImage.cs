@@ -1,0 +1,97 @@
+using System;
+using Hv.Core.Guests;
+using Hv.Core.Memory;
+using Hv.Core.Vmx;
+
+namespace Hv.Core.Vm
+{
+    /// <summary>
+    /// A template as the host keeps it: its golden address space (the image loaded, or the primed guest's memory) and
+    /// the vCPU state its clones start from (the loader's entry state, or the primed vCPU). A clone forks the golden
+    /// space copy-on-write, so it costs the same for any template size.
+    /// </summary>
+    public sealed class TemplateImage
+    {
+        private readonly Template _template;
+        private readonly GuestEntryState _entry = new GuestEntryState();
+        private AddressSpace _golden;
+        private VcpuState _primed;
+
+        private TemplateImage(Template template)
+        {
+            _template = template;
+        }
+
+        public Template Template { get { return _template; } }
+        public bool IsPrimed { get { return _primed != null; } }
+
+        /// <summary>Loads the template's image into a new golden address space.</summary>
+        public static HypervisorStatus Load(Template template, PageSource pages, PageSharing sharing, out TemplateImage image)
+        {
+            image = null;
+            AddressSpace golden;
+            if (AddressSpace.Create(pages, sharing, template.MemorySize, out golden) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            var loaded = new TemplateImage(template);
+            if (loaded.LoadInto(golden, loaded._entry) != GuestLoadStatus.Ok)
+            {
+                golden.Release();
+                return HypervisorStatus.LoadFailed;
+            }
+            loaded._golden = golden;
+            image = loaded;
+            return HypervisorStatus.Ok;
+        }
+
+        /// <summary>
+        /// Gives <paramref name="vm"/> its memory and vCPU as a clone of this template: a copy-on-write fork of the golden
+        /// space, and a vCPU at the start state. Nothing is left behind on failure.
+        /// </summary>
+        public HypervisorStatus Clone(HostProcessor processor, VirtualMachine vm)
+        {
+            AddressSpace memory;
+            if (_golden.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            Vcpu cpu = _primed != null ? processor.ResumeVcpu(_primed, memory.Eptp, vm.Vpid) : processor.CreateVcpu(_entry, memory.Eptp, vm.Vpid);
+            if (cpu == null)
+            {
+                memory.Release();
+                return HypervisorStatus.VcpuFailed;
+            }
+            vm.Attach(memory, cpu, _template);
+            return HypervisorStatus.Ok;
+        }
+
+        /// <summary>The template's image loaded afresh into <paramref name="memory"/> (another size than the template's).</summary>
+        public GuestLoadStatus LoadInto(AddressSpace memory, GuestEntryState entry)
+        {
+            ReadOnlySpan<byte> image = _template.Image;
+            switch (_template.Mode)
+            {
+                case GuestEntryMode.Real: return RealModeLoader.Load(image, memory, memory.Size, entry);
+                case GuestEntryMode.Long: return LongModeLoader.Load(image, memory, memory.Size, entry);
+                default: return MultibootLoader.Load(image, memory, memory.Size, AsciiBytes(_template.CommandLine), entry);
+            }
+        }
+
+        /// <summary>From now on clones start from this primed state and memory (which this image now owns).</summary>
+        public void Prime(AddressSpace golden, VcpuState state)
+        {
+            _golden.Release();
+            _golden = golden;
+            _primed = state;
+        }
+
+        /// <summary>Gives the golden pages back; VMs made from it keep their own references to the pages they share.</summary>
+        public void Release()
+        {
+            _golden.Release();
+        }
+
+        private static byte[] AsciiBytes(string text)
+        {
+            if (text == null) return new byte[0];
+            byte[] bytes = new byte[text.Length];
+            for (int i = 0; i < text.Length; i++) bytes[i] = text[i] < 128 ? (byte)text[i] : (byte)'?';
+            return bytes;
+        }
+    }
+}
