@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell

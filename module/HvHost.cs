@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 
 namespace Hv.PowerShell
 {
@@ -120,7 +121,7 @@ namespace Hv.PowerShell
                 CpuFeatures = info.CpuFeatureNames;
                 MemoryTotalMB = info.MemoryTotalBytes >> 20;
                 MemoryFreeMB = info.MemoryFreeBytes >> 20;
-                MemorySharedMB = info.MemorySharedBytes >> 20;
+                MemorySharedMB = info.HasMemorySharedBytes ? info.MemorySharedBytes >> 20 : (ulong?)null;
                 Uptime = TimeSpan.FromMilliseconds(info.UptimeMs);
                 VmCount = info.VmCount;
             }

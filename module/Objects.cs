@@ -1,6 +1,7 @@
 using System;
 using System.Text;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell
@@ -15,8 +16,8 @@ namespace Hv.PowerShell
             MemoryMB = info.MemoryMiB;
             ProcessorCount = info.Vcpus;
             EntryMode = info.EntryMode;
-            Primed = info.Primed;
-            Uploaded = info.Uploaded;
+            Primed = info.HasFlags ? (info.Flags & TemplateFlags.Primed) != 0 : (bool?)null;
+            Uploaded = info.HasFlags ? (info.Flags & TemplateFlags.Uploaded) != 0 : (bool?)null;
         }
 
         public string Name { get; }
@@ -51,7 +52,7 @@ namespace Hv.PowerShell
             Name = info.Name;
             State = info.State;
             StopReason = info.StopReason;
-            StopDetail = info.StopDetail;
+            StopDetail = info.StopDetail?.ToNewString();
             ExitCode = info.ExitCode;
             MemoryMB = info.MemoryMiB;
             ProcessorCount = info.Vcpus;
@@ -61,8 +62,8 @@ namespace Hv.PowerShell
             {
                 Uptime = TimeSpan.FromMilliseconds(info.Metrics.RunTimeMs);
             }
-            PrivatePages = info.PrivatePages;
-            SharedPages = info.SharedPages;
+            PrivatePages = info.HasPages ? info.PrivatePages : (ulong?)null;
+            SharedPages = info.HasPages ? info.SharedPages : (ulong?)null;
         }
 
         public uint Id { get; }
@@ -112,8 +113,8 @@ namespace Hv.PowerShell
             ConsoleBytesIn = m.ConsoleBytesIn;
             GuestTsc = m.GuestTsc;
             RunTime = TimeSpan.FromMilliseconds(m.RunTimeMs);
-            PrivatePages = m.PrivatePages;
-            SharedPages = m.SharedPages;
+            PrivatePages = m.Has(CounterId.PrivatePages) ? m.PrivatePages : (ulong?)null;
+            SharedPages = m.Has(CounterId.SharedPages) ? m.SharedPages : (ulong?)null;
         }
 
         public string VmName { get; }
@@ -207,8 +208,8 @@ namespace Hv.PowerShell
             VmId = vm.Id;
             VmName = vm.Name;
             Server = vm.Server;
-            Age = info.Age;
-            CreationTime = DateTime.Now - info.Age;
+            Age = TimeSpan.FromMilliseconds(info.AgeMs);
+            CreationTime = DateTime.Now - Age;
             PrivatePages = info.PrivatePages;
             SharedPages = info.SharedPages;
         }

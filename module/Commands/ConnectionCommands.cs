@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 
 namespace Hv.PowerShell.Commands
 {

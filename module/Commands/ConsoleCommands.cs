@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Text.RegularExpressions;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands
@@ -133,7 +134,7 @@ namespace Hv.PowerShell.Commands
                     WriteError(HvErrors.Make("Hv.NoServer", ErrorCategory.InvalidArgument, "The snapshot object '" + s.Name + "' has no host connection.", s));
                     continue;
                 }
-                VmInfo info = new VmInfo { Id = s.VmId, Name = s.VmName, IsSummary = true };
+                VmInfo info = new VmInfo(false) { Id = s.VmId, Name = s.VmName };
                 result.Add(new KeyValuePair<HvVm, HvVmSnapshot>(new HvVm(s.Server, info), s));
             }
             if (ParameterSetName == SnapshotSet)

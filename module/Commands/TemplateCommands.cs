@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands

@@ -61,9 +61,8 @@ namespace Hv.Kernel
             // Reference counts for every page a guest can share (copy-on-write clones, snapshots): 4 bytes per page.
             var sharing = new PageSharing(pages, 0, memoryEnd);
             Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
-            var platform = new KernelPlatform(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
-            var control = new HypervisorControl(hypervisor, platform, pages, sharing);
-            ManagementLink link = ManagementLink.Start(options, control, entropy, Log);
+            var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
+            SerialPump link = SerialPump.Start(options, new HypervisorAdapter(hypervisor, facts, pages), entropy, Log);
 
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");

@@ -3,7 +3,8 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using Hv.Protocol.Client;
-using Hv.Protocol.Server;
+using Hv.Protocol.Messages;
+using Hv.Testing;
 using Hv.Protocol.Wire;
 
 namespace Hv.Protocol.Tests
@@ -19,118 +20,139 @@ namespace Hv.Protocol.Tests
             Assert.Equal(1, c.ServerProtocolVersion);
             Assert.Equal(ProtocolInfo.MaxContentBytes, c.ServerMaxContentBytes);
 
-            // HostInfo
+            // HostInfo: the host's own facts.
+            loop.Host.AdvanceClock(123_456);
             HostInfo info = c.GetHostInfo();
-            Assert.Equal("Hv 0.1.0", info.Version);
-            Assert.Equal(CpuFeature.Vmx | CpuFeature.Ept | CpuFeature.UnrestrictedGuest, info.CpuFeatures);
-            Assert.Equal("vmx ept unrestricted-guest", info.CpuFeatureNames);
-            Assert.Equal(8UL << 30, info.MemoryTotalBytes);
-            Assert.Equal(6UL << 30, info.MemoryFreeBytes);
-            Assert.Equal(123456UL, info.UptimeMs);
+            Assert.Equal("0.1.0-inprocess", info.Version);
+            Assert.Equal(0UL, info.CpuFeatures);
+            Assert.Equal("scripted", info.CpuFeatureNames);
+            Assert.Equal(1UL << 30, info.MemoryTotalBytes);
+            Assert.Equal((1UL << 30) - (ulong)loop.Host.Pages.Outstanding * 4096, info.MemoryFreeBytes);
+            Assert.Equal(123_456UL, info.UptimeMs);
             Assert.Equal(0u, info.VmCount);
+            Assert.True(info.HasMemorySharedBytes);
+            Assert.Equal(loop.Host.WithHypervisor(hv => hv.Sharing.CountSharedPages()) * 4096, info.MemorySharedBytes);
+            Assert.Equal(1, info.ProtocolVersion);
 
             // ListTemplates
+            loop.Host.AddTemplate("chatty", "say Linux version 6.x\nsay Login:\nspin");
             TemplateInfo[] templates = c.ListTemplates();
-            Assert.Equal(new[] { "flat", "multiboot-test", "linux" }, templates.Select(t => t.Name));
-            Assert.Equal(new uint[] { 64, 128, 256 }, templates.Select(t => t.MemoryMiB));
-            Assert.Equal(new uint[] { 1, 2, 3 }, templates.Select(t => t.Vcpus));
-            Assert.Equal(new[] { "flat", "multiboot", "linux" }, templates.Select(t => t.EntryMode));
+            Assert.Equal(new[] { "hello", "spin", "halt", "fail", "chatty" }, templates.Select(t => t.Name));
+            Assert.All(templates, t => Assert.Equal((1u, 1u, "real", 0UL, true), (t.MemoryMiB, t.Vcpus, t.EntryMode, t.Flags, t.HasFlags)));
 
-            // CreateVm (non-ASCII name survives)
-            uint id = c.CreateVm("linux", "wébserver-1", 512, 2);
-            var vm = loop.Host.Find(id);
-            Assert.Equal("wébserver-1", vm.Name);
-            Assert.Equal("linux", vm.Template);
-            Assert.Equal(512u, vm.MemoryMiB);
-            Assert.Equal(2u, vm.Vcpus);
+            // CreateVm (a non-ASCII name survives; 2 MiB is not the template's size: a fresh load, not a clone)
+            uint id = c.CreateVm("chatty", "wébserver-1", 2, 1);
+            Assert.Equal("wébserver-1", loop.Host.WithHypervisor(hv => hv.Find(id).Name));
+            Assert.Equal(2UL << 20, loop.Host.WithHypervisor(hv => hv.Find(id).MemorySize));
+            Assert.Equal("chatty", loop.Host.WithHypervisor(hv => hv.Find(id).Template.Name));
 
             // Life cycle
             c.StartVm(id);
-            Assert.Equal(VmState.Running, vm.State);
+            Assert.Equal(VmState.Running, loop.Host.StateOf(id));
             c.PauseVm(id);
-            Assert.Equal(VmState.Paused, vm.State);
+            Assert.Equal(VmState.Paused, loop.Host.StateOf(id));
             c.ResumeVm(id);
-            Assert.Equal(VmState.Running, vm.State);
+            Assert.Equal(VmState.Running, loop.Host.StateOf(id));
+            loop.Host.RunGuests(3);
 
             // Console
-            vm.Output = Encoding.ASCII.GetBytes("Linux version 6.x\nLogin: ");
+            const string output = "Linux version 6.x\nLogin:\n";
             ConsoleChunk chunk = c.ReadConsole(id, 0);
-            Assert.Equal("Linux version 6.x\nLogin: ", Encoding.ASCII.GetString(chunk.Data));
-            Assert.Equal((ulong)vm.Output.Length, chunk.NextOffset);
+            Assert.Equal(output, Encoding.ASCII.GetString(chunk.Data));
+            Assert.Equal((ulong)output.Length, chunk.NextOffset);
             Assert.False(chunk.Dropped);
             Assert.Equal(0UL, chunk.StartOffset);
             chunk = c.ReadConsole(id, chunk.NextOffset);
             Assert.Empty(chunk.Data);
+            Assert.Equal((ulong)output.Length, chunk.NextOffset);
             chunk = c.ReadConsole(id, 6, 7);
             Assert.Equal("version", Encoding.ASCII.GetString(chunk.Data));
-            vm.OldestAvailable = 10;
-            chunk = c.ReadConsole(id, 0, 4);
-            Assert.True(chunk.Dropped);
-            Assert.Equal(10UL, chunk.StartOffset);
             Assert.Equal(5, c.WriteConsole(id, Encoding.ASCII.GetBytes("root\n")));
-            Assert.Equal("root\n", Encoding.ASCII.GetString(vm.Input.ToArray()));
             var big = new byte[10000];
             new Random(1).NextBytes(big);
-            Assert.Equal(10000, c.WriteConsole(id, big));
-            Assert.Equal(big, vm.Input.Skip(5).ToArray());
-            vm.InputCapacity = vm.Input.Count + 100;
-            Assert.Equal(100, c.WriteConsole(id, big));
+            // The guest's input buffer holds 4096 bytes: the rest is refused, and the client stops sending there.
+            Assert.Equal(VirtualMachineInput - 5, c.WriteConsole(id, big));
+            Assert.Equal(0, c.WriteConsole(id, big));
+            byte[] input = loop.Host.WithHypervisor(hv => TakeInput(hv.Find(id)));
+            Assert.Equal(Encoding.ASCII.GetBytes("root\n").Concat(big.Take(VirtualMachineInput - 5)), input);
 
-            // Metrics and GetVm
-            for (int i = 0; i < vm.Counters.Length; i++)
-            {
-                vm.Counters[i] = (ulong)(i + 1) * 1000003UL;
-            }
-            vm.Counters[(int)CounterId.GuestTsc] = ulong.MaxValue;
+            // Metrics and GetVm: the hypervisor's own counts.
             VmMetrics m = c.GetMetrics(id);
-            Assert.Equal(1000003UL, m.TotalExits);
-            Assert.Equal(2000006UL, m.IoExits);
-            Assert.Equal(3000009UL, m.EptExits);
-            Assert.Equal(4000012UL, m.HltExits);
-            Assert.Equal(5000015UL, m.CpuidExits);
-            Assert.Equal(6000018UL, m.MsrExits);
-            Assert.Equal(7000021UL, m.InterruptExits);
-            Assert.Equal(8000024UL, m.OtherExits);
-            Assert.Equal(9000027UL, m.ConsoleBytesOut);
-            Assert.Equal(10000030UL, m.ConsoleBytesIn);
-            Assert.Equal(ulong.MaxValue, m.GuestTsc);
-            Assert.Equal(12000036UL, m.RunTimeMs);
+            var counters = loop.Host.WithHypervisor(hv => hv.Find(id).Counters);
+            Assert.Equal(counters.TotalExits, m.TotalExits);
+            Assert.Equal((ulong)output.Length, m.IoExits);          // an OUT per character
+            Assert.Equal((ulong)output.Length, m.ConsoleBytesOut);
+            Assert.Equal(counters.TotalExits - m.IoExits, m.InterruptExits); // the rest: preemption-timer exits of the spin
+            Assert.Equal(0UL, m.EptExits + m.HltExits + m.CpuidExits + m.MsrExits + m.OtherExits);
+            Assert.Equal(counters.GuestTscTicks, m.GuestTsc);
+            Assert.Equal(counters.GuestTscTicks / ScriptedProcessor.TicksPerMillisecond, m.RunTimeMs);
+            Assert.True(m.Has(CounterId.SharedPages));
+            Assert.Equal(loop.Host.WithHypervisor(hv => hv.Find(id).Memory.PrivatePages), m.PrivatePages);
 
             c.StopVm(id, force: true, gracefulTimeoutMs: 2500);
-            Assert.True(loop.Host.LastForce);
-            Assert.Equal(2500u, loop.Host.LastGracefulTimeout);
-            vm.ExitCode = -17;
             VmInfo details = c.GetVm(id);
             Assert.False(details.IsSummary);
             Assert.Equal(id, details.Id);
             Assert.Equal("wébserver-1", details.Name);
             Assert.Equal(VmState.Stopped, details.State);
             Assert.Equal(StopReason.Forced, details.StopReason);
-            Assert.Equal("forced by request", details.StopDetail);
-            Assert.Equal(-17, details.ExitCode);
-            Assert.Equal(512u, details.MemoryMiB);
-            Assert.Equal(2u, details.Vcpus);
-            Assert.Equal("linux", details.Template);
-            Assert.Equal(ulong.MaxValue, details.Metrics.GuestTsc);
+            Assert.Equal("turned off on request", details.StopDetail.ToNewString());
+            Assert.Equal(0, details.ExitCode);
+            Assert.Equal(2u, details.MemoryMiB);
+            Assert.Equal(1u, details.Vcpus);
+            Assert.Equal("chatty", details.Template);
+            Assert.Equal(m.GuestTsc, details.Metrics.GuestTsc);
+
+            // An exit code travels signed.
+            uint failing = c.CreateVm("fail", "failing");
+            c.StartVm(failing);
+            loop.Host.RunGuests();
+            VmInfo failed = c.GetVm(failing);
+            Assert.Equal((VmState.Stopped, StopReason.GuestExit, 3, "debug-exit"),
+                         (failed.State, failed.StopReason, failed.ExitCode, failed.StopDetail.ToNewString()));
 
             // ListVms
-            uint id2 = c.CreateVm("flat", "second");
             VmInfo[] list = c.ListVms();
-            Assert.Equal(2, list.Length);
-            Assert.Equal(new[] { id, id2 }, list.Select(v => v.Id));
-            Assert.Equal("second", list[1].Name);
-            Assert.Equal(VmState.Created, list[1].State);
-            Assert.Equal(64u, list[1].MemoryMiB);
+            Assert.Equal(new[] { id, failing }, list.Select(v => v.Id));
+            Assert.Equal("failing", list[1].Name);
+            Assert.Equal(VmState.Stopped, list[1].State);
+            Assert.Equal(1u, list[1].MemoryMiB);
             Assert.True(list[0].IsSummary);
             Assert.Null(list[0].Metrics);
+            Assert.Null(list[0].StopDetail);
             Assert.Equal(StopReason.Forced, list[0].StopReason);
+            Assert.Equal(StopReason.GuestExit, list[1].StopReason);
 
             // RemoveVm
             c.RemoveVm(id);
-            Assert.Null(loop.Host.Find(id));
+            Assert.Equal(VmState.Removed, loop.Host.StateOf(id));
             Assert.Single(c.ListVms());
             Assert.Equal(0, loop.Server.AuthFailures);
             Assert.Equal(0, loop.Server.BadFrames);
+        }
+
+        private const int VirtualMachineInput = Hv.Core.Vm.VirtualMachine.ConsoleInputCapacity;
+
+        private static byte[] TakeInput(Hv.Core.Vm.VirtualMachine vm)
+        {
+            var bytes = new System.Collections.Generic.List<byte>();
+            while (vm.Console.TakeInput(out byte b)) bytes.Add(b);
+            return bytes.ToArray();
+        }
+
+        [Fact]
+        public void Console_ReadFromAnOverwrittenOffset_StartsAtTheOldestByteAndSaysDropped()
+        {
+            using var loop = new Loop();
+            loop.Host.AddTemplate("flood", "flood 20000\nspin");
+            uint id = loop.Client.CreateVm("flood", "f");
+            loop.Client.StartVm(id);
+            loop.Host.RunGuests(3);
+            ConsoleChunk chunk = loop.Client.ReadConsole(id, 0, 4);
+            Assert.True(chunk.Dropped);
+            Assert.Equal(20000UL - (ulong)Hv.Core.Vm.VirtualMachine.ConsoleOutputCapacity, chunk.StartOffset);
+            Assert.Equal("xxxx", Encoding.ASCII.GetString(chunk.Data));
+            Assert.False(loop.Client.ReadConsole(id, chunk.NextOffset, 4).Dropped);
         }
 
         [Fact]
@@ -140,22 +162,26 @@ namespace Hv.Protocol.Tests
             var e = Assert.Throws<HvProtocolException>(() => loop.Client.StartVm(77));
             Assert.Equal(ErrorCode.NotFound, e.Code);
             Assert.Equal(Opcode.StartVm, e.Operation);
-            Assert.Equal("no such VM", e.Detail);
+            Assert.Equal("no such VM or template", e.Detail);
             Assert.Contains("StartVm failed: NotFound", e.Message);
-            Assert.Contains("no such VM", e.Message);
+            Assert.Contains("no such VM or template", e.Message);
             Assert.Equal("Hv.NotFound", e.ErrorId);
 
-            uint id = loop.Client.CreateVm("flat", "x");
+            uint id = loop.Client.CreateVm("spin", "x");
             loop.Client.StartVm(id);
             e = Assert.Throws<HvProtocolException>(() => loop.Client.StartVm(id));
             Assert.Equal(ErrorCode.InvalidState, e.Code);
             e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("nope", "y"));
             Assert.Equal(ErrorCode.NotFound, e.Code);
-            e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("flat", "x"));
+            e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("spin", "x"));
             Assert.Equal(ErrorCode.AlreadyExists, e.Code);
-            e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("flat", new string('n', 65)));
+            e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("spin", new string('n', 65)));
             Assert.Equal(ErrorCode.TooLarge, e.Code);
-            Assert.Throws<ArgumentException>(() => loop.Client.CreateVm("flat", ""));
+            e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("spin", "two-cpus", 0, 2));
+            Assert.Equal((ErrorCode.Unsupported, "one vCPU per VM in this version"), (e.Code, e.Detail));
+            e = Assert.Throws<HvProtocolException>(() => loop.Client.CreateVm("spin", "huge", 2048));
+            Assert.Equal(ErrorCode.InvalidArgument, e.Code);
+            Assert.Throws<ArgumentException>(() => loop.Client.CreateVm("spin", ""));
             // The connection is still fine after errors.
             Assert.Single(loop.Client.ListVms());
         }
@@ -176,7 +202,7 @@ namespace Hv.Protocol.Tests
             using var loop = new Loop(connect: false);
             string text = HvClient.FormatKey(loop.Key);
             using var client = HvClient.Connect(loop.Transport, text, 2000);
-            Assert.Equal("Hv 0.1.0", client.GetHostInfo().Version);
+            Assert.Equal("0.1.0-inprocess", client.GetHostInfo().Version);
             Assert.Throws<ArgumentException>(() => HvClient.ParseKey("abc"));
             Assert.Equal(32, HvClient.GenerateKey().Length);
         }
@@ -185,7 +211,7 @@ namespace Hv.Protocol.Tests
         public void TamperedResponse_IsIgnored_ThenTimesOut_ThenSessionStillWorks()
         {
             using var loop = new Loop();
-            loop.Host.Add("a");
+            loop.Host.AddVm("a");
             bool tamper = true;
             loop.Transport.ToClient = data =>
             {
@@ -212,7 +238,7 @@ namespace Hv.Protocol.Tests
         public void TamperedRequest_ServerRefuses_ClientRaisesAuthFailed()
         {
             using var loop = new Loop();
-            var vm = loop.Host.Add("a", VmState.Created);
+            uint vm = loop.Host.AddVm("a");
             loop.Transport.ToServer = data =>
             {
                 var frames = ServerHarness.DecodeAll(data);
@@ -222,17 +248,17 @@ namespace Hv.Protocol.Tests
                 int n = enc.Encode(bytes, 0, bytes.Length);
                 return enc.Output.AsSpan(0, n).ToArray();
             };
-            var e = Assert.Throws<HvProtocolException>(() => loop.Client.StartVm(vm.Id));
+            var e = Assert.Throws<HvProtocolException>(() => loop.Client.StartVm(vm));
             Assert.Equal(ErrorCode.AuthFailed, e.Code);
-            Assert.Equal(VmState.Created, vm.State);
-            Assert.Equal(0, loop.Host.Executed);
+            Assert.Equal(VmState.Created, loop.Host.StateOf(vm));
+            Assert.Equal(0, loop.Server.Requests);
         }
 
         [Fact]
         public void LostResponse_Timeout_LateAnswerSkipped()
         {
             using var loop = new Loop();
-            loop.Host.Add("a");
+            loop.Host.AddVm("a");
             byte[] held = null;
             loop.Transport.ToClient = data =>
             {
@@ -254,7 +280,7 @@ namespace Hv.Protocol.Tests
         public void LineNoise_BetweenFrames_IsTolerated()
         {
             using var loop = new Loop();
-            loop.Host.Add("a");
+            loop.Host.AddVm("a");
             var rng = new Random(3);
             loop.Transport.ToClient = data =>
             {
@@ -278,7 +304,7 @@ namespace Hv.Protocol.Tests
         public void Reconnect_NewSession_OldFramesDead()
         {
             using var loop = new Loop();
-            loop.Host.Add("a");
+            loop.Host.AddVm("a");
             Assert.Equal(1, loop.Transport.Opens);
             loop.Client.Reconnect();
             Assert.Equal(2, loop.Transport.Opens);
@@ -293,7 +319,7 @@ namespace Hv.Protocol.Tests
         public void SecondClient_TakesOver_FirstGetsAuthFailed()
         {
             using var loop = new Loop();
-            loop.Host.Add("a");
+            loop.Host.AddVm("a");
             var other = new LoopbackTransport(loop.Server);
             // Both clients share one server; route output to whoever spoke last.
             loop.Sink.Transport = other;
@@ -310,7 +336,7 @@ namespace Hv.Protocol.Tests
             using var loop = new Loop();
             for (int i = 0; i < 20; i++)
             {
-                loop.Host.Add("vm" + i);
+                loop.Host.AddVm("vm" + i);
             }
             Parallel.For(0, 8, t =>
             {
@@ -330,10 +356,10 @@ namespace Hv.Protocol.Tests
         [Fact]
         public void ListVms_ManyVms_PagesTransparently()
         {
-            using var loop = new Loop();
+            using var loop = new Loop(maxVms: 1024);
             for (int i = 0; i < 1000; i++)
             {
-                loop.Host.Add("vm-with-a-longer-name-" + i.ToString("D4"));
+                loop.Host.AddVm("vm-with-a-longer-name-" + i.ToString("D4"));
             }
             VmInfo[] list = loop.Client.ListVms();
             Assert.Equal(1000, list.Length);

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 using Hv.Testing;

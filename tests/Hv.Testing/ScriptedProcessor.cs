@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using System.Threading;
 using Hv.Core.Guests;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
@@ -10,10 +11,13 @@ namespace Hv.Testing
     /// The host processor for .NET tests: its vCPUs (<see cref="ScriptedVcpu"/>) do not execute x86 code but read a small
     /// text program from their guest memory (at the real-mode load address, through the VM's EPT, so the real loader and
     /// EPT are used) and turn each step into the VM exit real hardware would produce. Everything after the exit
-    /// (dispatch, devices, counters, copy-on-write) is the real code. Its clock advances 1000 ticks per entry.
+    /// (dispatch, devices, counters, copy-on-write) is the real code. Its clock, the host's time, advances one
+    /// millisecond (<see cref="TicksPerMillisecond"/> ticks) per guest entry.
     /// </summary>
     public sealed class ScriptedProcessor : HostProcessor
     {
+        public const ulong TicksPerMillisecond = 1000;
+
         private readonly PageSource _pages;
         private long _now;
 
@@ -36,8 +40,11 @@ namespace Hv.Testing
 
         public override void FlushTranslations(ulong eptPointer) { }
 
-        public override ulong Now() => (ulong)_now;
+        public override ulong Now() => (ulong)Interlocked.Read(ref _now);
 
-        internal void Tick() => _now += 1000;
+        internal void Tick() => Advance(TicksPerMillisecond);
+
+        /// <summary>Moves the clock on (a test's time passing).</summary>
+        public void Advance(ulong ticks) => Interlocked.Add(ref _now, (long)ticks);
     }
 }

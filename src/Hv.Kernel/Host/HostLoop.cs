@@ -19,7 +19,7 @@ namespace Hv.Kernel.Host
         // would end a guest's turn at once on hardware; Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
 
-        public static void Run(Hypervisor hypervisor, PageAllocator pages, ManagementLink link, CommandLine options, TextSink log)
+        public static void Run(Hypervisor hypervisor, PageAllocator pages, SerialPump link, CommandLine options, TextSink log)
         {
             var echo = new ConsoleEcho(hypervisor.Vms.Capacity);
             if (options.Has("hv.bench")) Benchmarks.Run(hypervisor, pages, log);

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
@@ -7,210 +6,13 @@ using Hv.Protocol.Wire;
 
 namespace Hv.Protocol.Client
 {
-    /// <summary>Clones, snapshots, template uploads, VM export and import (opcodes 15..31).</summary>
+    /// <summary>The resumable transfers: template upload, VM export and import, each over many requests that survive a dropped line.</summary>
     public sealed partial class HvClient
     {
         /// <summary>How many connection failures in a row a transfer survives (reconnecting and resuming) before it gives up.</summary>
         public int TransferRetries { get; set; } = 3;
 
-        // ---- clones ---------------------------------------------------------------------------------------
-
-        /// <summary>
-        /// Creates <paramref name="count"/> VMs named <paramref name="baseName"/>-1 .. -count from a template in one
-        /// request, all or none. Returns their ids in name order.
-        /// </summary>
-        public uint[] CreateVms(string template, string baseName, int count, uint memoryMiB = 0, uint vcpus = 0, int timeoutMs = 0)
-        {
-            CheckName(template, nameof(template));
-            CheckName(baseName, nameof(baseName));
-            if (count < 1 || count > ProtocolInfo.MaxVmsPerCreate)
-            {
-                throw new ArgumentOutOfRangeException(nameof(count), "count is 1.." + ProtocolInfo.MaxVmsPerCreate + ".");
-            }
-            if (Utf8.ByteCount(baseName) + Server.VmNames.SuffixBytes((uint)count) > ProtocolInfo.MaxNameBytes)
-            {
-                throw new HvProtocolException(ErrorCode.TooLarge, Opcode.CreateVms,
-                    "The name '" + baseName + "-" + count + "' is longer than " + ProtocolInfo.MaxNameBytes + " bytes of UTF-8.");
-            }
-            return Call(Opcode.CreateVms, timeoutMs, w =>
-            {
-                w.WriteString(template, ProtocolInfo.MaxNameBytes);
-                w.WriteString(baseName, ProtocolInfo.MaxNameBytes);
-                w.WriteVarUInt(memoryMiB);
-                w.WriteVarUInt(vcpus);
-                w.WriteVarUInt((ulong)count);
-            }, r =>
-            {
-                uint n;
-                if (!r.ReadVarUInt32(out n) || n != (uint)count)
-                {
-                    throw Malformed(Opcode.CreateVms);
-                }
-                uint[] ids = new uint[n];
-                for (int i = 0; i < ids.Length; i++)
-                {
-                    if (!r.ReadVarUInt32(out ids[i]))
-                    {
-                        throw Malformed(Opcode.CreateVms);
-                    }
-                }
-                return ids;
-            });
-        }
-
-        /// <summary>A copy-on-write copy of a paused VM, named <paramref name="newName"/> (Paused too). Returns its id.</summary>
-        public uint ForkVm(uint id, string newName, int timeoutMs = 0)
-        {
-            CheckName(newName, nameof(newName));
-            return IdAndName(Opcode.ForkVm, id, newName, timeoutMs);
-        }
-
-        // ---- snapshots ------------------------------------------------------------------------------------
-
-        /// <summary>Takes a snapshot named <paramref name="name"/> (unique per VM). Returns its id.</summary>
-        public uint CheckpointVm(uint id, string name, int timeoutMs = 0)
-        {
-            CheckName(name, nameof(name));
-            return IdAndName(Opcode.CheckpointVm, id, name, timeoutMs);
-        }
-
-        /// <summary>The VM's snapshots in id (= creation) order. Many snapshots take several round trips.</summary>
-        public SnapshotInfo[] ListSnapshots(uint vmId, int timeoutMs = 0)
-        {
-            List<SnapshotInfo> all = new List<SnapshotInfo>();
-            uint from = 0;
-            for (int page = 0; page < 100000; page++)
-            {
-                uint pageFrom = from;
-                uint next = 0;
-                int added = Call(Opcode.ListSnapshots, timeoutMs, w =>
-                {
-                    w.WriteVarUInt(vmId);
-                    w.WriteVarUInt(pageFrom);
-                }, r =>
-                {
-                    ulong uptime;
-                    ushort count;
-                    if (!(r.ReadVarUInt(out uptime) && r.ReadUInt16(out count)))
-                    {
-                        throw Malformed(Opcode.ListSnapshots);
-                    }
-                    for (int i = 0; i < count; i++)
-                    {
-                        uint id;
-                        string name;
-                        ulong created;
-                        ulong priv;
-                        ulong shared;
-                        if (!(r.ReadVarUInt32(out id) && r.ReadString(ProtocolInfo.MaxNameBytes, out name) && r.ReadVarUInt(out created)
-                            && r.ReadVarUInt(out priv) && r.ReadVarUInt(out shared)))
-                        {
-                            throw Malformed(Opcode.ListSnapshots);
-                        }
-                        all.Add(new SnapshotInfo
-                        {
-                            Id = id,
-                            VmId = vmId,
-                            Name = name,
-                            CreatedUptimeMs = created,
-                            HostUptimeMs = uptime,
-                            PrivatePages = priv,
-                            SharedPages = shared,
-                        });
-                    }
-                    if (!r.ReadVarUInt32(out next))
-                    {
-                        throw Malformed(Opcode.ListSnapshots);
-                    }
-                    return (int)count;
-                });
-                if (next == 0)
-                {
-                    return all.ToArray();
-                }
-                if (added == 0 && next <= pageFrom)
-                {
-                    throw new HvProtocolException(ErrorCode.Internal, Opcode.ListSnapshots, "ListSnapshots failed: the host's list did not advance.");
-                }
-                from = next;
-            }
-            throw new HvProtocolException(ErrorCode.Internal, Opcode.ListSnapshots, "ListSnapshots failed: too many pages.");
-        }
-
-        /// <summary>Restores memory and registers exactly as captured; the VM is left Paused.</summary>
-        public void RestoreSnapshot(uint vmId, uint snapshotId, int timeoutMs = 0)
-        {
-            Call(Opcode.RestoreSnapshot, timeoutMs, w =>
-            {
-                w.WriteVarUInt(vmId);
-                w.WriteVarUInt(snapshotId);
-            }, r => 0);
-        }
-
-        public void RemoveSnapshot(uint vmId, uint snapshotId, int timeoutMs = 0)
-        {
-            Call(Opcode.RemoveSnapshot, timeoutMs, w =>
-            {
-                w.WriteVarUInt(vmId);
-                w.WriteVarUInt(snapshotId);
-            }, r => 0);
-        }
-
         // ---- templates ------------------------------------------------------------------------------------
-
-        /// <summary>
-        /// Starts or resumes a template upload: an unfinished upload of the same name and SHA-256 on the host comes
-        /// back with its id and the offset to continue from.
-        /// </summary>
-        public TransferStart BeginTemplateUpload(string name, GuestEntryMode mode, uint memoryMiB, ulong totalBytes, byte[] sha256,
-            string commandLine = null, int timeoutMs = 0)
-        {
-            CheckName(name, nameof(name));
-            if (sha256 == null || sha256.Length != ProtocolInfo.Sha256Bytes)
-            {
-                throw new ArgumentException("The SHA-256 is " + ProtocolInfo.Sha256Bytes + " bytes.", nameof(sha256));
-            }
-            CheckSize(totalBytes, nameof(totalBytes));
-            if (commandLine != null && Utf8.ByteCount(commandLine) > ProtocolInfo.MaxCommandLineBytes)
-            {
-                throw new HvProtocolException(ErrorCode.TooLarge, Opcode.BeginTemplateUpload,
-                    "The command line is longer than " + ProtocolInfo.MaxCommandLineBytes + " bytes of UTF-8.");
-            }
-            return Call(Opcode.BeginTemplateUpload, timeoutMs, w =>
-            {
-                w.WriteString(name, ProtocolInfo.MaxNameBytes);
-                w.WriteByte((byte)mode);
-                w.WriteVarUInt(memoryMiB);
-                w.WriteVarUInt(totalBytes);
-                w.WriteRaw(sha256, 0, sha256.Length);
-                w.WriteString(commandLine, ProtocolInfo.MaxCommandLineBytes);
-            }, r =>
-            {
-                uint id;
-                ulong next;
-                if (!(r.ReadVarUInt32(out id) && r.ReadVarUInt(out next)) || next > totalBytes)
-                {
-                    throw Malformed(Opcode.BeginTemplateUpload);
-                }
-                return new TransferStart { Id = id, NextOffset = next, TotalBytes = totalBytes };
-            });
-        }
-
-        /// <summary>Sends data[offset..+count) (≤ <see cref="ProtocolInfo.MaxTransferChunk"/>) at <paramref name="at"/>; returns the host's next offset.</summary>
-        public ulong UploadTemplateChunk(uint uploadId, ulong at, byte[] data, int offset, int count, int timeoutMs = 0)
-        {
-            return WriteChunk(Opcode.UploadTemplateChunk, uploadId, at, data, offset, count, timeoutMs);
-        }
-
-        /// <summary>The host checks the SHA-256 (ChecksumMismatch discards the upload) and adds the template.</summary>
-        public void CommitTemplateUpload(uint uploadId, int timeoutMs = 0) => Simple(Opcode.CommitTemplateUpload, uploadId, timeoutMs);
-
-        /// <summary>Removes a template (and any unfinished upload of that name).</summary>
-        public void RemoveTemplate(string name, int timeoutMs = 0)
-        {
-            CheckName(name, nameof(name));
-            Call(Opcode.RemoveTemplate, timeoutMs, w => w.WriteString(name, ProtocolInfo.MaxNameBytes), r => 0);
-        }
 
         /// <summary>SHA-256 of the rest of a stream (the stream is left at its end).</summary>
         public static byte[] ComputeSha256(Stream data)
@@ -300,96 +102,6 @@ namespace Hv.Protocol.Client
         }
 
         // ---- export / import ------------------------------------------------------------------------------
-
-        /// <summary>Freezes an image of a paused VM on the host. Returns (export id, total bytes) in a TransferStart.</summary>
-        public TransferStart BeginExport(uint vmId, int timeoutMs = 0)
-        {
-            return Call(Opcode.BeginExport, timeoutMs, w => w.WriteVarUInt(vmId), r =>
-            {
-                uint id;
-                ulong total;
-                if (!(r.ReadVarUInt32(out id) && r.ReadVarUInt(out total)) || total > ProtocolInfo.MaxTransferBytes)
-                {
-                    throw Malformed(Opcode.BeginExport);
-                }
-                return new TransferStart { Id = id, NextOffset = 0, TotalBytes = total };
-            });
-        }
-
-        /// <summary>Reads at most <paramref name="count"/> (≤ MaxTransferChunk) image bytes at <paramref name="at"/> into buffer[offset..]; 0 at the end.</summary>
-        public int ReadExport(uint exportId, ulong at, byte[] buffer, int offset, int count, int timeoutMs = 0)
-        {
-            if (buffer == null)
-            {
-                throw new ArgumentNullException(nameof(buffer));
-            }
-            if (count <= 0 || count > ProtocolInfo.MaxTransferChunk || offset < 0 || offset + count > buffer.Length)
-            {
-                throw new ArgumentOutOfRangeException(nameof(count));
-            }
-            return Call(Opcode.ReadExport, timeoutMs, w =>
-            {
-                w.WriteVarUInt(exportId);
-                w.WriteVarUInt(at);
-                w.WriteVarUInt((ulong)count);
-            }, r =>
-            {
-                int start;
-                int n;
-                if (!r.ReadBlock(count, out start, out n))
-                {
-                    throw Malformed(Opcode.ReadExport);
-                }
-                Buffer.BlockCopy(r.Buffer, start, buffer, offset, n);
-                return n;
-            });
-        }
-
-        public void EndExport(uint exportId, int timeoutMs = 0) => Simple(Opcode.EndExport, exportId, timeoutMs);
-
-        /// <summary>Starts receiving a VM image; <paramref name="name"/> null or empty = the name recorded in the image.</summary>
-        public uint BeginImport(string name, ulong totalBytes, int timeoutMs = 0)
-        {
-            if (!string.IsNullOrEmpty(name))
-            {
-                CheckName(name, nameof(name));
-            }
-            CheckSize(totalBytes, nameof(totalBytes));
-            return Call(Opcode.BeginImport, timeoutMs, w =>
-            {
-                w.WriteString(name, ProtocolInfo.MaxNameBytes);
-                w.WriteVarUInt(totalBytes);
-            }, r =>
-            {
-                uint id;
-                if (!r.ReadVarUInt32(out id))
-                {
-                    throw Malformed(Opcode.BeginImport);
-                }
-                return id;
-            });
-        }
-
-        public ulong WriteImport(uint importId, ulong at, byte[] data, int offset, int count, int timeoutMs = 0)
-        {
-            return WriteChunk(Opcode.WriteImport, importId, at, data, offset, count, timeoutMs);
-        }
-
-        /// <summary>The host checks the image and creates the VM (Paused). Returns its id.</summary>
-        public uint CommitImport(uint importId, int timeoutMs = 0)
-        {
-            return Call(Opcode.CommitImport, timeoutMs, w => w.WriteVarUInt(importId), r =>
-            {
-                uint id;
-                if (!r.ReadVarUInt32(out id))
-                {
-                    throw Malformed(Opcode.CommitImport);
-                }
-                return id;
-            });
-        }
-
-        public void AbortImport(uint importId, int timeoutMs = 0) => Simple(Opcode.AbortImport, importId, timeoutMs);
 
         /// <summary>
         /// Streams the image of a paused VM into <paramref name="output"/>: BeginExport, ReadExport in chunks (a connection
@@ -548,71 +260,15 @@ namespace Hv.Protocol.Client
                             "WriteImport failed: the host wants byte " + after + " while this client sent bytes " + at + ".." + (at + (ulong)count) + ".");
                     }
                     failures = 0;
-                    Next = AdvanceTo(Opcode.WriteImport, Next, after, TotalBytes, ref stalls);
+                    Next = Advance(Opcode.WriteImport, Next, after, TotalBytes, ref stalls);
                 }
             }
         }
 
         // ---- plumbing -------------------------------------------------------------------------------------
 
-        private uint IdAndName(Opcode op, uint id, string name, int timeoutMs)
-        {
-            return Call(op, timeoutMs, w =>
-            {
-                w.WriteVarUInt(id);
-                w.WriteString(name, ProtocolInfo.MaxNameBytes);
-            }, r =>
-            {
-                uint result;
-                if (!r.ReadVarUInt32(out result))
-                {
-                    throw Malformed(op);
-                }
-                return result;
-            });
-        }
-
-        private ulong WriteChunk(Opcode op, uint id, ulong at, byte[] data, int offset, int count, int timeoutMs)
-        {
-            if (data == null)
-            {
-                throw new ArgumentNullException(nameof(data));
-            }
-            if (count < 0 || count > ProtocolInfo.MaxTransferChunk || offset < 0 || offset + count > data.Length)
-            {
-                throw new ArgumentOutOfRangeException(nameof(count), "A chunk is 0.." + ProtocolInfo.MaxTransferChunk + " bytes.");
-            }
-            return Call(op, timeoutMs, w =>
-            {
-                w.WriteVarUInt(id);
-                w.WriteVarUInt(at);
-                w.WriteBlock(data, offset, count);
-            }, r =>
-            {
-                ulong next;
-                if (!r.ReadVarUInt(out next))
-                {
-                    throw Malformed(op);
-                }
-                return next;
-            });
-        }
-
-        private static void CheckSize(ulong totalBytes, string parameter)
-        {
-            if (totalBytes == 0)
-            {
-                throw new ArgumentException("Nothing to transfer: the size is 0.", parameter);
-            }
-            if (totalBytes > ProtocolInfo.MaxTransferBytes)
-            {
-                throw new HvProtocolException(ErrorCode.TooLarge, Opcode.None,
-                    "The image is " + totalBytes + " bytes; the protocol's limit is " + ProtocolInfo.MaxTransferBytes + ".");
-            }
-        }
-
         /// <summary>Checks the host's answer to a chunk; a host that takes nothing several times in a row is an error.</summary>
-        private static ulong Advance(Opcode op, ulong sent, ulong after, ulong total, ref int stalls)
+        internal static ulong Advance(Opcode op, ulong sent, ulong after, ulong total, ref int stalls)
         {
             if (after > total)
             {
@@ -632,8 +288,6 @@ namespace Hv.Protocol.Client
             }
             return after;
         }
-
-        private static ulong AdvanceTo(Opcode op, ulong sent, ulong after, ulong total, ref int stalls) => Advance(op, sent, after, total, ref stalls);
 
         /// <summary>
         /// After a connection failure: wait a little (longer each time), then reconnect if the transport broke. A failed

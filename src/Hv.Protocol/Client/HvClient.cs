@@ -1,9 +1,9 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading;
 using Hv.Crypto;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.Protocol.Client
@@ -159,391 +159,9 @@ namespace Hv.Protocol.Client
             Array.Clear(_key, 0, _key.Length);
         }
 
-        // ---- operations ------------------------------------------------------------------------------------
-
-        public HostInfo GetHostInfo(int timeoutMs = 0)
-        {
-            return Call(Opcode.HostInfo, timeoutMs, w => { }, r =>
-            {
-                HostInfo info = new HostInfo { ProtocolVersion = ServerProtocolVersion };
-                string version;
-                string names;
-                ulong features;
-                ulong total;
-                ulong free;
-                ulong uptime;
-                uint count;
-                if (!(r.ReadString(ProtocolInfo.MaxTextBytes, out version) && r.ReadVarUInt(out features)
-                    && r.ReadString(ProtocolInfo.MaxTextBytes, out names) && r.ReadVarUInt(out total)
-                    && r.ReadVarUInt(out free) && r.ReadVarUInt(out uptime) && r.ReadVarUInt32(out count)))
-                {
-                    throw Malformed(Opcode.HostInfo);
-                }
-                info.Version = version;
-                info.CpuFeatures = features;
-                info.CpuFeatureNames = names;
-                info.MemoryTotalBytes = total;
-                info.MemoryFreeBytes = free;
-                info.UptimeMs = uptime;
-                info.VmCount = count;
-                ulong shared;
-                if (r.Remaining > 0)
-                {
-                    if (!r.ReadVarUInt(out shared))
-                    {
-                        throw Malformed(Opcode.HostInfo);
-                    }
-                    info.MemorySharedBytes = shared;
-                }
-                return info;
-            });
-        }
-
-        public TemplateInfo[] ListTemplates(int timeoutMs = 0)
-        {
-            return Call(Opcode.ListTemplates, timeoutMs, w => { }, r =>
-            {
-                ushort count;
-                if (!(r.ReadUInt16(out count)))
-                {
-                    throw Malformed(Opcode.ListTemplates);
-                }
-                TemplateInfo[] list = new TemplateInfo[count];
-                for (int i = 0; i < count; i++)
-                {
-                    string name;
-                    string mode;
-                    uint memory;
-                    uint vcpus;
-                    if (!(r.ReadString(ProtocolInfo.MaxNameBytes, out name) && r.ReadVarUInt32(out memory)
-                        && r.ReadVarUInt32(out vcpus) && r.ReadString(ProtocolInfo.MaxNameBytes, out mode)))
-                    {
-                        throw Malformed(Opcode.ListTemplates);
-                    }
-                    list[i] = new TemplateInfo { Name = name, MemoryMiB = memory, Vcpus = vcpus, EntryMode = mode };
-                }
-                bool truncated;
-                if (r.Remaining > 0 && !r.ReadBool(out truncated))
-                {
-                    throw Malformed(Opcode.ListTemplates);
-                }
-                ReadExtensions(r, Opcode.ListTemplates, list.Length, (i, e) =>
-                {
-                    ulong flags;
-                    if (e.Remaining > 0 && e.ReadVarUInt(out flags))
-                    {
-                        list[i].Flags = flags;
-                    }
-                });
-                return list;
-            });
-        }
-
-        /// <summary>Creates a VM; <paramref name="memoryMiB"/> / <paramref name="vcpus"/> of 0 take the template's. Returns its id.</summary>
-        public uint CreateVm(string template, string name, uint memoryMiB = 0, uint vcpus = 0, int timeoutMs = 0)
-        {
-            CheckName(template, nameof(template));
-            CheckName(name, nameof(name));
-            return Call(Opcode.CreateVm, timeoutMs, w =>
-            {
-                w.WriteString(template, ProtocolInfo.MaxNameBytes);
-                w.WriteString(name, ProtocolInfo.MaxNameBytes);
-                w.WriteVarUInt(memoryMiB);
-                w.WriteVarUInt(vcpus);
-            }, r =>
-            {
-                uint id;
-                if (!(r.ReadVarUInt32(out id)))
-                {
-                    throw Malformed(Opcode.CreateVm);
-                }
-                return id;
-            });
-        }
-
-        public void StartVm(uint id, int timeoutMs = 0) => Simple(Opcode.StartVm, id, timeoutMs);
-
-        /// <summary>
-        /// Stops a VM: gracefully with up to <paramref name="gracefulTimeoutMs"/> for the guest, or at once
-        /// with <paramref name="force"/>. The call's own timeout is extended by the graceful timeout.
-        /// </summary>
-        public void StopVm(uint id, bool force = false, uint gracefulTimeoutMs = 0, int timeoutMs = 0)
-        {
-            int effective = timeoutMs > 0 ? timeoutMs : DefaultTimeoutMs;
-            long extended = (long)effective + gracefulTimeoutMs;
-            effective = extended > int.MaxValue ? int.MaxValue : (int)extended;
-            Call(Opcode.StopVm, effective, w =>
-            {
-                w.WriteVarUInt(id);
-                w.WriteByte(force ? (byte)1 : (byte)0);
-                w.WriteVarUInt(gracefulTimeoutMs);
-            }, r => 0);
-        }
-
-        public void PauseVm(uint id, int timeoutMs = 0) => Simple(Opcode.PauseVm, id, timeoutMs);
-
-        public void ResumeVm(uint id, int timeoutMs = 0) => Simple(Opcode.ResumeVm, id, timeoutMs);
-
-        public void RemoveVm(uint id, int timeoutMs = 0) => Simple(Opcode.RemoveVm, id, timeoutMs);
-
-        /// <summary>All VMs (summary fields only), in id order. Large lists take several round trips.</summary>
-        public VmInfo[] ListVms(int timeoutMs = 0)
-        {
-            List<VmInfo> all = new List<VmInfo>();
-            uint from = 0;
-            for (int page = 0; page < 100000; page++)
-            {
-                uint pageFrom = from;
-                uint next = 0;
-                int added = Call(Opcode.ListVms, timeoutMs, w => w.WriteVarUInt(pageFrom), r =>
-                {
-                    ushort count;
-                    if (!(r.ReadUInt16(out count)))
-                    {
-                        throw Malformed(Opcode.ListVms);
-                    }
-                    int first = all.Count;
-                    for (int i = 0; i < count; i++)
-                    {
-                        all.Add(ReadVmSummary(r));
-                    }
-                    if (!(r.ReadVarUInt32(out next)))
-                    {
-                        throw Malformed(Opcode.ListVms);
-                    }
-                    ReadExtensions(r, Opcode.ListVms, count, (i, e) =>
-                    {
-                        ulong priv;
-                        ulong shared;
-                        if (e.Remaining > 0 && e.ReadVarUInt(out priv) && e.ReadVarUInt(out shared))
-                        {
-                            all[first + i].PrivatePages = priv;
-                            all[first + i].SharedPages = shared;
-                        }
-                    });
-                    return (int)count;
-                });
-                if (next == 0)
-                {
-                    return all.ToArray();
-                }
-                if (added == 0 && next <= pageFrom)
-                {
-                    throw new HvProtocolException(ErrorCode.Internal, Opcode.ListVms, "ListVms failed: the host's VM list did not advance (page from id " + pageFrom + ").");
-                }
-                from = next;
-            }
-            throw new HvProtocolException(ErrorCode.Internal, Opcode.ListVms, "ListVms failed: too many pages.");
-        }
-
-        public VmInfo GetVm(uint id, int timeoutMs = 0)
-        {
-            return Call(Opcode.GetVm, timeoutMs, w => w.WriteVarUInt(id), r =>
-            {
-                uint vmId;
-                string name;
-                byte state;
-                byte reason;
-                string detail;
-                int exitCode;
-                uint memory;
-                uint vcpus;
-                string template;
-                if (!(r.ReadVarUInt32(out vmId) && r.ReadString(ProtocolInfo.MaxNameBytes, out name) && r.ReadByte(out state)
-                    && r.ReadByte(out reason) && r.ReadString(ProtocolInfo.MaxTextBytes, out detail) && r.ReadVarInt32(out exitCode)
-                    && r.ReadVarUInt32(out memory) && r.ReadVarUInt32(out vcpus) && r.ReadString(ProtocolInfo.MaxNameBytes, out template)))
-                {
-                    throw Malformed(Opcode.GetVm);
-                }
-                VmMetrics metrics = ReadCounters(r, Opcode.GetVm);
-                return new VmInfo
-                {
-                    Id = vmId,
-                    Name = name,
-                    State = (VmState)state,
-                    StopReason = (StopReason)reason,
-                    StopDetail = detail,
-                    ExitCode = exitCode,
-                    MemoryMiB = memory,
-                    Vcpus = vcpus,
-                    Template = template,
-                    Metrics = metrics,
-                    IsSummary = false,
-                    PrivatePages = metrics.PrivatePages,
-                    SharedPages = metrics.SharedPages,
-                };
-            });
-        }
-
-        /// <summary>
-        /// Console output from stream offset <paramref name="fromOffset"/>, at most <paramref name="maxBytes"/>
-        /// (≤ <see cref="ProtocolInfo.MaxConsoleChunk"/>). Pass the result's NextOffset to the next call.
-        /// </summary>
-        public ConsoleChunk ReadConsole(uint id, ulong fromOffset, int maxBytes = ProtocolInfo.MaxConsoleChunk, int timeoutMs = 0)
-        {
-            if (maxBytes <= 0 || maxBytes > ProtocolInfo.MaxConsoleChunk)
-            {
-                maxBytes = ProtocolInfo.MaxConsoleChunk;
-            }
-            return Call(Opcode.ReadConsole, timeoutMs, w =>
-            {
-                w.WriteVarUInt(id);
-                w.WriteVarUInt(fromOffset);
-                w.WriteVarUInt((ulong)maxBytes);
-            }, r =>
-            {
-                ulong next;
-                byte flags;
-                int offset;
-                int count;
-                if (!(r.ReadVarUInt(out next) && r.ReadByte(out flags) && r.ReadBlock(ProtocolInfo.MaxConsoleChunk, out offset, out count)))
-                {
-                    throw Malformed(Opcode.ReadConsole);
-                }
-                byte[] data = new byte[count];
-                Buffer.BlockCopy(r.Buffer, offset, data, 0, count);
-                return new ConsoleChunk { Data = data, NextOffset = next, Dropped = (flags & 1) != 0 };
-            });
-        }
-
-        /// <summary>
-        /// Sends console input (split into chunks of <see cref="ProtocolInfo.MaxConsoleChunk"/>). Returns the
-        /// bytes the guest's input buffer accepted; fewer than given means it was full.
-        /// </summary>
-        public int WriteConsole(uint id, byte[] data, int timeoutMs = 0)
-        {
-            if (data == null)
-            {
-                throw new ArgumentNullException(nameof(data));
-            }
-            int total = 0;
-            do
-            {
-                int start = total;
-                int count = Math.Min(ProtocolInfo.MaxConsoleChunk, data.Length - start);
-                uint accepted = Call(Opcode.WriteConsole, timeoutMs, w =>
-                {
-                    w.WriteVarUInt(id);
-                    w.WriteBlock(data, start, count);
-                }, r =>
-                {
-                    uint n;
-                    if (!(r.ReadVarUInt32(out n)))
-                    {
-                        throw Malformed(Opcode.WriteConsole);
-                    }
-                    return n;
-                });
-                total += (int)Math.Min(accepted, (uint)count);
-                if (accepted < count)
-                {
-                    break;
-                }
-            }
-            while (total < data.Length);
-            return total;
-        }
-
-        public VmMetrics GetMetrics(uint id, int timeoutMs = 0)
-        {
-            return Call(Opcode.GetMetrics, timeoutMs, w => w.WriteVarUInt(id), r => ReadCounters(r, Opcode.GetMetrics));
-        }
-
         // ---- plumbing --------------------------------------------------------------------------------------
 
-        private void Simple(Opcode op, uint id, int timeoutMs)
-        {
-            Call(op, timeoutMs, w => w.WriteVarUInt(id), r => 0);
-        }
-
-        private static void CheckName(string value, string parameter)
-        {
-            if (string.IsNullOrEmpty(value))
-            {
-                throw new ArgumentException("A name must not be empty.", parameter);
-            }
-            if (Utf8.ByteCount(value) > ProtocolInfo.MaxNameBytes)
-            {
-                throw new HvProtocolException(ErrorCode.TooLarge, Opcode.None,
-                    "The " + parameter + " '" + value + "' is longer than " + ProtocolInfo.MaxNameBytes + " bytes of UTF-8.");
-            }
-        }
-
-        private static VmInfo ReadVmSummary(MessageReader r)
-        {
-            uint id;
-            string name;
-            byte state;
-            byte reason;
-            uint memory;
-            uint vcpus;
-            if (!(r.ReadVarUInt32(out id) && r.ReadString(ProtocolInfo.MaxNameBytes, out name) && r.ReadByte(out state)
-                && r.ReadByte(out reason) && r.ReadVarUInt32(out memory) && r.ReadVarUInt32(out vcpus)))
-            {
-                throw Malformed(Opcode.ListVms);
-            }
-            return new VmInfo
-            {
-                Id = id,
-                Name = name,
-                State = (VmState)state,
-                StopReason = (StopReason)reason,
-                MemoryMiB = memory,
-                Vcpus = vcpus,
-                IsSummary = true,
-            };
-        }
-
-        private static VmMetrics ReadCounters(MessageReader r, Opcode op)
-        {
-            uint count;
-            if (!(r.ReadVarUInt32(out count) && count <= ProtocolInfo.MaxCounters))
-            {
-                throw Malformed(op);
-            }
-            VmMetrics metrics = new VmMetrics();
-            for (int i = 0; i < (int)count; i++)
-            {
-                ulong value;
-                if (!(r.ReadVarUInt(out value)))
-                {
-                    throw Malformed(op);
-                }
-                metrics.Set(i, value);
-            }
-            return metrics;
-        }
-
-        /// <summary>
-        /// Reads a list's entry-extension trailer if the host sent one (PROTOCOL.md): count (= <paramref name="entries"/>),
-        /// then one length-prefixed block per entry, handed to <paramref name="read"/> as its own reader.
-        /// </summary>
-        private static void ReadExtensions(MessageReader r, Opcode op, int entries, Action<int, MessageReader> read)
-        {
-            if (r.Remaining == 0)
-            {
-                return;
-            }
-            uint count;
-            if (!r.ReadVarUInt32(out count) || count != (uint)entries)
-            {
-                throw Malformed(op);
-            }
-            MessageReader block = new MessageReader();
-            for (int i = 0; i < entries; i++)
-            {
-                int offset;
-                int length;
-                if (!r.ReadBlock(ProtocolInfo.MaxContentBytes, out offset, out length))
-                {
-                    throw Malformed(op);
-                }
-                block.Reset(r.Buffer, offset, length);
-                read(i, block);
-            }
-        }
-
-        private static HvProtocolException Malformed(Opcode op)
+        internal static HvProtocolException Malformed(Opcode op)
         {
             return new HvProtocolException(ErrorCode.Internal, op, op + " failed: the host sent a malformed response.");
         }
@@ -574,8 +192,13 @@ namespace Hv.Protocol.Client
             return ms > int.MaxValue ? int.MaxValue : (int)Math.Max(1, ms);
         }
 
-        private T Call<T>(Opcode op, int timeoutMs, Action<MessageWriter> write, Func<MessageReader, T> read)
+        /// <summary>
+        /// One request and its answer: writes <paramref name="message"/>'s request, waits for the response and reads it
+        /// into the message (a host error raises <see cref="HvProtocolException"/>).
+        /// </summary>
+        private T Call<T>(T message, int timeoutMs) where T : Message
         {
+            Opcode op = message.Opcode;
             long deadline = Enter(timeoutMs);
             try
             {
@@ -588,7 +211,7 @@ namespace Hv.Protocol.Client
                 _session.LastSent = sequence;
                 _writer.Reset(_request, 0, ProtocolInfo.MaxContentBytes);
                 FrameLayout.WriteHeader(_writer, (int)op, requestId, sequence);
-                write(_writer);
+                message.WriteRequest(_writer);
                 if (_writer.Overflow)
                 {
                     throw new HvProtocolException(ErrorCode.TooLarge, op, op + " failed: the request is larger than " + ProtocolInfo.MaxContentBytes + " bytes.");
@@ -597,7 +220,11 @@ namespace Hv.Protocol.Client
                 _session.ComputeMac(Session.ClientToServer, sequence, _request, 0, content, _request, content);
                 Send(content + ProtocolInfo.MacBytes);
                 MessageReader reader = AwaitResponse(op, requestId, deadline, timeoutMs);
-                return read(reader);
+                if (!message.TryReadResponse(reader))
+                {
+                    throw Malformed(op);
+                }
+                return message;
             }
             finally
             {
@@ -712,10 +339,7 @@ namespace Hv.Protocol.Client
                 byte status;
                 if (!_reader.ReadByte(out status))
                 {
-                    if (!(false))
-                    {
-                        throw Malformed(op);
-                    }
+                    throw Malformed(op);
                 }
                 if (status != (byte)ErrorCode.Ok)
                 {

@@ -1,6 +1,6 @@
 using Hv.Protocol.Wire;
 
-namespace Hv.Protocol.Server
+namespace Hv.Protocol.Messages
 {
     /// <summary>
     /// Per-entry fields appended to a list response after everything older readers know (PROTOCOL.md, "Entry
@@ -25,7 +25,7 @@ namespace Hv.Protocol.Server
 
         public int Count { get { return _count; } }
 
-        internal void Begin()
+        public void Begin()
         {
             _writer.Reset(_buffer, 0, _buffer.Length);
             _count = 0;
@@ -33,16 +33,16 @@ namespace Hv.Protocol.Server
         }
 
         /// <summary>Starts an entry's block; write its fields with <see cref="Writer"/>, then <see cref="EndEntry"/>.</summary>
-        internal MessageWriter BeginEntry()
+        public MessageWriter BeginEntry()
         {
             _entryStart = _writer.Position;
             _writer.WriteByte(0);
             return _writer;
         }
 
-        internal MessageWriter Writer { get { return _writer; } }
+        public MessageWriter Writer { get { return _writer; } }
 
-        internal void EndEntry()
+        public void EndEntry()
         {
             int length = _writer.Position - _entryStart - 1;
             if (_writer.Overflow || length > MaxBlockBytes)
@@ -56,7 +56,7 @@ namespace Hv.Protocol.Server
         }
 
         /// <summary>Forgets the last entry (it did not fit in the frame).</summary>
-        internal void DropLast()
+        public void DropLast()
         {
             if (_count > 0)
             {
@@ -65,10 +65,37 @@ namespace Hv.Protocol.Server
             }
         }
 
-        internal void WriteTo(MessageWriter frame)
+        public void WriteTo(MessageWriter frame)
         {
             frame.WriteVarUInt((ulong)_count);
             frame.WriteRaw(_buffer, 0, _writer.Length);
+        }
+
+        /// <summary>
+        /// Reads the trailer's count when the host sent a trailer: true with <paramref name="present"/> false when the
+        /// response ends before it; false when the count is not the list's <paramref name="entries"/>.
+        /// </summary>
+        public static bool TryReadCount(MessageReader reader, int entries, out bool present)
+        {
+            present = reader.Remaining > 0;
+            if (!present)
+            {
+                return true;
+            }
+            uint count;
+            return reader.ReadVarUInt32(out count) && count == (uint)entries;
+        }
+
+        /// <summary>Points <paramref name="block"/> at the next entry's block (its fields, however many the host sent).</summary>
+        public static bool TryReadBlock(MessageReader reader, MessageReader block)
+        {
+            int offset, length;
+            if (!reader.ReadBlock(ProtocolInfo.MaxContentBytes, out offset, out length))
+            {
+                return false;
+            }
+            block.Reset(reader.Buffer, offset, length);
+            return true;
         }
     }
 }

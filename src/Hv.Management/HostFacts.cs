@@ -1,10 +1,10 @@
 namespace Hv.Management
 {
-    /// <summary>What the management side needs to know about the machine it runs on (the kernel, or a test host).</summary>
-    public abstract class HostPlatform
+    /// <summary>What the management requests report about the machine the host runs on (the kernel's, or a test host's).</summary>
+    public abstract class HostFacts
     {
         public abstract string Version { get; }
-        /// <summary>Bits of Hv.Protocol.Server.CpuFeature.</summary>
+        /// <summary>Bits of Hv.Protocol.Wire.CpuFeature.</summary>
         public abstract ulong CpuFeatures { get; }
         public abstract string CpuFeatureNames { get; }
         public abstract ulong MemoryTotalBytes { get; }

@@ -4,12 +4,13 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using Hv.Protocol.Client;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 using Hv.Testing;
 
-namespace Hv.Management.Tests
+namespace Hv.Protocol.Tests
 {
-    public class HypervisorControlTests
+    public class HypervisorAdapterTests
     {
         private static HvClient Connect(InProcessHost host) =>
             HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 5000), host.Key, 5000);

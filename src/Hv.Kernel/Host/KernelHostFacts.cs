@@ -6,8 +6,8 @@ using Hv.Protocol.Wire;
 
 namespace Hv.Kernel.Host
 {
-    // The machine as the management protocol reports it. The TSC rate is measured once against the PIT.
-    internal sealed class KernelPlatform : HostPlatform
+    // The machine as the management requests report it (HostInfo). The TSC rate is measured once against the PIT.
+    internal sealed class KernelHostFacts : HostFacts
     {
         private const uint PitHz = 1193182;
         private const int CalibrationMs = 10;
@@ -19,7 +19,7 @@ namespace Hv.Kernel.Host
         private readonly ulong _ticksPerMs;
         private readonly string _featureNames;
 
-        public KernelPlatform(CpuFeatures features, PageAllocator pages, ulong memoryTotal)
+        public KernelHostFacts(CpuFeatures features, PageAllocator pages, ulong memoryTotal)
         {
             _features = features;
             _pages = pages;

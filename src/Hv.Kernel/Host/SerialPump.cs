@@ -3,27 +3,29 @@ using Hv.Core.Text;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
 using Hv.Crypto;
+using Hv.Management;
 using Hv.Protocol.Server;
 
 namespace Hv.Kernel.Host
 {
-    // The management channel on COM1: bytes in go to the ManagementServer, its frames go back out.
-    internal sealed class ManagementLink : ByteSink
+    // The management channel on COM1: pumps the bytes that arrive into the protocol server, and its frames back out.
+    internal sealed class SerialPump : ByteSink
     {
         private const int MaxBytesPerPoll = 512;
         private readonly SerialPort _port;
-        private readonly ManagementServer _server;
+        private readonly ProtocolServer _server;
         private long _reportedAuthFailures, _reportedBadFrames;
 
-        private ManagementLink(SerialPort port, HostControl control, EntropySource entropy, byte[] key)
+        private SerialPump(SerialPort port, HypervisorAdapter adapter, EntropySource entropy, byte[] key)
         {
             _port = port;
-            _server = new ManagementServer(control, this, entropy, key);
+            _server = new ProtocolServer(this, entropy, key);
+            adapter.RegisterWith(_server);
         }
 
         // The key comes from hv.key=<64 hex digits>; without one a fresh key is generated and printed once, like a
         // pairing code. A malformed hv.key is refused loudly rather than silently replaced.
-        public static ManagementLink Start(CommandLine options, HostControl control, HardwareEntropy entropy, TextSink log)
+        public static SerialPump Start(CommandLine options, HypervisorAdapter adapter, HardwareEntropy entropy, TextSink log)
         {
             byte[] key = new byte[HostKey.Bytes];
             string given = options.Get("hv.key");
@@ -46,7 +48,7 @@ namespace Hv.Kernel.Host
             }
             log.WriteLine(entropy.HasRdrand ? "mgmt: nonces from RDRAND" : "mgmt: no RDRAND; nonces from TSC jitter through SHA-256");
             LegacyPic.Initialize(LegacyPic.Com1Irq);
-            var link = new ManagementLink(new SerialPort(SerialPort.Com1, interruptOnReceive: true), control, entropy, key);
+            var link = new SerialPump(new SerialPort(SerialPort.Com1, interruptOnReceive: true), adapter, entropy, key);
             log.WriteLine("mgmt: listening on COM1 (115200 8N1)");
             return link;
         }

@@ -1,0 +1,155 @@
+using Hv.Core.Memory;
+using Hv.Core.Vm;
+using Hv.Core.Vmx.Arch;
+using Hv.Protocol.Messages;
+using Hv.Protocol.Server;
+using Hv.Protocol.Wire;
+
+namespace Hv.Management
+{
+    /// <summary>
+    /// The one adapter between the management protocol and the hypervisor, the only code that sees both: it registers
+    /// one handler per message with the <see cref="ProtocolServer"/>, and each handler carries its message out with one
+    /// call on the <see cref="Hypervisor"/> and answers the status directly. What the handlers share lives here: the
+    /// translation of hypervisor outcomes into statuses with the host's explanation, and the VM facts a response reports.
+    /// Runs in the image and, with a scripted host processor, in .NET.
+    /// </summary>
+    public sealed class HypervisorAdapter
+    {
+        internal const ulong MiB = 1UL << 20;
+
+        internal readonly Hypervisor Hypervisor;
+        internal readonly HostFacts Facts;
+        internal readonly PageSource Pages;
+        internal readonly TemplateUploads Uploads = new TemplateUploads();
+        internal readonly VmExports Exports = new VmExports();
+        internal readonly VmImports Imports = new VmImports();
+        private uint _nextTransferId = 1;
+
+        public HypervisorAdapter(Hypervisor hypervisor, HostFacts facts, PageSource pages)
+        {
+            Hypervisor = hypervisor;
+            Facts = facts;
+            Pages = pages;
+        }
+
+        /// <summary>Registers a handler for every message this host carries out: the server's table, by opcode.</summary>
+        public void RegisterWith(ProtocolServer server)
+        {
+            MessageHandler[] handlers =
+            {
+                new HostInfoHandler(this),
+                new ListTemplatesHandler(this), new BeginTemplateUploadHandler(this), new UploadTemplateChunkHandler(this),
+                new CommitTemplateUploadHandler(this), new RemoveTemplateHandler(this),
+                new CreateVmHandler(this), new CreateVmsHandler(this), new StartVmHandler(this), new StopVmHandler(this),
+                new PauseVmHandler(this), new ResumeVmHandler(this), new RemoveVmHandler(this), new ListVmsHandler(this),
+                new GetVmHandler(this), new GetMetricsHandler(this), new ForkVmHandler(this),
+                new ReadConsoleHandler(this), new WriteConsoleHandler(this),
+                new CheckpointVmHandler(this), new ListSnapshotsHandler(this), new RestoreSnapshotHandler(this),
+                new RemoveSnapshotHandler(this),
+                new BeginExportHandler(this), new ReadExportHandler(this), new EndExportHandler(this), new BeginImportHandler(this),
+                new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this),
+            };
+            for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
+        }
+
+        /// <summary>Uploads, exports and imports share one series of ids, from 1.</summary>
+        internal uint NextTransferId()
+        {
+            return _nextTransferId++;
+        }
+
+        internal static Reply NoSuchVm { get { return new Reply(ErrorCode.NotFound, "no VM with that id"); } }
+
+        internal static Reply Fail(ErrorCode status, string detail)
+        {
+            return new Reply(status, detail);
+        }
+
+        /// <summary>A hypervisor outcome as the protocol reports it, with the host's explanation.</summary>
+        internal static Reply Translate(HypervisorStatus status)
+        {
+            switch (status)
+            {
+                case HypervisorStatus.Ok: return Reply.Ok;
+                case HypervisorStatus.NotFound: return Fail(ErrorCode.NotFound, "no such VM or template");
+                case HypervisorStatus.InvalidState: return Fail(ErrorCode.InvalidState, "the VM is not in a state that allows this");
+                case HypervisorStatus.InvalidArgument: return Fail(ErrorCode.InvalidArgument, "invalid name or memory size (whole 4 KiB pages, 1 GiB at most)");
+                case HypervisorStatus.NameInUse: return Fail(ErrorCode.AlreadyExists, "a VM with that name exists");
+                case HypervisorStatus.TooManyVms: return Fail(ErrorCode.ResourceUnavailable, "the host runs its maximum number of VMs");
+                case HypervisorStatus.OutOfMemory: return Fail(ErrorCode.ResourceUnavailable, "not enough free host memory");
+                case HypervisorStatus.LoadFailed: return Fail(ErrorCode.InvalidArgument, "the template's image does not fit this memory size");
+                case HypervisorStatus.PrimeFailed: return Fail(ErrorCode.InvalidState, "the template's guest stopped or took too long before its Ready hypercall");
+                default: return Fail(ErrorCode.ResourceUnavailable, "this host cannot run the VM (no usable VT-x, or the CPU refused it)");
+            }
+        }
+
+        /// <summary>
+        /// Creates a VM from the template <paramref name="template"/> (CreateVm, and each of CreateVms); memory and vCPUs of
+        /// 0 are the template's. The name is checked before it is copied, so a refused request allocates nothing.
+        /// </summary>
+        internal Reply CreateVm(Utf8Field template, Utf8Field name, uint memoryMiB, uint vcpus, out VirtualMachine vm)
+        {
+            vm = null;
+            if (vcpus > 1) return Fail(ErrorCode.Unsupported, "one vCPU per VM in this version");
+            if (memoryMiB > Hypervisor.MaxMemorySize / MiB) return Fail(ErrorCode.InvalidArgument, "memory above the per-VM limit of 1024 MiB");
+            TemplateImage image = FindTemplate(template);
+            if (image == null) return Translate(HypervisorStatus.NotFound);
+            for (int i = 0; i < Hypervisor.Vms.Count; i++)
+                if (name.EqualsString(Hypervisor.Vms.At(i).Name)) return Translate(HypervisorStatus.NameInUse);
+            return Translate(Hypervisor.Create(image.Template.Name, name.ToNewString(), memoryMiB * MiB, out vm));
+        }
+
+        /// <summary>The template named by a request field (compared in place: nothing is allocated), or null.</summary>
+        internal TemplateImage FindTemplate(Utf8Field name)
+        {
+            for (int i = 0; i < Hypervisor.Templates.Count; i++)
+            {
+                TemplateImage image = Hypervisor.Templates.At(i);
+                if (name.EqualsString(image.Template.Name)) return image;
+            }
+            return null;
+        }
+
+        /// <summary>Guest TSC ticks as milliseconds of the host's clock.</summary>
+        internal ulong Milliseconds(ulong ticks)
+        {
+            ulong rate = Facts.TscTicksPerMillisecond;
+            return rate == 0 ? 0 : ticks / rate;
+        }
+
+        /// <summary>The VM's counters as Measure-HvVm shows them: exits grouped by reason (SDM Vol. 3D Appendix C), console, time, pages.</summary>
+        internal void FillCounters(VirtualMachine vm, VmMetrics metrics)
+        {
+            VmCounters v = vm.Counters;
+            metrics.Clear();
+            ulong io = v.ExitsFor((uint)ExitReason.IoInstruction);
+            ulong ept = v.ExitsFor((uint)ExitReason.EptViolation) + v.ExitsFor((uint)ExitReason.EptMisconfiguration);
+            ulong hlt = v.ExitsFor((uint)ExitReason.Hlt);
+            ulong cpuid = v.ExitsFor((uint)ExitReason.Cpuid);
+            ulong msr = v.ExitsFor((uint)ExitReason.Rdmsr) + v.ExitsFor((uint)ExitReason.Wrmsr);
+            ulong interrupts = v.ExitsFor((uint)ExitReason.ExternalInterrupt) + v.ExitsFor((uint)ExitReason.VmxPreemptionTimerExpired);
+            metrics.Set(CounterId.TotalExits, v.TotalExits);
+            metrics.Set(CounterId.IoExits, io);
+            metrics.Set(CounterId.EptExits, ept);
+            metrics.Set(CounterId.HltExits, hlt);
+            metrics.Set(CounterId.CpuidExits, cpuid);
+            metrics.Set(CounterId.MsrExits, msr);
+            metrics.Set(CounterId.InterruptExits, interrupts);
+            metrics.Set(CounterId.OtherExits, v.TotalExits - io - ept - hlt - cpuid - msr - interrupts);
+            metrics.Set(CounterId.ConsoleBytesOut, v.ConsoleBytes);
+            metrics.Set(CounterId.GuestTsc, v.GuestTscTicks);
+            metrics.Set(CounterId.RunTimeMs, Milliseconds(v.GuestTscTicks));
+            ulong privatePages, sharedPages;
+            vm.MemoryUse(out privatePages, out sharedPages);
+            metrics.Set(CounterId.PrivatePages, privatePages);
+            metrics.Set(CounterId.SharedPages, sharedPages);
+        }
+
+        /// <summary>"real", "long" or "multiboot", as ListTemplates reports an entry mode.</summary>
+        internal static string ModeName(GuestEntryMode mode)
+        {
+            return mode == GuestEntryMode.Real ? "real" : mode == GuestEntryMode.Long ? "long" : "multiboot";
+        }
+    }
+}
