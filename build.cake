@@ -51,9 +51,9 @@ Task("Prerequisites").Does(() =>
     Must("sh", $"-c \"{install}\"", quiet: true);
 });
 
-// Guest images shipped in the ISO as Multiboot2 modules; tests/guests/guests.cfg says how each one boots.
+// Guest images shipped in the ISO as Multiboot2 modules; guests/guests.cfg says how each one boots.
 IEnumerable<(string Name, string Args)> Guests() =>
-    System.IO.File.ReadAllLines($"{root}/tests/guests/guests.cfg")
+    System.IO.File.ReadAllLines($"{root}/guests/guests.cfg")
         .Select(l => l.Trim())
         .Where(l => l.Length > 0 && !l.StartsWith("#"))
         .Select(l => { int sp = l.IndexOf(' '); return (l.Substring(0, sp), l.Substring(sp + 1).Trim()); });
@@ -88,7 +88,7 @@ Task("Image")
     var modules = new List<string>();
     foreach (var (name, args) in Guests())
     {
-        Must("nasm", $"-f bin -i {root}/tests/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/tests/guests/{name}.asm");
+        Must("nasm", $"-f bin -i {root}/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/guests/{name}.asm");
         modules.Add($"    module2 /boot/guests/{name}.bin name={name} {args}");
     }
     string cmdline = Argument("cmdline", "");

@@ -7,7 +7,7 @@ using Hv.Core.Guests;
 namespace Hv.Core.Tests
 {
     /// <summary>
-    /// Assembles every test guest in tests/guests with NASM (build.sh installs it) and boots it through the
+    /// Assembles every test guest in guests/ with NASM (build.sh installs it) and boots it through the
     /// loader its "; loader:" line names, so a guest whose header or layout disagrees with the loaders
     /// fails here rather than inside Bochs.
     /// </summary>
@@ -17,11 +17,11 @@ namespace Hv.Core.Tests
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             {
-                string candidate = Path.Combine(dir.FullName, "tests", "guests");
+                string candidate = Path.Combine(dir.FullName, "guests");
                 if (File.Exists(Path.Combine(candidate, "README.md")))
                     return candidate;
             }
-            throw new DirectoryNotFoundException("tests/guests not found above " + AppContext.BaseDirectory);
+            throw new DirectoryNotFoundException("guests/ not found above " + AppContext.BaseDirectory);
         }
 
         public static IEnumerable<object[]> Guests()

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-using Hv.Testing;
+using Hv.Emulators;
 
 namespace Hv.SystemTests
 {

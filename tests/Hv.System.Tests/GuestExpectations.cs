@@ -3,11 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
-using Hv.Testing;
+using Hv.Emulators;
 
 namespace Hv.SystemTests
 {
-    /// <summary>What a test guest promises in its header (tests/guests/README.md): console lines, exit code or stop reason.</summary>
+    /// <summary>What a test guest promises in its header (guests/README.md): console lines, exit code or stop reason.</summary>
     public sealed class GuestExpectations
     {
         public string Name { get; init; } = "";
@@ -17,7 +17,7 @@ namespace Hv.SystemTests
 
         public static GuestExpectations Load(string name)
         {
-            string[] header = File.ReadAllLines(Path.Combine(HvBoot.RepositoryRoot, "tests", "guests", name + ".asm"))
+            string[] header = File.ReadAllLines(Path.Combine(HvBoot.RepositoryRoot, "guests", name + ".asm"))
                 .TakeWhile(l => l.StartsWith(";")).ToArray();
             string Value(string line, string key) => line.Substring(line.IndexOf(key, StringComparison.Ordinal) + key.Length).Trim();
             return new GuestExpectations

@@ -1,7 +1,7 @@
 using System.Linq;
 using System.Text.RegularExpressions;
 
-using Hv.Testing;
+using Hv.Emulators;
 
 namespace Hv.SystemTests
 {

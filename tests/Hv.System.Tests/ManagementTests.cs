@@ -5,7 +5,7 @@ using Hv.Protocol.Client;
 using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
-using Hv.Testing;
+using Hv.Emulators;
 
 namespace Hv.SystemTests
 {
@@ -57,7 +57,7 @@ namespace Hv.SystemTests
         [Fact]
         public void Without_vtx_the_image_serves_management_and_refuses_vms_with_a_clear_error()
         {
-            using var host = Hv.Testing.RunningHost.Start("qemu");
+            using var host = RunningHost.Start("qemu");
             using var guard = host.Within(TimeSpan.FromSeconds(60));
             using var client = host.Connect();
             var info = client.GetHostInfo();

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Hv.Emulators;
 using Hv.Testing;
 
 namespace Hv.SystemTests

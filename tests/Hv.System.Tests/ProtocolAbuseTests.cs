@@ -5,6 +5,7 @@ using Hv.Protocol.Client;
 using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
+using Hv.Emulators;
 using Hv.Testing;
 
 namespace Hv.SystemTests

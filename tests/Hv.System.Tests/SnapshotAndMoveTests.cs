@@ -4,7 +4,7 @@ using System.Text;
 using Hv.Protocol.Client;
 using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
-using Hv.Testing;
+using Hv.Emulators;
 
 namespace Hv.SystemTests
 {

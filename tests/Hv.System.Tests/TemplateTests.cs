@@ -1,6 +1,6 @@
 using System.Linq;
 using System.Text.RegularExpressions;
-using Hv.Testing;
+using Hv.Emulators;
 
 namespace Hv.SystemTests
 {

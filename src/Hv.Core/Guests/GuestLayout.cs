@@ -3,7 +3,7 @@ namespace Hv.Core.Guests
     /// <summary>
     /// Where the loaders put things in guest-physical memory. Everything the hypervisor builds lives below
     /// 1 MiB, clear of the real-mode IVT/BIOS data area (0-0x4FF) and of anything a kernel loads at 1 MiB+.
-    /// Test guests rely on these addresses (tests/guests/README.md).
+    /// Test guests rely on these addresses (guests/README.md).
     /// </summary>
     public static class GuestLayout
     {

@@ -4,7 +4,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 
-namespace Hv.Testing
+namespace Hv.Emulators
 {
     // Runs tools/hv-boot until the image powers off, and captures the hypervisor log.
     public sealed class HvBoot

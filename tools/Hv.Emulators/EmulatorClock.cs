@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 
-namespace Hv.Testing
+namespace Hv.Emulators
 {
     /// <summary>
     /// How far an emulated host has got, read from outside: the CPU time used by the emulator's process tree. Bochs

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 
-namespace Hv.Testing
+namespace Hv.Emulators
 {
     /// <summary>
     /// An Hv image booted in the background by tools/hv-boot, with COM1 on a loopback port. Every wait counts the host's
