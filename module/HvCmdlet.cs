@@ -72,6 +72,61 @@ namespace Hv.PowerShell
             return new[] { host };
         }
 
+        /// <summary>
+        /// Lists each host of <paramref name="names"/> once (hosts in parallel) and keeps what matches the names given for
+        /// that host, each item once, in the order of the pairs; a literal name found on no host is written as
+        /// <paramref name="notFound"/>'s error. A host whose listing failed has said so (its names are not "not found").
+        /// </summary>
+        internal List<KeyValuePair<HvHost, T>> FindByName<T>(List<KeyValuePair<HvHost, string>> names, Func<HvHost, T[]> list,
+            Func<T, string> nameOf, Func<string, ErrorRecord> notFound)
+        {
+            List<HvHost> hosts = new List<HvHost>();
+            foreach (KeyValuePair<HvHost, string> p in names)
+            {
+                if (!hosts.Contains(p.Key))
+                {
+                    hosts.Add(p.Key);
+                }
+            }
+            Dictionary<HvHost, T[]> lists = new Dictionary<HvHost, T[]>();
+            RunParallel(hosts, h => h, (h, sink) =>
+            {
+                T[] items = list(h);
+                lock (lists)
+                {
+                    lists[h] = items;
+                }
+            }, null, null);
+            NameFilter filter = new NameFilter(names.ConvertAll(p => p.Value));
+            List<KeyValuePair<HvHost, T>> result = new List<KeyValuePair<HvHost, T>>();
+            Dictionary<HvHost, bool[]> taken = new Dictionary<HvHost, bool[]>();
+            foreach (KeyValuePair<HvHost, string> p in names)
+            {
+                if (!lists.TryGetValue(p.Key, out T[] items))
+                {
+                    filter.Found(p.Value); // the listing failed and was reported; do not also say "not found"
+                    continue;
+                }
+                if (!taken.TryGetValue(p.Key, out bool[] hostTaken))
+                {
+                    taken[p.Key] = hostTaken = new bool[items.Length];
+                }
+                for (int i = 0; i < items.Length; i++)
+                {
+                    if (filter.Matches(p.Value, nameOf(items[i])) && !hostTaken[i])
+                    {
+                        hostTaken[i] = true;
+                        result.Add(new KeyValuePair<HvHost, T>(p.Key, items[i]));
+                    }
+                }
+            }
+            foreach (string name in filter.Missing())
+            {
+                WriteError(notFound(name));
+            }
+            return result;
+        }
+
         // ---- confirmation -------------------------------------------------------------------------------------
 
         /// <summary>

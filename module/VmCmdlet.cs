@@ -90,54 +90,7 @@ namespace Hv.PowerShell
         /// <summary>Lists each host once and matches the names; a literal name found on no host is ObjectNotFound.</summary>
         private List<HvVm> ResolveNames(List<KeyValuePair<HvHost, string>> names)
         {
-            List<HvHost> hosts = new List<HvHost>();
-            foreach (KeyValuePair<HvHost, string> p in names)
-            {
-                if (!hosts.Contains(p.Key))
-                {
-                    hosts.Add(p.Key);
-                }
-            }
-            Dictionary<HvHost, VmInfo[]> lists = new Dictionary<HvHost, VmInfo[]>();
-            RunParallel(hosts, h => h, (h, sink) =>
-            {
-                VmInfo[] list = h.Client.ListVms();
-                lock (lists)
-                {
-                    lists[h] = list;
-                }
-            }, null, null);
-            List<HvVm> result = new List<HvVm>();
-            Dictionary<string, bool> found = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
-            foreach (KeyValuePair<HvHost, string> p in names)
-            {
-                if (!found.ContainsKey(p.Value))
-                {
-                    found[p.Value] = false;
-                }
-                if (!lists.TryGetValue(p.Key, out VmInfo[] list))
-                {
-                    found[p.Value] = true; // the listing failed and was reported; do not also say "not found"
-                    continue;
-                }
-                WildcardPattern pattern = WildcardPattern.Get(p.Value, WildcardOptions.IgnoreCase);
-                foreach (VmInfo info in list)
-                {
-                    if (pattern.IsMatch(info.Name))
-                    {
-                        result.Add(new HvVm(p.Key, info));
-                        found[p.Value] = true;
-                    }
-                }
-            }
-            foreach (KeyValuePair<string, bool> f in found)
-            {
-                if (!f.Value && !WildcardPattern.ContainsWildcardCharacters(f.Key))
-                {
-                    WriteError(NotFound(f.Key));
-                }
-            }
-            return result;
+            return FindByName(names, h => h.Client.ListVms(), info => info.Name, NotFound).ConvertAll(p => new HvVm(p.Key, p.Value));
         }
 
         internal static ErrorRecord NotFound(string name)
@@ -350,10 +303,6 @@ namespace Hv.PowerShell
         protected abstract void Work(HvVm vm, Sink sink);
     }
 
-    /// <summary>
-    /// Base of the cmdlets whose -Name is not the VM's (a snapshot's, a copy's): the VM comes as -VMName (wildcards, on
-    /// -Server or the default connection) or as -VM objects from the pipeline.
-    /// </summary>
     /// <summary>
     /// Base of the cmdlets whose -Name is not the VM's (a snapshot's, a copy's): the VM comes as -VMName (wildcards, on
     /// -Server or the default connection) or as -VM objects from the pipeline. Derived cmdlets make the VM parameter

@@ -162,34 +162,18 @@ namespace Hv.PowerShell.Commands
                     throw SnapshotErrors.Translate(e, vm, null, "list the snapshots of");
                 }
                 List<HvVmSnapshot> matches = new List<HvVmSnapshot>();
-                Dictionary<string, bool> seen = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
-                foreach (string n in names ?? new string[0])
-                {
-                    seen[n] = false;
-                }
+                NameFilter filter = new NameFilter(names);
                 foreach (SnapshotInfo info in list)
                 {
-                    bool match = names == null;
-                    foreach (string n in names ?? new string[0])
-                    {
-                        if (WildcardPattern.Get(n, WildcardOptions.IgnoreCase).IsMatch(info.Name))
-                        {
-                            match = true;
-                            seen[n] = true;
-                        }
-                    }
-                    if (match)
+                    if (filter.Matches(info.Name))
                     {
                         matches.Add(new HvVmSnapshot(vm, info));
                     }
                 }
-                foreach (KeyValuePair<string, bool> f in seen)
+                foreach (string name in filter.Missing())
                 {
-                    if (!f.Value && !WildcardPattern.ContainsWildcardCharacters(f.Key))
-                    {
-                        sink.Error(HvErrors.Make("Hv.SnapshotNotFound", ErrorCategory.ObjectNotFound,
-                            VmTargetCmdlet.Describe(vm) + " has no snapshot named '" + f.Key + "' (Get-HvVmSnapshot lists them).", f.Key));
-                    }
+                    sink.Error(HvErrors.Make("Hv.SnapshotNotFound", ErrorCategory.ObjectNotFound,
+                        VmTargetCmdlet.Describe(vm) + " has no snapshot named '" + name + "' (Get-HvVmSnapshot lists them).", name));
                 }
                 found[i] = matches;
             }, activity, i => vms[i].Name);

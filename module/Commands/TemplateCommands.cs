@@ -8,6 +8,52 @@ using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands
 {
+    /// <summary>Get-HvTemplate: the templates of one or more hosts.</summary>
+    [Cmdlet(VerbsCommon.Get, "HvTemplate")]
+    [OutputType(typeof(HvTemplate))]
+    public sealed class GetHvTemplateCommand : HostCmdlet
+    {
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TemplateNameCompleter))]
+        public string[] Name { get; set; }
+
+        [Parameter(ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public HvHost[] Server { get; set; }
+
+        protected override HvHost[] InputServers => Server;
+
+        protected override void EndProcessing()
+        {
+            NameFilter names = new NameFilter(Name);
+            ForEachHost((h, sink) =>
+            {
+                foreach (TemplateInfo t in h.Client.ListTemplates())
+                {
+                    if (names.Matches(t.Name))
+                    {
+                        sink.Output(new HvTemplate(h, t));
+                    }
+                }
+            }, "Listing templates");
+            if (EveryHostFailed)
+            {
+                return;
+            }
+            foreach (string name in names.Missing())
+            {
+                WriteError(TemplateNotFound(name));
+            }
+        }
+
+        internal static ErrorRecord TemplateNotFound(string name)
+        {
+            return HvErrors.Make("Hv.TemplateNotFound", ErrorCategory.ObjectNotFound, "No template named '" + name + "' was found.", name);
+        }
+    }
+
     /// <summary>
     /// New-HvTemplate: uploads a guest image as a template, in 4-KiB chunks, checked with SHA-256 by the host, resumable:
     /// run the same command again after an interruption and it continues where the host got to.
@@ -210,53 +256,12 @@ namespace Hv.PowerShell.Commands
             List<KeyValuePair<HvHost, string>> targets = new List<KeyValuePair<HvHost, string>>(_targets);
             if (_patterns.Count > 0)
             {
-                List<HvHost> hosts = new List<HvHost>();
-                foreach (KeyValuePair<HvHost, string> p in _patterns)
+                foreach (KeyValuePair<HvHost, TemplateInfo> t in FindByName(_patterns, h => h.Client.ListTemplates(), t => t.Name,
+                    GetHvTemplateCommand.TemplateNotFound))
                 {
-                    if (!hosts.Contains(p.Key))
+                    if (!targets.Exists(x => x.Key == t.Key && x.Value == t.Value.Name))
                     {
-                        hosts.Add(p.Key);
-                    }
-                }
-                Dictionary<HvHost, TemplateInfo[]> lists = new Dictionary<HvHost, TemplateInfo[]>();
-                RunParallel(hosts, h => h, (h, sink) =>
-                {
-                    TemplateInfo[] list = h.Client.ListTemplates();
-                    lock (lists)
-                    {
-                        lists[h] = list;
-                    }
-                }, null, null);
-                Dictionary<string, bool> found = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
-                foreach (KeyValuePair<HvHost, string> p in _patterns)
-                {
-                    if (!found.ContainsKey(p.Value))
-                    {
-                        found[p.Value] = false;
-                    }
-                    if (!lists.TryGetValue(p.Key, out TemplateInfo[] list))
-                    {
-                        found[p.Value] = true;
-                        continue;
-                    }
-                    WildcardPattern pattern = WildcardPattern.Get(p.Value, WildcardOptions.IgnoreCase);
-                    foreach (TemplateInfo t in list)
-                    {
-                        if (pattern.IsMatch(t.Name))
-                        {
-                            found[p.Value] = true;
-                            if (!targets.Exists(x => x.Key == p.Key && x.Value == t.Name))
-                            {
-                                targets.Add(new KeyValuePair<HvHost, string>(p.Key, t.Name));
-                            }
-                        }
-                    }
-                }
-                foreach (KeyValuePair<string, bool> f in found)
-                {
-                    if (!f.Value && !WildcardPattern.ContainsWildcardCharacters(f.Key))
-                    {
-                        WriteError(HvErrors.Make("Hv.TemplateNotFound", ErrorCategory.ObjectNotFound, "No template named '" + f.Key + "' was found.", f.Key));
+                        targets.Add(new KeyValuePair<HvHost, string>(t.Key, t.Value.Name));
                     }
                 }
             }

@@ -186,32 +186,21 @@ namespace Hv.PowerShell.Commands
     /// <summary>Get-HvHost: the connections, with the host facts read again.</summary>
     [Cmdlet(VerbsCommon.Get, "HvHost")]
     [OutputType(typeof(HvHost))]
-    public sealed class GetHvHostCommand : HvCmdlet
+    public sealed class GetHvHostCommand : HostCmdlet
     {
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
         public HvHost[] Server { get; set; }
 
-        private readonly List<HvHost> _hosts = new List<HvHost>();
-
-        protected override void ProcessRecord()
-        {
-            foreach (HvHost h in ResolveServers(Server))
-            {
-                if (!_hosts.Contains(h))
-                {
-                    _hosts.Add(h);
-                }
-            }
-        }
+        protected override HvHost[] InputServers => Server;
 
         protected override void EndProcessing()
         {
-            RunParallel(_hosts, h => h, (h, sink) =>
+            ForEachHost((h, sink) =>
             {
                 h.Refresh();
                 sink.Output(h);
-            }, "Reading Hv hosts", h => h.ToString(), ordered: true);
+            }, "Reading Hv hosts");
         }
     }
 }
