@@ -9,7 +9,7 @@ namespace Hv.Module.Tests
 {
     /// <summary>
     /// Templates over the channel, clones, snapshots, export/import and moves against the real hypervisor and
-    /// HypervisorControl (in process, scripted CPU), over real sockets.
+    /// its adapter and server (in process, scripted CPU), over real sockets.
     /// </summary>
     public sealed class HostFeatureTests : IDisposable
     {

@@ -170,7 +170,7 @@ namespace Hv.Protocol.Tests
     }
 
     /// <summary>
-    /// Connects an HvClient to a ManagementServer in memory: Write feeds the server synchronously (under a
+    /// Connects an HvClient to a ProtocolServer in memory: Write feeds the server synchronously (under a
     /// lock, like one UART), the server's output queues for Read. Filters let tests drop or alter bytes.
     /// </summary>
     public sealed class LoopbackTransport : HvTransport
