@@ -33,10 +33,11 @@ namespace Hv.PowerShell.Commands
         protected override void Change(HvVm vm) => vm.Server.Client.StartVm(vm.Id);
     }
 
-    /// <summary>Stop-HvVm: graceful (the guest gets -TimeoutSec, then it is turned off) or -TurnOff at once.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType(typeof(HvVm))]
-    public sealed class StopHvVmCommand : VmCmdlet
+    /// <summary>
+    /// A cmdlet that stops each VM, gracefully (the guest gets -TimeoutSec, then it is turned off) or -TurnOff at once,
+    /// and waits until it has stopped (Stop, Restart).
+    /// </summary>
+    public abstract class VmStopCommand : VmCmdlet
     {
         /// <summary>Turn the VM off at once instead of asking the guest to stop.</summary>
         [Parameter]
@@ -54,13 +55,23 @@ namespace Hv.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        protected override bool ForceConfirm => Force;
+
+        /// <summary>Stops the VM as asked and waits until it has; the VM as it is then.</summary>
+        protected HvVm StopAndWait(HvVm vm, Sink sink) => StopAndWait(vm, TurnOff, TimeoutSec * 1000, sink);
+    }
+
+    /// <summary>Stop-HvVm: graceful (the guest gets -TimeoutSec, then it is turned off) or -TurnOff at once.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(HvVm))]
+    public sealed class StopHvVmCommand : VmStopCommand
+    {
         protected override string Action => TurnOff ? "Turn off" : "Stop";
         protected override string Activity => "Stopping VMs";
-        protected override bool ForceConfirm => Force;
 
         protected override void Work(HvVm vm, Sink sink)
         {
-            HvVm stopped = StopAndWait(vm, TurnOff, TimeoutSec * 1000, sink);
+            HvVm stopped = StopAndWait(vm, sink);
             if (PassThru)
             {
                 sink.Output(stopped);
@@ -93,28 +104,14 @@ namespace Hv.PowerShell.Commands
     /// <summary>Restart-HvVm: stops the VM (gracefully unless -TurnOff) and starts it again.</summary>
     [Cmdlet(VerbsLifecycle.Restart, "HvVm", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(HvVm))]
-    public sealed class RestartHvVmCommand : VmCmdlet
+    public sealed class RestartHvVmCommand : VmStopCommand
     {
-        [Parameter]
-        public SwitchParameter TurnOff { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, 3600)]
-        public int TimeoutSec { get; set; } = 30;
-
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
         protected override string Action => "Restart";
         protected override string Activity => "Restarting VMs";
-        protected override bool ForceConfirm => Force;
 
         protected override void Work(HvVm vm, Sink sink)
         {
-            StopAndWait(vm, TurnOff, TimeoutSec * 1000, sink);
+            StopAndWait(vm, sink);
             try
             {
                 vm.Server.Client.StartVm(vm.Id);

@@ -52,19 +52,33 @@ namespace Hv.Management
         }
     }
 
-    /// <summary>StartVm: Created → Running; a Stopped VM restarts from its template.</summary>
-    internal sealed class StartVmHandler : AdapterHandler
+    /// <summary>The requests that change one VM's state and answer only the status (Start, Pause, Resume, Remove).</summary>
+    internal abstract class VmChangeHandler : AdapterHandler
     {
-        private readonly StartVmMessage _message = new StartVmMessage();
+        private readonly VmRequest _message;
 
-        public StartVmHandler(HypervisorAdapter adapter) : base(adapter) { }
+        protected VmChangeHandler(HypervisorAdapter adapter, VmRequest message) : base(adapter)
+        {
+            _message = message;
+        }
 
         protected override Message Message { get { return _message; } }
 
         protected override Reply Execute(MessageWriter response)
         {
-            return HypervisorAdapter.Translate(Hypervisor.Start(_message.VmId));
+            return HypervisorAdapter.Translate(Change(_message.VmId));
         }
+
+        /// <summary>The hypervisor call for the request.</summary>
+        protected abstract HypervisorStatus Change(uint vmId);
+    }
+
+    /// <summary>StartVm: Created → Running; a Stopped VM restarts from its template.</summary>
+    internal sealed class StartVmHandler : VmChangeHandler
+    {
+        public StartVmHandler(HypervisorAdapter adapter) : base(adapter, new StartVmMessage()) { }
+
+        protected override HypervisorStatus Change(uint vmId) { return Hypervisor.Start(vmId); }
     }
 
     /// <summary>
@@ -86,48 +100,27 @@ namespace Hv.Management
     }
 
     /// <summary>PauseVm: Running → Paused.</summary>
-    internal sealed class PauseVmHandler : AdapterHandler
+    internal sealed class PauseVmHandler : VmChangeHandler
     {
-        private readonly PauseVmMessage _message = new PauseVmMessage();
+        public PauseVmHandler(HypervisorAdapter adapter) : base(adapter, new PauseVmMessage()) { }
 
-        public PauseVmHandler(HypervisorAdapter adapter) : base(adapter) { }
-
-        protected override Message Message { get { return _message; } }
-
-        protected override Reply Execute(MessageWriter response)
-        {
-            return HypervisorAdapter.Translate(Hypervisor.Pause(_message.VmId));
-        }
+        protected override HypervisorStatus Change(uint vmId) { return Hypervisor.Pause(vmId); }
     }
 
     /// <summary>ResumeVm: Paused → Running.</summary>
-    internal sealed class ResumeVmHandler : AdapterHandler
+    internal sealed class ResumeVmHandler : VmChangeHandler
     {
-        private readonly ResumeVmMessage _message = new ResumeVmMessage();
+        public ResumeVmHandler(HypervisorAdapter adapter) : base(adapter, new ResumeVmMessage()) { }
 
-        public ResumeVmHandler(HypervisorAdapter adapter) : base(adapter) { }
-
-        protected override Message Message { get { return _message; } }
-
-        protected override Reply Execute(MessageWriter response)
-        {
-            return HypervisorAdapter.Translate(Hypervisor.Resume(_message.VmId));
-        }
+        protected override HypervisorStatus Change(uint vmId) { return Hypervisor.Resume(vmId); }
     }
 
     /// <summary>RemoveVm: a Created or Stopped VM, with its snapshots.</summary>
-    internal sealed class RemoveVmHandler : AdapterHandler
+    internal sealed class RemoveVmHandler : VmChangeHandler
     {
-        private readonly RemoveVmMessage _message = new RemoveVmMessage();
+        public RemoveVmHandler(HypervisorAdapter adapter) : base(adapter, new RemoveVmMessage()) { }
 
-        public RemoveVmHandler(HypervisorAdapter adapter) : base(adapter) { }
-
-        protected override Message Message { get { return _message; } }
-
-        protected override Reply Execute(MessageWriter response)
-        {
-            return HypervisorAdapter.Translate(Hypervisor.Remove(_message.VmId));
-        }
+        protected override HypervisorStatus Change(uint vmId) { return Hypervisor.Remove(vmId); }
     }
 
     /// <summary>ListVms: the VMs in ascending id order from the requested id, as many as fit in the response.</summary>
