@@ -293,19 +293,36 @@ namespace Hv.Protocol.Client
             return new HvConnectionException("No answer to " + op + " from " + _transport.Description + " within " + timeout + " ms.", true);
         }
 
+        /// <summary>
+        /// Waits for the next frame and reads its header into the reader; false when the deadline passed. A frame whose
+        /// header does not parse is counted and skipped.
+        /// </summary>
+        private bool NextHeader(long deadline, out byte version, out int opcode, out uint id, out ulong sequence)
+        {
+            while (NextFrame(deadline))
+            {
+                _reader.Reset(_decoder.Buffer, 0, _decoder.FrameLength);
+                if (FrameLayout.ReadHeader(_reader, out version, out opcode, out id, out sequence))
+                {
+                    return true;
+                }
+                Interlocked.Increment(ref _ignoredFrames);
+            }
+            version = 0;
+            opcode = 0;
+            id = 0;
+            sequence = 0;
+            return false;
+        }
+
         private MessageReader AwaitResponse(Opcode op, uint requestId, long deadline, int timeoutMs)
         {
             int expected = (int)op | (int)Opcode.ResponseBit;
-            while (NextFrame(deadline))
+            while (NextHeader(deadline, out byte version, out int opcode, out uint id, out ulong sequence))
             {
                 byte[] frame = _decoder.Buffer;
                 int length = _decoder.FrameLength;
-                _reader.Reset(frame, 0, length);
-                byte version;
-                int opcode;
-                uint id;
-                ulong sequence;
-                if (!FrameLayout.ReadHeader(_reader, out version, out opcode, out id, out sequence) || version != ProtocolInfo.Version)
+                if (version != ProtocolInfo.Version)
                 {
                     Interlocked.Increment(ref _ignoredFrames);
                     continue;
@@ -371,17 +388,11 @@ namespace Hv.Protocol.Client
             FrameLayout.WriteHeader(_writer, (int)Opcode.Handshake, requestId, 0);
             _writer.WriteRaw(clientNonce, 0, clientNonce.Length);
             Send(_writer.Length);
-            while (NextFrame(deadline))
+            while (NextHeader(deadline, out byte _, out int opcode, out uint id, out ulong sequence))
             {
                 byte[] frame = _decoder.Buffer;
                 int length = _decoder.FrameLength;
-                _reader.Reset(frame, 0, length);
-                byte version;
-                int opcode;
-                uint id;
-                ulong sequence;
-                if (!FrameLayout.ReadHeader(_reader, out version, out opcode, out id, out sequence)
-                    || opcode != FrameLayout.HandshakeResponseOpcode || id != requestId || sequence != 0)
+                if (opcode != FrameLayout.HandshakeResponseOpcode || id != requestId || sequence != 0)
                 {
                     Interlocked.Increment(ref _ignoredFrames);
                     continue;
