@@ -65,6 +65,7 @@ namespace Hv.Kernel
             var control = new HypervisorControl(hypervisor, platform, pages, sharing);
             ManagementLink link = ManagementLink.Start(options, control, entropy, Log);
 
+            HeapFigures.WriteUse(Log);
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
             Log.WriteDecimal(Native.hv_rdtsc());
