@@ -25,11 +25,28 @@ namespace Hv.Kernel.Memory
 
         public static void MeasureCosts(TextSink log)
         {
+            FreeTypedObjects(log);
             void** blocks = (void**)Heap.Allocate((ulong)(Operations * sizeof(void*)));
             Measure(log, 32, blocks);
             Measure(log, 1024, blocks);
             Measure(log, 16384, blocks);
             Heap.Free(blocks);
+        }
+
+        // Heap.Free(object) works out each object's block size from its type: arrays of both block kinds, a string and
+        // a plain object go back and leave nothing behind (a wrong size would panic).
+        private static void FreeTypedObjects(TextSink log)
+        {
+            ulong blocks = Heap.BlocksInUse;
+            Heap.Free(new byte[100]);
+            Heap.Free(new ulong[3000]);
+            char[] chars = { 'h', 'v' };
+            Heap.Free(new string(chars, 0, chars.Length));
+            Heap.Free(chars);
+            Heap.Free(new object());
+            log.Write("selftest: heap typed frees left ");
+            log.WriteDecimal(Heap.BlocksInUse - blocks);
+            log.WriteLine(" blocks");
         }
 
         // Mean ticks of one Allocate and one Free over `Operations` blocks of `size` bytes, all live at once.
