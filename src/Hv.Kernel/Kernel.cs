@@ -64,6 +64,7 @@ namespace Hv.Kernel
             var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
             SerialPump link = SerialPump.Start(options, new HypervisorAdapter(hypervisor, facts, pages), entropy, Log);
 
+            HeapFigures.WriteUse(Log);
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
             Log.WriteDecimal(Native.hv_rdtsc());

@@ -2,7 +2,8 @@ using Hv.Core.Text;
 
 namespace Hv.Kernel
 {
-    // Deliberate faults chosen on the command line (hv.selftest=...), so tests can see the panic path work.
+    // Deliberate faults chosen on the command line (hv.selftest=...), so tests can see the panic path work, and the
+    // heap's cost figures (hv.selftest=heap).
     internal static unsafe class SelfTest
     {
         public static void Run(string test, TextSink log)
@@ -19,6 +20,16 @@ namespace Hv.Kernel
             else if (test == "panic")
             {
                 Internal.Runtime.Panic.Fail("selftest panic");
+            }
+            else if (test == "heap")
+            {
+                Memory.HeapFigures.MeasureCosts(log);
+            }
+            else if (test == "doublefree")
+            {
+                void* block = Internal.Runtime.Heap.Allocate(32);
+                Internal.Runtime.Heap.Free(block);
+                Internal.Runtime.Heap.Free(block);
             }
         }
     }

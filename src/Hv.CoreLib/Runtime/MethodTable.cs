@@ -11,5 +11,8 @@ namespace Internal.Runtime
 
         public ushort ComponentSize => _usComponentSize;
         public uint BaseSize => _uBaseSize;
+        // Arrays and strings: the size is BaseSize + ComponentSize * length (NativeAOT's HasComponentSizeFlag,
+        // bit 31 of the flags word whose low half is the component size).
+        public bool HasComponentSize => (_usFlags & 0x8000) != 0;
     }
 }

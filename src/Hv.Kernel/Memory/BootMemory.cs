@@ -6,13 +6,9 @@ using Hv.Kernel.Platform;
 namespace Hv.Kernel.Memory
 {
     // Turns the firmware's memory map into the page allocator, keeping the image, the boot information and
-    // the boot modules (guest images and templates) out of it, then moves the kernel heap into free memory.
+    // the boot modules (guest images and templates) out of it, then has the kernel heap take its pages from it.
     internal static unsafe class BootMemory
     {
-        // The kernel heap holds every VM's record and console buffers (about 21 KiB a VM) and never frees: a quarter of
-        // memory, between 32 MiB and 256 MiB.
-        private const ulong MinHeapPages = 8192, MaxHeapPages = 65536;
-
         public static PageAllocator Initialize(Multiboot2Info info, ulong bootInfo, uint bootInfoSize, TextSink log, out ulong usableEnd)
         {
             BootModule[] modules = info.Modules;
@@ -60,14 +56,9 @@ namespace Hv.Kernel.Memory
                 log.WriteLine(modules[i].CommandLine);
             }
 
-            ulong heapPages = pages.FreePages / 4;
-            if (heapPages < MinHeapPages) heapPages = MinHeapPages;
-            if (heapPages > MaxHeapPages) heapPages = MaxHeapPages;
-            ulong heap = pages.AllocateContiguous((int)heapPages, 1);
-            if (heap == 0) Internal.Runtime.Panic.Fail("no memory for the kernel heap");
-            Internal.Runtime.Heap.Initialize((void*)heap, heapPages * PageAllocator.PageSize);
-            log.Write("heap: ");
-            log.WriteSize(heapPages * PageAllocator.PageSize);
+            Internal.Runtime.Heap.UsePages(new KernelHeapPages(pages), 0, usableEnd);
+            log.Write("heap: pages from the page allocator; start-up arena ");
+            log.WriteSize(Internal.Runtime.Heap.BootBytes);
             log.WriteLine();
             return pages;
         }
