@@ -104,6 +104,7 @@ namespace Hv.Core.Net
                         _stack.Ip.Clear();
                         _stack.Counters.Count(NetStat.DhcpExpiries);
                         Restart();
+                        SendAndBackOff();
                         return;
                     }
                     if (_state == DhcpState.Bound && _renewAt != 0 && now >= _renewAt)

@@ -129,9 +129,12 @@ namespace Hv.Core.Net
             _retransmitAt = _stack.Now + _rto.Rto;
         }
 
+        // A bare ACK carries SND.MAX, not SND.NXT: while go-back-N resends old data SND.NXT lags behind what the
+        // peer has, and an ACK numbered below its RCV.NXT would be dropped as old (so both sides could end up
+        // resending to each other with every ACK ignored).
         internal void SendAck()
         {
-            _tcp.Transmit(this, _sndNxt, TcpFlags.Ack, 0, 0, false);
+            _tcp.Transmit(this, _sndMax, TcpFlags.Ack, 0, 0, false);
         }
 
         // RFC 5961 §7: challenge ACKs are rate-limited for all connections together.
@@ -335,6 +338,9 @@ namespace Hv.Core.Net
             _stack.Counters.Count(NetStat.TcpZeroWindowProbes);
             _retransmitAt = 0;
             Transmit(_sndUna, 1, false, false);
+            // The byte counts as unsent: when the window opens it goes out again with the rest (an ACK for it, up to
+            // SND.MAX, is still valid if the peer took it).
+            _sndNxt = _sndUna;
             if (_persistBackoff < 16)
             {
                 _persistBackoff++;
@@ -367,7 +373,7 @@ namespace Hv.Core.Net
             }
             _keepAliveProbes++;
             _stack.Counters.Count(NetStat.TcpKeepAliveProbes);
-            _tcp.Transmit(this, _sndNxt - 1, TcpFlags.Ack, 0, 0, false);
+            _tcp.Transmit(this, _sndMax - 1, TcpFlags.Ack, 0, 0, false);
             _keepAliveAt = now + _stack.TicksFromMs(config.TcpKeepAliveIntervalMs);
         }
     }

@@ -235,7 +235,8 @@ namespace Hv.Core.Net
 
         internal uint ReceiveNext { get { return _rcvNxt; } }
 
-        internal uint SendNext { get { return _sndNxt; } }
+        /// <summary>SND.MAX: the sequence number after the highest one sent (what a reset from us carries).</summary>
+        internal uint SendMax { get { return _sndMax; } }
 
         internal void CopySendData(int offset, Span<byte> destination)
         {
@@ -274,7 +275,7 @@ namespace Hv.Core.Net
 
         private void ResetAndTerminate(TcpCloseReason reason)
         {
-            _tcp.SendReset(_remoteAddress, _localPort, _remotePort, _sndNxt, 0, false);
+            _tcp.SendReset(_remoteAddress, _localPort, _remotePort, _sndMax, 0, false);
             Terminate(reason);
         }
     }

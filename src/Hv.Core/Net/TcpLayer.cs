@@ -208,7 +208,7 @@ namespace Hv.Core.Net
             if (listener == null || !listener.Active || listener.IsFull)
             {
                 _stack.Counters.Drop(NetDrop.TcpBacklogFull);
-                SendReset(connection.RemoteAddress, connection.LocalPort, connection.RemotePort, connection.SendNext, 0, false);
+                SendReset(connection.RemoteAddress, connection.LocalPort, connection.RemotePort, connection.SendMax, 0, false);
                 connection.Terminate(TcpCloseReason.Aborted);
                 return;
             }
@@ -233,7 +233,7 @@ namespace Hv.Core.Net
                 TcpConnection c = _pool[i];
                 if (c.InUse && c.Listener == listener)
                 {
-                    SendReset(c.RemoteAddress, c.LocalPort, c.RemotePort, c.SendNext, 0, false);
+                    SendReset(c.RemoteAddress, c.LocalPort, c.RemotePort, c.SendMax, 0, false);
                     c.Terminate(TcpCloseReason.Aborted);
                 }
             }
