@@ -13,12 +13,12 @@ param(
     [string] $Key = $env:HV_KEY,
     [string] $Template = 'hello',
     [string[]] $Name = @('demo1', 'demo2', 'demo3'),
-    [int] $TimeoutSec = 60
+    [int] $TimeoutSec = 300
 )
 # Only engine cmdlets and Hv cmdlets: the script runs in hv-script's hosted engine and in pwsh alike.
 $ErrorActionPreference = 'Stop'
 
-$hv = Connect-HvHost -ComputerName $ComputerName -Port $Port -Key $Key -TimeoutSec 10 -NotDefault
+$hv = Connect-HvHost -ComputerName $ComputerName -Port $Port -Key $Key -TimeoutSec $TimeoutSec -NotDefault
 try {
     # Each step goes to Out-Default on its own, so each gets its own table (one pipeline of mixed types would
     # render everything after the first type as lists).

@@ -1,8 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.Linq;
 using System.Text;
-using System.Threading;
 using Hv.Protocol.Client;
 using Hv.Protocol.Wire;
 
@@ -13,26 +11,19 @@ namespace Hv.SystemTests
     // The management protocol against the real image in Bochs, over the emulated COM1 (a TCP socket).
     public class ManagementTests
     {
-        private static HvClient Connect(RunningHost host, string keyHex = null) =>
-            HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 10000), keyHex ?? host.KeyHex, 30000);
-
-        private static VmInfo WaitFor(HvClient client, uint id, VmState state, int seconds = 120)
+        private static VmInfo WaitFor(RunningHost host, HvClient client, uint id, VmState state)
         {
-            var watch = Stopwatch.StartNew();
-            for (;;)
-            {
-                VmInfo vm = client.GetVm(id);
-                if (vm.State == state) return vm;
-                if (watch.Elapsed.TotalSeconds > seconds) throw new TimeoutException($"VM {id} stayed {vm.State}");
-                Thread.Sleep(200);
-            }
+            VmInfo vm = null;
+            host.WaitUntil(() => (vm = client.GetVm(id)).State == state, TimeSpan.FromSeconds(60), $"VM {id} {state}");
+            return vm;
         }
 
         [Fact]
         public void A_client_creates_runs_reads_and_removes_two_vms_over_com1()
         {
             using var host = RunningHost.Start();
-            using var client = Connect(host);
+            using var guard = host.Within(TimeSpan.FromSeconds(120));
+            using var client = host.Connect();
             HostInfo info = client.GetHostInfo();
             Assert.Equal("0.1.0", info.Version);
             Assert.Contains("+vmx", info.CpuFeatureNames);
@@ -44,7 +35,7 @@ namespace Hv.SystemTests
             client.StartVm(b);
             foreach (uint id in new[] { a, b })
             {
-                VmInfo vm = WaitFor(client, id, VmState.Stopped);
+                VmInfo vm = WaitFor(host, client, id, VmState.Stopped);
                 Assert.Equal(StopReason.GuestExit, vm.StopReason);
                 string console = Encoding.ASCII.GetString(client.ReadConsole(id, 0).Data);
                 Assert.Contains("hello from guest 5", console);
@@ -53,7 +44,7 @@ namespace Hv.SystemTests
             client.RemoveVm(a);
             client.RemoveVm(b);
             Assert.Empty(client.ListVms());
-            host.WaitForLog("[alpha] hello from guest 1", TimeSpan.FromSeconds(60));
+            host.WaitForLog("[alpha] hello from guest 1", TimeSpan.FromSeconds(30));
         }
     }
 }
@@ -66,8 +57,8 @@ namespace Hv.SystemTests
         public void Without_vtx_the_image_serves_management_and_refuses_vms_with_a_clear_error()
         {
             using var host = Hv.Testing.RunningHost.Start("qemu");
-            using var client = Hv.Protocol.Client.HvClient.Connect(
-                new Hv.Protocol.Client.TcpTransport("127.0.0.1", host.Port, 10000), host.KeyHex, 30000);
+            using var guard = host.Within(TimeSpan.FromSeconds(60));
+            using var client = host.Connect();
             var info = client.GetHostInfo();
             Assert.Contains("+svm +npt", info.CpuFeatureNames);
             Assert.Contains("-vmx", info.CpuFeatureNames);

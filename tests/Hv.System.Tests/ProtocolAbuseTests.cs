@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Text;
-using System.Threading;
 using Hv.Protocol.Client;
 using Hv.Protocol.Wire;
 
@@ -21,7 +20,6 @@ namespace Hv.SystemTests
         private readonly RunningHost _host;
         public ProtocolAbuseTests(BochsHostFixture fixture) { _host = fixture.Host; }
 
-        private HvClient Connect(HvTransport transport, string key = null) => HvClient.Connect(transport, key ?? _host.KeyHex, 30000);
 
         // Decodes one recorded wire frame, lets `change` edit its content, and encodes it again with a correct CRC.
         private static byte[] Reframe(byte[] wire, Action<byte[], int> change)
@@ -51,7 +49,8 @@ namespace Hv.SystemTests
         public void A_wrong_key_is_refused_and_logged()
         {
             string wrong = new string(_host.KeyHex.Select((c, i) => i == 0 ? (c == '0' ? '1' : '0') : c).ToArray());
-            var e = Assert.ThrowsAny<Exception>(() => Connect(new TcpTransport("127.0.0.1", _host.Port, 10000), wrong));
+            using var guard = _host.Within(TimeSpan.FromSeconds(60));
+            var e = Assert.ThrowsAny<Exception>(() => _host.Connect(wrong));
             Assert.True(e is HvProtocolException p && p.Code == ErrorCode.AuthFailed, e.ToString());
             _host.WaitForLog("failed authentication", TimeSpan.FromSeconds(30));
         }
@@ -60,7 +59,8 @@ namespace Hv.SystemTests
         public void Replayed_and_tampered_frames_execute_nothing_and_the_session_goes_on()
         {
             var line = new RecordingTransport("127.0.0.1", _host.Port);
-            using var client = Connect(line);
+            using var guard = _host.Within(TimeSpan.FromSeconds(60));
+            using var client = _host.Connect(transport: line);
             int before = line.Writes.Count;
             uint id = client.CreateVm("hello", "x1");
             byte[] create = line.Writes[before];
@@ -68,7 +68,7 @@ namespace Hv.SystemTests
 
             line.SendRaw(create); // the same frame again: an old sequence number
             line.SendRaw(Reframe(create, (frame, length) => frame[IndexOf(frame, "x1")] = (byte)'y')); // content changed, CRC fixed, MAC not
-            Thread.Sleep(2000);
+            // The line is in order: the host has dealt with both frames before it answers the next request.
 
             string[] names = client.ListVms().Select(v => v.Name).ToArray();
             Assert.DoesNotContain("x1", names);
@@ -80,7 +80,9 @@ namespace Hv.SystemTests
         public void Ten_thousand_garbage_and_mutated_frames_leave_the_host_answering_and_a_running_vm_undisturbed()
         {
             var line = new RecordingTransport("127.0.0.1", _host.Port);
-            using var client = Connect(line);
+            // The client's own requests queue behind about 200 KB of noise on the 115200-baud line.
+            using var guard = _host.Within(TimeSpan.FromSeconds(600));
+            using var client = _host.Connect(transport: line);
             int before = line.Writes.Count;
             uint vm = client.CreateVm("hello", "steady");
             byte[] sample = line.Writes[before];
@@ -106,11 +108,9 @@ namespace Hv.SystemTests
             }
             line.SendRaw(noise.ToArray());
 
-            // The client's own requests queue behind the noise on the serial line: allow for the 115200-baud backlog.
-            client.DefaultTimeoutMs = 120000;
             Assert.Equal("0.1.0", client.GetHostInfo().Version);
-            VmInfo info = client.GetVm(vm);
-            for (int i = 0; i < 600 && info.State != VmState.Stopped; i++) { Thread.Sleep(200); info = client.GetVm(vm); }
+            VmInfo info = null;
+            _host.WaitUntil(() => (info = client.GetVm(vm)).State == VmState.Stopped, TimeSpan.FromSeconds(120), "the hello VM stopped");
             Assert.Equal(StopReason.GuestExit, info.StopReason);
             Assert.Equal(0, info.ExitCode);
             Assert.Contains("hello from guest 5", Encoding.ASCII.GetString(client.ReadConsole(vm, 0).Data));

@@ -1,8 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Text;
-using System.Threading;
 using Hv.Protocol.Client;
 using Hv.Protocol.Wire;
 using Hv.Testing;
@@ -15,17 +13,15 @@ namespace Hv.SystemTests
     /// </summary>
     public class SnapshotAndMoveTests
     {
-        private static HvClient Connect(RunningHost host) =>
-            HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 10000), host.KeyHex, 60000);
-
         /// <summary>A VM's console read incrementally; Text[i] is the byte at stream offset i.</summary>
         private sealed class ConsoleReader
         {
+            private readonly RunningHost _host;
             private readonly HvClient _client;
             private readonly uint _id;
             private readonly StringBuilder _text = new StringBuilder();
 
-            public ConsoleReader(HvClient client, uint id) { _client = client; _id = id; }
+            public ConsoleReader(RunningHost host, HvClient client, uint id) { _host = host; _client = client; _id = id; }
 
             public string Text => _text.ToString();
 
@@ -39,14 +35,15 @@ namespace Hv.SystemTests
             /// <summary>Reads until <paramref name="marker"/> appears at or after <paramref name="from"/>; returns its index.</summary>
             public int WaitFor(string marker, int from)
             {
-                var watch = Stopwatch.StartNew();
-                for (;;)
+                int at = -1;
+                bool Seen()
                 {
-                    int at = _text.ToString().IndexOf(marker, from, StringComparison.Ordinal);
-                    if (at >= 0) return at;
-                    if (watch.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"no \"{marker}\" after {from} in:\n{Text}");
-                    if (ReadOnce() == 0) Thread.Sleep(100);
+                    at = _text.ToString().IndexOf(marker, from, StringComparison.Ordinal);
+                    if (at < 0) ReadOnce();
+                    return at >= 0;
                 }
+                _host.WaitUntil(Seen, TimeSpan.FromSeconds(60), $"\"{marker}\" after {from} in the console:\n{Text}\n");
+                return at;
             }
 
             private int ReadOnce()
@@ -62,9 +59,10 @@ namespace Hv.SystemTests
         public void Snapshot_run_restore_gives_back_the_same_memory_and_registers()
         {
             using var host = RunningHost.Start();
-            using var client = Connect(host);
+            using var guard = host.Within(TimeSpan.FromSeconds(300));
+            using var client = host.Connect();
             uint id = client.CreateVm("ticker", "clock");
-            var console = new ConsoleReader(client, id);
+            var console = new ConsoleReader(host, client, id);
             client.StartVm(id);
             console.WaitFor("tick 3 ", 0);
             client.PauseVm(id);
@@ -95,10 +93,12 @@ namespace Hv.SystemTests
         {
             using var first = RunningHost.Start();
             using var second = RunningHost.Start();
-            using var a = Connect(first);
-            using var b = Connect(second);
+            using var guardFirst = first.Within(TimeSpan.FromSeconds(300));
+            using var guardSecond = second.Within(TimeSpan.FromSeconds(300));
+            using var a = first.Connect();
+            using var b = second.Connect();
             uint id = a.CreateVm("ticker", "mover");
-            var here = new ConsoleReader(a, id);
+            var here = new ConsoleReader(first, a, id);
             a.StartVm(id);
             here.WaitFor("tick 2 ", 0);
             a.PauseVm(id);
@@ -112,7 +112,7 @@ namespace Hv.SystemTests
             Assert.Equal(VmState.Paused, b.GetVm(moved).State);
 
             // Both continue from the same instruction with the same memory: they print the same next three lines.
-            var there = new ConsoleReader(b, moved);
+            var there = new ConsoleReader(second, b, moved);
             a.ResumeVm(id);
             b.ResumeVm(moved);
             string Next3(ConsoleReader reader, int from)

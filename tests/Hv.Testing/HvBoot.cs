@@ -2,10 +2,11 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Text;
+using System.Threading;
 
 namespace Hv.Testing
 {
-    // Runs tools/hv-boot and captures the hypervisor log.
+    // Runs tools/hv-boot until the image powers off, and captures the hypervisor log.
     public sealed class HvBoot
     {
         public int ExitCode { get; private set; }
@@ -21,13 +22,18 @@ namespace Hv.Testing
             }
         }
 
-        public static HvBoot Run(string emulator, string cmdline, int timeoutSeconds = 120, string extraArgs = "")
+        /// <summary>
+        /// Boots and waits for the power-off. <paramref name="budgetSeconds"/> is emulator CPU time (see
+        /// <see cref="ProgressDeadline"/>): about ten times what the run needs on an idle machine.
+        /// </summary>
+        public static HvBoot Run(string emulator, string cmdline, int budgetSeconds = 120, string extraArgs = "")
         {
             string root = RepositoryRoot;
             string iso = Path.Combine(root, "artifacts", "hv.iso");
             if (!File.Exists(iso)) throw new InvalidOperationException("no ISO: run ./build.sh --target=Image first");
+            int backstop = budgetSeconds * ProgressDeadline.WallFactor + 60;
             var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-boot"),
-                $"--emulator {emulator} --timeout {timeoutSeconds} --cmdline \"{cmdline}\" {extraArgs}")
+                $"--emulator {emulator} --timeout {backstop} --cmdline \"{cmdline}\" {extraArgs}")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -40,13 +46,18 @@ namespace Hv.Testing
             p.Start();
             p.BeginOutputReadLine();
             p.BeginErrorReadLine();
-            if (!p.WaitForExit((timeoutSeconds + 30) * 1000))
+            var deadline = new ProgressDeadline(new EmulatorClock(p.Id), TimeSpan.FromSeconds(budgetSeconds));
+            while (!p.WaitForExit(200))
             {
+                string why = deadline.Expired();
+                if (why == null) continue;
                 p.Kill(true);
-                throw new TimeoutException("hv-boot did not end");
+                p.WaitForExit();
+                lock (output) throw new TimeoutException($"hv-boot did not power off: {why}:\n{output}");
             }
             p.WaitForExit();
-            return new HvBoot { ExitCode = p.ExitCode, Log = output.ToString() };
+            deadline.Record("boot " + cmdline);
+            lock (output) return new HvBoot { ExitCode = p.ExitCode, Log = output.ToString() };
         }
     }
 }

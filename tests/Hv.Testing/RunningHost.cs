@@ -8,24 +8,33 @@ using System.Threading;
 
 namespace Hv.Testing
 {
-    /// <summary>An Hv image booted in the background by tools/hv-boot, with COM1 on a loopback port.</summary>
+    /// <summary>
+    /// An Hv image booted in the background by tools/hv-boot, with COM1 on a loopback port. Every wait counts the host's
+    /// own progress (<see cref="ProgressDeadline"/>), so a loaded machine makes tests slower, never red.
+    /// </summary>
     public sealed class RunningHost : IDisposable
     {
+        /// <summary>Emulator CPU time for BIOS, GRUB and the image to reach "ready" (about 6 s on an idle machine).</summary>
+        public static readonly TimeSpan BootBudget = TimeSpan.FromSeconds(90);
+
         private readonly Process _process;
         private readonly StringBuilder _log = new StringBuilder();
+        private string _killedBecause;
 
         public int Port { get; }
         public string KeyHex { get; }
+        public EmulatorClock Clock { get; }
 
         public string Log { get { lock (_log) return _log.ToString(); } }
 
-        private RunningHost(string emulator, string cmdline, string keyHex, int timeoutSeconds)
+        private RunningHost(string emulator, string cmdline, string keyHex)
         {
             KeyHex = keyHex;
             Port = FreePort();
             string root = HvBoot.RepositoryRoot;
+            // The wall-clock limit is only a backstop for a test run that forgets to dispose the host.
             var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-boot"),
-                $"--emulator {emulator} --timeout {timeoutSeconds} --mgmt-port {Port} --cmdline \"hv.key={keyHex} hv.panic=poweroff {cmdline}\"")
+                $"--emulator {emulator} --timeout 7200 --mgmt-port {Port} --cmdline \"hv.key={keyHex} hv.panic=poweroff {cmdline}\"")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -37,31 +46,100 @@ namespace Hv.Testing
             _process.Start();
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
+            Clock = new EmulatorClock(_process.Id);
         }
 
         /// <summary>Boots and waits until the image logs "ready".</summary>
-        public static RunningHost Start(string emulator = "bochs", string cmdline = "", string keyHex = null, int timeoutSeconds = 600)
+        public static RunningHost Start(string emulator = "bochs", string cmdline = "", string keyHex = null)
         {
             keyHex ??= Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-            var host = new RunningHost(emulator, cmdline, keyHex, timeoutSeconds);
-            host.WaitForLog("ready at tsc", TimeSpan.FromSeconds(60));
+            var host = new RunningHost(emulator, cmdline, keyHex);
+            host.WaitForLog("ready at tsc", BootBudget);
             return host;
         }
 
+        /// <summary>A client's wall-clock timeout in system tests: only a backstop (the host's progress is what is watched).</summary>
+        public const int ClientBackstopMs = 600000;
+
+        /// <summary>A client of this host whose wall-clock timeouts are backstops: guard its calls with <see cref="Within"/>.</summary>
+        public Hv.Protocol.Client.HvClient Connect(string keyHex = null, Hv.Protocol.Client.HvTransport transport = null) =>
+            Hv.Protocol.Client.HvClient.Connect(transport ?? new Hv.Protocol.Client.TcpTransport("127.0.0.1", Port, 10000),
+                                                keyHex ?? KeyHex, ClientBackstopMs);
+
         /// <summary>Waits until the log shows <paramref name="text"/> (the log reaches us a moment after the host writes it).</summary>
-        public void WaitForLog(string text, TimeSpan timeout) => WaitForLog(text, 1, timeout);
+        public void WaitForLog(string text, TimeSpan budget) => WaitForLog(text, 1, budget);
 
         /// <summary>Waits until the log shows <paramref name="text"/> at least <paramref name="count"/> times.</summary>
-        public void WaitForLog(string text, int count, TimeSpan timeout)
+        public void WaitForLog(string text, int count, TimeSpan budget) =>
+            WaitUntil(() => Occurrences(Log, text) >= count, budget, $"\"{text}\" x{count} in the log");
+
+        /// <summary>
+        /// Polls <paramref name="condition"/> until it holds; fails when the host used <paramref name="budget"/> of
+        /// emulator CPU time without getting there, or stopped making progress.
+        /// </summary>
+        public void WaitUntil(Func<bool> condition, TimeSpan budget, string what)
         {
-            var watch = Stopwatch.StartNew();
-            while (Occurrences(Log, text) < count)
+            var deadline = new ProgressDeadline(Clock, budget);
+            while (!condition())
             {
-                if (_process.HasExited) throw new InvalidOperationException($"hv-boot ended before \"{text}\":\n{Log}");
-                if (watch.Elapsed > timeout) throw new TimeoutException($"no \"{text}\" within {timeout}:\n{Log}");
+                if (_process.HasExited) throw new InvalidOperationException($"hv-boot ended before {what}{Because()}:\n{Log}");
+                string why = deadline.Expired();
+                if (why != null) throw new TimeoutException($"no {what}: {why}:\n{Log}");
                 Thread.Sleep(50);
             }
+            deadline.Record(what);
         }
+
+        /// <summary>
+        /// Guards a block of calls that wait on the host in their own way (client calls, cmdlets): if the host uses
+        /// <paramref name="budget"/> of emulator CPU time before the guard is disposed, or stops making progress, the
+        /// emulator is killed, so the waiting call fails at once, and disposing the guard reports why.
+        /// </summary>
+        public IDisposable Within(TimeSpan budget, [System.Runtime.CompilerServices.CallerMemberName] string caller = "") =>
+            new Guard(this, budget, caller);
+
+        private sealed class Guard : IDisposable
+        {
+            private readonly RunningHost _host;
+            private readonly Timer _timer;
+            private readonly ProgressDeadline _deadline;
+            private readonly string _caller;
+            private string _expired;
+
+            public Guard(RunningHost host, TimeSpan budget, string caller)
+            {
+                _host = host;
+                _caller = caller;
+                _deadline = new ProgressDeadline(host.Clock, budget);
+                _timer = new Timer(_ => Check(), null, 500, 500);
+            }
+
+            private void Check()
+            {
+                lock (this)
+                {
+                    if (_expired != null) return;
+                    _expired = _deadline.Expired();
+                    if (_expired != null) _host.Kill(_expired);
+                }
+            }
+
+            public void Dispose()
+            {
+                _timer.Dispose();
+                _deadline.Record(_caller);
+                lock (this)
+                    if (_expired != null) throw new TimeoutException($"the host was stopped: {_expired}:\n{_host.Log}");
+            }
+        }
+
+        private void Kill(string because)
+        {
+            _killedBecause = because;
+            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        }
+
+        private string Because() => _killedBecause == null ? "" : $" (killed: {_killedBecause})";
 
         private static int Occurrences(string log, string text)
         {

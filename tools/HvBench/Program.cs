@@ -33,8 +33,9 @@ foreach (Match m in Regex.Matches(boot.Log, @"bench: (\w+)=(\d+)"))
 // Host-info round trip over the emulated serial line (115200 baud), median of 21; then the module's own figures
 // (import time, Get-HvVm of 100 VMs end to end) against the same booted image.
 using (var host = RunningHost.Start())
+using (host.Within(TimeSpan.FromSeconds(600)))
 {
-    using (var client = HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 10000), host.KeyHex, 30000))
+    using (var client = host.Connect())
     {
         var times = Enumerable.Range(0, 21).Select(_ =>
         {
