@@ -11,6 +11,7 @@ namespace Hv.Kernel.Platform
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_outw")] public static extern void hv_outw(ushort port, ushort value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_outd")] public static extern void hv_outd(ushort port, uint value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_inb")] public static extern byte hv_inb(ushort port);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_ind")] public static extern uint hv_ind(ushort port);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_cpuid")] public static extern void hv_cpuid(uint leaf, uint subleaf, uint* result);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_rdmsr")] public static extern ulong hv_rdmsr(uint msr);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_wrmsr")] public static extern void hv_wrmsr(uint msr, ulong value);
