@@ -4,6 +4,7 @@ using Hv.Core.Boot;
 using Hv.Core.Memory;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
+using Hv.Kernel.Drivers.Net;
 using Hv.Kernel.Host;
 using Hv.Kernel.Memory;
 using Hv.Kernel.Vmx;
@@ -64,6 +65,7 @@ namespace Hv.Kernel
             var platform = new KernelPlatform(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
             var control = new HypervisorControl(hypervisor, platform, pages, sharing);
             ManagementLink link = ManagementLink.Start(options, control, entropy, Log);
+            HostNetwork.Start(options, pages, platform.TscTicksPerMillisecond, entropy, Log);
 
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");

@@ -26,6 +26,7 @@ namespace Hv.Kernel.Platform
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_disable_interrupts")] public static extern void hv_disable_interrupts();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_enable_interrupts")] public static extern void hv_enable_interrupts();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_lidt")] public static extern void hv_lidt(void* descriptor);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_invlpg")] public static extern void hv_invlpg(ulong address);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_image_start")] public static extern ulong hv_image_start();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_image_end")] public static extern ulong hv_image_end();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_boot_heap_start")] public static extern ulong hv_boot_heap_start();
