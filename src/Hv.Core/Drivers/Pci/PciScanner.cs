@@ -127,8 +127,8 @@ namespace Hv.Core.Drivers.Pci
             }
         }
 
-        // PCI 3.0 §6.2.5.1: with decoding off (so the probe value is never decoded as an address), write all ones,
-        // read back the size mask, restore the BAR, restore the command register.
+        // PCI 3.0 §6.2.5.1: with decoding off (so the probe value is never decoded as an address), write all ones to
+        // each BAR, read back which address bits stuck, restore it; then restore the command register.
         private void SizeBars(PciFunction f, int bars)
         {
             PciAddress a = f.Address;
@@ -136,50 +136,52 @@ namespace Hv.Core.Drivers.Pci
             _config.WriteCommand(a, (ushort)(command & ~(PciRegisters.CommandIoSpace | PciRegisters.CommandMemorySpace)));
             for (int i = 0; i < bars; i++)
             {
+                int index = i;
                 int offset = PciRegisters.Bar0 + 4 * i;
                 uint original = _config.Read32(a, offset);
-                _config.Write32(a, offset, 0xFFFFFFFF);
-                uint mask = _config.Read32(a, offset);
-                _config.Write32(a, offset, original);
+                uint mask = Probe(a, offset, original);
+                PciBar bar = default(PciBar);
                 if ((original & PciRegisters.BarIoSpace) != 0)
                 {
-                    ulong ioMask = (mask & PciRegisters.BarIoAddressMask) | 0xFFFF0000; // I/O space is 64 KiB
-                    f.Bars[i].Kind = PciBarKind.Io;
-                    f.Bars[i].Address = original & PciRegisters.BarIoAddressMask;
-                    f.Bars[i].Size = (mask & PciRegisters.BarIoAddressMask) == 0 ? 0 : PciBar.SizeFromMask(ioMask) & 0xFFFF;
-                    continue;
+                    // I/O space is 64 KiB: bits above 15 may read as zero, so they count as set.
+                    bar.Kind = PciBarKind.Io;
+                    bar.Address = original & PciRegisters.BarIoAddressMask;
+                    uint sizeMask = mask & PciRegisters.BarIoAddressMask;
+                    bar.Size = sizeMask == 0 ? 0 : PciBar.SizeFromMask(sizeMask | 0xFFFF0000);
                 }
-                ulong address = original & PciRegisters.BarMemoryAddressMask;
-                ulong sizeMask = mask & PciRegisters.BarMemoryAddressMask;
-                bool is64 = (original & PciRegisters.BarMemoryTypeMask) == PciRegisters.BarMemoryType64 && i + 1 < bars;
-                if (is64)
+                else if ((original & PciRegisters.BarMemoryTypeMask) == PciRegisters.BarMemoryType64 && i + 1 < bars)
                 {
-                    int highOffset = offset + 4;
-                    uint highOriginal = _config.Read32(a, highOffset);
-                    _config.Write32(a, highOffset, 0xFFFFFFFF);
-                    uint highMask = _config.Read32(a, highOffset);
-                    _config.Write32(a, highOffset, highOriginal);
-                    address |= (ulong)highOriginal << 32;
-                    sizeMask |= (ulong)highMask << 32;
+                    uint high = _config.Read32(a, offset + 4);
+                    ulong sizeMask = (mask & PciRegisters.BarMemoryAddressMask) | ((ulong)Probe(a, offset + 4, high) << 32);
+                    bar.Kind = PciBarKind.Memory64;
+                    bar.Address = (original & PciRegisters.BarMemoryAddressMask) | ((ulong)high << 32);
+                    bar.Size = PciBar.SizeFromMask(sizeMask);
+                    i++; // the upper half is not a BAR of its own
                 }
                 else
                 {
-                    sizeMask |= 0xFFFFFFFF00000000; // a 32-bit BAR: the upper half reads as all ones
+                    uint sizeMask = mask & PciRegisters.BarMemoryAddressMask;
+                    bar.Kind = PciBarKind.Memory32;
+                    bar.Address = original & PciRegisters.BarMemoryAddressMask;
+                    bar.Size = sizeMask == 0 ? 0 : PciBar.SizeFromMask(sizeMask);
                 }
-                f.Bars[i].Kind = is64 ? PciBarKind.Memory64 : PciBarKind.Memory32;
-                f.Bars[i].Address = address;
-                f.Bars[i].Prefetchable = (original & PciRegisters.BarPrefetchable) != 0;
-                f.Bars[i].Size = (mask & PciRegisters.BarMemoryAddressMask) == 0 && !is64 ? 0 : PciBar.SizeFromMask(sizeMask);
-                if (f.Bars[i].Size == 0)
+                bar.Prefetchable = bar.IsMemory && (original & PciRegisters.BarPrefetchable) != 0;
+                if (bar.Size == 0)
                 {
-                    f.Bars[i].Kind = PciBarKind.None;
+                    bar = default(PciBar); // not implemented: reads as zero whatever is written
                 }
-                if (is64)
-                {
-                    i++; // the upper half is not a BAR of its own
-                }
+                f.Bars[index] = bar;
             }
             _config.WriteCommand(a, command);
+        }
+
+        // The BAR dword at offset after all ones were written to it; the original value is put back.
+        private uint Probe(PciAddress a, int offset, uint original)
+        {
+            _config.Write32(a, offset, 0xFFFFFFFF);
+            uint mask = _config.Read32(a, offset);
+            _config.Write32(a, offset, original);
+            return mask;
         }
     }
 }
