@@ -19,6 +19,7 @@ namespace Hv.Core.Drivers.Virtio
     public sealed class VirtioPciLayout
     {
         private const uint MinDeviceConfigBytes = 6; // the MAC address
+        private const int ConfigSpaceBytes = 256;
 
         public VirtioRegion Common;
         public VirtioRegion Notify;
@@ -34,6 +35,11 @@ namespace Hv.Core.Drivers.Virtio
             while ((cap = PciCapabilities.Next(config, a, PciRegisters.CapabilityVendorSpecific, cap)) != 0)
             {
                 byte type = config.Read8(a, cap + VirtioPciRegisters.CapType);
+                int bytes = type == VirtioPciRegisters.CapNotifyConfig ? VirtioPciRegisters.CapNotifyBytes : VirtioPciRegisters.CapBytes;
+                if (cap + bytes > ConfigSpaceBytes)
+                {
+                    continue; // would run past the end of configuration space
+                }
                 VirtioRegion region;
                 region.Bar = config.Read8(a, cap + VirtioPciRegisters.CapBar);
                 region.Offset = config.Read32(a, cap + VirtioPciRegisters.CapOffset);

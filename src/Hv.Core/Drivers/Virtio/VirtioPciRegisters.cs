@@ -14,7 +14,9 @@ namespace Hv.Core.Drivers.Virtio
         public const int CapBar = 4;
         public const int CapOffset = 8;
         public const int CapLength = 12;
+        public const int CapBytes = 16;
         public const int CapNotifyMultiplier = 16; // struct virtio_pci_notify_cap (§4.1.4.4)
+        public const int CapNotifyBytes = 20;
 
         public const byte CapCommonConfig = 1;
         public const byte CapNotifyConfig = 2;
