@@ -27,6 +27,10 @@ export hv_outw
     mov eax, esi
     out dx, ax
     ret
+export hv_ind
+    mov edx, edi
+    in eax, dx
+    ret
 ; void hv_cpuid(uint leaf, uint subleaf, uint* out4)
 export hv_cpuid
     push rbx

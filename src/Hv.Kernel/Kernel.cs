@@ -4,6 +4,7 @@ using Hv.Core.Boot;
 using Hv.Core.Memory;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
+using Hv.Kernel.Drivers.Net;
 using Hv.Kernel.Host;
 using Hv.Kernel.Memory;
 using Hv.Kernel.Vmx;
@@ -63,6 +64,7 @@ namespace Hv.Kernel
             Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
             var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
             SerialPump link = SerialPump.Start(options, new HypervisorAdapter(hypervisor, facts, pages), entropy, Log);
+            HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log);
 
             HeapFigures.WriteUse(Log);
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).

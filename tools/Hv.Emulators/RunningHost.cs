@@ -22,19 +22,23 @@ namespace Hv.Emulators
         private string _killedBecause;
 
         public int Port { get; }
+        /// <summary>The loopback port forwarded to the image's TCP port 47000 (tools/hv-boot --net-port); 0 without a NIC.</summary>
+        public int NetPort { get; }
         public string KeyHex { get; }
         public EmulatorClock Clock { get; }
 
         public string Log { get { lock (_log) return _log.ToString(); } }
 
-        private RunningHost(string emulator, string cmdline, string keyHex)
+        private RunningHost(string emulator, string cmdline, string keyHex, string nic)
         {
             KeyHex = keyHex;
             Port = FreePort();
+            NetPort = nic == null ? 0 : FreePort();
+            string network = nic == null ? "" : $" --nic {nic} --net-port {NetPort}";
             string root = HvBoot.RepositoryRoot;
             // The wall-clock limit is only a backstop for a test run that forgets to dispose the host.
             var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-boot"),
-                $"--emulator {emulator} --timeout 7200 --mgmt-port {Port} --cmdline \"hv.key={keyHex} hv.panic=poweroff {cmdline}\"")
+                $"--emulator {emulator} --timeout 7200 --mgmt-port {Port}{network} --cmdline \"hv.key={keyHex} hv.panic=poweroff {cmdline}\"")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -49,11 +53,11 @@ namespace Hv.Emulators
             Clock = new EmulatorClock(_process.Id);
         }
 
-        /// <summary>Boots and waits until the image logs "ready".</summary>
-        public static RunningHost Start(string emulator = "bochs", string cmdline = "", string keyHex = null)
+        /// <summary>Boots and waits until the image logs "ready". nic ("e1000" or "virtio") adds a NIC reachable at <see cref="NetPort"/>.</summary>
+        public static RunningHost Start(string emulator = "bochs", string cmdline = "", string keyHex = null, string nic = null)
         {
             keyHex ??= Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-            var host = new RunningHost(emulator, cmdline, keyHex);
+            var host = new RunningHost(emulator, cmdline, keyHex, nic);
             host.WaitForLog("ready at tsc", BootBudget);
             return host;
         }

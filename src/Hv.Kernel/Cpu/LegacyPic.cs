@@ -6,6 +6,7 @@ namespace Hv.Kernel.Cpu
     // lines the kernel asks for. Guests never see these; an unmasked IRQ arriving while a guest runs is a VM exit.
     internal static class LegacyPic
     {
+        public const int TimerIrq = 0;
         public const int Com1Irq = 4;
 
         // enabledIrq -1 masks every line.
@@ -22,6 +23,9 @@ namespace Hv.Kernel.Cpu
             Native.hv_outb(0x21, (byte)(enabledIrq < 0 ? 0xFF : ~(1 << enabledIrq)));
             Native.hv_outb(0xA1, 0xFF);
         }
+
+        // Opens one more master line (IRQ 0-7) and keeps the others as they are.
+        public static void Unmask(int irq) => Native.hv_outb(0x21, (byte)(Native.hv_inb(0x21) & ~(1 << irq)));
 
         // Non-specific end of interrupt; harmless when nothing is in service. Needed after an IRQ that the CPU
         // acknowledged on a VM exit ("acknowledge interrupt on exit"), which never ran the IDT stub.

@@ -2,6 +2,7 @@ using Hv.Core.Boot;
 using Hv.Core.Memory;
 using Hv.Core.Text;
 using Hv.Core.Vm;
+using Hv.Kernel.Drivers.Net;
 using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Host
@@ -30,6 +31,7 @@ namespace Hv.Kernel.Host
             for (;;)
             {
                 if (link != null && link.Poll(log) > 0) lastTraffic = Native.hv_rdtsc();
+                HostNetwork.Poll();
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
                     TurnOffAll(hypervisor, echo, log);

@@ -11,6 +11,7 @@ namespace Hv.Kernel.Platform
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_outw")] public static extern void hv_outw(ushort port, ushort value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_outd")] public static extern void hv_outd(ushort port, uint value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_inb")] public static extern byte hv_inb(ushort port);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_ind")] public static extern uint hv_ind(ushort port);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_cpuid")] public static extern void hv_cpuid(uint leaf, uint subleaf, uint* result);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_rdmsr")] public static extern ulong hv_rdmsr(uint msr);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_wrmsr")] public static extern void hv_wrmsr(uint msr, ulong value);
@@ -25,6 +26,7 @@ namespace Hv.Kernel.Platform
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_disable_interrupts")] public static extern void hv_disable_interrupts();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_enable_interrupts")] public static extern void hv_enable_interrupts();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_lidt")] public static extern void hv_lidt(void* descriptor);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_invlpg")] public static extern void hv_invlpg(ulong address);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_image_start")] public static extern ulong hv_image_start();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_image_end")] public static extern ulong hv_image_end();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_boot_heap_start")] public static extern ulong hv_boot_heap_start();
