@@ -1,3 +1,4 @@
+using System;
 using Hv.Core.Devices;
 using Hv.Core.Devices.Pci;
 
@@ -115,6 +116,23 @@ namespace Hv.Core.Tests.Pci
             Assert.Equal(PciStatus.InvalidArgument, _bus.Attach(32, 0, new TestFunction()));
             Assert.Equal(PciStatus.InvalidArgument, _bus.Attach(1, 8, new TestFunction()));
             Assert.Equal(PciStatus.InUse, _bus.Attach(5, 0, _function));
+        }
+
+        [Fact]
+        public void CONFIG_ADDRESS_survives_a_save_and_load_and_bad_state_is_refused()
+        {
+            var mechanism = new PciConfigMechanism(_bus);
+            mechanism.Out(0, 4, Address(0, 3, 0, 0x3C));
+            var saved = new byte[PciConfigMechanism.StateSize];
+            Assert.Equal(PciConfigMechanism.StateSize, mechanism.SaveState(saved));
+            var copy = new PciConfigMechanism(_bus);
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.Ok, copy.LoadState(saved));
+            Assert.Equal(mechanism.Address, copy.Address);
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.Truncated, copy.LoadState(saved.AsSpan(0, 4)));
+            saved[0] = 2;
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.WrongVersion, copy.LoadState(saved));
+            copy.Reset();
+            Assert.Equal(0u, copy.Address);
         }
     }
 }

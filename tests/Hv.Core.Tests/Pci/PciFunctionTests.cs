@@ -176,5 +176,57 @@ namespace Hv.Core.Tests.Pci
                 bytes[i] = (byte)function.ReadConfig(i, 1);
             return bytes;
         }
+
+        [Fact]
+        public void Saved_state_restores_BARs_command_capabilities_and_the_MSI_X_table()
+        {
+            var sink = new RecordingSink();
+            _function.ConnectInterrupts(sink);
+            _function.SetBarAddress(1, 0xFEB01000);
+            _function.SetBarAddress(2, 0x8_0000_0000);
+            _function.SetCommand(0x0406);
+            _function.InterruptLine = 10;
+            _function.WriteBar(1, 16, 8, 0xFEE0_1000);
+            _function.WriteBar(1, 24, 4, 0x55);
+            _function.WriteConfig(0x42, 2, 0x8000);
+            _function.Signal(1); // vector 1 is masked: pending
+            var saved = new byte[_function.StateSize];
+            Assert.Equal(saved.Length, _function.SaveState(saved));
+
+            var copy = new TestFunction();
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.Ok, copy.LoadState(saved));
+            for (int offset = 0; offset < 256; offset += 4)
+                Assert.Equal(_function.ReadConfig(offset, 4), copy.ReadConfig(offset, 4));
+            Assert.True(copy.MsixEnabled);
+            Assert.True(copy.Msix.IsPending(1));
+            Assert.Equal(0xFEE0_1000UL, copy.ReadBar(1, 16, 8));
+            copy.ConnectInterrupts(sink);
+            copy.WriteBar(1, 28, 4, 0);
+            Assert.Equal(new[] { (0xFEE0_1000UL, 0x55u) }, sink.Messages);
+        }
+
+        [Fact]
+        public void State_of_another_function_or_a_short_buffer_is_refused()
+        {
+            var saved = new byte[_function.StateSize];
+            _function.SaveState(saved);
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.WrongVersion, new TestFunction(device: 0x9999).LoadState(saved));
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.Truncated, _function.LoadState(saved.AsSpan(0, saved.Length - 1)));
+            Assert.Equal(-1, _function.SaveState(new byte[saved.Length - 1]));
+        }
+
+        [Fact]
+        public void The_host_bridge_state_round_trips()
+        {
+            var bridge = new PciHostBridge();
+            bridge.SetCommand(PciFunction.CommandMemory);
+            var saved = new byte[bridge.StateSize];
+            Assert.Equal(saved.Length, bridge.SaveState(saved));
+            var copy = new PciHostBridge();
+            Assert.Equal(Hv.Core.Devices.DeviceStateStatus.Ok, copy.LoadState(saved));
+            Assert.Equal(PciFunction.CommandMemory, copy.Command);
+            copy.Reset();
+            Assert.Equal(0, copy.Command);
+        }
     }
 }

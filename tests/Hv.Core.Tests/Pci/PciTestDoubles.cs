@@ -42,7 +42,7 @@ namespace Hv.Core.Tests.Pci
 
         public PciStatus Declare(int bar, PciBarKind kind, ulong size) => DeclareBar(bar, kind, size, false);
         public PciStatus AddTestMsix(int vectors, int bar, uint table, uint pba) => AddMsix(vectors, bar, table, pba);
-        public int Capability(byte id, int length) => AddCapability(id, length);
+        public int Capability(byte id, int length) => Config.AddCapability(id, length);
         public bool Signal(int vector) => SignalMsix(vector);
         public void Request(bool level) => SetIntxRequest(level);
 

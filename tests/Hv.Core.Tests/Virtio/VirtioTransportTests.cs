@@ -12,7 +12,7 @@ namespace Hv.Core.Tests.Virtio
     {
         public const ushort Type = 0x3F;
         public const int Feature = 3;
-        public readonly byte[] Config = { 1, 2, 3, 4, 5, 6, 7, 8 };
+        public readonly byte[] DeviceBytes = { 1, 2, 3, 4, 5, 6, 7, 8 };
         public int DeviceResets;
         public readonly List<int> Processed = new List<int>();
 
@@ -20,7 +20,7 @@ namespace Hv.Core.Tests.Virtio
 
         public void ChangeConfig(byte value)
         {
-            Config[0] = value;
+            DeviceBytes[0] = value;
             DeviceConfigChanged();
         }
 
@@ -40,11 +40,11 @@ namespace Hv.Core.Tests.Virtio
             NotifyUsed(index);
         }
 
-        protected override byte DeviceConfigByte(int offset) => Config[offset];
+        protected override byte DeviceConfigByte(int offset) => DeviceBytes[offset];
         protected override void OnDeviceReset() => DeviceResets++;
         protected override int DeviceStateSize => 1;
-        protected override void SaveDeviceState(ref StateWriter writer) => writer.U8(Config[0]);
-        protected override void LoadDeviceState(ref StateReader reader, ref bool valid) => Config[0] = reader.U8();
+        protected override void SaveDeviceState(ref StateWriter writer) => writer.U8(DeviceBytes[0]);
+        protected override void LoadDeviceState(ref StateReader reader, ref bool valid) => DeviceBytes[0] = reader.U8();
     }
 
     /// <summary>The modern virtio PCI transport against virtio 1.2, 4.1 and the device status rules of 2.1-2.2.</summary>
@@ -319,7 +319,7 @@ namespace Hv.Core.Tests.Virtio
 
             var copy = new EchoDevice();
             Assert.Equal(DeviceStateStatus.Ok, copy.LoadState(saved));
-            Assert.Equal(77, copy.Config[0]);
+            Assert.Equal(77, copy.DeviceBytes[0]);
             Assert.Equal(_device.Status, copy.Status);
             Assert.True(copy.MsixEnabled);
             copy.Memory = _driver.Memory;

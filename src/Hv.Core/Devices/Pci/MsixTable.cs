@@ -19,15 +19,22 @@ namespace Hv.Core.Devices.Pci
         private const uint VectorMasked = 1;
 
         private readonly int _vectors;
+        private readonly int _bar;
+        private readonly uint _tableOffset;
+        private readonly uint _pbaOffset;
         // Four dwords per vector, in table order.
         private readonly uint[] _entries;
         private readonly ulong[] _pending;
         private bool _enabled;
         private bool _functionMasked;
 
-        public MsixTable(int vectors)
+        /// <summary>A table of <paramref name="vectors"/> entries at <paramref name="tableOffset"/> and its pending bits at <paramref name="pbaOffset"/> of BAR <paramref name="bar"/>.</summary>
+        public MsixTable(int vectors, int bar, uint tableOffset, uint pbaOffset)
         {
             _vectors = vectors;
+            _bar = bar;
+            _tableOffset = tableOffset;
+            _pbaOffset = pbaOffset;
             _entries = new uint[vectors * 4];
             _pending = new ulong[(vectors + 63) / 64];
             Reset();
@@ -57,6 +64,39 @@ namespace Hv.Core.Devices.Pci
             }
             _enabled = false;
             _functionMasked = false;
+        }
+
+        /// <summary>
+        /// Whether a table of <paramref name="vectors"/> and its pending bits fit at the given qword-aligned,
+        /// non-overlapping offsets of a BAR of <paramref name="barSize"/> bytes (6.8.2.4-6.8.2.5).
+        /// </summary>
+        public static bool Fits(int vectors, ulong barSize, uint tableOffset, uint pbaOffset)
+        {
+            ulong tableEnd = tableOffset + (ulong)vectors * EntrySize;
+            ulong pbaEnd = pbaOffset + (ulong)((vectors + 63) / 64) * 8;
+            return vectors >= 1 && vectors <= 2048 && (tableOffset & 7) == 0 && (pbaOffset & 7) == 0
+                && tableEnd <= barSize && pbaEnd <= barSize && (tableOffset >= pbaEnd || pbaOffset >= tableEnd);
+        }
+
+        /// <summary>True when <paramref name="offset"/> of BAR <paramref name="bar"/> is in the table or the pending bits.</summary>
+        public bool Claims(int bar, ulong offset)
+        {
+            return bar == _bar && (InTable(offset) || InPba(offset));
+        }
+
+        /// <summary>A read of the table or the pending bits (the caller checked <see cref="Claims"/>).</summary>
+        public ulong Read(ulong offset, int size)
+        {
+            return InTable(offset) ? ReadTable((int)(offset - _tableOffset), size) : ReadPba((int)(offset - _pbaOffset), size);
+        }
+
+        /// <summary>A write of the table; the pending bits are read-only (6.8.2.10) and ignore writes.</summary>
+        public void Write(ulong offset, int size, ulong value, PciInterruptSink sink)
+        {
+            if (InTable(offset))
+            {
+                WriteTable((int)(offset - _tableOffset), size, value, sink);
+            }
         }
 
         public bool IsPending(int vector)
@@ -95,7 +135,7 @@ namespace Hv.Core.Devices.Pci
             DeliverUnmaskedPending(sink);
         }
 
-        public ulong ReadTable(int offset, int size)
+        private ulong ReadTable(int offset, int size)
         {
             if (!Aligned(offset, size) || offset + size > TableSize)
             {
@@ -109,7 +149,7 @@ namespace Hv.Core.Devices.Pci
             return value;
         }
 
-        public void WriteTable(int offset, int size, ulong value, PciInterruptSink sink)
+        private void WriteTable(int offset, int size, ulong value, PciInterruptSink sink)
         {
             if (!Aligned(offset, size) || offset + size > TableSize)
             {
@@ -123,8 +163,7 @@ namespace Hv.Core.Devices.Pci
             DeliverUnmaskedPending(sink);
         }
 
-        /// <summary>The pending bits are read-only (6.8.2.10): writes are ignored.</summary>
-        public ulong ReadPba(int offset, int size)
+        private ulong ReadPba(int offset, int size)
         {
             if (!Aligned(offset, size) || offset + size > PbaSize)
             {
@@ -215,6 +254,16 @@ namespace Hv.Core.Devices.Pci
             int field = vector * 4;
             ulong address = _entries[field + AddressLowField] | ((ulong)_entries[field + AddressHighField] << 32);
             sink.Message(address, _entries[field + DataField]);
+        }
+
+        private bool InTable(ulong offset)
+        {
+            return offset >= _tableOffset && offset - _tableOffset < (ulong)TableSize;
+        }
+
+        private bool InPba(ulong offset)
+        {
+            return offset >= _pbaOffset && offset - _pbaOffset < (ulong)PbaSize;
         }
 
         private static bool Aligned(int offset, int size)

@@ -1,3 +1,5 @@
+using System;
+
 namespace Hv.Core.Devices.Pci
 {
     /// <summary>
@@ -65,14 +67,31 @@ namespace Hv.Core.Devices.Pci
             _bus.WriteConfig(Bus, Device, Function, Register + data, size, value);
         }
 
-        public void Save(ref StateWriter writer)
+        /// <summary>Bytes <see cref="SaveState"/> writes: a version and CONFIG_ADDRESS.</summary>
+        public const int StateSize = 5;
+        private const byte StateVersion = 1;
+
+        public int SaveState(Span<byte> destination)
         {
+            StateWriter writer = new StateWriter(destination);
+            writer.U8(StateVersion);
             writer.U32(_address);
+            return writer.Overflowed ? -1 : writer.Length;
         }
 
-        public void Load(ref StateReader reader)
+        public DeviceStateStatus LoadState(ReadOnlySpan<byte> source)
         {
+            if (source.Length < StateSize)
+            {
+                return DeviceStateStatus.Truncated;
+            }
+            if (source.Length != StateSize || source[0] != StateVersion)
+            {
+                return DeviceStateStatus.WrongVersion;
+            }
+            StateReader reader = new StateReader(source.Slice(1));
             _address = reader.U32() & AddressMask;
+            return DeviceStateStatus.Ok;
         }
 
         private int Bus { get { return (int)((_address >> 16) & 0xFF); } }

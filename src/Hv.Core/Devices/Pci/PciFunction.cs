@@ -1,20 +1,19 @@
+using System;
+
 namespace Hv.Core.Devices.Pci
 {
     /// <summary>
     /// One PCI function with a type-0 configuration header (PCI Local Bus 3.0, 6.1-6.2): identity registers
-    /// fixed at construction, the writable command, cache-line, interrupt-line and BAR registers, a capability
-    /// list, and optionally MSI-X. Subclasses declare their BARs and capabilities in their constructor and
-    /// implement the registers behind their BARs.
-    ///
-    /// Configuration space is 256 bytes with a write mask per byte: a write changes only the masked bits, so
-    /// read-only fields cannot be changed by any access width or offset. BARs take the bits their size allows
-    /// (writing all ones reads back the size mask, 6.2.5.1). The bus routes an MMIO or port access to
+    /// fixed at construction, the writable command, cache-line, interrupt-line and BAR registers
+    /// (<see cref="PciBars"/>), a capability list (<see cref="PciConfigSpace"/>), and optionally MSI-X
+    /// (<see cref="MsixTable"/>). Subclasses declare their BARs and capabilities in their constructor and implement
+    /// the registers behind their BARs. The bus routes an MMIO or port access to
     /// <see cref="ReadBar"/>/<see cref="WriteBar"/> only while the command register enables that space.
     /// </summary>
     public abstract class PciFunction
     {
-        public const int ConfigSpaceSize = 256;
-        public const int BarCount = 6;
+        public const int ConfigSpaceSize = PciConfigSpace.Size;
+        public const int BarCount = PciBars.Count;
 
         public const int VendorIdRegister = 0x00;
         public const int DeviceIdRegister = 0x02;
@@ -24,10 +23,8 @@ namespace Hv.Core.Devices.Pci
         public const int ClassCodeRegister = 0x09;
         public const int CacheLineRegister = 0x0C;
         public const int HeaderTypeRegister = 0x0E;
-        public const int FirstBarRegister = 0x10;
         public const int SubsystemVendorRegister = 0x2C;
         public const int SubsystemIdRegister = 0x2E;
-        public const int ExpansionRomRegister = 0x30;
         public const int CapabilitiesRegister = 0x34;
         public const int InterruptLineRegister = 0x3C;
         public const int InterruptPinRegister = 0x3D;
@@ -47,55 +44,46 @@ namespace Hv.Core.Devices.Pci
         private const ushort MsixEnable = 0x8000;
         private const ushort MsixFunctionMask = 0x4000;
 
-        // Capabilities live after the 64-byte header (6.7), dword aligned.
-        private const int FirstCapabilityOffset = 0x40;
+        private const byte StateVersion = 1;
+        private const int StateHeaderSize = 5;
 
-        private readonly byte[] _config = new byte[ConfigSpaceSize];
-        private readonly byte[] _writable = new byte[ConfigSpaceSize];
-        private readonly PciBarKind[] _barKind = new PciBarKind[BarCount];
-        private readonly ulong[] _barSize = new ulong[BarCount];
-        private readonly uint[] _barFlags = new uint[BarCount];
-        private int _nextCapability = FirstCapabilityOffset;
-        private int _lastCapability;
+        private readonly PciConfigSpace _config = new PciConfigSpace();
+        private readonly PciBars _bars;
         private MsixTable _msix;
         private int _msixCapability;
-        private int _msixBar;
-        private uint _msixTableOffset;
-        private uint _msixPbaOffset;
         private bool _intxRequested;
         private bool _intxAsserted;
         private PciInterruptSink _sink;
+        private byte[] _loadBackup;
 
         /// <param name="classCode">Base class, subclass and programming interface as one 24-bit value (0x020000 = Ethernet).</param>
         /// <param name="interruptPin">0 for none, 1-4 for INTA#-INTD#.</param>
         protected PciFunction(ushort vendorId, ushort deviceId, byte revision, uint classCode,
                               ushort subsystemVendorId, ushort subsystemId, byte interruptPin)
         {
-            SetConfig16(VendorIdRegister, vendorId);
-            SetConfig16(DeviceIdRegister, deviceId);
-            _config[RevisionRegister] = revision;
-            _config[ClassCodeRegister] = (byte)classCode;
-            _config[ClassCodeRegister + 1] = (byte)(classCode >> 8);
-            _config[ClassCodeRegister + 2] = (byte)(classCode >> 16);
-            SetConfig16(SubsystemVendorRegister, subsystemVendorId);
-            SetConfig16(SubsystemIdRegister, subsystemId);
-            _config[InterruptPinRegister] = interruptPin;
-            _writable[CommandRegister] = (byte)(CommandWritable & 0xFF);
-            _writable[CommandRegister + 1] = (byte)(CommandWritable >> 8);
-            _writable[CacheLineRegister] = 0xFF;
-            _writable[InterruptLineRegister] = 0xFF;
+            _bars = new PciBars(_config.Bytes);
+            _config.Set16(VendorIdRegister, vendorId);
+            _config.Set16(DeviceIdRegister, deviceId);
+            _config.Set32(RevisionRegister, revision | (classCode << 8));
+            _config.Set16(SubsystemVendorRegister, subsystemVendorId);
+            _config.Set16(SubsystemIdRegister, subsystemId);
+            _config.Set8(InterruptPinRegister, interruptPin);
+            _config.SetWritable(CommandRegister, (byte)(CommandWritable & 0xFF));
+            _config.SetWritable(CommandRegister + 1, (byte)(CommandWritable >> 8));
+            _config.SetWritable(CacheLineRegister, 0xFF);
+            _config.SetWritable(InterruptLineRegister, 0xFF);
         }
 
-        public ushort VendorId { get { return Config16(VendorIdRegister); } }
-        public ushort DeviceId { get { return Config16(DeviceIdRegister); } }
-        public ushort Command { get { return Config16(CommandRegister); } }
-        public byte InterruptPin { get { return _config[InterruptPinRegister]; } }
+        public ushort VendorId { get { return _config.Read16(VendorIdRegister); } }
+        public ushort DeviceId { get { return _config.Read16(DeviceIdRegister); } }
+        public ushort Command { get { return _config.Read16(CommandRegister); } }
+        public byte InterruptPin { get { return _config.Read8(InterruptPinRegister); } }
 
         /// <summary>The interrupt line register: firmware's note of the IRQ the pin is routed to (6.2.4); no effect on the device.</summary>
         public byte InterruptLine
         {
-            get { return _config[InterruptLineRegister]; }
-            set { _config[InterruptLineRegister] = value; }
+            get { return _config.Read8(InterruptLineRegister); }
+            set { _config.Set8(InterruptLineRegister, value); }
         }
 
         public bool BusMasterEnabled { get { return (Command & CommandBusMaster) != 0; } }
@@ -117,31 +105,19 @@ namespace Hv.Core.Devices.Pci
 
         public PciBarKind BarKind(int bar)
         {
-            return bar >= 0 && bar < BarCount ? _barKind[bar] : PciBarKind.None;
+            return _bars.Kind(bar);
         }
 
         /// <summary>Bytes the BAR decodes (for a 64-bit BAR, on its lower index); 0 when not implemented.</summary>
         public ulong BarSize(int bar)
         {
-            return bar >= 0 && bar < BarCount ? _barSize[bar] : 0;
+            return _bars.Size(bar);
         }
 
         /// <summary>The base address the guest (or firmware) programmed into the BAR.</summary>
         public ulong BarAddress(int bar)
         {
-            PciBarKind kind = BarKind(bar);
-            uint low = Config32(FirstBarRegister + bar * 4);
-            switch (kind)
-            {
-                case PciBarKind.Io:
-                    return low & 0xFFFCu;
-                case PciBarKind.Memory32:
-                    return low & 0xFFFFFFF0u;
-                case PciBarKind.Memory64:
-                    return (low & 0xFFFFFFF0u) | ((ulong)Config32(FirstBarRegister + bar * 4 + 4) << 32);
-                default:
-                    return 0;
-            }
+            return _bars.Address(bar);
         }
 
         /// <summary>True when the BAR is implemented and its space (I/O or memory) is enabled in the command register.</summary>
@@ -158,10 +134,10 @@ namespace Hv.Core.Devices.Pci
         /// <summary>Sets a BAR's base address, as firmware does before the OS runs (the low bits the size forbids are dropped).</summary>
         public void SetBarAddress(int bar, ulong address)
         {
-            WriteBarRegister(bar, (uint)address);
+            _bars.Write(bar, (uint)address);
             if (BarKind(bar) == PciBarKind.Memory64)
             {
-                WriteBarRegister(bar + 1, (uint)(address >> 32));
+                _bars.Write(bar + 1, (uint)(address >> 32));
             }
         }
 
@@ -185,7 +161,7 @@ namespace Hv.Core.Devices.Pci
             uint value = 0;
             for (int i = 0; i < size; i++)
             {
-                value |= (uint)_config[offset + i] << (i * 8);
+                value |= (uint)_config.Read8(offset + i) << (i * 8);
             }
             return value;
         }
@@ -198,22 +174,21 @@ namespace Hv.Core.Devices.Pci
                 return;
             }
             int dword = offset & ~3;
-            if (dword >= FirstBarRegister && dword < FirstBarRegister + BarCount * 4)
+            if (dword >= PciBars.FirstRegister && dword < PciBars.FirstRegister + BarCount * 4)
             {
-                uint merged = Config32(dword);
+                int bar = (dword - PciBars.FirstRegister) / 4;
+                uint merged = _bars.Register(bar);
                 for (int i = 0; i < size; i++)
                 {
                     int shift = (offset - dword + i) * 8;
                     merged = (merged & ~(0xFFu << shift)) | (((value >> (i * 8)) & 0xFF) << shift);
                 }
-                WriteBarRegister((dword - FirstBarRegister) / 4, merged);
+                _bars.Write(bar, merged);
                 return;
             }
             for (int i = 0; i < size; i++)
             {
-                int at = offset + i;
-                byte mask = _writable[at];
-                _config[at] = (byte)((_config[at] & ~mask) | ((byte)(value >> (i * 8)) & mask));
+                _config.WriteMasked(offset + i, (byte)(value >> (i * 8)));
             }
             if (dword == CommandRegister)
             {
@@ -221,7 +196,7 @@ namespace Hv.Core.Devices.Pci
             }
             if (_msix != null && dword == _msixCapability)
             {
-                ushort control = Config16(_msixCapability + 2);
+                ushort control = _config.Read16(_msixCapability + 2);
                 _msix.SetControl((control & MsixEnable) != 0, (control & MsixFunctionMask) != 0, _sink);
                 UpdateIntx();
             }
@@ -231,33 +206,19 @@ namespace Hv.Core.Devices.Pci
         /// <summary>A read of <paramref name="size"/> (1, 2, 4 or 8) bytes at <paramref name="offset"/> into the BAR.</summary>
         public ulong ReadBar(int bar, ulong offset, int size)
         {
-            if (_msix != null && bar == _msixBar)
+            if (_msix != null && _msix.Claims(bar, offset))
             {
-                if (offset >= _msixTableOffset && offset < _msixTableOffset + (ulong)_msix.TableSize)
-                {
-                    return _msix.ReadTable((int)(offset - _msixTableOffset), size);
-                }
-                if (offset >= _msixPbaOffset && offset < _msixPbaOffset + (ulong)_msix.PbaSize)
-                {
-                    return _msix.ReadPba((int)(offset - _msixPbaOffset), size);
-                }
+                return _msix.Read(offset, size);
             }
             return OnBarRead(bar, offset, size);
         }
 
         public void WriteBar(int bar, ulong offset, int size, ulong value)
         {
-            if (_msix != null && bar == _msixBar)
+            if (_msix != null && _msix.Claims(bar, offset))
             {
-                if (offset >= _msixTableOffset && offset < _msixTableOffset + (ulong)_msix.TableSize)
-                {
-                    _msix.WriteTable((int)(offset - _msixTableOffset), size, value, _sink);
-                    return;
-                }
-                if (offset >= _msixPbaOffset && offset < _msixPbaOffset + (ulong)_msix.PbaSize)
-                {
-                    return;
-                }
+                _msix.Write(offset, size, value, _sink);
+                return;
             }
             OnBarWrite(bar, offset, size, value);
         }
@@ -268,20 +229,82 @@ namespace Hv.Core.Devices.Pci
         /// </summary>
         public virtual void Reset()
         {
-            for (int i = 0; i < ConfigSpaceSize; i++)
-            {
-                _config[i] = (byte)(_config[i] & ~_writable[i]);
-            }
-            for (int bar = 0; bar < BarCount; bar++)
-            {
-                SetConfig32(FirstBarRegister + bar * 4, _barFlags[bar]);
-            }
+            _config.ClearWritable();
+            _bars.Reset();
             if (_msix != null)
             {
                 _msix.Reset();
             }
             _intxRequested = false;
             UpdateIntx();
+        }
+
+        /// <summary>Bytes <see cref="SaveState"/> needs.</summary>
+        public int StateSize
+        {
+            get
+            {
+                int size = StateHeaderSize + _config.WritableStateSize + BarCount * 4 + 1 + FunctionStateSize;
+                return _msix == null ? size : size + _msix.TableSize + _msix.PbaSize;
+            }
+        }
+
+        /// <summary>
+        /// Saves the guest-visible state (for snapshots, clones and export): a version and the function's IDs, the
+        /// writable configuration bytes, the BARs, the INTx request, the MSI-X table, then the subclass's state.
+        /// Returns the bytes written, or -1 when <paramref name="destination"/> is too short.
+        /// </summary>
+        public int SaveState(Span<byte> destination)
+        {
+            StateWriter writer = new StateWriter(destination);
+            writer.U8(StateVersion);
+            writer.U16(VendorId);
+            writer.U16(DeviceId);
+            _config.SaveWritable(ref writer);
+            for (int bar = 0; bar < BarCount; bar++)
+            {
+                writer.U32(_bars.Register(bar));
+            }
+            writer.Bool(_intxRequested);
+            if (_msix != null)
+            {
+                _msix.Save(ref writer);
+            }
+            SaveFunctionState(ref writer);
+            return writer.Overflowed ? -1 : writer.Length;
+        }
+
+        /// <summary>
+        /// Restores <see cref="SaveState"/>'s bytes. All or nothing: on any failure the function keeps its state.
+        /// Every value is masked as a guest write would be; the sink is told the restored INTx level.
+        /// </summary>
+        public DeviceStateStatus LoadState(ReadOnlySpan<byte> source)
+        {
+            if (source.Length < StateHeaderSize)
+            {
+                return DeviceStateStatus.Truncated;
+            }
+            if (source[0] != StateVersion || (source[1] | (source[2] << 8)) != VendorId || (source[3] | (source[4] << 8)) != DeviceId)
+            {
+                return DeviceStateStatus.WrongVersion;
+            }
+            int size = StateSize;
+            if (source.Length != size)
+            {
+                return source.Length < size ? DeviceStateStatus.Truncated : DeviceStateStatus.WrongVersion;
+            }
+            if (_loadBackup == null)
+            {
+                // Once per function, at its first restore: the image's heap never frees, so repeated restores must not allocate.
+                _loadBackup = new byte[size];
+            }
+            SaveState(_loadBackup);
+            DeviceStateStatus status = LoadBody(source);
+            if (status != DeviceStateStatus.Ok)
+            {
+                LoadBody(_loadBackup);
+            }
+            return status;
         }
 
         /// <summary>
@@ -312,56 +335,7 @@ namespace Hv.Core.Devices.Pci
         /// <summary>Declares BAR <paramref name="bar"/> (a 64-bit memory BAR also takes <paramref name="bar"/> + 1).</summary>
         protected PciStatus DeclareBar(int bar, PciBarKind kind, ulong size, bool prefetchable)
         {
-            bool wide = kind == PciBarKind.Memory64;
-            if (bar < 0 || bar + (wide ? 1 : 0) >= BarCount || kind == PciBarKind.None || kind == PciBarKind.Memory64High
-                || (size & (size - 1)) != 0 || (kind == PciBarKind.Io && (size < 4 || size > 256))
-                || (kind != PciBarKind.Io && (size < 16 || (kind == PciBarKind.Memory32 && size > 0x80000000UL))))
-            {
-                return PciStatus.InvalidArgument;
-            }
-            if (_barKind[bar] != PciBarKind.None || (wide && _barKind[bar + 1] != PciBarKind.None))
-            {
-                return PciStatus.InUse;
-            }
-            // Bit 0 = I/O space; bits 2:1 = 10 for a 64-bit memory BAR; bit 3 = prefetchable (6.2.5.1).
-            uint flags = kind == PciBarKind.Io ? 1u : (wide ? 4u : 0u) | (prefetchable ? 8u : 0u);
-            _barKind[bar] = kind;
-            _barSize[bar] = size;
-            _barFlags[bar] = flags;
-            SetConfig32(FirstBarRegister + bar * 4, flags);
-            if (wide)
-            {
-                _barKind[bar + 1] = PciBarKind.Memory64High;
-            }
-            return PciStatus.Ok;
-        }
-
-        /// <summary>
-        /// Appends a capability of <paramref name="length"/> bytes (ID and next pointer included) to the list and
-        /// returns its offset, or 0 when it does not fit below 0x100. Its body is read-only until the subclass marks
-        /// bytes writable with <see cref="SetWritable"/>.
-        /// </summary>
-        protected int AddCapability(byte id, int length)
-        {
-            int offset = _nextCapability;
-            int end = offset + ((length + 3) & ~3);
-            if (length < 2 || end > ConfigSpaceSize)
-            {
-                return 0;
-            }
-            _config[offset] = id;
-            if (_lastCapability == 0)
-            {
-                _config[CapabilitiesRegister] = (byte)offset;
-                SetConfig16(StatusRegister, (ushort)(Config16(StatusRegister) | StatusCapabilities));
-            }
-            else
-            {
-                _config[_lastCapability + 1] = (byte)offset;
-            }
-            _lastCapability = offset;
-            _nextCapability = end;
-            return offset;
+            return _bars.Declare(bar, kind, size, prefetchable);
         }
 
         /// <summary>
@@ -371,12 +345,8 @@ namespace Hv.Core.Devices.Pci
         protected PciStatus AddMsix(int vectors, int bar, uint tableOffset, uint pbaOffset)
         {
             PciBarKind kind = BarKind(bar);
-            ulong size = BarSize(bar);
-            ulong tableEnd = tableOffset + (ulong)vectors * MsixTable.EntrySize;
-            ulong pbaEnd = pbaOffset + (ulong)((vectors + 63) / 64) * 8;
-            if (vectors < 1 || vectors > 2048 || (kind != PciBarKind.Memory32 && kind != PciBarKind.Memory64)
-                || (tableOffset & 7) != 0 || (pbaOffset & 7) != 0 || tableEnd > size || pbaEnd > size
-                || (tableOffset < pbaEnd && pbaOffset < tableEnd))
+            if ((kind != PciBarKind.Memory32 && kind != PciBarKind.Memory64)
+                || !MsixTable.Fits(vectors, BarSize(bar), tableOffset, pbaOffset))
             {
                 return PciStatus.InvalidArgument;
             }
@@ -384,62 +354,24 @@ namespace Hv.Core.Devices.Pci
             {
                 return PciStatus.InUse;
             }
-            int cap = AddCapability(MsixCapabilityId, MsixCapabilityLength);
+            int cap = _config.AddCapability(MsixCapabilityId, MsixCapabilityLength);
             if (cap == 0)
             {
                 return PciStatus.ConfigSpaceFull;
             }
             // Message control: table size N-1 in bits 10:0 (read-only), Function Mask and Enable in bits 14 and 15.
-            SetConfig16(cap + 2, (ushort)(vectors - 1));
-            _writable[cap + 3] = (byte)((MsixEnable | MsixFunctionMask) >> 8);
+            _config.Set16(cap + 2, (ushort)(vectors - 1));
+            _config.SetWritable(cap + 3, (byte)((MsixEnable | MsixFunctionMask) >> 8));
             // Offset in bits 31:3, BAR indicator register in bits 2:0.
-            SetConfig32(cap + 4, tableOffset | (uint)bar);
-            SetConfig32(cap + 8, pbaOffset | (uint)bar);
-            _msix = new MsixTable(vectors);
+            _config.Set32(cap + 4, tableOffset | (uint)bar);
+            _config.Set32(cap + 8, pbaOffset | (uint)bar);
+            _msix = new MsixTable(vectors, bar, tableOffset, pbaOffset);
             _msixCapability = cap;
-            _msixBar = bar;
-            _msixTableOffset = tableOffset;
-            _msixPbaOffset = pbaOffset;
             return PciStatus.Ok;
         }
 
-        protected void SetWritable(int offset, byte mask)
-        {
-            _writable[offset] = mask;
-        }
-
-        protected byte Config8(int offset)
-        {
-            return _config[offset];
-        }
-
-        protected ushort Config16(int offset)
-        {
-            return (ushort)(_config[offset] | (_config[offset + 1] << 8));
-        }
-
-        protected uint Config32(int offset)
-        {
-            return Config16(offset) | ((uint)Config16(offset + 2) << 16);
-        }
-
-        /// <summary>Sets configuration bytes directly, bypassing the write masks (for the device's own fields).</summary>
-        protected void SetConfig8(int offset, byte value)
-        {
-            _config[offset] = value;
-        }
-
-        protected void SetConfig16(int offset, ushort value)
-        {
-            _config[offset] = (byte)value;
-            _config[offset + 1] = (byte)(value >> 8);
-        }
-
-        protected void SetConfig32(int offset, uint value)
-        {
-            SetConfig16(offset, (ushort)value);
-            SetConfig16(offset + 2, (ushort)(value >> 16));
-        }
+        /// <summary>The configuration bytes, for the subclass's own registers and capabilities.</summary>
+        protected PciConfigSpace Config { get { return _config; } }
 
         /// <summary>Called before a configuration read of the dword at <paramref name="dword"/> (for registers computed on access).</summary>
         protected virtual void BeforeConfigRead(int dword)
@@ -461,105 +393,43 @@ namespace Hv.Core.Devices.Pci
         {
         }
 
-        /// <summary>
-        /// Bytes <see cref="SaveConfigState"/> writes: the writable configuration bytes (BARs have no write mask:
-        /// they are saved whole), the six BARs, the INTx request and the MSI-X table.
-        /// </summary>
-        protected int ConfigStateSize
+        /// <summary>Bytes the subclass adds to the saved state.</summary>
+        protected virtual int FunctionStateSize { get { return 0; } }
+
+        protected virtual void SaveFunctionState(ref StateWriter writer)
         {
-            get
-            {
-                int size = BarCount * 4 + 1;
-                for (int i = 0; i < ConfigSpaceSize; i++)
-                {
-                    if (_writable[i] != 0)
-                    {
-                        size++;
-                    }
-                }
-                if (_msix != null)
-                {
-                    size += _msix.TableSize + _msix.PbaSize;
-                }
-                return size;
-            }
         }
 
-        protected void SaveConfigState(ref StateWriter writer)
+        /// <summary>Restores the subclass's part; sets <paramref name="valid"/> false for a value the device could not have had.</summary>
+        protected virtual void LoadFunctionState(ref StateReader reader, ref bool valid)
         {
-            for (int i = 0; i < ConfigSpaceSize; i++)
-            {
-                if (_writable[i] != 0)
-                {
-                    writer.U8((byte)(_config[i] & _writable[i]));
-                }
-            }
-            for (int bar = 0; bar < BarCount; bar++)
-            {
-                writer.U32(Config32(FirstBarRegister + bar * 4));
-            }
-            writer.Bool(_intxRequested);
-            if (_msix != null)
-            {
-                _msix.Save(ref writer);
-            }
         }
 
-        /// <summary>
-        /// Restores what <see cref="SaveConfigState"/> wrote. Every value is masked as a guest write would be, so no
-        /// saved byte can produce a state the device could not reach; the sink is told the restored INTx level.
-        /// </summary>
-        protected void LoadConfigState(ref StateReader reader, ref bool valid)
+        private DeviceStateStatus LoadBody(ReadOnlySpan<byte> source)
         {
-            for (int i = 0; i < ConfigSpaceSize; i++)
-            {
-                if (_writable[i] != 0)
-                {
-                    _config[i] = (byte)((_config[i] & ~_writable[i]) | (reader.U8() & _writable[i]));
-                }
-            }
+            StateReader reader = new StateReader(source.Slice(StateHeaderSize));
+            bool valid = true;
+            _config.LoadWritable(ref reader);
             for (int bar = 0; bar < BarCount; bar++)
             {
-                WriteBarRegister(bar, reader.U32());
+                _bars.Write(bar, reader.U32());
             }
             _intxRequested = reader.Bool(ref valid);
             if (_msix != null)
             {
-                ushort control = Config16(_msixCapability + 2);
+                ushort control = _config.Read16(_msixCapability + 2);
                 _msix.LoadControl((control & MsixEnable) != 0, (control & MsixFunctionMask) != 0);
                 _msix.Load(ref reader);
             }
+            LoadFunctionState(ref reader, ref valid);
             UpdateIntx();
-        }
-
-        private void WriteBarRegister(int bar, uint value)
-        {
-            if (bar < 0 || bar >= BarCount)
-            {
-                return;
-            }
-            int register = FirstBarRegister + bar * 4;
-            switch (_barKind[bar])
-            {
-                case PciBarKind.Io:
-                    // 16-bit I/O decode: bits 31:16 read as 0, like a device on an x86 ISA-compatible bus.
-                    SetConfig32(register, (value & 0xFFFCu & ~(uint)(_barSize[bar] - 1)) | _barFlags[bar]);
-                    break;
-                case PciBarKind.Memory32:
-                case PciBarKind.Memory64:
-                    SetConfig32(register, (value & 0xFFFFFFF0u & ~(uint)(_barSize[bar] - 1)) | _barFlags[bar]);
-                    break;
-                case PciBarKind.Memory64High:
-                    SetConfig32(register, value & ~(uint)((_barSize[bar - 1] - 1) >> 32));
-                    break;
-            }
+            return reader.Truncated ? DeviceStateStatus.Truncated : valid ? DeviceStateStatus.Ok : DeviceStateStatus.Invalid;
         }
 
         private void UpdateIntx()
         {
-            SetConfig16(StatusRegister, (ushort)(_intxRequested
-                ? Config16(StatusRegister) | StatusInterrupt
-                : Config16(StatusRegister) & ~StatusInterrupt));
+            ushort status = _config.Read16(StatusRegister);
+            _config.Set16(StatusRegister, (ushort)(_intxRequested ? status | StatusInterrupt : status & ~StatusInterrupt));
             bool assert = _intxRequested && InterruptPin != 0 && (Command & CommandInterruptDisable) == 0 && !MsixEnabled;
             if (assert == _intxAsserted)
             {

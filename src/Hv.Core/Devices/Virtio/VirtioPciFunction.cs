@@ -33,7 +33,6 @@ namespace Hv.Core.Devices.Virtio
         private byte _isr;
         private ulong _queueErrors;
         private VirtqueueStatus _lastQueueError;
-        private byte[] _loadBackup;
 
         /// <param name="deviceType">The virtio device ID (1 network, 2 block).</param>
         /// <param name="deviceFeatures">Device-specific feature bits offered; VERSION_1, INDIRECT_DESC and EVENT_IDX are added.</param>
@@ -59,7 +58,7 @@ namespace Hv.Core.Devices.Virtio
             AddStructure(L.CommonConfigType, L.CapabilityLength, L.CommonConfigOffset, L.CommonConfigLength);
             int notify = AddStructure(L.NotifyConfigType, L.ExtendedCapabilityLength, L.NotifyOffset,
                                       (uint)queueCount * L.NotifyMultiplier);
-            SetConfig32(notify + 16, L.NotifyMultiplier);
+            Config.Set32(notify + 16, L.NotifyMultiplier);
             AddStructure(L.IsrConfigType, L.CapabilityLength, L.IsrOffset, L.IsrLength);
             if (deviceConfigLength > 0)
             {
@@ -67,10 +66,10 @@ namespace Hv.Core.Devices.Virtio
             }
             // The PCI configuration access capability (4.1.4.9): bar, offset, length and data are the driver's.
             _pciConfigCapability = AddStructure(L.PciConfigType, L.ExtendedCapabilityLength, 0, 0);
-            SetWritable(_pciConfigCapability + 4, 0xFF);
+            Config.SetWritable(_pciConfigCapability + 4, 0xFF);
             for (int i = 8; i < L.ExtendedCapabilityLength; i++)
             {
-                SetWritable(_pciConfigCapability + i, 0xFF);
+                Config.SetWritable(_pciConfigCapability + i, 0xFF);
             }
         }
 
@@ -105,19 +104,15 @@ namespace Hv.Core.Devices.Virtio
             _lastQueueError = VirtqueueStatus.Ok;
         }
 
-        /// <summary>Bytes <see cref="SaveState"/> needs.</summary>
-        public int StateSize
+        /// <summary>The transport's part of the saved state: a version, the common configuration, ISR, queues, then the device's part.</summary>
+        protected override int FunctionStateSize
         {
-            get { return 3 + ConfigStateSize + VirtioCommonConfig.StateSize + 1 + _queues.Length * SplitVirtqueue.StateSize + DeviceStateSize; }
+            get { return 1 + VirtioCommonConfig.StateSize + 1 + _queues.Length * SplitVirtqueue.StateSize + DeviceStateSize; }
         }
 
-        /// <summary>Saves the guest-visible state (configuration space, transport, queues, device); returns the bytes written, or -1 if <paramref name="destination"/> is too short.</summary>
-        public int SaveState(Span<byte> destination)
+        protected override void SaveFunctionState(ref StateWriter writer)
         {
-            StateWriter writer = new StateWriter(destination);
             writer.U8(StateVersion);
-            writer.U16(DeviceId);
-            SaveConfigState(ref writer);
             _common.Save(ref writer);
             writer.U8(_isr);
             for (int i = 0; i < _queues.Length; i++)
@@ -125,36 +120,29 @@ namespace Hv.Core.Devices.Virtio
                 _queues[i].Save(ref writer);
             }
             SaveDeviceState(ref writer);
-            return writer.Overflowed ? -1 : writer.Length;
         }
 
-        /// <summary>Restores <see cref="SaveState"/>'s bytes; on any failure the device keeps its state. Guest memory is not touched.</summary>
-        public DeviceStateStatus LoadState(ReadOnlySpan<byte> source)
+        protected override void LoadFunctionState(ref StateReader reader, ref bool valid)
         {
-            if (source.Length < 3)
+            if (reader.U8() != StateVersion)
             {
-                return DeviceStateStatus.Truncated;
+                valid = false;
             }
-            if (source[0] != StateVersion || (ushort)(source[1] | (source[2] << 8)) != DeviceId)
+            _common.Load(ref reader, ref valid);
+            _isr = reader.U8();
+            if ((_isr & ~(L.IsrQueue | L.IsrConfig)) != 0)
             {
-                return DeviceStateStatus.WrongVersion;
+                valid = false;
             }
-            if (source.Length != StateSize)
+            for (int i = 0; i < _queues.Length; i++)
             {
-                return source.Length < StateSize ? DeviceStateStatus.Truncated : DeviceStateStatus.WrongVersion;
+                _queues[i].Load(ref reader, ref valid);
+                if (_common.ValidVector(_queues[i].Vector) != _queues[i].Vector)
+                {
+                    valid = false;
+                }
             }
-            if (_loadBackup == null)
-            {
-                // Once per device, on its first restore: the heap never frees, so a loop of restores must not allocate.
-                _loadBackup = new byte[StateSize];
-            }
-            SaveState(_loadBackup);
-            DeviceStateStatus status = LoadCore(source);
-            if (status != DeviceStateStatus.Ok)
-            {
-                LoadCore(_loadBackup);
-            }
-            return status;
+            LoadDeviceState(ref reader, ref valid);
         }
 
         protected bool Negotiated(int feature)
@@ -334,7 +322,7 @@ namespace Hv.Core.Devices.Virtio
             ulong value = ReadBar(bar, offset, length);
             for (int i = 0; i < length; i++)
             {
-                SetConfig8(dword + i, (byte)(value >> (i * 8)));
+                Config.Set8(dword + i, (byte)(value >> (i * 8)));
             }
         }
 
@@ -347,7 +335,7 @@ namespace Hv.Core.Devices.Virtio
             {
                 return;
             }
-            WriteBar(bar, offset, length, Config32(dword) & (length == 4 ? 0xFFFFFFFFu : (1u << (length * 8)) - 1));
+            WriteBar(bar, offset, length, Config.Read32(dword) & (length == 4 ? 0xFFFFFFFFu : (1u << (length * 8)) - 1));
         }
 
         /// <summary>A driver error in a ring: counted, and the device stops until reset (2.1.2).</summary>
@@ -381,9 +369,9 @@ namespace Hv.Core.Devices.Virtio
         /// <summary>The BAR window virtio_pci_cfg_cap selects, if the driver set a valid one (4.1.4.9).</summary>
         private bool ConfigWindow(out int bar, out ulong offset, out int length)
         {
-            bar = Config8(_pciConfigCapability + 4);
-            offset = Config32(_pciConfigCapability + 8);
-            uint size = Config32(_pciConfigCapability + 12);
+            bar = Config.Read8(_pciConfigCapability + 4);
+            offset = Config.Read32(_pciConfigCapability + 8);
+            uint size = Config.Read32(_pciConfigCapability + 12);
             length = (int)size;
             return (size == 1 || size == 2 || size == 4) && (offset & (size - 1)) == 0
                 && (bar == L.RegistersBar || bar == L.MsixBar) && offset + size <= BarSize(bar);
@@ -392,36 +380,13 @@ namespace Hv.Core.Devices.Virtio
         /// <summary>A virtio_pci_cap (4.1.4) pointing at [offset, offset + length) of the registers BAR.</summary>
         private int AddStructure(byte type, int capabilityLength, uint offset, uint length)
         {
-            int cap = AddCapability(L.VendorCapabilityId, capabilityLength);
-            SetConfig8(cap + 2, (byte)capabilityLength);
-            SetConfig8(cap + 3, type);
-            SetConfig8(cap + 4, L.RegistersBar);
-            SetConfig32(cap + 8, offset);
-            SetConfig32(cap + 12, length);
+            int cap = Config.AddCapability(L.VendorCapabilityId, capabilityLength);
+            Config.Set8(cap + 2, (byte)capabilityLength);
+            Config.Set8(cap + 3, type);
+            Config.Set8(cap + 4, L.RegistersBar);
+            Config.Set32(cap + 8, offset);
+            Config.Set32(cap + 12, length);
             return cap;
-        }
-
-        private DeviceStateStatus LoadCore(ReadOnlySpan<byte> source)
-        {
-            StateReader reader = new StateReader(source.Slice(3));
-            bool valid = true;
-            LoadConfigState(ref reader, ref valid);
-            _common.Load(ref reader, ref valid);
-            _isr = reader.U8();
-            if ((_isr & ~(L.IsrQueue | L.IsrConfig)) != 0)
-            {
-                valid = false;
-            }
-            for (int i = 0; i < _queues.Length; i++)
-            {
-                _queues[i].Load(ref reader, ref valid);
-                if (_common.ValidVector(_queues[i].Vector) != _queues[i].Vector)
-                {
-                    valid = false;
-                }
-            }
-            LoadDeviceState(ref reader, ref valid);
-            return reader.Truncated ? DeviceStateStatus.Truncated : valid ? DeviceStateStatus.Ok : DeviceStateStatus.Invalid;
         }
     }
 }
