@@ -86,10 +86,9 @@ namespace Hv.Core.Storage
             int done = 0;
             while (done < destination.Length)
             {
-                ulong at = offset + (ulong)done;
-                int inPage = (int)(at & (PageSize - 1));
-                int chunk = Math.Min((int)PageSize - inPage, destination.Length - done);
-                ulong page = _tree.Lookup(at >> PageShift);
+                int inPage;
+                int chunk = Piece(offset + (ulong)done, destination.Length - done, out inPage);
+                ulong page = _tree.Lookup((offset + (ulong)done) >> PageShift);
                 if (page == 0)
                 {
                     destination.Slice(done, chunk).Clear();
@@ -122,8 +121,8 @@ namespace Hv.Core.Storage
             while (done < source.Length)
             {
                 ulong at = offset + (ulong)done;
-                int inPage = (int)(at & (PageSize - 1));
-                int chunk = Math.Min((int)PageSize - inPage, source.Length - done);
+                int inPage;
+                int chunk = Piece(at, source.Length - done, out inPage);
                 ReadOnlySpan<byte> piece = source.Slice(done, chunk);
                 if (!IsZero(piece) || _tree.Lookup(at >> PageShift) != 0)
                 {
@@ -257,6 +256,13 @@ namespace Hv.Core.Storage
             }
             _tree.Page(page).Slice((int)(from & (PageSize - 1)), (int)(end - from)).Clear();
             return true;
+        }
+
+        /// <summary>How many of <paramref name="remaining"/> bytes from <paramref name="at"/> lie in its page, and where in the page it is.</summary>
+        private static int Piece(ulong at, int remaining, out int inPage)
+        {
+            inPage = (int)(at & (PageSize - 1));
+            return Math.Min((int)PageSize - inPage, remaining);
         }
 
         private static bool IsZero(ReadOnlySpan<byte> data)

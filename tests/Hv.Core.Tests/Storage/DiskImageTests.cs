@@ -245,13 +245,13 @@ namespace Hv.Core.Tests.Storage
         public void Random_operations_on_forks_match_a_model_and_leak_nothing()
         {
             var random = new Random(11);
-            const ulong Sectors = 1 << 24; // 8 GiB = 2^21 pages: three levels, touched in three far-apart 1 MiB clusters
-            const int Cluster = 1 << 20;
+            const ulong Sectors = 1 << 24; // 8 GiB = 2^21 pages: three levels, touched in three far-apart 256 KiB clusters
+            const int Cluster = 256 << 10;
             ulong[] clusters = { 0, 1UL << 32, (Sectors * 512) - Cluster };
             // The model of a disk is its three clusters, back to back.
             var disks = new List<(DiskImage Disk, byte[] Model)> { (NewDisk(Sectors), new byte[3 * Cluster]) };
             var buffer = new byte[3 * Page];
-            for (int step = 0; step < 4000; step++)
+            for (int step = 0; step < 2500; step++)
             {
                 int which = random.Next(disks.Count);
                 var (disk, model) = disks[which];

@@ -315,14 +315,13 @@ namespace Hv.Core.Devices.Virtio
             int bar;
             ulong offset;
             int length;
-            if (dword != _pciConfigCapability + 16 || !ConfigWindow(out bar, out offset, out length))
+            if (ConfigWindow(dword, out bar, out offset, out length))
             {
-                return;
-            }
-            ulong value = ReadBar(bar, offset, length);
-            for (int i = 0; i < length; i++)
-            {
-                Config.Set8(dword + i, (byte)(value >> (i * 8)));
+                ulong value = ReadBar(bar, offset, length);
+                for (int i = 0; i < length; i++)
+                {
+                    Config.Set8(dword + i, (byte)(value >> (i * 8)));
+                }
             }
         }
 
@@ -331,11 +330,10 @@ namespace Hv.Core.Devices.Virtio
             int bar;
             ulong offset;
             int length;
-            if (dword != _pciConfigCapability + 16 || !ConfigWindow(out bar, out offset, out length))
+            if (ConfigWindow(dword, out bar, out offset, out length))
             {
-                return;
+                WriteBar(bar, offset, length, Config.Read32(dword) & (length == 4 ? 0xFFFFFFFFu : (1u << (length * 8)) - 1));
             }
-            WriteBar(bar, offset, length, Config.Read32(dword) & (length == 4 ? 0xFFFFFFFFu : (1u << (length * 8)) - 1));
         }
 
         /// <summary>A driver error in a ring: counted, and the device stops until reset (2.1.2).</summary>
@@ -366,14 +364,17 @@ namespace Hv.Core.Devices.Virtio
             }
         }
 
-        /// <summary>The BAR window virtio_pci_cfg_cap selects, if the driver set a valid one (4.1.4.9).</summary>
-        private bool ConfigWindow(out int bar, out ulong offset, out int length)
+        /// <summary>
+        /// True when <paramref name="dword"/> is pci_cfg_data and the driver set a valid window (4.1.4.9): a length of
+        /// 1, 2 or 4, an offset aligned to it, inside one of the function's BARs.
+        /// </summary>
+        private bool ConfigWindow(int dword, out int bar, out ulong offset, out int length)
         {
             bar = Config.Read8(_pciConfigCapability + 4);
             offset = Config.Read32(_pciConfigCapability + 8);
             uint size = Config.Read32(_pciConfigCapability + 12);
             length = (int)size;
-            return (size == 1 || size == 2 || size == 4) && (offset & (size - 1)) == 0
+            return dword == _pciConfigCapability + 16 && (size == 1 || size == 2 || size == 4) && (offset & (size - 1)) == 0
                 && (bar == L.RegistersBar || bar == L.MsixBar) && offset + size <= BarSize(bar);
         }
 
