@@ -1,4 +1,3 @@
-using System;
 using Hv.Core.Devices.Pci;
 using Hv.Core.Memory;
 using L = Hv.Core.Devices.Virtio.VirtioPciLayout;
