@@ -87,4 +87,28 @@ namespace Hv.Core.Tests
             return text.ToString();
         }
     }
+
+    /// <summary>Guest RAM as one array at guest-physical 0; records whether any access happened.</summary>
+    internal sealed class ArrayGuestMemory : GuestMemoryAccess
+    {
+        public readonly byte[] Ram;
+        public int Reads;
+
+        public ArrayGuestMemory(int size) { Ram = new byte[size]; }
+
+        public override bool Read(ulong gpa, Span<byte> destination)
+        {
+            if (gpa > (ulong)Ram.Length || (ulong)destination.Length > (ulong)Ram.Length - gpa) return false;
+            Reads++;
+            new Span<byte>(Ram, (int)gpa, destination.Length).CopyTo(destination);
+            return true;
+        }
+
+        public override bool Write(ulong gpa, ReadOnlySpan<byte> source)
+        {
+            if (gpa > (ulong)Ram.Length || (ulong)source.Length > (ulong)Ram.Length - gpa) return false;
+            source.CopyTo(new Span<byte>(Ram, (int)gpa, source.Length));
+            return true;
+        }
+    }
 }
