@@ -49,7 +49,8 @@ namespace Hv.Module.Tests
             Assert.Equal(1u, t.MemoryMB);
             Assert.Contains(_ps.Run("Get-HvTemplate").NoErrors().Of("HvTemplate"), x => x.Name == "uploaded");
             var vms = _ps.Run("New-HvVm up -Template uploaded -Count 3 -Start | Wait-HvVm -Timeout 20 -PassThru").NoErrors().Of("HvVm");
-            Assert.Equal(new[] { "up-1", "up-2", "up-3" }, vms.Select(v => (string)v.Name));
+            // -PassThru returns each VM as it stops, so the order is the order of completion.
+            Assert.Equal(new[] { "up-1", "up-2", "up-3" }, vms.Select(v => (string)v.Name).OrderBy(n => n, StringComparer.Ordinal));
             Assert.All(vms, v => Assert.Equal(7, (int)v.ExitCode));
             Assert.Contains("uploaded guest", Assert.Single(_ps.Run("Get-HvVmConsole up-2").NoErrors().Of("HvVmConsoleOutput")).Text);
             var exists = _ps.Run("New-HvTemplate uploaded $d/up.bin -EntryMode Real -MemoryMB 1");
