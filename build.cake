@@ -58,8 +58,20 @@ IEnumerable<(string Name, string Args)> Guests() =>
         .Where(l => l.Length > 0 && !l.StartsWith("#"))
         .Select(l => { int sp = l.IndexOf(' '); return (l.Substring(0, sp), l.Substring(sp + 1).Trim()); });
 
+// The Linux template's kernel and initramfs, from Debian's packages (guests/linux/build.sh); rebuilt when a file of
+// guests/linux is newer than them.
+var linuxDir = $"{artifacts}/linux";
+Task("LinuxGuest").Does(() =>
+{
+    var outputs = new[] { $"{linuxDir}/vmlinuz", $"{linuxDir}/initrd.cpio" }.Select(p => new System.IO.FileInfo(p)).ToList();
+    DateTime newestSource = System.IO.Directory.GetFiles($"{root}/guests/linux").Max(f => System.IO.File.GetLastWriteTimeUtc(f));
+    if (outputs.All(o => o.Exists && o.LastWriteTimeUtc >= newestSource)) return;
+    Must("bash", $"{root}/guests/linux/build.sh {linuxDir}");
+});
+
 Task("Image")
     .IsDependentOn("Prerequisites")
+    .IsDependentOn("LinuxGuest")
     .Does(() =>
 {
     var watch = Stopwatch.StartNew();
@@ -88,7 +100,19 @@ Task("Image")
     var modules = new List<string>();
     foreach (var (name, args) in Guests())
     {
-        Must("nasm", $"-f bin -i {root}/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/guests/{name}.asm");
+        // mode=linux: the kernel of guests/linux/build.sh, and its initramfs as the data module the initrd= field names.
+        var initrd = Regex.Match(args, @"(?:^| )initrd=(\S+)");
+        if (Regex.IsMatch(args, @"(?:^| )mode=linux(?: |$)"))
+        {
+            CopyFile($"{linuxDir}/vmlinuz", $"{isoRoot}/boot/guests/{name}.bin");
+            if (initrd.Success)
+            {
+                CopyFile($"{linuxDir}/initrd.cpio", $"{isoRoot}/boot/guests/{initrd.Groups[1].Value}.cpio");
+                modules.Add($"    module2 /boot/guests/{initrd.Groups[1].Value}.cpio name={initrd.Groups[1].Value} mode=data");
+            }
+        }
+        else
+            Must("nasm", $"-f bin -i {root}/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/guests/{name}.asm");
         modules.Add($"    module2 /boot/guests/{name}.bin name={name} {args}");
     }
     string cmdline = Argument("cmdline", "");
