@@ -141,9 +141,10 @@ IEnumerable<FilePath> TestProjects(bool system) =>
 
 Task("CleanTestResults").Does(() => { EnsureDirectoryExists(testResults); CleanDirectory(testResults); });
 
-// The unit tests assemble the test guests with NASM, so they need the Debian packages too.
+// The unit tests assemble the test guests with NASM, so they need the Debian packages too, and load the Linux guest.
 Task("UnitTests")
     .IsDependentOn("Prerequisites")
+    .IsDependentOn("LinuxGuest")
     .IsDependentOn("Module")
     .IsDependentOn("CleanTestResults")
     .Does(() => { foreach (var project in TestProjects(system: false)) RunTests(project); });
