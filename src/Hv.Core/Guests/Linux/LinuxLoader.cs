@@ -1,11 +1,13 @@
 using System;
+using Hv.Core.Guests.Acpi;
 using Hv.Core.Memory;
 
 namespace Hv.Core.Guests.Linux
 {
     /// <summary>
     /// Boots an unmodified Linux bzImage through the 64-bit boot protocol (Documentation/arch/x86/boot.rst, "64-bit Boot
-    /// Protocol"): the protected-mode kernel at its pref_address, the initrd at the top of what it may use, the zero page
+    /// Protocol"): the protected-mode kernel at its pref_address, the initrd at the top of what it may use, the ACPI
+    /// tables (<see cref="AcpiTables"/>, their address also in the zero page), the zero page
     /// and command line below 1 MiB, identity page tables over all RAM, and a GDT with __BOOT_CS = 0x10 and
     /// __BOOT_DS = 0x18; the vCPU starts in long mode at the kernel + 0x200 with RSI = zero page and interrupts off.
     /// Limits: guest RAM from pref_address + init_size (Debian 12's cloud kernel: 16 MiB + 51.5 MiB, so 128 MiB is a
@@ -63,8 +65,9 @@ namespace Hv.Core.Guests.Linux
 
             byte[] zeroPage = new byte[BootParams.Size];
             BootParams.Build(zeroPage, kernel, header, kernelAddress, GuestLayout.LinuxCommandLineAddress, initrdAddress,
-                (ulong)initrd.Length, ramSize, 0);
+                (ulong)initrd.Length, ramSize, AcpiTables.RsdpAddress);
             if (!IdentityPageTables.Write(memory, ramSize)
+                || !AcpiTables.Write(memory)
                 || !memory.Write(kernelAddress, kernel.Slice(header.KernelOffset))
                 || !memory.Write(initrdAddress, initrd)
                 || !memory.Write(GuestLayout.LinuxBootParamsAddress, zeroPage)
