@@ -58,6 +58,22 @@ namespace Hv.Core.Devices.Interrupts
         /// <summary>The master's INT line to the CPU (or to the local APIC's LINT0).</summary>
         public bool Output { get { return _master.Output; } }
 
+        /// <summary>The vector <see cref="Acknowledge"/> would return now, or -1 when the INT output is low.</summary>
+        public int PendingVector()
+        {
+            int irq = _master.PendingIrq();
+            if (irq < 0)
+            {
+                return -1;
+            }
+            if (irq != CascadeIrq)
+            {
+                return _master.VectorBase + irq;
+            }
+            int slaveIrq = _slave.PendingIrq();
+            return _slave.VectorBase + (slaveIrq < 0 ? 7 : slaveIrq);
+        }
+
         /// <summary>The INTA cycle: the vector of the highest-priority request (IRQ 7 or 15's for a spurious one).</summary>
         public int Acknowledge()
         {

@@ -26,6 +26,15 @@ namespace Hv.Core.Devices.Pc
             }
         }
 
+        /// <summary>Power-on: every counter without a mode or count; counter 2's gate low, 0 and 1's tied high.</summary>
+        public void Reset()
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                _channels[i].Reset(i != 2);
+            }
+        }
+
         public PitChannel Channel(int index)
         {
             return _channels[index];

@@ -32,8 +32,21 @@ namespace Hv.Core.Devices.Pc
         public PitChannel(DeviceClock clock, bool gate)
         {
             _clock = clock;
-            _gate = gate;
+            Reset(gate);
+        }
+
+        public void Reset(bool gate)
+        {
+            _mode = 0;
             _access = AccessWord;
+            _bcd = _running = _outHeldHigh = false;
+            _nullCount = true; // no count written yet
+            _countLatched = _statusLatched = _readHigh = _writeHigh = false;
+            _reload = _startValue = _frozenValue = 0;
+            _startTsc = _edgesReported = 0;
+            _latch = 0;
+            _status = _lowByte = 0;
+            _gate = gate;
         }
 
         public int Mode { get { return _mode; } }
