@@ -74,6 +74,13 @@ namespace Hv.Core.Tests.Devices
             Initialise();
             Assert.Equal(0x37, _pic.Acknowledge());
             Assert.Equal(0, _pic.Master.Isr);
+            // A slave request that vanishes between INT and INTA (level input dropped): the slave answers IRQ 15.
+            _pic.Elcr.Out(1, 1, 0x02); // IRQ 9 level
+            _pic.SetIrq(9, true);
+            Assert.Equal(2, _pic.Master.PendingIrq());
+            _pic.Slave.SetInput(1, false); // behind the pair's back, as the wire drops mid-cycle
+            Assert.Equal(0x3F, _pic.Acknowledge());
+            Assert.Equal(0, _pic.Slave.Isr);
         }
 
         [Fact]
