@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
-using Hv.Core.Devices;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Guests;
 using Hv.Core.Guests.Acpi;
 using Hv.Core.Guests.Linux;
@@ -79,7 +79,7 @@ namespace Hv.Core.Tests.Linux
             int fadt = Fadt();
             Assert.True(Block[fadt + 8] >= 5, "revision 5 or later");
             Assert.Equal((uint)Hv.Core.Guests.Acpi.Fadt.Size, U32(fadt + 4));
-            Assert.Equal(PcPlatform.SciIrq, U16(fadt + 46));
+            Assert.Equal(PcLayout.SciIrq, U16(fadt + 46));
             Assert.Equal(0U, U32(fadt + 48)); // no SMI_CMD: always in ACPI mode
             Assert.Equal(0x600U, U32(fadt + 56));
             Assert.Equal(0x604U, U32(fadt + 64));
@@ -94,9 +94,9 @@ namespace Hv.Core.Tests.Linux
             Assert.Equal(0U, flags & (1u << 20)); // not hardware-reduced
             Assert.Equal(0U, flags & (1u << 4)); // fixed-feature power button
             Assert.NotEqual(0U, flags & (1u << 10)); // reset register supported
-            Assert.Equal(PcPlatform.PmTimerBits == 32, (flags & (1u << 8)) != 0);
-            AssertGas(fadt + 116, AcpiTable.SystemIo, 8, PcPlatform.ResetPort);
-            Assert.Equal(PcPlatform.ResetValue, Block[fadt + 128]);
+            Assert.Equal(PcLayout.PmTimerBits == 32, (flags & (1u << 8)) != 0);
+            AssertGas(fadt + 116, AcpiTable.SystemIo, 8, PcLayout.ResetPort);
+            Assert.Equal(PcLayout.ResetValue, Block[fadt + 128]);
             // The X_ forms agree with the 32-bit fields.
             Assert.Equal(U32(fadt + 40), U64(fadt + 140));
             Assert.Equal(U32(fadt + 36), U64(fadt + 132));
@@ -128,7 +128,7 @@ namespace Hv.Core.Tests.Linux
         {
             int xsdt = At(U64(FindRsdp() + Rsdp.XsdtAddressOffset));
             int madt = Table(U64(xsdt + 44), "APIC");
-            Assert.Equal(PcPlatform.LocalApicBase, U32(madt + 36));
+            Assert.Equal(PcLayout.LocalApicBase, U32(madt + 36));
             Assert.Equal(1U, U32(madt + 40) & 1); // PCAT_COMPAT: 8259s present
             int end = madt + (int)U32(madt + 4);
             var lapics = new List<(byte Id, uint Flags)>();
@@ -147,8 +147,8 @@ namespace Hv.Core.Tests.Linux
                     default: throw new Exception("unexpected MADT entry type " + Block[at]);
                 }
             }
-            Assert.Equal(new[] { (PcPlatform.LocalApicId, 1U) }, lapics);
-            Assert.Equal(new[] { (PcPlatform.IoApicId, 0xFEC00000U, 0U) }, ioapics);
+            Assert.Equal(new[] { (PcLayout.LocalApicId, 1U) }, lapics);
+            Assert.Equal(new[] { (PcLayout.IoApicId, 0xFEC00000U, 0U) }, ioapics);
             Assert.Equal((2U, (ushort)0), overrides[0]);
             Assert.Equal((9U, (ushort)0x000D), overrides[9]); // active high, level triggered
             Assert.Equal(2, overrides.Count);
@@ -171,7 +171,7 @@ namespace Hv.Core.Tests.Linux
             Assert.Equal(0, pkgLength & 0xC0); // one-byte PkgLength
             Assert.Equal(aml + 7 + pkgLength, dsdt + length); // the package ends the table
             Assert.Equal(4, Block[aml + 8]);
-            Assert.Equal(new byte[] { 0x0A, PcPlatform.SleepTypeS5, 0x0A, PcPlatform.SleepTypeS5, 0x00, 0x00 },
+            Assert.Equal(new byte[] { 0x0A, PcLayout.SleepTypeS5, 0x0A, PcLayout.SleepTypeS5, 0x00, 0x00 },
                 new ReadOnlySpan<byte>(Block, aml + 9, 6).ToArray());
         }
 

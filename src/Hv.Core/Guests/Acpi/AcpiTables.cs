@@ -6,7 +6,7 @@ namespace Hv.Core.Guests.Acpi
     /// <summary>
     /// Lays out and writes a guest's ACPI tables at <see cref="GuestLayout.AcpiTablesAddress"/> (reserved in its e820
     /// map, inside the 0xE0000-0xFFFFF area kernels search for the RSDP): RSDP → XSDT → { FADT → { FACS, DSDT }, MADT }.
-    /// The tables describe <see cref="Hv.Core.Devices.PcPlatform"/>; they are the same for every VM, so the block is
+    /// The tables describe <see cref="Hv.Core.Devices.Pc.PcLayout"/>; they are the same for every VM, so the block is
     /// built once and copied.
     /// </summary>
     public static class AcpiTables

@@ -1,5 +1,5 @@
 using System;
-using Hv.Core.Devices;
+using Hv.Core.Devices.Pc;
 
 namespace Hv.Core.Guests.Acpi
 {
@@ -25,8 +25,8 @@ namespace Hv.Core.Guests.Acpi
             NameOp, RootChar, (byte)'_', (byte)'S', (byte)'5', (byte)'_',
             // PkgLength counts itself, NumElements and the four elements: 1 + 1 + 2 + 2 + 1 + 1.
             PackageOp, 8, 4,
-            BytePrefix, PcPlatform.SleepTypeS5,
-            BytePrefix, PcPlatform.SleepTypeS5,
+            BytePrefix, PcLayout.SleepTypeS5,
+            BytePrefix, PcLayout.SleepTypeS5,
             ZeroOp,
             ZeroOp,
         };

@@ -1,12 +1,12 @@
 using System;
-using Hv.Core.Devices;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 
 namespace Hv.Core.Guests.Acpi
 {
     /// <summary>
     /// The Fixed ACPI Description Table, revision 6 (ACPI 6.4 §5.2.9, 276 bytes): a full (not hardware-reduced) ACPI
-    /// platform whose fixed registers are the PM1a event and control blocks and the PM timer of <see cref="PcPlatform"/>,
+    /// platform whose fixed registers are the PM1a event and control blocks and the PM timer of <see cref="PcLayout"/>,
     /// SCI on IRQ 9, no SMI command port (the platform is always in ACPI mode), no C2/C3, legacy devices and an 8042
     /// present, no VGA, a fixed-feature power button, and the reset register (the 8042's pulse-reset command).
     /// Both the 32-bit block addresses and their X_ Generic Address forms are filled, consistently.
@@ -66,31 +66,31 @@ namespace Hv.Core.Guests.Acpi
             AcpiTable.WriteHeader(buffer, offset, Signature, Size, Revision);
             LittleEndian.WriteUInt32(buffer, offset + FirmwareCtrlOffset, (uint)facsAddress);
             LittleEndian.WriteUInt32(buffer, offset + DsdtOffset, (uint)dsdtAddress);
-            LittleEndian.WriteUInt16(buffer, offset + SciIntOffset, PcPlatform.SciIrq);
+            LittleEndian.WriteUInt16(buffer, offset + SciIntOffset, PcLayout.SciIrq);
             LittleEndian.WriteUInt32(buffer, offset + SmiCmdOffset, 0);
-            LittleEndian.WriteUInt32(buffer, offset + Pm1aEventBlockOffset, PcPlatform.Pm1aEventPort);
-            LittleEndian.WriteUInt32(buffer, offset + Pm1aControlBlockOffset, PcPlatform.Pm1aControlPort);
-            LittleEndian.WriteUInt32(buffer, offset + PmTimerBlockOffset, PcPlatform.PmTimerPort);
-            buffer[offset + Pm1EventLengthOffset] = PcPlatform.Pm1EventLength;
-            buffer[offset + Pm1ControlLengthOffset] = PcPlatform.Pm1ControlLength;
-            buffer[offset + PmTimerLengthOffset] = PcPlatform.PmTimerLength;
+            LittleEndian.WriteUInt32(buffer, offset + Pm1aEventBlockOffset, PcLayout.Pm1aEventPort);
+            LittleEndian.WriteUInt32(buffer, offset + Pm1aControlBlockOffset, PcLayout.Pm1aControlPort);
+            LittleEndian.WriteUInt32(buffer, offset + PmTimerBlockOffset, PcLayout.PmTimerPort);
+            buffer[offset + Pm1EventLengthOffset] = PcLayout.Pm1EventLength;
+            buffer[offset + Pm1ControlLengthOffset] = PcLayout.Pm1ControlLength;
+            buffer[offset + PmTimerLengthOffset] = PcLayout.PmTimerLength;
             LittleEndian.WriteUInt16(buffer, offset + CStateLatency2Offset, NoC2);
             LittleEndian.WriteUInt16(buffer, offset + CStateLatency3Offset, NoC3);
             LittleEndian.WriteUInt16(buffer, offset + BootArchitectureOffset,
                 BootArchLegacyDevices | BootArch8042 | BootArchVgaNotPresent);
             uint flags = FlagWbinvd | FlagProcC1 | FlagSleepButton | FlagFixRtc | FlagResetRegisterSupported
-                | (PcPlatform.PmTimerBits == 32 ? FlagTimerValueExtended : 0);
+                | (PcLayout.PmTimerBits == 32 ? FlagTimerValueExtended : 0);
             LittleEndian.WriteUInt32(buffer, offset + FlagsOffset, flags);
-            AcpiTable.WriteGenericAddress(buffer, offset + ResetRegisterOffset, AcpiTable.SystemIo, 8, AcpiTable.AccessByte, PcPlatform.ResetPort);
-            buffer[offset + ResetValueOffset] = PcPlatform.ResetValue;
+            AcpiTable.WriteGenericAddress(buffer, offset + ResetRegisterOffset, AcpiTable.SystemIo, 8, AcpiTable.AccessByte, PcLayout.ResetPort);
+            buffer[offset + ResetValueOffset] = PcLayout.ResetValue;
             LittleEndian.WriteUInt64(buffer, offset + XFirmwareCtrlOffset, facsAddress);
             LittleEndian.WriteUInt64(buffer, offset + XDsdtOffset, dsdtAddress);
             AcpiTable.WriteGenericAddress(buffer, offset + XPm1aEventBlockOffset, AcpiTable.SystemIo,
-                PcPlatform.Pm1EventLength * 8, AcpiTable.AccessWord, PcPlatform.Pm1aEventPort);
+                PcLayout.Pm1EventLength * 8, AcpiTable.AccessWord, PcLayout.Pm1aEventPort);
             AcpiTable.WriteGenericAddress(buffer, offset + XPm1aControlBlockOffset, AcpiTable.SystemIo,
-                PcPlatform.Pm1ControlLength * 8, AcpiTable.AccessWord, PcPlatform.Pm1aControlPort);
+                PcLayout.Pm1ControlLength * 8, AcpiTable.AccessWord, PcLayout.Pm1aControlPort);
             AcpiTable.WriteGenericAddress(buffer, offset + XPmTimerBlockOffset, AcpiTable.SystemIo,
-                PcPlatform.PmTimerLength * 8, AcpiTable.AccessDword, PcPlatform.PmTimerPort);
+                PcLayout.PmTimerLength * 8, AcpiTable.AccessDword, PcLayout.PmTimerPort);
             AcpiTable.Seal(buffer, offset, Size, AcpiTable.ChecksumOffset);
         }
     }

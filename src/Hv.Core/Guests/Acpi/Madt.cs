@@ -1,5 +1,5 @@
 using System;
-using Hv.Core.Devices;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 
 namespace Hv.Core.Guests.Acpi
@@ -36,27 +36,27 @@ namespace Hv.Core.Guests.Acpi
         public static void Write(Span<byte> buffer, int offset)
         {
             AcpiTable.WriteHeader(buffer, offset, Signature, Size, Revision);
-            LittleEndian.WriteUInt32(buffer, offset + 36, PcPlatform.LocalApicBase);
+            LittleEndian.WriteUInt32(buffer, offset + 36, PcLayout.LocalApicBase);
             LittleEndian.WriteUInt32(buffer, offset + 40, PcAtCompatible);
             int at = offset + 44;
 
             buffer[at] = TypeLocalApic;
             buffer[at + 1] = LocalApicLength;
             buffer[at + 2] = 0; // ACPI processor UID
-            buffer[at + 3] = PcPlatform.LocalApicId;
+            buffer[at + 3] = PcLayout.LocalApicId;
             LittleEndian.WriteUInt32(buffer, at + 4, ProcessorEnabled);
             at += LocalApicLength;
 
             buffer[at] = TypeIoApic;
             buffer[at + 1] = IoApicLength;
-            buffer[at + 2] = PcPlatform.IoApicId;
+            buffer[at + 2] = PcLayout.IoApicId;
             buffer[at + 3] = 0;
-            LittleEndian.WriteUInt32(buffer, at + 4, PcPlatform.IoApicBase);
-            LittleEndian.WriteUInt32(buffer, at + 8, PcPlatform.IoApicGsiBase);
+            LittleEndian.WriteUInt32(buffer, at + 4, PcLayout.IoApicBase);
+            LittleEndian.WriteUInt32(buffer, at + 8, PcLayout.IoApicGsiBase);
             at += IoApicLength;
 
-            at = WriteSourceOverride(buffer, at, PcPlatform.PitIrq, PcPlatform.PitGsi, BusConforming);
-            at = WriteSourceOverride(buffer, at, PcPlatform.SciIrq, PcPlatform.SciIrq, ActiveHigh | LevelTriggered);
+            at = WriteSourceOverride(buffer, at, PcLayout.PitIrq, PcLayout.PitGsi, BusConforming);
+            at = WriteSourceOverride(buffer, at, PcLayout.SciIrq, PcLayout.SciIrq, ActiveHigh | LevelTriggered);
 
             buffer[at] = TypeLocalApicNmi;
             buffer[at + 1] = LocalApicNmiLength;
