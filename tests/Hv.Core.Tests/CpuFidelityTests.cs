@@ -38,7 +38,7 @@ namespace Hv.Core.Tests
             CpuidResult r = Query(1);
             foreach (int bit in new[] { 3, 5, 6, 7, 8, 14, 15, 18, 21, 24 }) // MONITOR VMX SMX EIST TM2 xTPR PDCM DCA x2APIC TSC-deadline
                 Assert.True((r.Ecx & (1u << bit)) == 0, $"ECX bit {bit}");
-            foreach (int bit in new[] { 7, 9, 12, 14, 18, 21, 22, 29, 31 }) // MCE APIC MTRR MCA PN DS ACPI TM PBE
+            foreach (int bit in new[] { 7, 9, 14, 18, 21, 22, 29, 31 }) // MCE APIC MCA PN DS ACPI TM PBE
                 Assert.True((r.Edx & (1u << bit)) == 0, $"EDX bit {bit}");
             Assert.Equal(CpuidAllowList.Leaf1Ecx | CpuidBits.Leaf1EcxHypervisor, r.Ecx);
             Assert.Equal(CpuidAllowList.Leaf1Edx, r.Edx);
@@ -324,14 +324,16 @@ namespace Hv.Core.Tests
             Msr.Ia32Tsc, Msr.Ia32ApicBase, Msr.Ia32FeatureControl, Msr.Ia32MiscEnable, Msr.Ia32SysenterCs, Msr.Ia32SysenterEsp,
             Msr.Ia32SysenterEip, Msr.Ia32Pat, Msr.Ia32Efer, Msr.Ia32Star, Msr.Ia32Lstar, Msr.Ia32Cstar, Msr.Ia32Fmask,
             Msr.Ia32FsBase, Msr.Ia32GsBase, Msr.Ia32KernelGsBase, Msr.Ia32TscAux, Msr.Ia32SpecCtrl, Msr.Ia32MtrrCap,
-            Msr.Ia32MtrrDefType, 0x345, 0x186, 0x3A, 0x480, 0xC0010000,
+            Msr.Ia32MtrrDefType, 0x200, 0x201, 0x20E, 0x20F, 0x210, Msr.Ia32MtrrFix64K, Msr.Ia32MtrrFix16KA0000,
+            Msr.Ia32MtrrFix4KF8000, 0x345, 0x186, 0x3A, 0x480, 0xC0010000,
         };
 
         /// <summary>MSRs whose value reads back exactly as written when the write is accepted.</summary>
         private static readonly HashSet<uint> Stored = new HashSet<uint>
         {
             Msr.Ia32SysenterEsp, Msr.Ia32SysenterEip, Msr.Ia32Pat, Msr.Ia32Star, Msr.Ia32Lstar, Msr.Ia32Cstar, Msr.Ia32Fmask,
-            Msr.Ia32FsBase, Msr.Ia32GsBase, Msr.Ia32KernelGsBase, Msr.Ia32TscAux,
+            Msr.Ia32FsBase, Msr.Ia32GsBase, Msr.Ia32KernelGsBase, Msr.Ia32TscAux, Msr.Ia32MtrrDefType, 0x200, 0x201, 0x20E,
+            0x20F, Msr.Ia32MtrrFix64K, Msr.Ia32MtrrFix16KA0000, Msr.Ia32MtrrFix4KF8000,
         };
 
         [Fact]
@@ -380,6 +382,7 @@ namespace Hv.Core.Tests
                 Assert.True(MsrPolicy.IsCanonical(cpu.ReadField(VmcsField.GuestFsBase)) && MsrPolicy.IsCanonical(cpu.ReadField(VmcsField.GuestGsBase)));
                 Assert.Equal(0UL, cpu.Msrs.TscAux >> 32);
                 Assert.Equal(0UL, cpu.ReadField(VmcsField.GuestIa32Efer) & ~0xD01UL);
+                for (int m = 0; m < GuestMtrrs.Count; m++) Assert.True(GuestMtrrs.IsValid(m, cpu.Mtrrs.Get(m)));
                 if (Stored.Contains(msr))
                 {
                     cpu.Fields[VmcsField.ExitReason] = (ulong)ExitReason.Rdmsr;
@@ -390,6 +393,35 @@ namespace Hv.Core.Tests
                 }
             }
             Assert.InRange(accepted, 100_000, 900_000);
+        }
+    }
+
+    public class MtrrTests
+    {
+        private readonly FakeVcpu _cpu = new FakeVcpu();
+
+        [Fact]
+        public void Mtrrs_read_as_firmware_leaves_them_and_check_types_and_reserved_bits()
+        {
+            Assert.True(MsrPolicy.Read(_cpu, Msr.Ia32MtrrCap, out ulong cap));
+            Assert.Equal(0x508UL, cap);
+            Assert.False(MsrPolicy.Write(_cpu, Msr.Ia32MtrrCap, cap)); // read-only
+            Assert.True(MsrPolicy.Read(_cpu, Msr.Ia32MtrrDefType, out ulong def));
+            Assert.Equal(0x806UL, def); // enabled, write-back
+            Assert.True(MsrPolicy.Write(_cpu, Msr.Ia32MtrrDefType, 0xC00)); // E, FE, UC
+            Assert.False(MsrPolicy.Write(_cpu, Msr.Ia32MtrrDefType, 0x802)); // type 2 is reserved
+            Assert.False(MsrPolicy.Write(_cpu, Msr.Ia32MtrrDefType, 0x1806)); // bit 12 reserved
+            Assert.True(MsrPolicy.Write(_cpu, 0x200, 0xC0000006)); // PHYSBASE0: 3 GiB, WB
+            Assert.False(MsrPolicy.Write(_cpu, 0x200, 0xC0000106)); // bits 11:8 reserved
+            Assert.True(MsrPolicy.Write(_cpu, 0x201, 0xFC0000800)); // PHYSMASK0: valid, 1 GiB
+            Assert.False(MsrPolicy.Write(_cpu, 0x201, 0xFC0000801)); // bits 10:0 reserved
+            Assert.False(MsrPolicy.Write(_cpu, 0x201, 1UL << 60)); // above any MAXPHYADDR
+            Assert.True(MsrPolicy.Read(_cpu, 0x201, out ulong mask));
+            Assert.Equal(0xFC0000800UL, mask);
+            Assert.True(MsrPolicy.Write(_cpu, Msr.Ia32MtrrFix64K, 0x0606060606060606));
+            Assert.False(MsrPolicy.Write(_cpu, Msr.Ia32MtrrFix4KC0000, 0x0606060606070606)); // one reserved type
+            Assert.False(MsrPolicy.Read(_cpu, 0x210, out _)); // a ninth variable range does not exist
+            Assert.False(MsrPolicy.Read(_cpu, 0x260, out _)); // a hole between the fixed ranges
         }
     }
 
@@ -444,6 +476,9 @@ namespace Hv.Core.Tests
             Assert.False(s.IsLoadable());
             s = new VcpuState();
             s.Msrs.KernelGsBase = 0x0000800000000000;
+            Assert.False(s.IsLoadable());
+            s = new VcpuState();
+            s.Mtrrs.Set(0, 0x802);
             Assert.False(s.IsLoadable());
         }
     }

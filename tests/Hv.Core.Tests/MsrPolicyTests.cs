@@ -52,7 +52,6 @@ namespace Hv.Core.Tests
         [InlineData(0x345u)]        // IA32_PERF_CAPABILITIES: PDCM is hidden
         [InlineData(0x186u)]        // IA32_PERFEVTSEL0: no PMU (CPUID leaf 0xA is zero)
         [InlineData(0x48u)]         // IA32_SPEC_CTRL: not advertised
-        [InlineData(0x2FFu)]        // IA32_MTRR_DEF_TYPE: MTRR is hidden
         [InlineData(0x1Bu)]         // IA32_APIC_BASE: no local APIC model, CPUID.1:EDX.APIC is hidden
         [InlineData(0xC0010000u)]   // AMD range
         [InlineData(0x480u)]        // IA32_VMX_BASIC

@@ -11,7 +11,7 @@ namespace Hv.Core.Vm
     ///   "HVVM" u16 version=1 u16 0 | u64 memory size | u8 n + name | u8 n + template name
     ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 19 registers (GuestRegisters order, CR2 last)
     ///   1024 B XSAVE image | u64 × 6 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX)
-    ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0)
+    ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   the pages whose bit is set, 4096 bytes each, in address order
     ///   SHA-256 of every byte before it (32 bytes)
@@ -26,12 +26,13 @@ namespace Hv.Core.Vm
         public const int RegisterCount = 19;
         public const int MsrCount = GuestMsrs.Count;
         public const int SwitchedCount = SwitchedRegisters.Count;
+        public const int MtrrCount = GuestMtrrs.Count;
         public const int DigestBytes = 32;
 
         /// <summary>Bytes before the page bitmap for the given name lengths (in bytes).</summary>
         public static int HeaderBytes(int nameBytes, int templateBytes)
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
-               + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount;
+               + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount;
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
 

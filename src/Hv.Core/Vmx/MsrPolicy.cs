@@ -12,6 +12,8 @@ namespace Hv.Core.Vmx
     /// - IA32_MISC_ENABLE: reads fast strings on, BTS and PEBS unavailable, everything else (thermal control,
     ///   performance monitoring, EIST, MONITOR/MWAIT, CPUID limit, xTPR, XD disable) off, matching CPUID; a write may
     ///   toggle only fast strings (ignored: REP MOVS/STOS run natively), any other change → #GP.
+    /// - IA32_MTRRCAP, IA32_MTRR_DEF_TYPE, the variable and fixed MTRRs: per vCPU in <see cref="GuestMtrrs"/>, which
+    ///   checks memory types and reserved bits; MTRRCAP is read-only.
     /// - IA32_TSC_AUX: per vCPU in <see cref="GuestMsrs"/> (RDTSCP and RDPID read it without exiting); bits 63:32 → #GP.
     /// - IA32_FEATURE_CONTROL: reads locked with VMX disabled (we offer no nested VMX); any write → #GP, as
     ///   for a locked register (SDM Vol. 3C "Enabling and Entering VMX Operation").
@@ -45,6 +47,9 @@ namespace Hv.Core.Vmx
                     return true;
                 case Msr.Ia32MiscEnable:
                     value = MiscEnableValue;
+                    return true;
+                case Msr.Ia32MtrrCap:
+                    value = GuestMtrrs.Capabilities;
                     return true;
                 case Msr.Ia32FeatureControl:
                     value = FeatureControlValue;
@@ -90,8 +95,9 @@ namespace Hv.Core.Vmx
                     value = cpu.Msrs.TscAux;
                     return true;
                 default:
-                    value = 0;
-                    return false;
+                    int mtrr = GuestMtrrs.Slot(msr);
+                    value = mtrr >= 0 ? cpu.Mtrrs.Get(mtrr) : 0;
+                    return mtrr >= 0;
             }
         }
 
@@ -160,8 +166,14 @@ namespace Hv.Core.Vmx
                     cpu.Msrs.TscAux = value;
                     return true;
                 default:
-                    // Includes IA32_FEATURE_CONTROL, which reads as locked.
-                    return false;
+                    // Includes IA32_FEATURE_CONTROL, which reads as locked, and the read-only IA32_MTRRCAP.
+                    int mtrr = GuestMtrrs.Slot(msr);
+                    if (mtrr < 0 || !GuestMtrrs.IsValid(mtrr, value))
+                    {
+                        return false;
+                    }
+                    cpu.Mtrrs.Set(mtrr, value);
+                    return true;
             }
         }
 

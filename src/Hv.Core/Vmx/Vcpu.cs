@@ -16,6 +16,7 @@ namespace Hv.Core.Vmx
         private readonly GuestRegisters _registers = new GuestRegisters();
         private readonly GuestMsrs _msrs = new GuestMsrs();
         private readonly SwitchedRegisters _switched = new SwitchedRegisters();
+        private readonly GuestMtrrs _mtrrs = new GuestMtrrs();
 
         public GuestRegisters Registers { get { return _registers; } }
 
@@ -24,6 +25,9 @@ namespace Hv.Core.Vmx
 
         /// <summary>DR0-DR3, DR6, CR8 and XCR0: kept here, switched by the host (see <see cref="SwitchedRegisters"/>).</summary>
         public SwitchedRegisters Switched { get { return _switched; } }
+
+        /// <summary>The memory-type range registers, emulated per vCPU (EPT decides the real memory types).</summary>
+        public GuestMtrrs Mtrrs { get { return _mtrrs; } }
 
         /// <summary>
         /// Runs the guest until an exit needs handling; returns 0, or <see cref="EntryFailed"/>. A non-zero

@@ -5,7 +5,7 @@ namespace Hv.Core.Vmx
     /// <summary>
     /// Everything that makes up a vCPU between two instructions: the guest-state area of the VMCS (SDM Vol. 3C 24.4),
     /// the guest's view of CR0/CR4 (read shadows), the general registers and CR2, the MSRs the VMCS does not switch,
-    /// DR0-DR3/DR6/CR8/XCR0 and the x87/SSE/AVX state (see <see cref="GuestStateInventory"/>). Captured from a paused VM for snapshots, primed templates, forks and exports, and loaded into a
+    /// DR0-DR3/DR6/CR8/XCR0, the MTRRs and the x87/SSE/AVX state (see <see cref="GuestStateInventory"/>). Captured from a paused VM for snapshots, primed templates, forks and exports, and loaded into a
     /// fresh vCPU to continue exactly there.
     /// </summary>
     public sealed class VcpuState
@@ -20,6 +20,7 @@ namespace Hv.Core.Vmx
         public readonly GuestRegisters Registers = new GuestRegisters();
         public readonly GuestMsrs Msrs = new GuestMsrs();
         public readonly SwitchedRegisters Switched = new SwitchedRegisters();
+        public readonly GuestMtrrs Mtrrs = new GuestMtrrs();
         public readonly byte[] FpuState = new byte[FpuStateBytes];
 
         public ulong Get(uint field)
@@ -35,6 +36,7 @@ namespace Hv.Core.Vmx
             Registers.CopyFrom(other.Registers);
             Msrs.CopyFrom(other.Msrs);
             Switched.CopyFrom(other.Switched);
+            Mtrrs.CopyFrom(other.Mtrrs);
         }
 
         /// <summary>
@@ -51,6 +53,7 @@ namespace Hv.Core.Vmx
             if ((Little(24, 4) & 0xFFFF0000u) != 0) return false;
             if ((Switched.Dr6 >> 32) != 0 || Switched.Cr8 > 15 || (Msrs.TscAux >> 32) != 0) return false;
             for (int i = 0; i < 4; i++) if (!MsrPolicy.IsCanonical(Switched.Get(i))) return false;
+            for (int i = 0; i < GuestMtrrs.Count; i++) if (!GuestMtrrs.IsValid(i, Mtrrs.Get(i))) return false;
             return MsrPolicy.IsCanonical(Msrs.Lstar) && MsrPolicy.IsCanonical(Msrs.Cstar) && MsrPolicy.IsCanonical(Msrs.KernelGsBase);
         }
 

@@ -60,6 +60,7 @@ namespace Hv.Kernel.Vmx
             _exitReason = 0;
             Registers.Clear();
             Switched.Clear();
+            Mtrrs.Clear();
             _exitInfo[0] = _exitInfo[1] = _exitInfo[2] = 0;
             _exitInfo[3] = _root.HostXcr0 != 0 ? ControlRegisterBits.Xcr0X87 | ControlRegisterBits.Xcr0Sse : 0;
             _exitInfo[4] = _exitInfo[5] = _root.HostXcr0;
@@ -107,6 +108,7 @@ namespace Hv.Kernel.Vmx
             cpu.Registers.CopyFrom(state.Registers);
             cpu.Msrs.CopyFrom(state.Msrs);
             cpu.Switched.CopyFrom(state.Switched);
+            cpu.Mtrrs.CopyFrom(state.Mtrrs);
             byte* area = (byte*)cpu._xsave;
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) area[i] = state.FpuState[i];
             // An image from a CPU with more XSAVE components than this one: XRSTOR/XSETBV would fault in the host.
@@ -126,6 +128,7 @@ namespace Hv.Kernel.Vmx
             state.Registers.CopyFrom(Registers);
             state.Msrs.CopyFrom(Msrs);
             state.Switched.CopyFrom(Switched);
+            state.Mtrrs.CopyFrom(Mtrrs);
             byte* area = (byte*)_xsave;
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) state.FpuState[i] = area[i];
         }
@@ -362,6 +365,7 @@ namespace Hv.Kernel.Vmx
             if (longMode) entryControls |= VmxControls.Ia32eModeGuest;
             Native.hv_vmwrite(VmcsField.EntryControls, entryControls);
             Native.hv_vmwrite(VmcsField.ExceptionBitmap, 0);
+            Native.hv_vmwrite(VmcsField.TscOffset, 0);
             Native.hv_vmwrite(VmcsField.IoBitmapA, s_ioBitmapA);
             Native.hv_vmwrite(VmcsField.IoBitmapB, s_ioBitmapB);
             Native.hv_vmwrite(VmcsField.MsrBitmap, s_msrBitmap);

@@ -50,11 +50,11 @@ namespace Hv.Kernel.Vmx
             root.PinControls = VmxCapability.Adjust(Native.hv_rdmsr(useTrue ? VmxCapability.MsrTruePinBasedControls : VmxCapability.MsrPinBasedControls),
                 VmxControls.ExternalInterruptExiting | VmxControls.NmiExiting | VmxControls.ActivateVmxPreemptionTimer, out missing);
             anyMissing |= missing;
-            // CR8 accesses exit (no TPR shadow: the guest must not set the host's task priority); MOV DR exits until the
+            // TSC offsetting makes RDTSC agree with the guest's writes to IA32_TSC (MsrPolicy). CR8 accesses exit (no TPR shadow: the guest must not set the host's task priority); MOV DR exits until the
             // guest first uses a debug register (then they are switched per VM, see HardwareVcpu.ClaimDebugRegisters).
             root.ProcessorControls = VmxCapability.Adjust(Native.hv_rdmsr(useTrue ? VmxCapability.MsrTrueProcessorBasedControls : VmxCapability.MsrProcessorBasedControls),
                 VmxControls.HltExiting | VmxControls.UseIoBitmaps | VmxControls.UseMsrBitmaps | VmxControls.ActivateSecondaryControls
-                | VmxControls.Cr8LoadExiting | VmxControls.Cr8StoreExiting | VmxControls.MovDrExiting, out missing);
+                | VmxControls.Cr8LoadExiting | VmxControls.Cr8StoreExiting | VmxControls.MovDrExiting | VmxControls.UseTscOffsetting, out missing);
             anyMissing |= missing;
             ulong secondaryCapability = Native.hv_rdmsr(VmxCapability.MsrSecondaryProcessorBasedControls);
             root.RdtscpEnabled = ((secondaryCapability >> 32) & VmxControls.EnableRdtscp) != 0;

@@ -11,11 +11,11 @@ namespace Hv.Core.Vmx.Arch
                                    | (1u << 20) | (1u << 22) | (1u << 23) | (1u << 25) | (1u << 26) | (1u << 28) | (1u << 29) | (1u << 30);
 
         /// <summary>
-        /// FPU, VME, DE, PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV, PAT, PSE-36, CLFSH, MMX, FXSR, SSE, SSE2, SS, HTT. Not MTRR:
-        /// the MTRR MSRs are not modelled yet (EPT decides memory types), so they fault as on a CPU without MTRRs.
+        /// FPU, VME, DE, PSE, TSC, MSR, PAE, CX8, SEP, MTRR (emulated per vCPU, GuestMtrrs), PGE, CMOV, PAT, PSE-36, CLFSH,
+        /// MMX, FXSR, SSE, SSE2, SS, HTT.
         /// </summary>
         public const uint Leaf1Edx = (1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8)
-                                   | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19)
+                                   | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19)
                                    | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26) | (1u << 27) | (1u << 28);
 
         /// <summary>ARAT only.</summary>
