@@ -9,17 +9,14 @@ using Hv.Kernel.Platform;
 namespace Hv.Kernel.Vmx
 {
     // A vCPU backed by a real VMCS: VMREAD/VMWRITE for fields, hv_vmx_run (boot/vmx.asm) for entry and exit. The guest
-    // state outside the VMCS (GuestStateInventory) is switched here: CR2 and the XSAVE state on every entry and exit
-    // (the host's handlers use SSE), the MSRs and the debug registers only when the processor last ran another VM.
-    internal sealed unsafe class HardwareVcpu : Vcpu
+    // state outside the VMCS is switched in HardwareVcpu.ProcessorState.cs.
+    internal sealed unsafe partial class HardwareVcpu : Vcpu
     {
         private const ulong Cr0ProtectionAndPaging = ControlRegisterBits.Cr0ProtectionEnable | ControlRegisterBits.Cr0Paging;
 
         private const ulong SingleContextInvalidation = 1, GlobalInvalidation = 2;
         private static HardwareVcpu s_current;
         private const ulong DefaultPat = 0x0007040600070406UL; // the power-up value of IA32_PAT (SDM Vol. 3A 13.12.4)
-        // Whose MSRs (GuestMsrs) and whose DR0-DR3/DR6 the processor holds now; null: nobody's that matters.
-        private static HardwareVcpu s_msrOwner, s_debugOwner;
         private static ulong s_ioBitmapA, s_ioBitmapB, s_msrBitmap;
 
         private readonly PageSource _pages;
@@ -29,7 +26,6 @@ namespace Hv.Kernel.Vmx
         private ulong _xsave;
         private ushort _vpid;
         private bool _launched;
-        private bool _debugClaimed;
         private ulong _exitReason;
         // Filled by the exit stub: qualification, instruction length, interruptibility; read by it: the XSAVE mask, the
         // guest's and the host's XCR0 (see boot/vmx.asm).
@@ -56,7 +52,7 @@ namespace Hv.Kernel.Vmx
             _eptp = eptp;
             _vpid = vpid;
             _launched = false;
-            _debugClaimed = false;
+            ForgetProcessorState();
             _exitReason = 0;
             Registers.Clear();
             Switched.Clear();
@@ -207,57 +203,6 @@ namespace Hv.Kernel.Vmx
         // The guest's MSR exit runs between StartSlice and the next entry, so the processor holds this vCPU's MSRs.
         public override void GuestMsrWritten(uint msr, ulong value) => Native.hv_wrmsr(msr, value);
 
-        public override void PullProcessorState()
-        {
-            if (s_msrOwner == this) Msrs.KernelGsBase = Native.hv_rdmsr(Msr.Ia32KernelGsBase);
-            if (s_debugOwner == this) SaveDebugRegisters();
-        }
-
-        public override void ClaimDebugRegisters()
-        {
-            if (!MakeCurrent()) return;
-            _debugClaimed = true;
-            Native.hv_vmwrite(VmcsField.ProcessorBasedControls, Native.hv_vmread(VmcsField.ProcessorBasedControls) & ~(ulong)VmxControls.MovDrExiting);
-            LoadDebugRegisters();
-        }
-
-        // The XSAVE mask always covers x87 and SSE (the host's handlers use SSE whatever the guest's XCR0 says), plus
-        // what the guest enabled in XCR0 once CR4.OSXSAVE is on; the processor runs the guest with the guest's XCR0 then.
-        public override void ExtendedControlChanged()
-        {
-            ulong host = _root.HostXcr0;
-            if (host == 0) return;
-            bool osxsave = (ReadField(VmcsField.GuestCr4) & ControlRegisterBits.Cr4OsXsave) != 0;
-            _exitInfo[3] = ControlRegisterBits.Xcr0X87 | ControlRegisterBits.Xcr0Sse | (osxsave ? Switched.Xcr0 : 0);
-            _exitInfo[4] = osxsave ? Switched.Xcr0 : host;
-            _exitInfo[5] = host;
-        }
-
-        public override void FlushGuestTranslations()
-        {
-            ulong* descriptor = stackalloc ulong[2];
-            descriptor[0] = _vpid;
-            descriptor[1] = 0;
-            if (Native.hv_invvpid(SingleContextInvalidation, descriptor) != 0) Native.hv_invvpid(GlobalInvalidation, descriptor);
-        }
-
-        private void LoadDebugRegisters()
-        {
-            if (s_debugOwner != null && s_debugOwner != this) s_debugOwner.SaveDebugRegisters();
-            ulong* dr = stackalloc ulong[5];
-            SwitchedRegisters sw = Switched;
-            dr[0] = sw.Dr0; dr[1] = sw.Dr1; dr[2] = sw.Dr2; dr[3] = sw.Dr3; dr[4] = sw.Dr6;
-            Native.hv_write_debug_registers(dr);
-            s_debugOwner = this;
-        }
-
-        private void SaveDebugRegisters()
-        {
-            ulong* dr = stackalloc ulong[5];
-            Native.hv_read_debug_registers(dr);
-            SwitchedRegisters sw = Switched;
-            sw.Dr0 = dr[0]; sw.Dr1 = dr[1]; sw.Dr2 = dr[2]; sw.Dr3 = dr[3]; sw.Dr6 = dr[4];
-        }
 
         // Runs the guest until the next exit: the hottest path of the hypervisor. Returns 0, or EntryFailed when
         // VMLAUNCH/VMRESUME itself failed (the VM-instruction error field says why). The exit reason is kept for the
@@ -273,32 +218,15 @@ namespace Hv.Kernel.Vmx
         }
 
         // A new time slice: this VMCS on the processor, the preemption timer set, and the guest state the VMCS does not
-        // switch loaded if the processor last ran another VM: the MSRs (after reading back the last owner's
-        // KERNEL_GS_BASE, which SWAPGS changes without an exit) and, once this guest has used them, the debug registers
-        // (another VM's single steps and breakpoints write DR6, so the last owner's are saved first). The timer counts
-        // down at the TSC rate divided by 2^shift (SDM 25.5.1); the VMCS saves what is left at every exit, so the slice
-        // spans all the exits handled within it. False when the VMCS cannot be loaded (the entry fails).
+        // switch loaded if the processor last ran another VM (SwitchProcessorState). The timer counts down at the TSC
+        // rate divided by 2^shift (SDM 25.5.1); the VMCS saves what is left at every exit, so the slice spans all the
+        // exits handled within it. False when the VMCS cannot be loaded (the entry fails).
         private bool StartSlice(ulong ticks)
         {
             if (!MakeCurrent()) return false;
             ulong timer = ticks >> _root.PreemptionTimerShift;
             Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, timer == 0 ? 1 : timer > uint.MaxValue ? uint.MaxValue : timer);
-            if (s_msrOwner != this)
-            {
-                if (s_msrOwner != null) s_msrOwner.Msrs.KernelGsBase = Native.hv_rdmsr(Msr.Ia32KernelGsBase);
-                GuestMsrs msrs = Msrs;
-                for (int i = 0; i < GuestMsrs.Count; i++) Native.hv_wrmsr(GuestMsrs.Number(i), msrs.Get(i));
-                s_msrOwner = this;
-            }
-            if (s_debugOwner != this)
-            {
-                if (_debugClaimed) LoadDebugRegisters();
-                else if (s_debugOwner != null)
-                {
-                    s_debugOwner.SaveDebugRegisters();
-                    s_debugOwner = null;
-                }
-            }
+            SwitchProcessorState();
             return true;
         }
 
@@ -316,8 +244,7 @@ namespace Hv.Kernel.Vmx
             ulong vmcs = _vmcs;
             Native.hv_vmclear(&vmcs);
             if (s_current == this) s_current = null;
-            if (s_msrOwner == this) s_msrOwner = null; // the next VM loads all of its own over these
-            if (s_debugOwner == this) s_debugOwner = null;
+            ForgetProcessorState();
             // The EPT's pages go back to the allocator: drop every translation cached for it (SDM 28.4.3.1), so a
             // later VM that gets these pages can never reach this VM's memory through a stale entry.
             FlushTranslations(_eptp);
