@@ -197,5 +197,33 @@ namespace Hv.Core.Tests
             Write(Scr, 0x77);
             Assert.Equal(0xFFFFFF77u, _uart.In(7, 4)); // past the last register reads as an empty bus
         }
+    
+        [Fact]
+        public void RegistersSurviveSaveAndLoad()
+        {
+            Write(Lcr, 0x83);
+            Write(Data, 0x03);
+            Write(Lcr, 0x03);
+            Write(Ier, 0x03);
+            Write(Mcr, 0x1B); // loopback
+            Write(Data, 0x42);
+            Write(Scr, 0x77);
+            var buffer = new byte[Uart16550.StateSize];
+            var writer = new Hv.Core.Devices.StateWriter(buffer);
+            _uart.Save(ref writer);
+            Assert.Equal(Uart16550.StateSize, writer.Length);
+            var copy = new Uart16550(new ConsoleRing(16, 16));
+            var reader = new Hv.Core.Devices.StateReader(buffer);
+            bool valid = true;
+            copy.Load(ref reader, ref valid);
+            Assert.True(valid);
+            Assert.Equal(3, copy.Divisor);
+            Assert.Equal(0x77u, copy.In(Scr, 1));
+            Assert.Equal(0x42u, copy.In(Data, 1)); // the loopback FIFO came along
+            buffer[2] = 0xFF; // IER with reserved bits
+            reader = new Hv.Core.Devices.StateReader(buffer);
+            copy.Load(ref reader, ref valid);
+            Assert.False(valid);
+        }
     }
 }

@@ -18,6 +18,7 @@ namespace Hv.SystemTests
             Assert.Contains("+vmx +ept +vpid +unrestricted-guest +preemption-timer", boot.Log);
             Assert.Contains("cmdline: hv.exit=ready", boot.Log);
             Assert.Matches(new Regex(@"ready at tsc \d+"), boot.Log);
+            Assert.DoesNotContain("ignored module", boot.Log);
         }
 
         [Fact]

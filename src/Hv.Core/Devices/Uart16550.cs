@@ -1,3 +1,5 @@
+using Hv.Core.Devices.Interrupts;
+
 namespace Hv.Core.Devices
 {
     /// <summary>
@@ -85,6 +87,7 @@ namespace Hv.Core.Devices
         private readonly byte[] _loopbackFifo = new byte[LoopbackFifoSize];
         private int _loopbackHead;
         private int _loopbackCount;
+        private IrqLine _irq;
 
         /// <summary>Back to the power-on state (a recycled VM's fresh UART); the console it feeds is reset by its owner.</summary>
         public void Reset()
@@ -112,6 +115,25 @@ namespace Hv.Core.Devices
             get { return (_mcr & McrOut2) != 0 && PendingInterrupt() != IirNoInterrupt; }
         }
 
+        /// <summary>
+        /// Wires the UART's interrupt output (ISA IRQ 4 for COM1): after every register access, and on
+        /// <see cref="Poll"/>, the line is set to <see cref="InterruptLine"/>, so the receiver sees each fall and rise.
+        /// </summary>
+        public void ConnectIrq(IrqLine irq)
+        {
+            _irq = irq;
+            Poll();
+        }
+
+        /// <summary>Re-evaluates the interrupt line; the VM calls it when console input may have arrived from the host.</summary>
+        public void Poll()
+        {
+            if (_irq != null)
+            {
+                _irq.Set(InterruptLine);
+            }
+        }
+
         /// <summary>Accesses wider than a byte act like ISA bus cycles: one byte register per byte, ascending.</summary>
         public override uint In(ushort offset, int size)
         {
@@ -122,6 +144,7 @@ namespace Hv.Core.Devices
                 uint b = register < PortCount ? ReadRegister(register) : 0xFFu;
                 value |= b << (i * 8);
             }
+            Poll();
             return value;
         }
 
@@ -135,6 +158,7 @@ namespace Hv.Core.Devices
                     WriteRegister(register, (byte)(value >> (i * 8)));
                 }
             }
+            Poll();
         }
 
         private byte ReadRegister(int register)
@@ -340,6 +364,58 @@ namespace Hv.Core.Devices
             byte value = (byte)(ModemLines() | _msrDeltas);
             _msrDeltas = 0; // delta bits clear on read
             return value;
+        }
+    
+        /// <summary>Bytes <see cref="Save"/> writes.</summary>
+        public const int StateSize = 11 + LoopbackFifoSize;
+
+        /// <summary>Saves the registers and the loopback FIFO (the console ring is saved by its owner).</summary>
+        public void Save(ref StateWriter writer)
+        {
+            writer.U8(_divisorLow);
+            writer.U8(_divisorHigh);
+            writer.U8(_ier);
+            writer.U8(_fcr);
+            writer.U8(_lcr);
+            writer.U8(_mcr);
+            writer.U8(_scr);
+            writer.U8(_msrDeltas);
+            writer.Bool(_overrun);
+            writer.Bool(_thrEmptyInterrupt);
+            writer.U8((byte)_loopbackCount);
+            for (int i = 0; i < LoopbackFifoSize; i++)
+            {
+                writer.U8(_loopbackFifo[(_loopbackHead + i) % LoopbackFifoSize]);
+            }
+        }
+
+        public void Load(ref StateReader reader, ref bool valid)
+        {
+            _divisorLow = reader.U8();
+            _divisorHigh = reader.U8();
+            _ier = reader.U8();
+            _fcr = reader.U8();
+            _lcr = reader.U8();
+            _mcr = reader.U8();
+            _scr = reader.U8();
+            _msrDeltas = reader.U8();
+            _overrun = reader.Bool(ref valid);
+            _thrEmptyInterrupt = reader.Bool(ref valid);
+            _loopbackCount = reader.U8();
+            _loopbackHead = 0;
+            for (int i = 0; i < LoopbackFifoSize; i++)
+            {
+                _loopbackFifo[i] = reader.U8();
+            }
+            if (_ier > 0x0F || _mcr > 0x1F || _msrDeltas > 0x0F || _loopbackCount > LoopbackFifoSize)
+            {
+                valid = false;
+                _ier &= 0x0F;
+                _mcr &= 0x1F;
+                _msrDeltas &= 0x0F;
+                _loopbackCount = 0;
+            }
+            Poll();
         }
     }
 }

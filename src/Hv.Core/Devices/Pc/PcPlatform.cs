@@ -1,0 +1,368 @@
+using System;
+using Hv.Core.Devices.Interrupts;
+using Hv.Core.Devices.Time;
+
+namespace Hv.Core.Devices.Pc
+{
+    /// <summary>
+    /// One VM's PC platform: the time seam, local APIC, IOAPIC, 8259 pair, 8254 PIT with port 0x61, CMOS RTC, 8042,
+    /// ACPI PM block, and the COM1 UART's IRQ 4, wired as a PC board wires them (<see cref="IsaIrqLine"/>). The VM's
+    /// run loop drives it through a small contract (devices/README.md): <see cref="Advance"/> with the guest TSC,
+    /// <see cref="NextDeadline"/> for the scheduler, <see cref="PendingVector"/>/<see cref="Acknowledge"/>/
+    /// <see cref="TakeNmi"/> for event injection, <see cref="MmioRead"/>/<see cref="MmioWrite"/> and
+    /// <see cref="ReadMsr"/>/<see cref="WriteMsr"/> for exits, and <see cref="SaveState"/>/<see cref="LoadState"/>.
+    /// </summary>
+    public sealed class PcPlatform
+    {
+        public const int ComIrq = 4, SciIrq = 9;
+        public const uint Ia32ApicBase = 0x1B, Ia32TscDeadline = 0x6E0;
+
+        private readonly DeviceClock _clock;
+        private readonly LocalApic _apic;
+        private readonly IoApic _ioApic;
+        private readonly PicPair _pic = new PicPair();
+        private readonly Pit8254 _pit;
+        private readonly SystemControlPortB _portB;
+        private readonly CmosRtc _rtc;
+        private readonly I8042Controller _kbc;
+        private readonly AcpiPmBlock _pm;
+        private readonly Uart16550 _uart;
+        private readonly byte[] _backup = new byte[StateSize];
+
+        /// <summary>
+        /// A platform whose devices read the guest TSC at <paramref name="tscHz"/>, whose APIC timer counts at
+        /// <paramref name="apicTimerHz"/> and whose CMOS clock starts at <paramref name="unixSeconds"/>.
+        /// <paramref name="uart"/> (the VM's COM1) gets IRQ 4.
+        /// </summary>
+        public PcPlatform(ulong tscHz, ulong apicTimerHz, ulong unixSeconds, Uart16550 uart)
+        {
+            _clock = new DeviceClock(tscHz);
+            _apic = new LocalApic(_clock, apicTimerHz, 0);
+            _ioApic = new IoApic(_apic);
+            _apic.ConnectIoApic(_ioApic);
+            _pit = new Pit8254(_clock, Line(0));
+            _portB = new SystemControlPortB(_clock, _pit);
+            _kbc = new I8042Controller(Line(1), Line(12));
+            _rtc = new CmosRtc(_clock, Line(8), unixSeconds);
+            _pm = new AcpiPmBlock(_clock, Line(SciIrq));
+            _uart = uart;
+            if (_uart != null)
+            {
+                _uart.ConnectIrq(Line(ComIrq));
+            }
+            _apic.SetVirtualWire();
+        }
+
+        private IrqLine Line(int irq)
+        {
+            return new IsaIrqLine(_pic, _ioApic, irq);
+        }
+
+        public DeviceClock Clock { get { return _clock; } }
+        public LocalApic LocalApic { get { return _apic; } }
+        public IoApic IoApic { get { return _ioApic; } }
+        public PicPair Pic { get { return _pic; } }
+        public Pit8254 Pit { get { return _pit; } }
+        public CmosRtc Rtc { get { return _rtc; } }
+        public I8042Controller Keyboard { get { return _kbc; } }
+        public AcpiPmBlock PowerManagement { get { return _pm; } }
+
+        /// <summary>The guest asked to be switched off (ACPI S5).</summary>
+        public bool PowerOffRequested { get { return _pm.PowerOffRequested; } }
+        /// <summary>The guest pulsed the reset line (8042 command 0xFE or output port bit 0).</summary>
+        public bool ResetRequested { get { return _kbc.ResetRequested; } }
+
+        /// <summary>Maps every port device on <paramref name="bus"/> (COM1 is the VM's own mapping).</summary>
+        public PortMapStatus MapPorts(PortBus bus)
+        {
+            PortMapStatus status = bus.Map(PicPair.MasterPort, Pic8259.PortCount, _pic.Master);
+            if (status == PortMapStatus.Ok) status = bus.Map(PicPair.SlavePort, Pic8259.PortCount, _pic.Slave);
+            if (status == PortMapStatus.Ok) status = bus.Map(PicPair.ElcrPort, Elcr.PortCount, _pic.Elcr);
+            if (status == PortMapStatus.Ok) status = bus.Map(Pit8254.BasePort, Pit8254.PortCount, _pit);
+            if (status == PortMapStatus.Ok) status = bus.Map(SystemControlPortB.Port, 1, _portB);
+            if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.DataPort, 1, new I8042Port(_kbc, false));
+            if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.CommandPort, 1, new I8042Port(_kbc, true));
+            if (status == PortMapStatus.Ok) status = bus.Map(CmosRtc.BasePort, CmosRtc.PortCount, _rtc);
+            if (status == PortMapStatus.Ok) status = bus.Map(AcpiPmBlock.BasePort, AcpiPmBlock.PortCount, _pm);
+            return status;
+        }
+
+        /// <summary>Power-on state for a fresh boot or a restart; the clock keeps running (the guest TSC does).</summary>
+        public void Reset(ulong unixSeconds)
+        {
+            _apic.PowerOn();
+            _apic.SetVirtualWire();
+            _ioApic.Reset();
+            _pic.Reset();
+            _pit.Reset();
+            _portB.Restore(0);
+            _rtc.Reset(unixSeconds);
+            _kbc.Reset();
+            _pm.Reset();
+        }
+
+        /// <summary>
+        /// Time moved to <paramref name="guestTsc"/>: expired timers raise their interrupts, level sources are
+        /// re-sampled. Call before reading <see cref="PendingVector"/> and after each exit that touched a device.
+        /// </summary>
+        public void Advance(ulong guestTsc)
+        {
+            _clock.Advance(guestTsc);
+            _pit.Update();
+            _rtc.Update();
+            _pm.Update();
+            _apic.Update();
+            if (_uart != null)
+            {
+                _uart.Poll();
+            }
+        }
+
+        /// <summary>The earliest guest TSC at which a device has an interrupt to raise (ulong.MaxValue: none).</summary>
+        public ulong NextDeadline()
+        {
+            ulong next = _apic.NextDeadline();
+            next = Min(next, _pit.NextDeadline());
+            next = Min(next, _rtc.NextDeadline());
+            return Min(next, _pm.NextDeadline());
+        }
+
+        private static ulong Min(ulong a, ulong b)
+        {
+            return a < b ? a : b;
+        }
+
+        private bool ExtIntPending { get { return _pic.Output && _apic.AcceptsExtInt; } }
+
+        /// <summary>The vector the vCPU would take now if its RFLAGS.IF and interruptibility allow, or -1.</summary>
+        public int PendingVector()
+        {
+            if (ExtIntPending)
+            {
+                return _pic.PendingVector();
+            }
+            return _apic.PendingVector();
+        }
+
+        /// <summary>The vCPU takes the pending interrupt (the injection is committed): returns its vector, or -1.</summary>
+        public int Acknowledge()
+        {
+            if (ExtIntPending)
+            {
+                return _pic.Acknowledge();
+            }
+            return _apic.Acknowledge();
+        }
+
+        /// <summary>True (once) when an NMI is to be injected.</summary>
+        public bool TakeNmi()
+        {
+            return _apic.TakeNmi();
+        }
+
+        /// <summary>The host's graceful stop request: the ACPI power button.</summary>
+        public void PressPowerButton()
+        {
+            _pm.PressPowerButton();
+        }
+
+        private bool InApicPage(ulong gpa)
+        {
+            return _apic.XApicMode && gpa >= _apic.MmioBase && gpa < _apic.MmioBase + 0x1000;
+        }
+
+        private static bool InIoApicPage(ulong gpa)
+        {
+            return gpa >= IoApic.DefaultBase && gpa < IoApic.DefaultBase + IoApic.PageSize;
+        }
+
+        /// <summary>Whether <paramref name="gpa"/> is a device page (the EPT must leave it unmapped so accesses exit).</summary>
+        public bool IsMmio(ulong gpa)
+        {
+            return InApicPage(gpa) || InIoApicPage(gpa);
+        }
+
+        /// <summary>A decoded guest read of <paramref name="size"/> bytes; false when no device owns the address.</summary>
+        public bool MmioRead(ulong gpa, int size, out uint value)
+        {
+            value = 0;
+            if (InIoApicPage(gpa))
+            {
+                value = _ioApic.Read((int)(gpa - IoApic.DefaultBase), size);
+                return true;
+            }
+            if (!InApicPage(gpa))
+            {
+                return false;
+            }
+            int offset = (int)(gpa - _apic.MmioBase);
+            int within = offset & 0xF;
+            if (within >= 4 || offset >= 0x400)
+            {
+                return true; // the upper 12 bytes of each register slot, and the page beyond the registers, read 0
+            }
+            if (!_apic.ReadRegister(offset & 0xFF0, out uint register))
+            {
+                _apic.NoteIllegalRegister();
+                return true;
+            }
+            value = register >> (within * 8);
+            if (size < 4)
+            {
+                value &= (1u << (size * 8)) - 1;
+            }
+            return true;
+        }
+
+        /// <summary>A decoded guest write; false when no device owns the address.</summary>
+        public bool MmioWrite(ulong gpa, int size, uint value)
+        {
+            if (InIoApicPage(gpa))
+            {
+                _ioApic.Write((int)(gpa - IoApic.DefaultBase), size, value);
+                return true;
+            }
+            if (!InApicPage(gpa))
+            {
+                return false;
+            }
+            int offset = (int)(gpa - _apic.MmioBase);
+            if ((offset & 0xF) != 0 || offset >= 0x400)
+            {
+                return true; // the SDM requires aligned 32-bit accesses; others are dropped
+            }
+            if (!_apic.WriteRegister(offset, value) && !_apic.ReadRegister(offset, out _))
+            {
+                _apic.NoteIllegalRegister(); // no register there (writes to read-only ones are ignored)
+            }
+            return true;
+        }
+
+        /// <summary>RDMSR of IA32_APIC_BASE, IA32_TSC_DEADLINE or an x2APIC register.</summary>
+        public PlatformMsrStatus ReadMsr(uint msr, out ulong value)
+        {
+            value = 0;
+            if (msr == Ia32ApicBase)
+            {
+                value = _apic.BaseMsr;
+                return PlatformMsrStatus.Done;
+            }
+            if (msr == Ia32TscDeadline)
+            {
+                value = _apic.TscDeadline;
+                return PlatformMsrStatus.Done;
+            }
+            if (!LocalApicMsrs.Contains(msr))
+            {
+                return PlatformMsrStatus.NotPlatform;
+            }
+            return LocalApicMsrs.Read(_apic, msr, out value) ? PlatformMsrStatus.Done : PlatformMsrStatus.GeneralProtection;
+        }
+
+        /// <summary>WRMSR of IA32_APIC_BASE, IA32_TSC_DEADLINE or an x2APIC register.</summary>
+        public PlatformMsrStatus WriteMsr(uint msr, ulong value)
+        {
+            bool ok;
+            if (msr == Ia32ApicBase)
+            {
+                ok = _apic.WriteBaseMsr(value);
+            }
+            else if (msr == Ia32TscDeadline)
+            {
+                _apic.WriteTscDeadline(value);
+                ok = true;
+            }
+            else if (LocalApicMsrs.Contains(msr))
+            {
+                ok = LocalApicMsrs.Write(_apic, msr, value);
+            }
+            else
+            {
+                return PlatformMsrStatus.NotPlatform;
+            }
+            return ok ? PlatformMsrStatus.Done : PlatformMsrStatus.GeneralProtection;
+        }
+
+        private const byte StateVersion = 1;
+
+        /// <summary>Bytes <see cref="SaveState"/> writes.</summary>
+        public const int StateSize = 1 + 8 + LocalApic.StateSize + IoApic.StateSize + PicPair.StateSize + Pit8254.StateSize + 1
+            + CmosRtc.StateSize + I8042Controller.StateSize + AcpiPmBlock.StateSize + 1 + Uart16550.StateSize;
+
+        /// <summary>Saves every device and the clock's present; returns the bytes written or -1 when the buffer is short.</summary>
+        public int SaveState(Span<byte> destination)
+        {
+            StateWriter writer = new StateWriter(destination);
+            writer.U8(StateVersion);
+            writer.U64(_clock.Now);
+            _apic.Save(ref writer);
+            _ioApic.Save(ref writer);
+            _pic.Save(ref writer);
+            _pit.Save(ref writer);
+            writer.U8(_portB.Control);
+            _rtc.Save(ref writer);
+            _kbc.Save(ref writer);
+            _pm.Save(ref writer);
+            writer.Bool(_uart != null);
+            if (_uart != null)
+            {
+                _uart.Save(ref writer);
+            }
+            else
+            {
+                for (int i = 0; i < Uart16550.StateSize; i++) writer.U8(0);
+            }
+            return writer.Overflowed ? -1 : writer.Length;
+        }
+
+        /// <summary>Restores <see cref="SaveState"/>'s bytes, all or nothing: on failure every device keeps its state.</summary>
+        public DeviceStateStatus LoadState(ReadOnlySpan<byte> source)
+        {
+            if (source.Length < StateSize)
+            {
+                return DeviceStateStatus.Truncated;
+            }
+            if (source.Length != StateSize || source[0] != StateVersion)
+            {
+                return DeviceStateStatus.WrongVersion;
+            }
+            SaveState(_backup);
+            DeviceStateStatus status = LoadBody(source);
+            if (status != DeviceStateStatus.Ok)
+            {
+                LoadBody(_backup);
+            }
+            return status;
+        }
+
+        private DeviceStateStatus LoadBody(ReadOnlySpan<byte> source)
+        {
+            StateReader reader = new StateReader(source.Slice(1));
+            bool valid = true;
+            _clock.Restore(reader.U64());
+            _apic.Load(ref reader, ref valid);
+            _ioApic.Load(ref reader, ref valid);
+            _pic.Load(ref reader, ref valid);
+            _pit.Load(ref reader, ref valid);
+            byte portB = reader.U8();
+            _portB.Restore(portB);
+            _rtc.Load(ref reader, ref valid);
+            _kbc.Load(ref reader, ref valid);
+            _pm.Load(ref reader, ref valid);
+            bool hadUart = reader.Bool(ref valid);
+            if (hadUart != (_uart != null))
+            {
+                valid = false;
+            }
+            if (_uart != null)
+            {
+                _uart.Load(ref reader, ref valid);
+            }
+            if (portB > 0x0F || ((portB & 1) != 0) != _pit.Channel(2).Gate)
+            {
+                valid = false;
+            }
+            return reader.Truncated ? DeviceStateStatus.Truncated : valid ? DeviceStateStatus.Ok : DeviceStateStatus.Invalid;
+        }
+    }
+}
