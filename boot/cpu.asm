@@ -80,6 +80,39 @@ export hv_write_cr0
 export hv_write_cr4
     mov cr4, rdi
     ret
+; void hv_xsetbv(ulong value): XCR0 = value (the host's own, once at start)
+export hv_xsetbv
+    mov rax, rdi
+    mov rdx, rdi
+    shr rdx, 32
+    xor ecx, ecx
+    xsetbv
+    ret
+; void hv_read_debug_registers(ulong* five) / hv_write_debug_registers(ulong* five): DR0, DR1, DR2, DR3, DR6.
+export hv_read_debug_registers
+    mov rax, dr0
+    mov [rdi], rax
+    mov rax, dr1
+    mov [rdi + 8], rax
+    mov rax, dr2
+    mov [rdi + 16], rax
+    mov rax, dr3
+    mov [rdi + 24], rax
+    mov rax, dr6
+    mov [rdi + 32], rax
+    ret
+export hv_write_debug_registers
+    mov rax, [rdi]
+    mov dr0, rax
+    mov rax, [rdi + 8]
+    mov dr1, rax
+    mov rax, [rdi + 16]
+    mov dr2, rax
+    mov rax, [rdi + 24]
+    mov dr3, rax
+    mov rax, [rdi + 32]
+    mov dr6, rax
+    ret
 export hv_halt
     hlt
     ret

@@ -80,6 +80,7 @@ namespace Hv.Kernel
                                                   PageSharing sharing, HardwareEntropy entropy)
         {
             HostProcessor processor = null;
+            bool rdtscp = false;
             if (!features.Vmx || !features.Ept || !features.UnrestrictedGuest || !features.PreemptionTimer)
             {
                 Log.WriteLine("vmx: not available (needs VT-x with EPT, unrestricted guest and the preemption timer); guests disabled");
@@ -87,10 +88,14 @@ namespace Hv.Kernel
             else
             {
                 VmxRoot root = VmxRoot.Enable(pages, Log);
-                if (root != null) processor = new VmxProcessor(root, pages);
+                if (root != null)
+                {
+                    processor = new VmxProcessor(root, pages);
+                    rdtscp = root.RdtscpEnabled;
+                }
             }
             var hypervisor = new Hypervisor(pages, sharing, processor ?? new NoVirtualizationProcessor(),
-                                            ExitDispatcher.CreateStandard(new HostCpuid()), entropy, MaxVms, MaxTemplates);
+                                            ExitDispatcher.CreateStandard(new HostCpuid(), rdtscp), entropy, MaxVms, MaxTemplates);
             BootTemplates.Register(info.Modules, hypervisor, Log);
             return hypervisor;
         }

@@ -49,7 +49,10 @@ namespace Hv.Core.Tests
         }
 
         [Theory]
-        [InlineData(0x1A0u)]        // IA32_MISC_ENABLE: not on the list
+        [InlineData(0x345u)]        // IA32_PERF_CAPABILITIES: PDCM is hidden
+        [InlineData(0x186u)]        // IA32_PERFEVTSEL0: no PMU (CPUID leaf 0xA is zero)
+        [InlineData(0x48u)]         // IA32_SPEC_CTRL: not advertised
+        [InlineData(0x1Bu)]         // IA32_APIC_BASE: no local APIC model, CPUID.1:EDX.APIC is hidden
         [InlineData(0xC0010000u)]   // AMD range
         [InlineData(0x480u)]        // IA32_VMX_BASIC
         public void UnknownMsrsFaultBothWays(uint msr)
@@ -78,12 +81,23 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
-        public void ApicBaseIsConstant()
+        public void MiscEnableReadsAsHardwareWithOnlyFastStringsWritable()
         {
-            Assert.True(Rdmsr(Msr.Ia32ApicBase, out ulong value));
-            Assert.Equal(0xFEE00900UL, value);
-            Assert.True(Wrmsr(Msr.Ia32ApicBase, 0xFEE00900));
-            Assert.False(Wrmsr(Msr.Ia32ApicBase, 0xFEC00900));
+            Assert.True(Rdmsr(Msr.Ia32MiscEnable, out ulong value));
+            Assert.Equal((1UL << 0) | (1UL << 11) | (1UL << 12), value);
+            Assert.True(Wrmsr(Msr.Ia32MiscEnable, value & ~1UL));
+            Assert.False(Wrmsr(Msr.Ia32MiscEnable, value | (1UL << 22))); // CPUID limit: not backed
+            Assert.False(Wrmsr(Msr.Ia32MiscEnable, value | (1UL << 18))); // MONITOR/MWAIT: hidden
+        }
+
+        [Fact]
+        public void TscAuxIsPerVcpuAndThirtyTwoBits()
+        {
+            Assert.True(Wrmsr(Msr.Ia32TscAux, 0xCAFEF00D));
+            Assert.True(Rdmsr(Msr.Ia32TscAux, out ulong value));
+            Assert.Equal(0xCAFEF00DUL, value);
+            Assert.Equal(0xCAFEF00DUL, _cpu.Msrs.TscAux);
+            Assert.False(Wrmsr(Msr.Ia32TscAux, 1UL << 32));
         }
 
         [Fact]

@@ -19,7 +19,14 @@ namespace Hv.Core.Tests
             var s = new VcpuState();
             for (int i = 0; i < s.Values.Length; i++) s.Values[i] = 0x1000UL * (ulong)i + 7;
             s.Registers.Rax = 1; s.Registers.R15 = 15; s.Registers.Rip = 0x8123; s.Registers.Rflags = 0x246;
-            for (int i = 0; i < s.FpuState.Length; i++) s.FpuState[i] = (byte)(i * 3);
+            // The legacy region is arbitrary but MXCSR's reserved upper half; the XSAVE header says x87, SSE, AVX.
+            for (int i = 0; i < 512; i++) s.FpuState[i] = (byte)(i * 3);
+            s.FpuState[26] = s.FpuState[27] = 0;
+            s.FpuState[512] = 7;
+            for (int i = 576; i < s.FpuState.Length; i++) s.FpuState[i] = (byte)(i * 5);
+            s.Registers.Cr2 = 0xFFFF800012345000;
+            s.Switched.Dr0 = 0x401000; s.Switched.Dr6 = 0xFFFF0FF1; s.Switched.Cr8 = 9; s.Switched.Xcr0 = 7;
+            s.Msrs.TscAux = 0x12345678;
             return s;
         }
 
@@ -78,6 +85,9 @@ namespace Hv.Core.Tests
             Assert.Equal(state.FpuState, reader.State.FpuState);
             Assert.Equal(0x8123UL, reader.State.Registers.Rip);
             Assert.Equal(15UL, reader.State.Registers.R15);
+            Assert.Equal(0xFFFF800012345000UL, reader.State.Registers.Cr2);
+            for (int i = 0; i < SwitchedRegisters.Count; i++) Assert.Equal(state.Switched.Get(i), reader.State.Switched.Get(i));
+            Assert.Equal(0x12345678UL, reader.State.Msrs.TscAux);
             Assert.Equal(0xFFFF800000001000, reader.State.Msrs.Lstar);
             Assert.Equal(5UL, reader.State.Msrs.Star);
             var back = new byte[5000];

@@ -9,8 +9,9 @@ namespace Hv.Core.Vm
     /// The byte layout of an exported VM (Export-HvVm / Import-HvVm / Move-HvVm), little-endian:
     /// <code>
     ///   "HVVM" u16 version=1 u16 0 | u64 memory size | u8 n + name | u8 n + template name
-    ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 18 registers (GuestRegisters order) | 512 B FXSAVE
-    ///   u64 × 5 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE)
+    ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 19 registers (GuestRegisters order, CR2 last)
+    ///   1024 B XSAVE image | u64 × 6 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX)
+    ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   the pages whose bit is set, 4096 bytes each, in address order
     ///   SHA-256 of every byte before it (32 bytes)
@@ -20,16 +21,18 @@ namespace Hv.Core.Vm
     public static class VmImage
     {
         public const uint Magic = 0x4D565648; // "HVVM"
-        public const ushort Version = 1;
+        public const ushort Version = 2;
         public const int PageSize = 4096;
-        public const int RegisterCount = 18;
+        public const int RegisterCount = 19;
         public const int MsrCount = GuestMsrs.Count;
+        public const int SwitchedCount = SwitchedRegisters.Count;
+        public const int MtrrCount = GuestMtrrs.Count;
         public const int DigestBytes = 32;
 
         /// <summary>Bytes before the page bitmap for the given name lengths (in bytes).</summary>
         public static int HeaderBytes(int nameBytes, int templateBytes)
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
-               + VcpuState.FpuStateBytes + 8 * MsrCount;
+               + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount;
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
 
@@ -41,7 +44,7 @@ namespace Hv.Core.Vm
                 case 4: return r.Rsp; case 5: return r.Rbp; case 6: return r.Rsi; case 7: return r.Rdi;
                 case 8: return r.R8; case 9: return r.R9; case 10: return r.R10; case 11: return r.R11;
                 case 12: return r.R12; case 13: return r.R13; case 14: return r.R14; case 15: return r.R15;
-                case 16: return r.Rip; default: return r.Rflags;
+                case 16: return r.Rip; case 17: return r.Rflags; default: return r.Cr2;
             }
         }
 
@@ -53,7 +56,7 @@ namespace Hv.Core.Vm
                 case 4: r.Rsp = v; break; case 5: r.Rbp = v; break; case 6: r.Rsi = v; break; case 7: r.Rdi = v; break;
                 case 8: r.R8 = v; break; case 9: r.R9 = v; break; case 10: r.R10 = v; break; case 11: r.R11 = v; break;
                 case 12: r.R12 = v; break; case 13: r.R13 = v; break; case 14: r.R14 = v; break; case 15: r.R15 = v; break;
-                case 16: r.Rip = v; break; default: r.Rflags = v; break;
+                case 16: r.Rip = v; break; case 17: r.Rflags = v; break; default: r.Cr2 = v; break;
             }
         }
     }

@@ -175,6 +175,9 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.RegisterCount; i++) VmImage.SetRegister(State.Registers, i, r.U64());
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) State.FpuState[i] = r.U8();
             for (int i = 0; i < VmImage.MsrCount; i++) State.Msrs.Set(i, r.U64());
+            for (int i = 0; i < VmImage.SwitchedCount; i++) State.Switched.Set(i, r.U64());
+            for (int i = 0; i < VmImage.MtrrCount; i++) State.Mtrrs.Set(i, r.U64());
+            if (!State.IsLoadable()) return VmImageStatus.Malformed;
             _bitmap = new byte[VmImage.BitmapBytes(size)];
             _memorySize = size;
             return VmImageStatus.Ok;

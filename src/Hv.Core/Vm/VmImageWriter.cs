@@ -36,6 +36,8 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.RegisterCount; i++) w.U64(VmImage.Register(state.Registers, i));
             for (int i = 0; i < VcpuState.FpuStateBytes; i++) w.U8(state.FpuState[i]);
             for (int i = 0; i < VmImage.MsrCount; i++) w.U64(state.Msrs.Get(i));
+            for (int i = 0; i < VmImage.SwitchedCount; i++) w.U64(state.Switched.Get(i));
+            for (int i = 0; i < VmImage.MtrrCount; i++) w.U64(state.Mtrrs.Get(i));
 
             int present = 0;
             int[] index = new int[(int)pages];

@@ -45,8 +45,10 @@ namespace Hv.Core.Vmx
         }
 
         /// <summary>The standard table: every exit our VMCS configuration can produce, with its policy.</summary>
-        public static ExitDispatcher CreateStandard(CpuidSource hostCpuid)
+        /// <param name="rdtscpEnabled">The VM controls enable RDTSCP (CPUID advertises it only then).</param>
+        public static ExitDispatcher CreateStandard(CpuidSource hostCpuid, bool rdtscpEnabled = true)
         {
+            CpuidPolicy cpuid = new CpuidPolicy(hostCpuid, rdtscpEnabled);
             ExitDispatcher dispatcher = new ExitDispatcher();
             YieldHandler yield = new YieldHandler();
             InvalidOpcodeHandler invalidOpcode = new InvalidOpcodeHandler();
@@ -57,7 +59,10 @@ namespace Hv.Core.Vmx
             dispatcher.Register(ExitReason.EntryFailureInvalidGuestState, new StopVmHandler(StopCause.InvalidGuestState));
             dispatcher.Register(ExitReason.EntryFailureMsrLoading, new StopVmHandler(StopCause.MsrLoading));
             dispatcher.Register(ExitReason.EntryFailureMachineCheck, new StopVmHandler(StopCause.MachineCheck));
-            dispatcher.Register(ExitReason.Cpuid, new CpuidHandler(new CpuidPolicy(hostCpuid)));
+            dispatcher.Register(ExitReason.Cpuid, new CpuidHandler(cpuid));
+            dispatcher.Register(ExitReason.Xsetbv, new XsetbvHandler(cpuid.SupportedXcr0Bits));
+            dispatcher.Register(ExitReason.ControlRegisterAccess, new ControlRegisterAccessHandler(CpuidPolicy.GuestCr4Bits(hostCpuid)));
+            dispatcher.Register(ExitReason.MovDr, new MovDrHandler());
             dispatcher.Register(ExitReason.Hlt, new HltHandler());
             dispatcher.Register(ExitReason.IoInstruction, new IoInstructionHandler());
             dispatcher.Register(ExitReason.Rdmsr, new RdmsrHandler());

@@ -8,19 +8,27 @@ namespace Hv.Core.Vmx
     /// probe safely (Linux uses rdmsr_safe) and no host MSR is ever exposed.
     ///
     /// - IA32_TSC: guest TSC = host TSC + VMCS TSC offset; a write moves the offset (SDM Vol. 3C "Time-Stamp Counter Offset").
-    /// - IA32_APIC_BASE: reads 0xFEE00900 (default base, BSP, xAPIC enabled); writing a different value → #GP.
+    /// - IA32_APIC_BASE: #GP, as on a CPU without a local APIC (CPUID.1:EDX.APIC is hidden until an APIC model exists).
+    /// - IA32_MISC_ENABLE: reads fast strings on, BTS and PEBS unavailable, everything else (thermal control,
+    ///   performance monitoring, EIST, MONITOR/MWAIT, CPUID limit, xTPR, XD disable) off, matching CPUID; a write may
+    ///   toggle only fast strings (ignored: REP MOVS/STOS run natively), any other change → #GP.
+    /// - IA32_MTRRCAP, IA32_MTRR_DEF_TYPE, the variable and fixed MTRRs: per vCPU in <see cref="GuestMtrrs"/>, which
+    ///   checks memory types and reserved bits; MTRRCAP is read-only.
+    /// - IA32_TSC_AUX: per vCPU in <see cref="GuestMsrs"/> (RDTSCP and RDPID read it without exiting); bits 63:32 → #GP.
     /// - IA32_FEATURE_CONTROL: reads locked with VMX disabled (we offer no nested VMX); any write → #GP, as
     ///   for a locked register (SDM Vol. 3C "Enabling and Entering VMX Operation").
     /// - IA32_EFER, IA32_PAT, SYSENTER_CS/ESP/EIP, FS/GS base: the VMCS guest-state fields, which the CPU loads
     ///   on entry and saves on exit (the backend sets the load/save EFER and PAT controls).
-    /// - STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE: no VMCS field; kept in the vCPU's <see cref="GuestMsrs"/>,
+    /// - STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE (which SWAPGS changes without an exit), TSC_AUX: no VMCS field; kept in the vCPU's <see cref="GuestMsrs"/>,
     ///   which a hardware vCPU loads into the processor.
     /// Writes are checked as hardware checks them: reserved EFER bits, LME changed while paging is on, invalid
     /// PAT memory types and non-canonical addresses all fault with #GP.
     /// </summary>
     public static class MsrPolicy
     {
-        public const ulong ApicBaseValue = 0xFEE00000UL | (1UL << 8) | (1UL << 11);
+        /// <summary>Fast-string operations enabled (bit 0), BTS unavailable (11), PEBS unavailable (12) (SDM Vol. 4 Table 2-2).</summary>
+        public const ulong MiscEnableValue = (1UL << 0) | (1UL << 11) | (1UL << 12);
+        private const ulong MiscEnableWritable = 1UL << 0;
         /// <summary>Lock bit set, VMX-inside-SMX (bit 1) and VMX-outside-SMX (bit 2) clear.</summary>
         public const ulong FeatureControlValue = 1;
 
@@ -37,8 +45,11 @@ namespace Hv.Core.Vmx
                 case Msr.Ia32Tsc:
                     value = cpu.ReadHostTsc() + cpu.ReadField(VmcsField.TscOffset);
                     return true;
-                case Msr.Ia32ApicBase:
-                    value = ApicBaseValue;
+                case Msr.Ia32MiscEnable:
+                    value = MiscEnableValue;
+                    return true;
+                case Msr.Ia32MtrrCap:
+                    value = GuestMtrrs.Capabilities;
                     return true;
                 case Msr.Ia32FeatureControl:
                     value = FeatureControlValue;
@@ -77,11 +88,16 @@ namespace Hv.Core.Vmx
                     value = cpu.Msrs.Fmask;
                     return true;
                 case Msr.Ia32KernelGsBase:
+                    cpu.PullProcessorState(); // SWAPGS may have changed it
                     value = cpu.Msrs.KernelGsBase;
                     return true;
+                case Msr.Ia32TscAux:
+                    value = cpu.Msrs.TscAux;
+                    return true;
                 default:
-                    value = 0;
-                    return false;
+                    int mtrr = GuestMtrrs.Slot(msr);
+                    value = mtrr >= 0 ? cpu.Mtrrs.Get(mtrr) : 0;
+                    return mtrr >= 0;
             }
         }
 
@@ -93,8 +109,8 @@ namespace Hv.Core.Vmx
                 case Msr.Ia32Tsc:
                     cpu.WriteField(VmcsField.TscOffset, unchecked(value - cpu.ReadHostTsc()));
                     return true;
-                case Msr.Ia32ApicBase:
-                    return value == ApicBaseValue;
+                case Msr.Ia32MiscEnable:
+                    return ((value ^ MiscEnableValue) & ~MiscEnableWritable) == 0;
                 case Msr.Ia32SysenterCs:
                     cpu.WriteField(VmcsField.GuestIa32SysenterCs, value & 0xFFFFFFFFUL);
                     return true;
@@ -142,9 +158,22 @@ namespace Hv.Core.Vmx
                     }
                     cpu.Msrs.KernelGsBase = value;
                     return true;
+                case Msr.Ia32TscAux:
+                    if ((value >> 32) != 0)
+                    {
+                        return false;
+                    }
+                    cpu.Msrs.TscAux = value;
+                    return true;
                 default:
-                    // Includes IA32_FEATURE_CONTROL, which reads as locked.
-                    return false;
+                    // Includes IA32_FEATURE_CONTROL, which reads as locked, and the read-only IA32_MTRRCAP.
+                    int mtrr = GuestMtrrs.Slot(msr);
+                    if (mtrr < 0 || !GuestMtrrs.IsValid(mtrr, value))
+                    {
+                        return false;
+                    }
+                    cpu.Mtrrs.Set(mtrr, value);
+                    return true;
             }
         }
 

@@ -15,11 +15,19 @@ namespace Hv.Core.Vmx
 
         private readonly GuestRegisters _registers = new GuestRegisters();
         private readonly GuestMsrs _msrs = new GuestMsrs();
+        private readonly SwitchedRegisters _switched = new SwitchedRegisters();
+        private readonly GuestMtrrs _mtrrs = new GuestMtrrs();
 
         public GuestRegisters Registers { get { return _registers; } }
 
         /// <summary>The MSRs the VMCS does not switch; the MSR policy keeps the guest's values here.</summary>
         public GuestMsrs Msrs { get { return _msrs; } }
+
+        /// <summary>DR0-DR3, DR6, CR8 and XCR0: kept here, switched by the host (see <see cref="SwitchedRegisters"/>).</summary>
+        public SwitchedRegisters Switched { get { return _switched; } }
+
+        /// <summary>The memory-type range registers, emulated per vCPU (EPT decides the real memory types).</summary>
+        public GuestMtrrs Mtrrs { get { return _mtrrs; } }
 
         /// <summary>
         /// Runs the guest until an exit needs handling; returns 0, or <see cref="EntryFailed"/>. A non-zero
@@ -45,6 +53,24 @@ namespace Hv.Core.Vmx
         /// once, so the guest's next SYSCALL or SWAPGS uses it.
         /// </summary>
         public virtual void GuestMsrWritten(uint msr, ulong value) { }
+
+        /// <summary>
+        /// Brings <see cref="Msrs"/> and <see cref="Switched"/> up to date with what the guest changed without an exit
+        /// (SWAPGS swaps KERNEL_GS_BASE; debug exceptions and MOV to DRs once they are the guest's change DR0-DR6).
+        /// </summary>
+        public virtual void PullProcessorState() { }
+
+        /// <summary>
+        /// The guest touched a debug register (a MOV-DR exit): from now on the processor holds this vCPU's DR0-DR3 and
+        /// DR6 while it runs, and MOV DR runs without exiting. The instruction is then executed again, natively.
+        /// </summary>
+        public virtual void ClaimDebugRegisters() { }
+
+        /// <summary>The guest's XCR0 or CR4.OSXSAVE changed: the world switch's XSAVE mask and XCR0 follow.</summary>
+        public virtual void ExtendedControlChanged() { }
+
+        /// <summary>Drops the guest's cached linear translations (after an emulated CR0/CR4 write changed paging bits).</summary>
+        public virtual void FlushGuestTranslations() { }
 
         /// <summary>
         /// Completes the exiting instruction: RIP moves past it (by the VM-exit instruction length, SDM 24.9.4),

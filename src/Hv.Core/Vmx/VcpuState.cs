@@ -4,13 +4,14 @@ namespace Hv.Core.Vmx
 {
     /// <summary>
     /// Everything that makes up a vCPU between two instructions: the guest-state area of the VMCS (SDM Vol. 3C 24.4),
-    /// the guest's view of CR0/CR4 (read shadows), the general registers, the MSRs the VMCS does not switch and the
-    /// x87/SSE state. Captured from a paused VM for snapshots, primed templates, forks and exports, and loaded into a
+    /// the guest's view of CR0/CR4 (read shadows), the general registers and CR2, the MSRs the VMCS does not switch,
+    /// DR0-DR3/DR6/CR8/XCR0, the MTRRs and the x87/SSE/AVX state (see <see cref="GuestStateInventory"/>). Captured from a paused VM for snapshots, primed templates, forks and exports, and loaded into a
     /// fresh vCPU to continue exactly there.
     /// </summary>
     public sealed class VcpuState
     {
-        public const int FpuStateBytes = 512; // the FXSAVE image (SDM Vol. 1 10.5.1)
+        /// <summary>The standard-form XSAVE image: legacy x87/SSE region, header, AVX (SDM Vol. 1 13.4; 832 bytes used).</summary>
+        public const int FpuStateBytes = 1024;
 
         /// <summary>The VMCS fields captured, in a fixed order (the export format relies on it: append only).</summary>
         public static readonly uint[] Fields = BuildFields();
@@ -18,6 +19,8 @@ namespace Hv.Core.Vmx
         public readonly ulong[] Values = new ulong[Fields.Length];
         public readonly GuestRegisters Registers = new GuestRegisters();
         public readonly GuestMsrs Msrs = new GuestMsrs();
+        public readonly SwitchedRegisters Switched = new SwitchedRegisters();
+        public readonly GuestMtrrs Mtrrs = new GuestMtrrs();
         public readonly byte[] FpuState = new byte[FpuStateBytes];
 
         public ulong Get(uint field)
@@ -32,12 +35,39 @@ namespace Hv.Core.Vmx
             for (int i = 0; i < FpuStateBytes; i++) FpuState[i] = other.FpuState[i];
             Registers.CopyFrom(other.Registers);
             Msrs.CopyFrom(other.Msrs);
+            Switched.CopyFrom(other.Switched);
+            Mtrrs.CopyFrom(other.Mtrrs);
+        }
+
+        /// <summary>
+        /// False when loading this state would make the host's own instructions fault (an imported image is untrusted):
+        /// an XCR0 XSETBV refuses, an XSAVE header XRSTOR refuses (SDM Vol. 1 13.8.1: XCOMP_BV and the reserved bytes
+        /// zero, no component beyond those Hv saves), MXCSR reserved bits, DR6 bits 63:32, non-canonical DR0-DR3 or
+        /// address MSRs, a TSC_AUX above 32 bits or a CR8 above 15.
+        /// </summary>
+        public bool IsLoadable()
+        {
+            if (!XsetbvPolicy.IsValid(0, Switched.Xcr0, CpuidAllowList.Xcr0, 0)) return false;
+            if ((Little(512, 8) & ~CpuidAllowList.Xcr0) != 0) return false;
+            for (int i = 520; i < 576; i++) if (FpuState[i] != 0) return false;
+            if ((Little(24, 4) & 0xFFFF0000u) != 0) return false;
+            if ((Switched.Dr6 >> 32) != 0 || Switched.Cr8 > 15 || (Msrs.TscAux >> 32) != 0) return false;
+            for (int i = 0; i < 4; i++) if (!MsrPolicy.IsCanonical(Switched.Get(i))) return false;
+            for (int i = 0; i < GuestMtrrs.Count; i++) if (!GuestMtrrs.IsValid(i, Mtrrs.Get(i))) return false;
+            return MsrPolicy.IsCanonical(Msrs.Lstar) && MsrPolicy.IsCanonical(Msrs.Cstar) && MsrPolicy.IsCanonical(Msrs.KernelGsBase);
+        }
+
+        private ulong Little(int offset, int bytes)
+        {
+            ulong v = 0;
+            for (int i = bytes - 1; i >= 0; i--) v = (v << 8) | FpuState[offset + i];
+            return v;
         }
 
         // RSP, RIP and RFLAGS travel in Registers, not here.
         private static uint[] BuildFields()
         {
-            uint[] f = new uint[54];
+            uint[] f = new uint[55];
             int i = 0;
             f[i++] = VmcsField.GuestEsSelector; f[i++] = VmcsField.GuestCsSelector; f[i++] = VmcsField.GuestSsSelector;
             f[i++] = VmcsField.GuestDsSelector; f[i++] = VmcsField.GuestFsSelector; f[i++] = VmcsField.GuestGsSelector;
@@ -60,6 +90,7 @@ namespace Hv.Core.Vmx
             f[i++] = VmcsField.GuestInterruptibilityState; f[i++] = VmcsField.GuestActivityState;
             f[i++] = VmcsField.GuestPendingDebugExceptions;
             f[i++] = VmcsField.GuestPdpte0; f[i++] = VmcsField.GuestPdpte1; f[i++] = VmcsField.GuestPdpte2; f[i++] = VmcsField.GuestPdpte3;
+            f[i++] = VmcsField.GuestIa32Pat;
             return f;
         }
     }

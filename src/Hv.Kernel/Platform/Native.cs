@@ -44,6 +44,10 @@ namespace Hv.Kernel.Platform
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_vmread")] public static extern ulong hv_vmread(ulong field);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_invept")] public static extern int hv_invept(ulong type, void* descriptor);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_vmx_exit_address")] public static extern ulong hv_vmx_exit_address();
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_vmx_run")] public static extern long hv_vmx_run(ulong* registers, int launched, void* fxsaveArea, ulong* exitInfo);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_vmx_run")] public static extern long hv_vmx_run(ulong* registers, int launched, void* xsaveArea, ulong* exitInfo);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_invvpid")] public static extern int hv_invvpid(ulong type, void* descriptor);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_xsetbv")] public static extern void hv_xsetbv(ulong value);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_read_debug_registers")] public static extern void hv_read_debug_registers(ulong* five);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "hv_write_debug_registers")] public static extern void hv_write_debug_registers(ulong* five);
     }
 }

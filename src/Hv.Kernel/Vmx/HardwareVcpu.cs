@@ -8,24 +8,28 @@ using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Vmx
 {
-    // A vCPU backed by a real VMCS: VMREAD/VMWRITE for fields, hv_vmx_run (boot/vmx.asm) for entry and exit.
-    internal sealed unsafe class HardwareVcpu : Vcpu
+    // A vCPU backed by a real VMCS: VMREAD/VMWRITE for fields, hv_vmx_run (boot/vmx.asm) for entry and exit. The guest
+    // state outside the VMCS is switched in HardwareVcpu.ProcessorState.cs.
+    internal sealed unsafe partial class HardwareVcpu : Vcpu
     {
         private const ulong Cr0ProtectionAndPaging = ControlRegisterBits.Cr0ProtectionEnable | ControlRegisterBits.Cr0Paging;
 
         private const ulong SingleContextInvalidation = 1, GlobalInvalidation = 2;
         private static HardwareVcpu s_current;
+        private const ulong DefaultPat = 0x0007040600070406UL; // the power-up value of IA32_PAT (SDM Vol. 3A 13.12.4)
         private static ulong s_ioBitmapA, s_ioBitmapB, s_msrBitmap;
 
         private readonly PageSource _pages;
         private readonly VmxRoot _root;
         private ulong _eptp;
         private ulong _vmcs;
-        private ulong _fxsave;
+        private ulong _xsave;
+        private ushort _vpid;
         private bool _launched;
         private ulong _exitReason;
-        // Filled by the exit stub: qualification, instruction length, interruptibility (see boot/vmx.asm).
-        private readonly ulong* _exitInfo = (ulong*)Internal.Runtime.Heap.Allocate(3 * sizeof(ulong));
+        // Filled by the exit stub: qualification, instruction length, interruptibility; read by it: the XSAVE mask, the
+        // guest's and the host's XCR0 (see boot/vmx.asm).
+        private readonly ulong* _exitInfo = (ulong*)Internal.Runtime.Heap.Allocate(6 * sizeof(ulong));
         // The image has no moving collector, so the registers object stays where it is: take its address once.
         private readonly ulong* _registers;
 
@@ -33,23 +37,29 @@ namespace Hv.Kernel.Vmx
         private static HardwareVcpu s_free;
         private HardwareVcpu _nextFree;
 
-        private HardwareVcpu(VmxRoot root, PageSource pages, ulong vmcs, ulong fxsave, ulong eptp)
+        private HardwareVcpu(VmxRoot root, PageSource pages, ulong vmcs, ulong xsave, ulong eptp, ushort vpid)
         {
             _root = root;
             _pages = pages;
             fixed (ulong* registers = &Registers.Rax) _registers = registers;
-            Assign(vmcs, fxsave, eptp);
+            Assign(vmcs, xsave, eptp, vpid);
         }
 
-        private void Assign(ulong vmcs, ulong fxsave, ulong eptp)
+        private void Assign(ulong vmcs, ulong xsave, ulong eptp, ushort vpid)
         {
             _vmcs = vmcs;
-            _fxsave = fxsave;
+            _xsave = xsave;
             _eptp = eptp;
+            _vpid = vpid;
             _launched = false;
+            ForgetProcessorState();
             _exitReason = 0;
             Registers.Clear();
+            Switched.Clear();
+            Mtrrs.Clear();
             _exitInfo[0] = _exitInfo[1] = _exitInfo[2] = 0;
+            _exitInfo[3] = _root.HostXcr0 != 0 ? ControlRegisterBits.Xcr0X87 | ControlRegisterBits.Xcr0Sse : 0;
+            _exitInfo[4] = _exitInfo[5] = _root.HostXcr0;
         }
 
         public ulong VmcsAddress => _vmcs;
@@ -72,7 +82,11 @@ namespace Hv.Kernel.Vmx
         public static HardwareVcpu Create(VmxRoot root, PageSource pages, GuestEntryState entry, ulong eptp, ushort vpid)
         {
             HardwareVcpu cpu = Allocate(root, pages, eptp, entry.LongMode, vpid);
-            if (cpu != null) cpu.WriteGuestState(root, entry);
+            if (cpu != null)
+            {
+                cpu.WriteGuestState(root, entry);
+                cpu.ExtendedControlChanged();
+            }
             return cpu;
         }
 
@@ -85,50 +99,64 @@ namespace Hv.Kernel.Vmx
             for (int i = 0; i < VcpuState.Fields.Length; i++) Native.hv_vmwrite(VcpuState.Fields[i], state.Values[i]);
             // The masks say which CR0/CR4 bits the host owns; the captured shadows keep what the guest believes.
             Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, root.Cr0Fixed0 & ~Cr0ProtectionAndPaging);
-            Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4Fixed0);
+            Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4HostOwned);
             Native.hv_vmwrite(VmcsField.VmcsLinkPointer, ulong.MaxValue);
             cpu.Registers.CopyFrom(state.Registers);
             cpu.Msrs.CopyFrom(state.Msrs);
-            byte* fx = (byte*)cpu._fxsave;
-            for (int i = 0; i < VcpuState.FpuStateBytes; i++) fx[i] = state.FpuState[i];
+            cpu.Switched.CopyFrom(state.Switched);
+            cpu.Mtrrs.CopyFrom(state.Mtrrs);
+            byte* area = (byte*)cpu._xsave;
+            for (int i = 0; i < VcpuState.FpuStateBytes; i++) area[i] = state.FpuState[i];
+            // An image from a CPU with more XSAVE components than this one: XRSTOR/XSETBV would fault in the host.
+            *(ulong*)(area + 512) &= root.HostXcr0 | ControlRegisterBits.Xcr0X87 | ControlRegisterBits.Xcr0Sse;
+            if ((cpu.Switched.Xcr0 & ~root.HostXcr0) != 0) cpu.Switched.Xcr0 = SwitchedRegisters.Xcr0Reset;
+            // Breakpoints set before the capture must fire after it: such a vCPU owns the debug registers at once.
+            if (state.Switched.DebugRegistersInUse || (state.Get(VmcsField.GuestDr7) & 0xFF) != 0) cpu.ClaimDebugRegisters();
+            cpu.ExtendedControlChanged();
             return cpu;
         }
 
         public override void Capture(VcpuState state)
         {
             if (!MakeCurrent()) return;
+            PullProcessorState();
             for (int i = 0; i < VcpuState.Fields.Length; i++) state.Values[i] = ReadField(VcpuState.Fields[i]);
             state.Registers.CopyFrom(Registers);
             state.Msrs.CopyFrom(Msrs);
-            byte* fx = (byte*)_fxsave;
-            for (int i = 0; i < VcpuState.FpuStateBytes; i++) state.FpuState[i] = fx[i];
+            state.Switched.CopyFrom(Switched);
+            state.Mtrrs.CopyFrom(Mtrrs);
+            byte* area = (byte*)_xsave;
+            for (int i = 0; i < VcpuState.FpuStateBytes; i++) state.FpuState[i] = area[i];
         }
 
         private static HardwareVcpu Allocate(VmxRoot root, PageSource pages, ulong eptp, bool longMode, ushort vpid)
         {
             if (!EnsureBitmaps(pages)) return null;
             ulong vmcs = pages.AllocatePage();
-            ulong fxsave = pages.AllocatePage();
-            if (vmcs == 0 || fxsave == 0)
+            ulong xsave = pages.AllocatePage();
+            if (vmcs == 0 || xsave == 0)
             {
                 if (vmcs != 0) pages.FreePage(vmcs);
-                if (fxsave != 0) pages.FreePage(fxsave);
+                if (xsave != 0) pages.FreePage(xsave);
                 return null;
             }
             *(uint*)vmcs = root.Revision;
-            // A clean x87/SSE state for the guest's first entry: FCW 0x37F, MXCSR 0x1F80 (SDM Vol. 1 10.5.1).
-            *(ushort*)fxsave = 0x37F;
-            *(uint*)(fxsave + 24) = 0x1F80;
+            // A clean extended state for the first entry: FCW 0x37F, MXCSR 0x1F80 (SDM Vol. 1 10.5.1), and an all-zero
+            // XSAVE header (XRSTOR faults on a reserved header bit; XSTATE_BV = 0 means every component starts in its
+            // initial configuration, SDM Vol. 1 13.8.1).
+            pages.Page(xsave).Fill(0);
+            *(ushort*)xsave = 0x37F;
+            *(uint*)(xsave + 24) = 0x1F80;
             HardwareVcpu cpu = s_free;
             if (cpu != null)
             {
                 s_free = cpu._nextFree;
                 cpu._nextFree = null;
-                cpu.Assign(vmcs, fxsave, eptp);
+                cpu.Assign(vmcs, xsave, eptp, vpid);
             }
             else
             {
-                cpu = new HardwareVcpu(root, pages, vmcs, fxsave, eptp);
+                cpu = new HardwareVcpu(root, pages, vmcs, xsave, eptp, vpid);
             }
             if (Native.hv_vmclear(&vmcs) != 0 || !cpu.MakeCurrent())
             {
@@ -172,7 +200,9 @@ namespace Hv.Kernel.Vmx
         }
         public override ulong ReadHostTsc() => Native.hv_rdtsc();
 
+        // The guest's MSR exit runs between StartSlice and the next entry, so the processor holds this vCPU's MSRs.
         public override void GuestMsrWritten(uint msr, ulong value) => Native.hv_wrmsr(msr, value);
+
 
         // Runs the guest until the next exit: the hottest path of the hypervisor. Returns 0, or EntryFailed when
         // VMLAUNCH/VMRESUME itself failed (the VM-instruction error field says why). The exit reason is kept for the
@@ -180,28 +210,23 @@ namespace Hv.Kernel.Vmx
         public override uint Run(ulong newSliceTicks)
         {
             if (newSliceTicks != 0 && !StartSlice(newSliceTicks)) return EntryFailed;
-            long result = Native.hv_vmx_run(_registers, _launched ? 1 : 0, (void*)_fxsave, _exitInfo);
+            long result = Native.hv_vmx_run(_registers, _launched ? 1 : 0, (void*)_xsave, _exitInfo);
             if (result < 0) return EntryFailed;
             _launched = true;
             _exitReason = (ulong)result;
             return 0;
         }
 
-        // A new time slice: this VMCS on the processor, the preemption timer set, and the guest's MSRs that the VMCS
-        // does not switch loaded (they only change when another VM runs or the guest writes one). The timer counts down
-        // at the TSC rate divided by 2^shift (SDM 25.5.1); the VMCS saves what is left at every exit, so the slice spans
-        // all the exits handled within it. False when the VMCS cannot be loaded (the entry fails).
+        // A new time slice: this VMCS on the processor, the preemption timer set, and the guest state the VMCS does not
+        // switch loaded if the processor last ran another VM (SwitchProcessorState). The timer counts down at the TSC
+        // rate divided by 2^shift (SDM 25.5.1); the VMCS saves what is left at every exit, so the slice spans all the
+        // exits handled within it. False when the VMCS cannot be loaded (the entry fails).
         private bool StartSlice(ulong ticks)
         {
             if (!MakeCurrent()) return false;
             ulong timer = ticks >> _root.PreemptionTimerShift;
             Native.hv_vmwrite(VmcsField.VmxPreemptionTimerValue, timer == 0 ? 1 : timer > uint.MaxValue ? uint.MaxValue : timer);
-            GuestMsrs msrs = Msrs;
-            Native.hv_wrmsr(Msr.Ia32Star, msrs.Star);
-            Native.hv_wrmsr(Msr.Ia32Lstar, msrs.Lstar);
-            Native.hv_wrmsr(Msr.Ia32Cstar, msrs.Cstar);
-            Native.hv_wrmsr(Msr.Ia32Fmask, msrs.Fmask);
-            Native.hv_wrmsr(Msr.Ia32KernelGsBase, msrs.KernelGsBase);
+            SwitchProcessorState();
             return true;
         }
 
@@ -219,11 +244,12 @@ namespace Hv.Kernel.Vmx
             ulong vmcs = _vmcs;
             Native.hv_vmclear(&vmcs);
             if (s_current == this) s_current = null;
+            ForgetProcessorState();
             // The EPT's pages go back to the allocator: drop every translation cached for it (SDM 28.4.3.1), so a
             // later VM that gets these pages can never reach this VM's memory through a stale entry.
             FlushTranslations(_eptp);
             _pages.FreePage(_vmcs);
-            _pages.FreePage(_fxsave);
+            _pages.FreePage(_xsave);
             _vmcs = 0;
             Msrs.Clear(); // the next guest on this object must not see this one's
             _nextFree = s_free;
@@ -252,6 +278,7 @@ namespace Hv.Kernel.Vmx
             Native.hv_vmwrite(VmcsField.HostIa32SysenterEsp, 0);
             Native.hv_vmwrite(VmcsField.HostIa32SysenterEip, 0);
             Native.hv_vmwrite(VmcsField.HostIa32Efer, Native.hv_rdmsr(Msr.Ia32Efer));
+            Native.hv_vmwrite(VmcsField.HostIa32Pat, Native.hv_rdmsr(Msr.Ia32Pat));
             Native.hv_vmwrite(VmcsField.HostRip, Native.hv_vmx_exit_address());
         }
 
@@ -265,6 +292,7 @@ namespace Hv.Kernel.Vmx
             if (longMode) entryControls |= VmxControls.Ia32eModeGuest;
             Native.hv_vmwrite(VmcsField.EntryControls, entryControls);
             Native.hv_vmwrite(VmcsField.ExceptionBitmap, 0);
+            Native.hv_vmwrite(VmcsField.TscOffset, 0);
             Native.hv_vmwrite(VmcsField.IoBitmapA, s_ioBitmapA);
             Native.hv_vmwrite(VmcsField.IoBitmapB, s_ioBitmapB);
             Native.hv_vmwrite(VmcsField.MsrBitmap, s_msrBitmap);
@@ -287,12 +315,13 @@ namespace Hv.Kernel.Vmx
             Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, cr0Forced);
             Native.hv_vmwrite(VmcsField.Cr0ReadShadow, entry.Cr0);
             Native.hv_vmwrite(VmcsField.GuestCr4, VmxCapability.ApplyFixedBits(entry.Cr4, root.Cr4Fixed0, root.Cr4Fixed1));
-            Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4Fixed0);
+            Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4HostOwned);
             Native.hv_vmwrite(VmcsField.Cr4ReadShadow, entry.Cr4);
             Native.hv_vmwrite(VmcsField.GuestCr3, entry.Cr3);
             Native.hv_vmwrite(VmcsField.GuestIa32Efer, entry.Efer);
             Native.hv_vmwrite(VmcsField.GuestDr7, 0x400);
             Native.hv_vmwrite(VmcsField.GuestIa32DebugCtl, 0);
+            Native.hv_vmwrite(VmcsField.GuestIa32Pat, DefaultPat);
 
             Segment(VmcsField.GuestEsSelector, VmcsField.GuestEsBase, VmcsField.GuestEsLimit, VmcsField.GuestEsAccessRights, entry.Es);
             Segment(VmcsField.GuestCsSelector, VmcsField.GuestCsBase, VmcsField.GuestCsLimit, VmcsField.GuestCsAccessRights, entry.Cs);

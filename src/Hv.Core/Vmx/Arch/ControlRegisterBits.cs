@@ -9,13 +9,32 @@ namespace Hv.Core.Vmx.Arch
         public const ulong Cr0ProtectionEnable = 1UL << 0;
         /// <summary>Hard-wired to 1 on every processor since the 486; reset value keeps it set.</summary>
         public const ulong Cr0ExtensionType = 1UL << 4;
+        public const ulong Cr0MonitorCoprocessor = 1UL << 1;
+        public const ulong Cr0Emulation = 1UL << 2;
+        public const ulong Cr0TaskSwitched = 1UL << 3;
+        /// <summary>Numeric error: VMX requires it set (IA32_VMX_CR0_FIXED0); a guest may still believe it clear.</summary>
+        public const ulong Cr0NumericError = 1UL << 5;
+        public const ulong Cr0WriteProtect = 1UL << 16;
+        public const ulong Cr0AlignmentMask = 1UL << 18;
+        public const ulong Cr0NotWriteThrough = 1UL << 29;
+        public const ulong Cr0CacheDisable = 1UL << 30;
         public const ulong Cr0Paging = 1UL << 31;
 
         public const ulong Cr4PhysicalAddressExtension = 1UL << 5;
+        public const ulong Cr4MachineCheckEnable = 1UL << 6;
+        public const ulong Cr4FsgsBase = 1UL << 16;
+        public const ulong Cr4PcidEnable = 1UL << 17;
+        public const ulong Cr4Smep = 1UL << 20;
+        public const ulong Cr4Smap = 1UL << 21;
         /// <summary>Must stay 1 while in VMX operation (IA32_VMX_CR4_FIXED0, SDM 23.8).</summary>
         public const ulong Cr4VmxEnable = 1UL << 13;
         /// <summary>The OS supports XSAVE; CPUID.1:ECX.OSXSAVE mirrors it (SDM Vol. 3A §2.5).</summary>
         public const ulong Cr4OsXsave = 1UL << 18;
+
+        /// <summary>XCR0 (SDM Vol. 1 13.3): x87 (must be 1), SSE, AVX (needs SSE).</summary>
+        public const ulong Xcr0X87 = 1UL << 0;
+        public const ulong Xcr0Sse = 1UL << 1;
+        public const ulong Xcr0Avx = 1UL << 2;
 
         public const ulong EferSyscallEnable = 1UL << 0;
 

@@ -18,6 +18,19 @@ namespace Hv.Core.Vmx.Arch
         public const uint Ia32FsBase = 0xC0000100;
         public const uint Ia32GsBase = 0xC0000101;
         public const uint Ia32KernelGsBase = 0xC0000102;
+        /// <summary>IA32_TSC_AUX: what RDTSCP and RDPID return in ECX (SDM Vol. 4 Table 2-2).</summary>
+        public const uint Ia32TscAux = 0xC0000103;
+        public const uint Ia32SpecCtrl = 0x48;
+        public const uint Ia32MtrrCap = 0xFE;
+        public const uint Ia32MiscEnable = 0x1A0;
+        /// <summary>IA32_MTRR_PHYSBASE0..PHYSMASK9: base/mask pairs, 0x200-0x213 (SDM Vol. 3A 12.11.2.3).</summary>
+        public const uint Ia32MtrrPhysBase0 = 0x200;
+        public const uint Ia32MtrrFix64K = 0x250;
+        public const uint Ia32MtrrFix16K80000 = 0x258;
+        public const uint Ia32MtrrFix16KA0000 = 0x259;
+        public const uint Ia32MtrrFix4KC0000 = 0x268;
+        public const uint Ia32MtrrFix4KF8000 = 0x26F;
+        public const uint Ia32MtrrDefType = 0x2FF;
 
         /// <summary>IA32_FEATURE_CONTROL: bit 0 locks it, bit 2 allows VMXON outside SMX (SDM Vol. 3C §23.7).</summary>
         public const ulong FeatureControlLock = 1UL << 0;

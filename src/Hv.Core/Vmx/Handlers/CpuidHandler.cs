@@ -19,7 +19,7 @@ namespace Hv.Core.Vmx.Handlers
             uint leaf = (uint)registers.Rax;
             // Only leaf 1 depends on the guest's CR4 (OSXSAVE); skipping the VMREAD elsewhere keeps the common exit short.
             ulong cr4 = leaf == 1 ? cpu.ReadField(VmcsField.GuestCr4) : 0;
-            CpuidResult result = _policy.Query(vm, leaf, (uint)registers.Rcx, cr4);
+            CpuidResult result = _policy.Query(vm, leaf, (uint)registers.Rcx, cr4, cpu.Switched.Xcr0);
             // CPUID writes 32-bit results, which clears bits 63:32 of each register in 64-bit mode.
             registers.Rax = result.Eax;
             registers.Rbx = result.Ebx;
