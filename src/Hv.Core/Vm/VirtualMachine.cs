@@ -29,6 +29,7 @@ namespace Hv.Core.Vm
         private readonly ConsoleRing _console;
         private readonly Uart16550 _uart;
         private readonly PortBus _ports;
+        private readonly MmioBus _mmio = new MmioBus();
         private readonly VmCounters _counters;
         private readonly VmSnapshots _snapshots = new VmSnapshots();
         private VmState _state;
@@ -93,6 +94,8 @@ namespace Hv.Core.Vm
         public Uart16550 Uart { get { return _uart; } }
         /// <summary>The I/O-port bus its devices hang on (COM1, the debug-exit port).</summary>
         public PortBus Ports { get { return _ports; } }
+        /// <summary>Its memory-mapped devices (above RAM, emulated on EPT violations).</summary>
+        public MmioBus Mmio { get { return _mmio; } }
         public VmCounters Counters { get { return _counters; } }
         public VmSnapshots Snapshots { get { return _snapshots; } }
 
@@ -101,7 +104,7 @@ namespace Hv.Core.Vm
         public StopCause StopCause { get { return _stopCause; } }
         /// <summary>The stop's detail: a guest-physical address, a port or an exit reason (<see cref="StopCause"/> says which).</summary>
         public ulong StopDetail { get { return _stopDetail; } }
-        /// <summary>For an EPT violation, the access bits of its exit qualification.</summary>
+        /// <summary>For an EPT violation, the access bits of its exit qualification; for a refused MMIO instruction, its first bytes.</summary>
         public ulong StopAccess { get { return _stopAccess; } }
         public StopReason StopReason { get { return StopCauses.ReasonOf(_stopCause); } }
         public ulong ExitCode { get { return _exitCode; } }
