@@ -20,7 +20,7 @@ namespace Hv.Core.Vm
     public static class VmImage
     {
         public const uint Magic = 0x4D565648; // "HVVM"
-        public const ushort Version = 1;
+        public const ushort Version = 2;
         public const int PageSize = 4096;
         public const int RegisterCount = 18;
         public const int MsrCount = GuestMsrs.Count;
