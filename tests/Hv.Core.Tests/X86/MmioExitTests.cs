@@ -203,7 +203,8 @@ namespace Hv.Core.Tests.X86
                 for (int k = 0; k < 16; k++) // sprinkle plausible entries pointing inside RAM
                 {
                     int at = random.Next(0, 64 * 1024 / 8) * 8;
-                    BitConverter.TryWriteBytes(new Span<byte>(ram, at, 8), (ulong)(random.Next(0, 16) << 12) | 0x7 | (ulong)(random.Next(2) << 7));
+                    ulong entry = ((ulong)random.Next(0, 16) << 12) | 0x7UL | ((ulong)random.Next(2) << 7);
+                    BitConverter.TryWriteBytes(new Span<byte>(ram, at, 8), entry);
                 }
                 Assert.True(vm.Memory.Write(0, new ReadOnlySpan<byte>(ram, 0, 64 * 1024)));
                 var cpu = new FakeVcpu(ExitReason.EptViolation, EptViolationQualification.Read, 0);
