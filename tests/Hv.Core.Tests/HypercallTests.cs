@@ -121,7 +121,7 @@ namespace Hv.Core.Tests
 
         [Theory]
         [InlineData(0UL)]
-        [InlineData(7UL)]
+        [InlineData(8UL)]
         [InlineData(0x100000001UL)]
         public void UnknownFunctionReturnsAllOnes(ulong function)
         {

@@ -93,15 +93,6 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
-        public void StringIoStopsWithThePort()
-        {
-            var (action, cpu, vm) = Run(Qualification(0x3F8, 1, false, true, true), 0);
-            Assert.Equal(ExitAction.Stop, action);
-            Assert.Equal("string i/o unsupported, port 0x03F8", TestVm.StopText(vm));
-            Assert.Equal(0x1000UL, cpu.Registers.Rip);
-        }
-
-        [Fact]
         public void DebugExitStopsWithoutCompletingTheInstruction()
         {
             var (action, cpu, vm) = Run(Qualification(DebugExitPort.DefaultPort, 4, false, immediate: true), 0xFFFF_FFFF_0000_002A);

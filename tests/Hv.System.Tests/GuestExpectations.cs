@@ -34,7 +34,6 @@ namespace Hv.SystemTests
         {
             "ept-violation" => "stopped: ept-violation at GPA",
             "triple-fault" => "stopped: triple fault",
-            "unsupported-io" => "stopped: string i/o unsupported",
             "none" => "stopped: turned off by the host",
             _ => throw new InvalidOperationException($"unknown expect-stop '{Stop}' in {Name}.asm"),
         };

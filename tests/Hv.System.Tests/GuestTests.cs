@@ -11,7 +11,7 @@ namespace Hv.SystemTests
     /// </summary>
     public sealed class AllGuestsRun
     {
-        public static readonly string[] Guests = { "hello", "cpuid", "memcheck", "long64", "mbkernel", "oob", "hosthit", "triple", "ioports", "wrmsr", "spin", "memcheck", "hello" };
+        public static readonly string[] Guests = { "hello", "cpuid", "memcheck", "long64", "mbkernel", "oob", "hosthit", "triple", "ioports", "interrupts", "wrmsr", "spin", "memcheck", "hello" };
         public string Log { get; }
 
         public AllGuestsRun()

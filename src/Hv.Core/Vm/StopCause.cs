@@ -27,8 +27,13 @@ namespace Hv.Core.Vm
         EptMisconfiguration,
         /// <summary>No host page for a copy-on-write copy. Detail: the guest-physical address.</summary>
         CopyOnWriteOutOfMemory,
-        /// <summary>INS/OUTS, which the hypervisor does not emulate. Detail: the port.</summary>
+        /// <summary>INS/OUTS whose memory operand does not translate to guest RAM. Detail: the port.</summary>
         StringIo,
+        /// <summary>
+        /// An access to a memory-mapped device by an instruction the hypervisor does not emulate (or cannot fetch).
+        /// Detail: the guest-physical address; access: the instruction's first 8 bytes, the first in the top byte.
+        /// </summary>
+        MmioInstructionRefused,
         /// <summary>An I/O exit whose size encoding the SDM does not define.</summary>
         InvalidIoSize,
         /// <summary>An exit reason with no handler. Detail: the basic exit reason.</summary>

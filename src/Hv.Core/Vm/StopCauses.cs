@@ -59,8 +59,14 @@ namespace Hv.Core.Vm
                     text.WriteHex(detail, 0);
                     break;
                 case StopCause.StringIo:
-                    text.Write("string i/o unsupported, port ");
+                    text.Write("string i/o operand outside guest memory, port ");
                     text.WriteHex(detail, 4);
+                    break;
+                case StopCause.MmioInstructionRefused:
+                    text.Write("mmio access at GPA ");
+                    text.WriteHex(detail, 0);
+                    text.Write(" by an instruction not emulated, bytes ");
+                    text.WriteHex(access, 16);
                     break;
                 case StopCause.InvalidIoSize: text.Write("i/o exit with invalid size"); break;
                 case StopCause.UnhandledExit:

@@ -29,6 +29,9 @@ namespace Hv.Core.Vm
         private readonly ConsoleRing _console;
         private readonly Uart16550 _uart;
         private readonly PortBus _ports;
+        private readonly MmioBus _mmio = new MmioBus();
+        private readonly RequestedInterrupts _requestedInterrupts = new RequestedInterrupts();
+        private InterruptSource _interrupts;
         private readonly VmCounters _counters;
         private readonly VmSnapshots _snapshots = new VmSnapshots();
         private VmState _state;
@@ -47,6 +50,7 @@ namespace Hv.Core.Vm
             _ports = new PortBus();
             _ports.Map(Com1Port, Uart16550.PortCount, _uart);
             _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
+            _interrupts = _requestedInterrupts;
         }
 
         /// <summary>Its place in the table's dense list of live VMs.</summary>
@@ -67,6 +71,7 @@ namespace Hv.Core.Vm
             _console.Reset();
             _counters.Reset();
             _uart.Reset();
+            _requestedInterrupts.Clear();
             _state = VmState.Created;
             _stopCause = StopCause.None;
             _stopDetail = _stopAccess = _exitCode = 0;
@@ -93,7 +98,19 @@ namespace Hv.Core.Vm
         public Uart16550 Uart { get { return _uart; } }
         /// <summary>The I/O-port bus its devices hang on (COM1, the debug-exit port).</summary>
         public PortBus Ports { get { return _ports; } }
+        /// <summary>Its memory-mapped devices (above RAM, emulated on EPT violations).</summary>
+        public MmioBus Mmio { get { return _mmio; } }
         public VmCounters Counters { get { return _counters; } }
+        /// <summary>Vectors raised by hypercall or by the host; the interrupt source unless a controller model replaces it.</summary>
+        public RequestedInterrupts RequestedInterrupts { get { return _requestedInterrupts; } }
+        /// <summary>Where its external interrupts come from (<see cref="EventInjection"/> asks it before every entry).</summary>
+        public InterruptSource Interrupts { get { return _interrupts; } }
+
+        /// <summary>An interrupt controller model takes over as the VM's interrupt source.</summary>
+        public void UseInterruptSource(InterruptSource source)
+        {
+            _interrupts = source != null ? source : _requestedInterrupts;
+        }
         public VmSnapshots Snapshots { get { return _snapshots; } }
 
         public VmState State { get { return _state; } }
@@ -101,7 +118,7 @@ namespace Hv.Core.Vm
         public StopCause StopCause { get { return _stopCause; } }
         /// <summary>The stop's detail: a guest-physical address, a port or an exit reason (<see cref="StopCause"/> says which).</summary>
         public ulong StopDetail { get { return _stopDetail; } }
-        /// <summary>For an EPT violation, the access bits of its exit qualification.</summary>
+        /// <summary>For an EPT violation, the access bits of its exit qualification; for a refused MMIO instruction, its first bytes.</summary>
         public ulong StopAccess { get { return _stopAccess; } }
         public StopReason StopReason { get { return StopCauses.ReasonOf(_stopCause); } }
         public ulong ExitCode { get { return _exitCode; } }

@@ -19,6 +19,7 @@ namespace Hv.Core.Vm
         private ulong _unknownReasonExits;
         private ulong _unhandledPortAccesses;
         private ulong _injectedExceptions;
+        private ulong _injectedInterrupts;
         private ulong _guestRuns;
         private ulong _guestTscTicks;
 
@@ -31,7 +32,7 @@ namespace Hv.Core.Vm
         public void Reset()
         {
             for (int i = 0; i < _exitsByReason.Length; i++) _exitsByReason[i] = 0;
-            _totalExits = _unknownReasonExits = _unhandledPortAccesses = _injectedExceptions = _guestRuns = _guestTscTicks = 0;
+            _totalExits = _unknownReasonExits = _unhandledPortAccesses = _injectedExceptions = _injectedInterrupts = _guestRuns = _guestTscTicks = 0;
         }
 
         public ulong TotalExits { get { return _totalExits; } }
@@ -41,6 +42,8 @@ namespace Hv.Core.Vm
         /// <summary>Port reads and writes no device claimed.</summary>
         public ulong UnhandledPortAccesses { get { return _unhandledPortAccesses; } }
         public ulong InjectedExceptions { get { return _injectedExceptions; } }
+        /// <summary>External interrupts injected into the guest.</summary>
+        public ulong InjectedInterrupts { get { return _injectedInterrupts; } }
         /// <summary>VM entries the backend reported via <see cref="RecordGuestRun"/>.</summary>
         public ulong GuestRuns { get { return _guestRuns; } }
         /// <summary>Host TSC ticks spent in guest mode (entry to exit).</summary>
@@ -75,6 +78,11 @@ namespace Hv.Core.Vm
         public void RecordInjectedException()
         {
             _injectedExceptions++;
+        }
+
+        public void RecordInjectedInterrupt()
+        {
+            _injectedInterrupts++;
         }
 
         public void RecordGuestRun(ulong tscTicks)

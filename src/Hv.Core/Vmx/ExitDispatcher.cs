@@ -39,9 +39,12 @@ namespace Hv.Core.Vmx
                 vm.Stop(StopCause.UnhandledExit, basic);
                 return ExitAction.Stop;
             }
+            EventInjection.ReinjectInterruptedEvent(cpu);
             ExitAction action = handler.Handle(vm, cpu);
             // Whatever the handler said, a VM that is no longer running must not be entered again.
-            return vm.State == VmState.Running ? action : ExitAction.Stop;
+            if (vm.State != VmState.Running) return ExitAction.Stop;
+            EventInjection.DeliverPendingInterrupt(vm, cpu);
+            return action;
         }
 
         /// <summary>The standard table: every exit our VMCS configuration can produce, with its policy.</summary>
@@ -64,6 +67,7 @@ namespace Hv.Core.Vmx
             dispatcher.Register(ExitReason.ControlRegisterAccess, new ControlRegisterAccessHandler(CpuidPolicy.GuestCr4Bits(hostCpuid)));
             dispatcher.Register(ExitReason.MovDr, new MovDrHandler());
             dispatcher.Register(ExitReason.Hlt, new HltHandler());
+            dispatcher.Register(ExitReason.InterruptWindow, new InterruptWindowHandler());
             dispatcher.Register(ExitReason.IoInstruction, new IoInstructionHandler());
             dispatcher.Register(ExitReason.Rdmsr, new RdmsrHandler());
             dispatcher.Register(ExitReason.Wrmsr, new WrmsrHandler());

@@ -80,7 +80,16 @@ namespace Hv.Core.Vmx
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void AdvanceRip()
         {
-            _registers.Rip += ReadField(VmcsField.ExitInstructionLength);
+            AdvanceRip(ReadField(VmcsField.ExitInstructionLength));
+        }
+
+        /// <summary>
+        /// Completes an instruction of <paramref name="length"/> bytes that the hypervisor emulated (the exit
+        /// instruction length is not defined for EPT violations, SDM 27.2.5, so the decoder's length is used).
+        /// </summary>
+        public void AdvanceRip(ulong length)
+        {
+            _registers.Rip += length;
             ulong interruptibility = ReadField(VmcsField.GuestInterruptibilityState);
             if ((interruptibility & EntryInterruption.BlockingByStiOrMovSs) != 0)
             {

@@ -67,7 +67,7 @@ namespace Hv.Core.Vmx
         // RSP, RIP and RFLAGS travel in Registers, not here.
         private static uint[] BuildFields()
         {
-            uint[] f = new uint[55];
+            uint[] f = new uint[58];
             int i = 0;
             f[i++] = VmcsField.GuestEsSelector; f[i++] = VmcsField.GuestCsSelector; f[i++] = VmcsField.GuestSsSelector;
             f[i++] = VmcsField.GuestDsSelector; f[i++] = VmcsField.GuestFsSelector; f[i++] = VmcsField.GuestGsSelector;
@@ -89,6 +89,8 @@ namespace Hv.Core.Vmx
             f[i++] = VmcsField.GuestIa32SysenterCs; f[i++] = VmcsField.GuestIa32SysenterEsp; f[i++] = VmcsField.GuestIa32SysenterEip;
             f[i++] = VmcsField.GuestInterruptibilityState; f[i++] = VmcsField.GuestActivityState;
             f[i++] = VmcsField.GuestPendingDebugExceptions;
+            // An event queued for the next entry (an injected interrupt or exception, a re-injected one) travels too.
+            f[i++] = VmcsField.EntryInterruptionInfo; f[i++] = VmcsField.EntryExceptionErrorCode; f[i++] = VmcsField.EntryInstructionLength;
             f[i++] = VmcsField.GuestPdpte0; f[i++] = VmcsField.GuestPdpte1; f[i++] = VmcsField.GuestPdpte2; f[i++] = VmcsField.GuestPdpte3;
             f[i++] = VmcsField.GuestIa32Pat;
             return f;

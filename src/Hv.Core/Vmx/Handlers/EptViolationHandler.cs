@@ -8,14 +8,21 @@ namespace Hv.Core.Vmx.Handlers
     /// EPT violation: the guest touched guest-physical memory its EPT does not allow. A write to its own RAM is the
     /// first write to a page it shares copy-on-write (with its template, a snapshot or a clone): it gets a private copy
     /// and goes on. Anything else (outside RAM, or no memory left for the copy) stops the VM with the address and the
-    /// kind of access (<see cref="EptViolationQualification"/>).
+    /// kind of access (<see cref="EptViolationQualification"/>). A data access above RAM that a memory-mapped device
+    /// claims is emulated (<see cref="MmioExit"/>).
     /// </summary>
     public sealed class EptViolationHandler : ExitHandler
     {
+        private readonly MmioExit _mmio = new MmioExit();
+
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
             ulong qualification = cpu.ReadField(VmcsField.ExitQualification);
             ulong gpa = cpu.ReadField(VmcsField.GuestPhysicalAddress);
+            if (vm.Mmio.Claims(gpa, 1) && (qualification & EptViolationQualification.Fetch) == 0)
+            {
+                return _mmio.Emulate(vm, cpu, gpa);
+            }
             if ((qualification & EptViolationQualification.Write) != 0)
             {
                 EptFaultResult result = vm.Memory.ResolveWrite(gpa);

@@ -26,6 +26,10 @@ namespace Hv.Core.Vmx.Handlers
     ///       spirit of VMGenID), so clones of one golden image never share randomness.
     ///   6 GetMacAddress()
     ///       RAX = this VM's MAC address (48 bits, locally administered, unique per VM and clone).
+    ///   7 RaiseInterrupt(RBX = vector 32-255)
+    ///       Makes the vector pending on the VM's own interrupt source: it is injected as an external interrupt once
+    ///       the guest can take it (RFLAGS.IF = 1, no STI shadow). RAX = Success or InvalidArgument (vector below 32
+    ///       or above 255). A test source for interrupt delivery when no interrupt controller is modelled.
     ///   anything else: RAX = UnknownFunction (all ones).
     ///
     /// Status codes are small negative numbers, as in KVM's hypercall ABI.
@@ -38,6 +42,7 @@ namespace Hv.Core.Vmx.Handlers
         public const ulong Ready = 4;
         public const ulong GetSeed = 5;
         public const ulong GetMacAddress = 6;
+        public const ulong RaiseInterrupt = 7;
 
         public const ulong Success = 0;
         public const ulong UnknownFunction = ulong.MaxValue;      // -1
@@ -90,6 +95,10 @@ namespace Hv.Core.Vmx.Handlers
             else if (function == GetMacAddress)
             {
                 registers.Rax = vm.MacAddress;
+            }
+            else if (function == RaiseInterrupt)
+            {
+                registers.Rax = registers.Rbx <= 255 && vm.RequestedInterrupts.Raise((int)registers.Rbx) ? Success : InvalidArgument;
             }
             else
             {

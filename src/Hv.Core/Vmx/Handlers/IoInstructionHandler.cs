@@ -6,11 +6,12 @@ namespace Hv.Core.Vmx.Handlers
     /// <summary>
     /// IN/OUT: decode the qualification, route the access through the VM's <see cref="Hv.Core.Devices.PortBus"/>.
     /// IN results go to AL/AX/EAX (an 8- or 16-bit IN keeps the rest of RAX; a 32-bit IN zero-extends, as every
-    /// 32-bit register write does in 64-bit mode). String I/O (INS/OUTS) would need guest linear-address
-    /// translation and is not supported: it stops the VM with the port as the detail.
+    /// 32-bit register write does in 64-bit mode). String I/O (INS/OUTS) is emulated by <see cref="StringIoExit"/>.
     /// </summary>
     public sealed class IoInstructionHandler : ExitHandler
     {
+        private readonly StringIoExit _stringIo = new StringIoExit();
+
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
             IoQualification io = IoQualification.Decode(cpu.ReadField(VmcsField.ExitQualification));
@@ -20,7 +21,7 @@ namespace Hv.Core.Vmx.Handlers
             }
             if (io.IsString)
             {
-                return StopVm(vm, StopCause.StringIo, io.Port);
+                return _stringIo.Emulate(vm, cpu, io);
             }
 
             GuestRegisters registers = cpu.Registers;

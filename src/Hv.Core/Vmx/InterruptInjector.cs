@@ -1,0 +1,22 @@
+using Hv.Core.Vmx.Arch;
+
+namespace Hv.Core.Vmx
+{
+    /// <summary>
+    /// The policy for external interrupts (SDM Vol. 3C §26.3.1.5 and §25.2): an interrupt can be injected only when
+    /// RFLAGS.IF = 1, there is no blocking by STI or MOV SS, and no other event is already queued for this entry (a
+    /// re-injected or emulated one goes first); otherwise the hypervisor asks for an interrupt-window exit, which comes
+    /// the moment the guest can take one.
+    /// </summary>
+    public static class InterruptInjector
+    {
+        public static InjectionDecision Decide(int pendingVector, ulong rflags, ulong interruptibility, bool eventQueued)
+        {
+            if (pendingVector < 0) return InjectionDecision.Nothing;
+            if (eventQueued) return InjectionDecision.RequestWindow;
+            if ((rflags & ControlRegisterBits.RflagsInterruptEnable) == 0) return InjectionDecision.RequestWindow;
+            if ((interruptibility & EntryInterruption.BlockingByStiOrMovSs) != 0) return InjectionDecision.RequestWindow;
+            return InjectionDecision.InjectNow;
+        }
+    }
+}
