@@ -66,8 +66,7 @@ namespace Hv.Kernel.Host
         }
 
         // Clones of the 1 MiB hello template until the host refuses one; then all removed again, and every page that
-        // is not the heap's must be free again (no page leaks across 1,000s of creates and removes). The heap keeps the
-        // pages of removed VMs' records for the next creates: its growth is the heap figure below, not a leak.
+        // is not the heap's must be free again (no page leaks across 1,000s of creates and removes).
         private static void MaxClones(Hypervisor hypervisor, PageAllocator pages, TextSink log)
         {
             ulong freeBefore = pages.FreePages + Internal.Runtime.Heap.PagesHeld;
@@ -87,8 +86,7 @@ namespace Hv.Kernel.Host
             Report(log, "max_clones_512mib_host", (ulong)count);
             Report(log, "clone_pages_leaked", freeBefore - (pages.FreePages + Internal.Runtime.Heap.PagesHeld));
 
-            // The kernel heap never frees (no GC): what a create + remove cycle leaves on it for good, once removed VMs'
-            // records are there to be recycled.
+            // What a create + remove cycle leaves on the heap for good (removing a VM frees its record, so 0).
             const int cycles = 1000;
             ulong heapBefore = Internal.Runtime.Heap.UsedBytes;
             for (int i = 0; i < cycles; i++)
