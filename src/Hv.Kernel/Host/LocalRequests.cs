@@ -27,8 +27,12 @@ namespace Hv.Kernel.Host
         public override void Write(byte[] buffer, int offset, int count) { }
 
         // Carries out `message`'s request; on Ok its response fields are filled in, as a client's would be.
+        // The opcode of the request sent last (to name a refused one).
+        public Opcode LastOpcode { get; private set; }
+
         public ErrorCode Send(Message message)
         {
+            LastOpcode = message.Opcode;
             _writer.Reset(_request, 0, _request.Length);
             message.WriteRequest(_writer);
             _reader.Reset(_request, 0, _writer.Length);

@@ -38,6 +38,7 @@ namespace Hv.Kernel.Host
         private readonly byte[] _digest = new byte[Sha256.HashBytes];
         private readonly byte[] _exported = new byte[256 * 1024];
         private int _failures;
+        private TextSink _log;
 
         private Soak(Hypervisor hypervisor, HypervisorAdapter adapter, byte[] image)
         {
@@ -79,6 +80,7 @@ namespace Hv.Kernel.Host
 
         private void All(ulong cycles, int rounds, TextSink log)
         {
+            _log = log;
             ulong t = Native.hv_rdtsc();
             for (ulong i = 0; i < cycles; i++) CreateRemove();
             t = Phase(log, "soak_create_remove_tsc", t, cycles);
@@ -92,10 +94,7 @@ namespace Hv.Kernel.Host
             t = Phase(log, "soak_snapshot_tsc", t, (ulong)rounds);
             for (int i = 0; i < rounds; i++) ExportCycle(vm, i % 10 == 0);
             Phase(log, "soak_export_tsc", t, (ulong)rounds);
-            _stop.VmId = vm;
-            _stop.Force = true;
-            Check(_requests.Send(_stop));
-            Check(RemoveVm(vm));
+            Check(StopRemove(vm));
         }
 
         // Logs the TSC cost per operation of the phase that began at `start` (not in the warm-up round); the TSC now.
@@ -186,7 +185,7 @@ namespace Hv.Kernel.Host
                 Check(_requests.Send(_write));
             }
             _commitImport.ImportId = _import.ImportId;
-            if (Check(_requests.Send(_commitImport))) Check(RemoveVm(_commitImport.VmId));
+            if (Check(_requests.Send(_commitImport))) Check(StopRemove(_commitImport.VmId));
         }
 
         private uint CreateVm(string name)
@@ -198,16 +197,33 @@ namespace Hv.Kernel.Host
             return Check(_requests.Send(_create)) ? _create.VmId : 0;
         }
 
+        // Turns a paused VM off, then removes it.
+        private ErrorCode StopRemove(uint vm)
+        {
+            _stop.VmId = vm;
+            _stop.Force = true;
+            ErrorCode stopped = _requests.Send(_stop);
+            return stopped != ErrorCode.Ok ? stopped : RemoveVm(vm);
+        }
+
         private ErrorCode RemoveVm(uint vm)
         {
             _remove.VmId = vm;
             return _requests.Send(_remove);
         }
 
+        // Counts a refused request; the first few are logged with the request that failed.
         private bool Check(ErrorCode status)
         {
             if (status == ErrorCode.Ok) return true;
-            _failures++;
+            if (_failures++ < 8 && _log != null)
+            {
+                _log.Write("soak: request ");
+                _log.WriteDecimal((ulong)_requests.LastOpcode);
+                _log.Write(" refused with status ");
+                _log.WriteDecimal((ulong)status);
+                _log.WriteLine();
+            }
             return false;
         }
 
