@@ -28,7 +28,7 @@ namespace Hv.Kernel.Host
             Report(log, "clone_tsc_256mib", CloneCost(hypervisor, hello.Template, 256UL << 20, log));
 
             VirtualMachine vm;
-            if (hypervisor.Create("hello", "bench-idle", 0, out vm) == HypervisorStatus.Ok)
+            if (Create(hypervisor, "hello", "bench-idle", 0, out vm))
             {
                 ulong privatePages, sharedPages;
                 vm.MemoryUse(out privatePages, out sharedPages);
@@ -45,7 +45,7 @@ namespace Hv.Kernel.Host
             {
                 VirtualMachine vm;
                 ulong t0 = Native.hv_rdtsc();
-                if (hypervisor.Create(template, "bench", memory, out vm) != HypervisorStatus.Ok) return 0;
+                if (!Create(hypervisor, template, "bench", memory, out vm)) return 0;
                 total += Native.hv_rdtsc() - t0;
                 hypervisor.Remove(vm.Id);
             }
@@ -79,7 +79,10 @@ namespace Hv.Kernel.Host
                 name.Write("c");
                 name.WriteDecimal((ulong)count);
                 VirtualMachine vm;
-                if (hypervisor.Create("hello", name.ToString(), 0, out vm) != HypervisorStatus.Ok) break;
+                string text = name.ToString();
+                bool made = Create(hypervisor, "hello", text, 0, out vm);
+                Owned.Free(text);
+                if (!made) break;
                 ids[count++] = vm.Id;
             }
             for (int i = 0; i < count; i++) hypervisor.Remove(ids[i]);
@@ -92,10 +95,19 @@ namespace Hv.Kernel.Host
             for (int i = 0; i < cycles; i++)
             {
                 VirtualMachine vm;
-                if (hypervisor.Create("hello", "cycle", 0, out vm) != HypervisorStatus.Ok) break;
+                if (!Create(hypervisor, "hello", "cycle", 0, out vm)) break;
                 hypervisor.Remove(vm.Id);
             }
             Report(log, "clone_cycle_heap_bytes", (Internal.Runtime.Heap.UsedBytes - heapBefore) / cycles);
+        }
+
+        // A VM named by a copy of `name` (a VM owns and frees its name; a literal lives for good).
+        private static bool Create(Hypervisor hypervisor, string template, string name, ulong memory, out VirtualMachine vm)
+        {
+            string owned = Owned.Copy(name);
+            if (hypervisor.Create(template, owned, memory, out vm) == HypervisorStatus.Ok) return true;
+            Owned.Free(owned);
+            return false;
         }
 
         private static void Report(TextSink log, string name, ulong value)
