@@ -63,7 +63,8 @@ namespace Hv.Kernel
             var sharing = new PageSharing(pages, 0, memoryEnd);
             Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
             var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
-            SerialPump link = SerialPump.Start(options, new HypervisorAdapter(hypervisor, facts, pages), entropy, Log);
+            var adapter = new HypervisorAdapter(hypervisor, facts, pages);
+            SerialPump link = SerialPump.Start(options, adapter, entropy, Log);
             HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log);
 
             HeapFigures.WriteUse(Log);
@@ -72,7 +73,7 @@ namespace Hv.Kernel
             Log.WriteDecimal(Native.hv_rdtsc());
             Log.WriteLine();
             if (options.Get("hv.exit") == "ready") Machine.PowerOff();
-            HostLoop.Run(hypervisor, Pages, link, options, Log);
+            HostLoop.Run(hypervisor, adapter, Pages, link, options, Log);
         }
 
         // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it only refuses to create VMs.

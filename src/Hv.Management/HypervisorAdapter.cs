@@ -53,6 +53,21 @@ namespace Hv.Management
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }
 
+        /// <summary>Host time for the transfers' deadlines.</summary>
+        internal ulong NowMs { get { return Facts.UptimeMilliseconds(); } }
+
+        /// <summary>
+        /// Frees the uploads, exports and imports their clients abandoned (<see cref="TransferDeadline"/>). Called before
+        /// every new transfer and by the host loop, so their memory comes back even when no request follows.
+        /// </summary>
+        public void ReclaimAbandoned()
+        {
+            ulong now = NowMs;
+            Uploads.ReclaimIdle(now);
+            Exports.ReclaimIdle(now);
+            Imports.ReclaimIdle(now);
+        }
+
         /// <summary>Uploads, exports and imports share one series of ids, from 1.</summary>
         internal uint NextTransferId()
         {
@@ -97,7 +112,10 @@ namespace Hv.Management
             if (image == null) return Translate(HypervisorStatus.NotFound);
             for (int i = 0; i < Hypervisor.Vms.Count; i++)
                 if (name.EqualsString(Hypervisor.Vms.At(i).Name)) return Translate(HypervisorStatus.NameInUse);
-            return Translate(Hypervisor.Create(image.Template.Name, name.ToNewString(), memoryMiB * MiB, out vm));
+            string owned = name.ToNewString();
+            HypervisorStatus status = Hypervisor.Create(image.Template.Name, owned, memoryMiB * MiB, out vm);
+            if (status != HypervisorStatus.Ok) Owned.Free(owned);
+            return Translate(status);
         }
 
         /// <summary>The template named by a request field (compared in place: nothing is allocated), or null.</summary>

@@ -3,8 +3,9 @@ using Hv.Protocol.Wire;
 namespace Hv.Management
 {
     /// <summary>
-    /// Template uploads in progress (New-HvTemplate). Few at a time: each holds its whole image until it is committed
-    /// or dropped.
+    /// Template uploads in progress (New-HvTemplate). Few at a time: each holds its whole image, a run of pages
+    /// (<see cref="Owned.TryNewBytes"/>), until it is committed, dropped, or abandoned: an upload that no request has
+    /// touched for <see cref="TransferDeadline.IdleMilliseconds"/> of host time is freed.
     /// </summary>
     internal sealed class TemplateUploads
     {
@@ -21,55 +22,96 @@ namespace Hv.Management
             public readonly byte[] Sha256 = new byte[ProtocolInfo.Sha256Bytes];
             public byte[] Data;
             public ulong Received;
+            public ulong LastUsedMs;
 
             public bool Complete { get { return Received == (ulong)Data.Length; } }
+
+            /// <summary>Gives back the upload; <paramref name="withContents"/> false when a template took name, image and command line.</summary>
+            public void Free(bool withContents)
+            {
+                if (withContents)
+                {
+                    Owned.Free(Name);
+                    Owned.Free(CommandLine);
+                    Owned.Free(Data);
+                }
+                Owned.Free(Sha256);
+                Owned.Free(this);
+            }
         }
 
         private readonly Upload[] _uploads = new Upload[Capacity];
 
-        public Upload Find(uint id)
+        /// <summary>The upload with this id (now marked as in use at <paramref name="nowMs"/>), or null.</summary>
+        public Upload Find(uint id, ulong nowMs)
         {
-            for (int i = 0; i < Capacity; i++) if (_uploads[i] != null && _uploads[i].Id == id) return _uploads[i];
+            for (int i = 0; i < Capacity; i++)
+            {
+                Upload u = _uploads[i];
+                if (u == null || u.Id != id) continue;
+                u.LastUsedMs = nowMs;
+                return u;
+            }
             return null;
         }
 
         /// <summary>
         /// The unfinished upload of this name, image size and digest (to resume it), or null; another upload under the
-        /// name is dropped (it starts over).
+        /// name is dropped and freed (it starts over).
         /// </summary>
-        public Upload Resumable(Utf8Field name, ulong totalBytes, byte[] sha256)
+        public Upload Resumable(Utf8Field name, ulong totalBytes, byte[] sha256, ulong nowMs)
         {
             for (int i = 0; i < Capacity; i++)
             {
                 Upload u = _uploads[i];
                 if (u == null || !name.EqualsString(u.Name)) continue;
-                if ((ulong)u.Data.Length == totalBytes && SameDigest(u.Sha256, sha256)) return u;
-                _uploads[i] = null;
+                if ((ulong)u.Data.Length == totalBytes && SameDigest(u.Sha256, sha256))
+                {
+                    u.LastUsedMs = nowMs;
+                    return u;
+                }
+                FreeAt(i);
             }
             return null;
         }
 
-        /// <summary>Keeps a new upload; false when <see cref="Capacity"/> are in progress.</summary>
-        public bool Add(Upload upload)
+        public bool IsFull
+        {
+            get
+            {
+                for (int i = 0; i < Capacity; i++) if (_uploads[i] == null) return false;
+                return true;
+            }
+        }
+
+        /// <summary>Keeps a new upload (it is the collection's to free from now on); check <see cref="IsFull"/> first.</summary>
+        public void Add(Upload upload)
         {
             for (int i = 0; i < Capacity; i++)
             {
                 if (_uploads[i] != null) continue;
                 _uploads[i] = upload;
-                return true;
+                return;
             }
-            return false;
         }
 
-        public void Drop(Upload upload)
+        /// <summary>Forgets an upload without freeing it: its owner is now the caller (CommitTemplateUpload).</summary>
+        public void Take(Upload upload)
         {
             for (int i = 0; i < Capacity; i++) if (_uploads[i] == upload) _uploads[i] = null;
         }
 
-        /// <summary>Drops any unfinished upload of this name (the template is being removed).</summary>
+        /// <summary>Drops and frees any unfinished upload of this name (the template is being removed).</summary>
         public void DropNamed(Utf8Field name)
         {
-            for (int i = 0; i < Capacity; i++) if (_uploads[i] != null && name.EqualsString(_uploads[i].Name)) _uploads[i] = null;
+            for (int i = 0; i < Capacity; i++) if (_uploads[i] != null && name.EqualsString(_uploads[i].Name)) FreeAt(i);
+        }
+
+        /// <summary>Frees the uploads abandoned by their clients (untouched past the deadline).</summary>
+        public void ReclaimIdle(ulong nowMs)
+        {
+            for (int i = 0; i < Capacity; i++)
+                if (_uploads[i] != null && TransferDeadline.Passed(_uploads[i].LastUsedMs, nowMs)) FreeAt(i);
         }
 
         public static bool SameDigest(byte[] a, byte[] b)
@@ -77,6 +119,12 @@ namespace Hv.Management
             int difference = 0;
             for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++) difference |= a[i] ^ b[i];
             return difference == 0;
+        }
+
+        private void FreeAt(int i)
+        {
+            _uploads[i].Free(withContents: true);
+            _uploads[i] = null;
         }
     }
 }

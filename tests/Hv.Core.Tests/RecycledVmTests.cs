@@ -4,11 +4,14 @@ using Hv.Core.Vmx.Arch;
 
 namespace Hv.Core.Tests
 {
-    /// <summary>A removed VM's record is reused for the next one (no GC in the image): nothing may carry over.</summary>
+    /// <summary>
+    /// A removed VM's record is freed and a later VM in its slot gets a new one (the image's heap may hand it the same
+    /// memory): nothing of the old VM may carry over.
+    /// </summary>
     public class RecycledVmTests
     {
         [Fact]
-        public void Reuse_gives_a_brand_new_vm_with_nothing_of_the_old_one()
+        public void A_vm_in_a_freed_slot_has_nothing_of_the_old_one()
         {
             var table = new VmTable(4);
             VirtualMachine vm = table.Add("old");
@@ -26,7 +29,7 @@ namespace Hv.Core.Tests
 
             VirtualMachine fresh = table.Add("fresh");
 
-            Assert.Same(vm, fresh);
+            Assert.NotSame(vm, fresh);
             Assert.NotEqual(1u, fresh.Id);
             Assert.Equal("fresh", fresh.Name);
             Assert.Equal(VmState.Created, fresh.State);

@@ -48,7 +48,7 @@ namespace Hv.Core.Tests
             var again = new byte[100];
             Assert.Equal(100, writer.Read(total / 2, again, 0, 100));
             Assert.Equal(bytes.AsSpan((int)(total / 2), 100).ToArray(), again);
-            writer.Release();
+            writer.Free();
             return bytes;
         }
 

@@ -30,6 +30,8 @@ namespace Hv.Heap.Tests
         public int Limit { get; set; } = int.MaxValue;
         public int Outstanding { get; private set; }
 
+        public override ulong AvailablePages => (ulong)Math.Max(0, Math.Min(Limit, _out.Length) - Outstanding);
+
         public bool IsOut(byte* page) => _out[(int)((page - Base) / PageSize)];
 
         public override byte* AllocatePages(int count)

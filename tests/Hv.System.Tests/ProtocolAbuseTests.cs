@@ -79,6 +79,29 @@ namespace Hv.SystemTests
         }
 
         [Fact]
+        public void Sixty_abandoned_4MiB_uploads_under_one_name_are_all_answered_and_give_their_memory_back()
+        {
+            // Each new digest under the name drops the unfinished upload before it; its 4 MiB go back to the page
+            // allocator at once (the host used to keep them and stopped answering at the 31st).
+            using var guard = _host.Within(TimeSpan.FromSeconds(300));
+            using var client = _host.Connect();
+            ulong freeBefore = client.GetHostInfo().MemoryFreeBytes;
+            for (int i = 0; i < 60; i++)
+            {
+                var sha = new byte[32];
+                sha[0] = (byte)(i + 1);
+                Assert.Equal(0UL, client.BeginTemplateUpload("abandoned", GuestEntryMode.Real, 1, 4UL << 20, sha).NextOffset);
+            }
+            ulong held = freeBefore - client.GetHostInfo().MemoryFreeBytes;
+            Assert.True(held >= 4UL << 20 && held < (4UL << 20) + (256UL << 10), $"{held} bytes held by one unfinished upload");
+            // Removing the (absent) template drops the unfinished upload of its name.
+            var e = Assert.Throws<HvProtocolException>(() => client.RemoveTemplate("abandoned"));
+            Assert.Equal(ErrorCode.NotFound, e.Code);
+            ulong after = client.GetHostInfo().MemoryFreeBytes;
+            Assert.True(after + (256UL << 10) > freeBefore, $"{freeBefore - after} bytes not given back");
+        }
+
+        [Fact]
         public void Ten_thousand_garbage_and_mutated_frames_leave_the_host_answering_and_a_running_vm_undisturbed()
         {
             var line = new RecordingTransport("127.0.0.1", _host.Port);

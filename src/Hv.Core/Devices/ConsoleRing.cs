@@ -25,6 +25,14 @@ namespace Hv.Core.Devices
             _input = new byte[inputCapacity < 1 ? 1 : inputCapacity];
         }
 
+        /// <summary>Gives back both buffers and the ring (its VM is being removed).</summary>
+        public void Free()
+        {
+            Owned.Free(_output);
+            Owned.Free(_input);
+            Owned.Free(this);
+        }
+
         public int OutputCapacity { get { return _output.Length; } }
 
         /// <summary>Absolute offset one past the newest output byte = total bytes ever written.</summary>
@@ -34,14 +42,6 @@ namespace Hv.Core.Devices
         public ulong OutputStart
         {
             get { return _outputEnd > (ulong)_output.Length ? _outputEnd - (ulong)_output.Length : 0; }
-        }
-
-        /// <summary>Empties both directions and starts offsets at 0 again (a recycled VM's fresh console).</summary>
-        public void Reset()
-        {
-            _outputEnd = 0;
-            _inputHead = 0;
-            _inputCount = 0;
         }
 
         public void WriteOutput(byte value)

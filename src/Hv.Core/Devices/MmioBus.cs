@@ -33,11 +33,13 @@ namespace Hv.Core.Devices
             return MmioMapStatus.Ok;
         }
 
-        /// <summary>Removes every mapping (a recycled VM starts with none).</summary>
-        public void Clear()
+        /// <summary>Gives back the bus (its VM is being removed); the devices belong to their VM.</summary>
+        public void Free()
         {
-            for (int i = 0; i < _mappings; i++) _devices[i] = null;
-            _mappings = 0;
+            Owned.Free(_first);
+            Owned.Free(_length);
+            Owned.Free(_devices);
+            Owned.Free(this);
         }
 
         /// <summary>True when some device owns [gpa, gpa + size).</summary>

@@ -16,6 +16,15 @@ namespace Hv.Core.Devices
 
         public int Mappings { get { return _mappings; } }
 
+        /// <summary>Gives back the bus (its VM is being removed); the devices are their owner's to free.</summary>
+        public void Free()
+        {
+            Owned.Free(_first);
+            Owned.Free(_count);
+            Owned.Free(_devices);
+            Owned.Free(this);
+        }
+
         /// <summary>Maps ports [first, first + count) to <paramref name="device"/>.</summary>
         public PortMapStatus Map(ushort first, int count, PortDevice device)
         {

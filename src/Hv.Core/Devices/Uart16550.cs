@@ -89,13 +89,11 @@ namespace Hv.Core.Devices
         private int _loopbackCount;
         private IrqLine _irq;
 
-        /// <summary>Back to the power-on state (a recycled VM's fresh UART); the console it feeds is reset by its owner.</summary>
-        public void Reset()
+        /// <summary>Gives back the UART (its VM is being removed).</summary>
+        public void Free()
         {
-            _divisorLow = 0x0C;
-            _divisorHigh = _ier = _fcr = _lcr = _mcr = _scr = _msrDeltas = 0;
-            _overrun = _thrEmptyInterrupt = false;
-            _loopbackHead = _loopbackCount = 0;
+            Owned.Free(_loopbackFifo);
+            Owned.Free(this);
         }
 
         public Uart16550(ConsoleRing console)

@@ -370,6 +370,13 @@ namespace Hv.Core.Memory
             ReleaseTree(root, 0);
         }
 
+        /// <summary>Releases the space (<see cref="Release"/>) and gives back the object itself; nothing may use it afterwards.</summary>
+        public void Free()
+        {
+            Release();
+            Owned.Free(this);
+        }
+
         /// <summary>
         /// Guest page at <paramref name="gpa"/> private and writable: copies, when needed, every shared table on
         /// the path and the page. <paramref name="changed"/> tells whether any entry changed.

@@ -10,6 +10,10 @@ namespace Hv.Core.Vm
     /// and makes the host processor's vCPUs. Every template keeps a golden address space; a VM made from it is a
     /// copy-on-write fork of that space, so creating one costs O(1) in the template's size. The same forks give
     /// snapshots and VM copies. Nothing is left behind by an operation that fails.
+    ///
+    /// Ownership (src/PORTABLE.md, Memory): a name or template handed to a method here becomes the hypervisor's when
+    /// the method returns Ok (a VM frees its name when removed, a snapshot its name when removed, an uploaded template
+    /// its name, image and command line when removed); on any other status the caller still owns it.
     /// </summary>
     public sealed class Hypervisor
     {
@@ -56,13 +60,17 @@ namespace Hv.Core.Vm
             return _templates.Add(template);
         }
 
-        /// <summary>Forgets a template. VMs made from it keep running (they hold their own references to its pages) but cannot restart.</summary>
+        /// <summary>
+        /// Forgets a template. VMs made from it keep running (they hold their own references to its pages) but cannot
+        /// restart. An uploaded template is freed; one that came with the image lives for good (its image may be shared).
+        /// </summary>
         public HypervisorStatus RemoveTemplate(string name)
         {
             Template removed = _templates.Remove(name);
             if (removed == null) return HypervisorStatus.NotFound;
             for (int i = 0; i < _vms.Count; i++)
                 if (_vms.At(i).Template == removed) _vms.At(i).ForgetTemplate();
+            if (removed.Uploaded) removed.Free();
             return HypervisorStatus.Ok;
         }
 
@@ -76,8 +84,13 @@ namespace Hv.Core.Vm
             TemplateImage image = _templates.Find(templateName);
             if (image == null) return HypervisorStatus.NotFound;
             VirtualMachine vm;
-            HypervisorStatus status = Create(templateName, "priming", 0, out vm);
-            if (status != HypervisorStatus.Ok) return status;
+            string name = Owned.Copy("priming");
+            HypervisorStatus status = Create(templateName, name, 0, out vm);
+            if (status != HypervisorStatus.Ok)
+            {
+                Owned.Free(name);
+                return status;
+            }
             vm.Start();
             ulong spent = 0;
             while (!vm.Ready && vm.State == VmState.Running && spent < budgetTicks)
@@ -157,7 +170,7 @@ namespace Hv.Core.Vm
             if (cpu == null)
             {
                 _vms.Cancel(copy);
-                memory.Release();
+                memory.Free();
                 return HypervisorStatus.VcpuFailed;
             }
             copy.Attach(memory, cpu, source.Template);
@@ -182,6 +195,7 @@ namespace Hv.Core.Vm
             }
             TemplateImage template = _templates.Find(image.Template);
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
+            image.HandOverMemory();
             Admit(imported);
             imported.EnterPaused();
             vm = imported;
@@ -270,7 +284,11 @@ namespace Hv.Core.Vm
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
             var snapshot = new Snapshot();
-            if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok)
+            {
+                snapshot.Free();
+                return HypervisorStatus.OutOfMemory;
+            }
             vm.Cpu.Capture(snapshot.State);
             snapshot.Id = _nextSnapshotId++;
             snapshot.Name = name;
@@ -322,16 +340,13 @@ namespace Hv.Core.Vm
             AddressSpace memory;
             if (AddressSpace.Create(_pages, _sharing, memorySize, out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var entry = new GuestEntryState();
-            if (image.LoadInto(memory, entry) != GuestLoadStatus.Ok)
-            {
-                memory.Release();
-                return HypervisorStatus.LoadFailed;
-            }
-            Vcpu cpu = _processor.CreateVcpu(entry, memory.Eptp, vm.Vpid);
+            GuestLoadStatus loaded = image.LoadInto(memory, entry);
+            Vcpu cpu = loaded == GuestLoadStatus.Ok ? _processor.CreateVcpu(entry, memory.Eptp, vm.Vpid) : null;
+            Owned.Free(entry);
             if (cpu == null)
             {
-                memory.Release();
-                return HypervisorStatus.VcpuFailed;
+                memory.Free();
+                return loaded == GuestLoadStatus.Ok ? HypervisorStatus.VcpuFailed : HypervisorStatus.LoadFailed;
             }
             vm.Attach(memory, cpu, image.Template);
             return HypervisorStatus.Ok;

@@ -19,9 +19,11 @@ namespace Hv.Core.Vm
             return true;
         }
 
-        public void Clear()
+        /// <summary>Gives back the set (its VM is being removed).</summary>
+        public void Free()
         {
-            for (int i = 0; i < _pending.Length; i++) _pending[i] = 0;
+            Owned.Free(_pending);
+            Owned.Free(this);
         }
 
         public override int PendingVector()

@@ -17,5 +17,14 @@ namespace Hv.Core.Vm
         public ulong CreatedTicks;
         public AddressSpace Memory;
         public readonly VcpuState State = new VcpuState();
+
+        /// <summary>Gives back its pages, name, state and record (it is being removed).</summary>
+        public void Free()
+        {
+            if (Memory != null) Memory.Free();
+            Owned.Free(Name);
+            State.Free();
+            Owned.Free(this);
+        }
     }
 }

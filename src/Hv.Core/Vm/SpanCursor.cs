@@ -36,10 +36,16 @@ namespace Hv.Core.Vm
             for (int i = 0; i < n; i++)
             {
                 byte c = U8();
-                if (c < 32 || c > 126) return null;
+                if (c < 32 || c > 126)
+                {
+                    Owned.Free(chars);
+                    return null;
+                }
                 chars[i] = (char)c;
             }
-            return new string(chars, 0, n);
+            string text = new string(chars, 0, n);
+            Owned.Free(chars);
+            return text;
         }
     }
 }

@@ -29,5 +29,14 @@ namespace Hv.Core.Vm
             MemorySize = memorySize;
             CommandLine = commandLine;
         }
+
+        /// <summary>Gives back an uploaded template's name, image, command line and record (it was removed).</summary>
+        public void Free()
+        {
+            Owned.Free(Name);
+            Owned.Free(Image);
+            Owned.Free(CommandLine);
+            Owned.Free(this);
+        }
     }
 }

@@ -35,7 +35,8 @@ namespace Hv.Core.Vm
             var loaded = new TemplateImage(template);
             if (loaded.LoadInto(golden, loaded._entry) != GuestLoadStatus.Ok)
             {
-                golden.Release();
+                golden.Free();
+                loaded.Free();
                 return HypervisorStatus.LoadFailed;
             }
             loaded._golden = golden;
@@ -54,7 +55,7 @@ namespace Hv.Core.Vm
             Vcpu cpu = _primed != null ? processor.ResumeVcpu(_primed, memory.Eptp, vm.Vpid) : processor.CreateVcpu(_entry, memory.Eptp, vm.Vpid);
             if (cpu == null)
             {
-                memory.Release();
+                memory.Free();
                 return HypervisorStatus.VcpuFailed;
             }
             vm.Attach(memory, cpu, _template);
@@ -70,23 +71,41 @@ namespace Hv.Core.Vm
                 case GuestEntryMode.Real: return RealModeLoader.Load(image, memory, memory.Size, entry);
                 case GuestEntryMode.Long: return LongModeLoader.Load(image, memory, memory.Size, entry);
                 case GuestEntryMode.Linux:
-                    return LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, AsciiBytes(_template.CommandLine), entry);
-                default: return MultibootLoader.Load(image, memory, memory.Size, AsciiBytes(_template.CommandLine), entry);
+                {
+                    byte[] commandLine = AsciiBytes(_template.CommandLine);
+                    GuestLoadStatus status = LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry);
+                    Owned.Free(commandLine);
+                    return status;
+                }
+                default:
+                {
+                    byte[] commandLine = AsciiBytes(_template.CommandLine);
+                    GuestLoadStatus status = MultibootLoader.Load(image, memory, memory.Size, commandLine, entry);
+                    Owned.Free(commandLine);
+                    return status;
+                }
             }
         }
 
         /// <summary>From now on clones start from this primed state and memory (which this image now owns).</summary>
         public void Prime(AddressSpace golden, VcpuState state)
         {
-            _golden.Release();
+            _golden.Free();
             _golden = golden;
+            if (_primed != null) _primed.Free();
             _primed = state;
         }
 
-        /// <summary>Gives the golden pages back; VMs made from it keep their own references to the pages they share.</summary>
-        public void Release()
+        /// <summary>
+        /// Gives the golden pages back, and this record with its start state (the template is removed); VMs made from
+        /// it keep their own references to the pages they share. The <see cref="Template"/> is its owner's.
+        /// </summary>
+        public void Free()
         {
-            _golden.Release();
+            if (_golden != null) _golden.Free();
+            if (_primed != null) _primed.Free();
+            Owned.Free(_entry);
+            Owned.Free(this);
         }
 
         private static byte[] AsciiBytes(string text)

@@ -54,10 +54,11 @@ namespace Hv.Core.Vm
             {
                 TemplateImage image = _images[i];
                 if (image.Template.Name != name) continue;
-                image.Release();
+                Template removed = image.Template;
+                image.Free();
                 for (int j = i; j < _count - 1; j++) _images[j] = _images[j + 1];
                 _images[--_count] = null;
-                return image.Template;
+                return removed;
             }
             return null;
         }

@@ -8,8 +8,8 @@ namespace Hv.Core.Vm
     /// One guest, as one object: its identity, its life-cycle state (with the exact stop cause), the address space and
     /// vCPU it runs on, its devices on its port bus, the template it came from, its snapshots and its counters. Every
     /// life-cycle command is a transition that either succeeds or returns <see cref="VmTransitionStatus.InvalidTransition"/>
-    /// and changes nothing (ARCHITECTURE.md principle 5). The image has no garbage collector, so the
-    /// <see cref="VmTable"/> recycles removed VM objects, devices and buffers included.
+    /// and changes nothing (ARCHITECTURE.md principle 5). The <see cref="VmTable"/> owns the record and frees it, devices,
+    /// buffers and name included, when the VM is removed (the image has no garbage collector).
     /// </summary>
     public sealed class VirtualMachine
     {
@@ -32,6 +32,7 @@ namespace Hv.Core.Vm
         private readonly MmioBus _mmio = new MmioBus();
         private readonly RequestedInterrupts _requestedInterrupts = new RequestedInterrupts();
         private InterruptSource _interrupts;
+        private readonly DebugExitPort _debugExit;
         private readonly VmCounters _counters;
         private readonly VmSnapshots _snapshots = new VmSnapshots();
         private VmState _state;
@@ -49,34 +50,40 @@ namespace Hv.Core.Vm
             _uart = new Uart16550(_console);
             _ports = new PortBus();
             _ports.Map(Com1Port, Uart16550.PortCount, _uart);
-            _ports.Map(DebugExitPort.DefaultPort, 1, new DebugExitPort(this));
+            _state = VmState.Created;
+            _debugExit = new DebugExitPort(this);
+            _ports.Map(DebugExitPort.DefaultPort, 1, _debugExit);
             _interrupts = _requestedInterrupts;
         }
 
         /// <summary>Its place in the table's dense list of live VMs.</summary>
         internal int DenseIndex;
 
-        /// <summary>The next removed VM object the table keeps for reuse (while this one is unused).</summary>
-        internal VirtualMachine NextSpare;
-
-        /// <summary>
-        /// Makes this object a brand-new VM in state Created: every device and count cleared. Memory, vCPU, template
-        /// and snapshots were let go when the previous VM was removed (<see cref="Hypervisor.Remove"/>).
-        /// </summary>
-        internal void Reuse(uint id, int slot, string name)
+        /// <summary>Gives the new VM (state Created) its identity; it owns <paramref name="name"/> from now on.</summary>
+        internal void Assign(uint id, int slot, string name)
         {
             _id = id;
             _slot = slot;
             _name = name;
-            _console.Reset();
-            _counters.Reset();
-            _uart.Reset();
-            _requestedInterrupts.Clear();
-            _state = VmState.Created;
-            _stopCause = StopCause.None;
-            _stopDetail = _stopAccess = _exitCode = 0;
-            _ready = false;
-            SeedLow = SeedHigh = MacAddress = 0;
+        }
+
+        /// <summary>
+        /// Gives back the record with its devices and buffers, once memory, vCPU and snapshots are let go
+        /// (<see cref="Hypervisor.Remove"/>); the name too unless <paramref name="withName"/> is false (a VM that never
+        /// came to be: its name is still the caller's). Nothing may use the VM afterwards.
+        /// </summary>
+        internal void Free(bool withName)
+        {
+            if (withName) Owned.Free(_name);
+            _console.Free();
+            _counters.Free();
+            _uart.Free();
+            _ports.Free();
+            Owned.Free(_debugExit);
+            _mmio.Free();
+            _requestedInterrupts.Free();
+            _snapshots.Free();
+            Owned.Free(this);
         }
 
         public uint Id { get { return _id; } }
@@ -154,7 +161,7 @@ namespace Hv.Core.Vm
         public void ReleaseResources()
         {
             if (_cpu != null) _cpu.Release();
-            if (_memory != null) _memory.Release();
+            if (_memory != null) _memory.Free();
             _cpu = null;
             _memory = null;
         }

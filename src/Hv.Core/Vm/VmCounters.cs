@@ -28,11 +28,11 @@ namespace Hv.Core.Vm
             _console = console;
         }
 
-        /// <summary>All counts back to zero (a recycled VM).</summary>
-        public void Reset()
+        /// <summary>Gives back the counters (their VM is being removed).</summary>
+        public void Free()
         {
-            for (int i = 0; i < _exitsByReason.Length; i++) _exitsByReason[i] = 0;
-            _totalExits = _unknownReasonExits = _unhandledPortAccesses = _injectedExceptions = _injectedInterrupts = _guestRuns = _guestTscTicks = 0;
+            Owned.Free(_exitsByReason);
+            Owned.Free(this);
         }
 
         public ulong TotalExits { get { return _totalExits; } }

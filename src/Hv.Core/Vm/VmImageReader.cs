@@ -86,6 +86,7 @@ namespace Hv.Core.Vm
             _hash.Finish(computed, 0);
             int difference = 0;
             for (int i = 0; i < computed.Length; i++) difference |= computed[i] ^ _digest[i];
+            Owned.Free(computed);
             if (difference != 0)
             {
                 Abandon();
@@ -97,8 +98,29 @@ namespace Hv.Core.Vm
         /// <summary>Gives back what was built (after a failure, or when the import is cancelled).</summary>
         public void Abandon()
         {
-            if (Memory != null) Memory.Release();
+            if (Memory != null) Memory.Free();
             Memory = null;
+        }
+
+        /// <summary>The imported VM took <see cref="Memory"/> (<see cref="Hypervisor.Import"/>): the reader no longer owns it.</summary>
+        public void HandOverMemory()
+        {
+            Memory = null;
+        }
+
+        /// <summary>Gives back the reader with its buffers, names and state, and the memory unless it was handed over.</summary>
+        public void Free()
+        {
+            Abandon();
+            Owned.Free(_head);
+            Owned.Free(_page);
+            Owned.Free(_bitmap);
+            _hash.Free();
+            Owned.Free(_digest);
+            State.Free();
+            Owned.Free(Name);
+            Owned.Free(Template);
+            Owned.Free(this);
         }
 
         private VmImageStatus Take(byte b)

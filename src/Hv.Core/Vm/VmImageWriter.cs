@@ -31,6 +31,8 @@ namespace Hv.Core.Vm
             var w = new SpanCursor(_head);
             w.U32(VmImage.Magic); w.U16(VmImage.Version); w.U16(0); w.U64(memory.Size);
             w.Text(nameBytes); w.Text(templateBytes);
+            Owned.Free(nameBytes);
+            Owned.Free(templateBytes);
             w.U16((ushort)VcpuState.Fields.Length);
             for (int i = 0; i < VcpuState.Fields.Length; i++) w.U64(state.Values[i]);
             for (int i = 0; i < VmImage.RegisterCount; i++) w.U64(VmImage.Register(state.Registers, i));
@@ -50,6 +52,7 @@ namespace Hv.Core.Vm
             }
             _pageIndex = new int[present];
             for (int i = 0; i < present; i++) _pageIndex[i] = index[i];
+            Owned.Free(index);
             _bodyBytes = (ulong)_head.Length + (ulong)present * VmImage.PageSize;
             TotalBytes = _bodyBytes + VmImage.DigestBytes;
 
@@ -62,6 +65,7 @@ namespace Hv.Core.Vm
                 hash.Update(_page, 0, _page.Length);
             }
             hash.Finish(_digest, 0);
+            hash.Free();
         }
 
         /// <summary>Copies image bytes [offset, offset+count) into destination; returns how many (0 at the end).</summary>
@@ -96,7 +100,16 @@ namespace Hv.Core.Vm
             return done;
         }
 
-        public void Release() => _memory.Release();
+        /// <summary>Gives back the frozen memory, the buffers and the writer (the export ended).</summary>
+        public void Free()
+        {
+            _memory.Free();
+            Owned.Free(_head);
+            Owned.Free(_pageIndex);
+            Owned.Free(_page);
+            Owned.Free(_digest);
+            Owned.Free(this);
+        }
 
         private static bool IsZero(byte[] page)
         {

@@ -58,13 +58,13 @@ namespace Hv.Core.Vm
             return false;
         }
 
-        /// <summary>Forgets the snapshot and releases the pages only it held; false for an id not here.</summary>
+        /// <summary>Forgets the snapshot and gives back its pages (those only it held) and its record; false for an id not here.</summary>
         public bool Remove(uint id)
         {
             for (int k = 0; k < Capacity; k++)
             {
                 if (_snapshots[k] == null || _snapshots[k].Id != id) continue;
-                _snapshots[k].Memory.Release();
+                _snapshots[k].Free();
                 _snapshots[k] = null;
                 return true;
             }
@@ -77,9 +77,16 @@ namespace Hv.Core.Vm
             for (int k = 0; k < Capacity; k++)
             {
                 if (_snapshots[k] == null) continue;
-                _snapshots[k].Memory.Release();
+                _snapshots[k].Free();
                 _snapshots[k] = null;
             }
+        }
+
+        /// <summary>Gives back the table (its VM is being removed, its snapshots already are).</summary>
+        public void Free()
+        {
+            Owned.Free(_snapshots);
+            Owned.Free(this);
         }
     }
 }

@@ -6,8 +6,8 @@ namespace Hv.Core.Vm
     /// A VM id is (generation &lt;&lt; slot bits) | (slot + 1): the low bits name the slot, the high bits how often the
     /// slot has been used before, so an id is never 0 and a removed VM's id does not come back until the generation
     /// wraps. Free slots are taken oldest first (never-used ones before any freed one), so the first
-    /// <see cref="Capacity"/> VMs a host makes get ids 1, 2, 3, ... Removed VM objects (and their console buffers) are
-    /// kept for the next VM: the image has no garbage collector.
+    /// <see cref="Capacity"/> VMs a host makes get ids 1, 2, 3, ... The table owns the VM records: removing a VM frees
+    /// its record, devices, buffers and name (the image has no garbage collector).
     /// </summary>
     public sealed class VmTable
     {
@@ -17,7 +17,6 @@ namespace Hv.Core.Vm
         private int _fresh;                          // slots _fresh.. have never been used
         private readonly uint[] _freedIds;           // a FIFO ring: the id each freed slot gives next
         private int _freedHead, _freedCount;
-        private VirtualMachine _spare;               // removed objects to recycle, linked through NextSpare
         private readonly int _slotBits;
         private readonly uint _slotMask;
 
@@ -65,7 +64,7 @@ namespace Hv.Core.Vm
             return null;
         }
 
-        /// <summary>A new VM in state Created with nothing attached, or null when the table is full.</summary>
+        /// <summary>A new VM in state Created with nothing attached, or null when the table is full; it owns <paramref name="name"/>.</summary>
         public VirtualMachine Add(string name)
         {
             uint id;
@@ -83,32 +82,33 @@ namespace Hv.Core.Vm
             {
                 return null;
             }
-            VirtualMachine vm = _spare;
-            if (vm != null) _spare = vm.NextSpare;
-            else vm = new VirtualMachine();
+            var vm = new VirtualMachine();
             int slot = (int)(id & _slotMask) - 1;
-            vm.Reuse(id, slot, name);
+            vm.Assign(id, slot, name);
             _bySlot[slot] = vm;
             vm.DenseIndex = _count;
             _liveSlots[_count++] = slot;
             return vm;
         }
 
-        /// <summary>Takes back a VM that <see cref="Add"/> made but that never came to be: its id is given out again next.</summary>
+        /// <summary>
+        /// Takes back and frees a VM that <see cref="Add"/> made but that never came to be: its id is given out again
+        /// next, and its name is the caller's again.
+        /// </summary>
         public void Cancel(VirtualMachine vm)
         {
             if (!Forget(vm)) return;
-            if (vm.Slot == _fresh - 1)
+            if (vm.Slot == _fresh - 1) _fresh--;
+            else
             {
-                _fresh--;
-                return;
+                if (--_freedHead < 0) _freedHead = _freedIds.Length - 1;
+                _freedIds[_freedHead] = vm.Id;
+                _freedCount++;
             }
-            if (--_freedHead < 0) _freedHead = _freedIds.Length - 1;
-            _freedIds[_freedHead] = vm.Id;
-            _freedCount++;
+            vm.Free(withName: false);
         }
 
-        /// <summary>Forgets a removed VM; its slot comes back (under a new id) after every other free slot.</summary>
+        /// <summary>Forgets and frees a removed VM; its slot comes back (under a new id) after every other free slot.</summary>
         public void Remove(VirtualMachine vm)
         {
             if (!Forget(vm)) return;
@@ -117,6 +117,7 @@ namespace Hv.Core.Vm
             if (tail >= _freedIds.Length) tail -= _freedIds.Length;
             _freedIds[tail] = (generation << _slotBits) | (vm.Id & _slotMask);
             _freedCount++;
+            vm.Free(withName: true);
         }
 
         private bool Forget(VirtualMachine vm)
@@ -126,8 +127,6 @@ namespace Hv.Core.Vm
             _liveSlots[vm.DenseIndex] = last;
             if (last != vm.Slot) _bySlot[last].DenseIndex = vm.DenseIndex;
             _bySlot[vm.Slot] = null;
-            vm.NextSpare = _spare;
-            _spare = vm;
             return true;
         }
     }

@@ -23,6 +23,13 @@ namespace Hv.Core.Vmx
 
         private readonly ulong[] _values = new ulong[Count];
 
+        /// <summary>Gives back the MTRRs (their vCPU state is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_values);
+            Owned.Free(this);
+        }
+
         public GuestMtrrs()
         {
             Clear();

@@ -23,6 +23,18 @@ namespace Hv.Core.Vmx
         public readonly GuestMtrrs Mtrrs = new GuestMtrrs();
         public readonly byte[] FpuState = new byte[FpuStateBytes];
 
+        /// <summary>Gives back the state and its parts (its owner, a snapshot, a primed template or an import, is done with it).</summary>
+        public void Free()
+        {
+            Owned.Free(Values);
+            Owned.Free(Registers);
+            Owned.Free(Msrs);
+            Owned.Free(Switched);
+            Mtrrs.Free();
+            Owned.Free(FpuState);
+            Owned.Free(this);
+        }
+
         public ulong Get(uint field)
         {
             for (int i = 0; i < Fields.Length; i++) if (Fields[i] == field) return Values[i];

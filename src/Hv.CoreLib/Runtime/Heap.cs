@@ -12,6 +12,7 @@ namespace Internal.Runtime
         // s_slabs is a reference-type static: it has a home only once Startup has run, so it is read only when set.
         private static bool s_pagesInUse;
         private static SlabHeap s_slabs;
+        private static HeapPageProvider s_provider;
 
         public static void Initialize(void* bootArena, ulong size)
         {
@@ -24,6 +25,7 @@ namespace Internal.Runtime
         public static void UsePages(HeapPageProvider pages, ulong rangeStart, ulong rangeEnd)
         {
             s_slabs = new SlabHeap(pages, rangeStart, rangeEnd);
+            s_provider = pages;
             s_pagesInUse = true;
         }
 
@@ -62,6 +64,24 @@ namespace Internal.Runtime
             ulong size = type->BaseSize;
             if (type->HasComponentSize) size += (ulong)type->ComponentSize * *(uint*)(block + 8);
             Check(s_slabs.Free(block, size), block);
+        }
+
+        // A zeroed byte[] of `length` for a size a client announced, or null when it does not fit now: the block (whole
+        // pages, when large) may take at most half of the page allocator's free pages, and a run that long must exist.
+        // The caller refuses the request instead of the host panicking (Allocate's "kernel heap exhausted").
+        public static byte[] TryNewBytes(int length)
+        {
+            if (length < 0 || !s_pagesInUse) return null;
+            byte[] model = new byte[0];
+            MethodTable* type = *(MethodTable**)*(byte**)&model;
+            Free(model);
+            ulong size = type->BaseSize + (ulong)length;
+            if (SlabHeap.BlockBytesFor(size) / SlabHeap.PageSize > s_provider.AvailablePages / 2) return null;
+            byte* p = s_slabs.Allocate(size);
+            if (p == null) return null;
+            *(MethodTable**)p = type;
+            *(int*)(p + 8) = length;
+            return *(byte[]*)&p;
         }
 
         private static byte* AllocateBoot(ulong size)

@@ -8,6 +8,9 @@ namespace Internal.Runtime
         // `count` contiguous, 4 KiB-aligned pages (contents unspecified), or null when there are none.
         public abstract byte* AllocatePages(int count);
 
+        // Pages the provider could still hand out (bounds the buffers a client may make the heap allocate).
+        public abstract ulong AvailablePages { get; }
+
         // Gives back exactly a run that AllocatePages returned.
         public abstract void FreePages(byte* first, int count);
     }

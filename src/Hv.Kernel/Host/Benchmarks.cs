@@ -28,7 +28,7 @@ namespace Hv.Kernel.Host
             Report(log, "clone_tsc_256mib", CloneCost(hypervisor, hello.Template, 256UL << 20, log));
 
             VirtualMachine vm;
-            if (hypervisor.Create("hello", "bench-idle", 0, out vm) == HypervisorStatus.Ok)
+            if (Create(hypervisor, "hello", "bench-idle", 0, out vm))
             {
                 ulong privatePages, sharedPages;
                 vm.MemoryUse(out privatePages, out sharedPages);
@@ -45,7 +45,7 @@ namespace Hv.Kernel.Host
             {
                 VirtualMachine vm;
                 ulong t0 = Native.hv_rdtsc();
-                if (hypervisor.Create(template, "bench", memory, out vm) != HypervisorStatus.Ok) return 0;
+                if (!Create(hypervisor, template, "bench", memory, out vm)) return 0;
                 total += Native.hv_rdtsc() - t0;
                 hypervisor.Remove(vm.Id);
             }
@@ -66,8 +66,7 @@ namespace Hv.Kernel.Host
         }
 
         // Clones of the 1 MiB hello template until the host refuses one; then all removed again, and every page that
-        // is not the heap's must be free again (no page leaks across 1,000s of creates and removes). The heap keeps the
-        // pages of removed VMs' records for the next creates: its growth is the heap figure below, not a leak.
+        // is not the heap's must be free again (no page leaks across 1,000s of creates and removes).
         private static void MaxClones(Hypervisor hypervisor, PageAllocator pages, TextSink log)
         {
             ulong freeBefore = pages.FreePages + Internal.Runtime.Heap.PagesHeld;
@@ -80,24 +79,35 @@ namespace Hv.Kernel.Host
                 name.Write("c");
                 name.WriteDecimal((ulong)count);
                 VirtualMachine vm;
-                if (hypervisor.Create("hello", name.ToString(), 0, out vm) != HypervisorStatus.Ok) break;
+                string text = name.ToString();
+                bool made = Create(hypervisor, "hello", text, 0, out vm);
+                Owned.Free(text);
+                if (!made) break;
                 ids[count++] = vm.Id;
             }
             for (int i = 0; i < count; i++) hypervisor.Remove(ids[i]);
             Report(log, "max_clones_512mib_host", (ulong)count);
             Report(log, "clone_pages_leaked", freeBefore - (pages.FreePages + Internal.Runtime.Heap.PagesHeld));
 
-            // The kernel heap never frees (no GC): what a create + remove cycle leaves on it for good, once removed VMs'
-            // records are there to be recycled.
+            // What a create + remove cycle leaves on the heap for good (removing a VM frees its record, so 0).
             const int cycles = 1000;
             ulong heapBefore = Internal.Runtime.Heap.UsedBytes;
             for (int i = 0; i < cycles; i++)
             {
                 VirtualMachine vm;
-                if (hypervisor.Create("hello", "cycle", 0, out vm) != HypervisorStatus.Ok) break;
+                if (!Create(hypervisor, "hello", "cycle", 0, out vm)) break;
                 hypervisor.Remove(vm.Id);
             }
             Report(log, "clone_cycle_heap_bytes", (Internal.Runtime.Heap.UsedBytes - heapBefore) / cycles);
+        }
+
+        // A VM named by a copy of `name` (a VM owns and frees its name; a literal lives for good).
+        private static bool Create(Hypervisor hypervisor, string template, string name, ulong memory, out VirtualMachine vm)
+        {
+            string owned = Owned.Copy(name);
+            if (hypervisor.Create(template, owned, memory, out vm) == HypervisorStatus.Ok) return true;
+            Owned.Free(owned);
+            return false;
         }
 
         private static void Report(TextSink log, string name, ulong value)

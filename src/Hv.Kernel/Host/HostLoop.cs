@@ -4,6 +4,7 @@ using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Kernel.Drivers.Net;
 using Hv.Kernel.Platform;
+using Hv.Management;
 
 namespace Hv.Kernel.Host
 {
@@ -20,10 +21,13 @@ namespace Hv.Kernel.Host
         // would end a guest's turn at once on hardware; Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
 
-        public static void Run(Hypervisor hypervisor, PageAllocator pages, SerialPump link, CommandLine options, TextSink log)
+        public static void Run(Hypervisor hypervisor, HypervisorAdapter adapter, PageAllocator pages, SerialPump link,
+                               CommandLine options, TextSink log)
         {
             var echo = new ConsoleEcho(hypervisor.Vms.Capacity);
             if (options.Has("hv.bench")) Benchmarks.Run(hypervisor, pages, log);
+            if (options.Has("hv.soak"))
+                Soak.Run(hypervisor, adapter, pages, ParseDecimal(options.Get("hv.soak")), (int)ParseDecimal(options.Get("hv.soak_rounds")), log);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
             ulong turnOffAt = ParseDecimal(options.Get("hv.turnoff_tsc"));
@@ -31,6 +35,7 @@ namespace Hv.Kernel.Host
             for (;;)
             {
                 if (link != null && link.Poll(log) > 0) lastTraffic = Native.hv_rdtsc();
+                adapter.ReclaimAbandoned();
                 HostNetwork.Poll();
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {

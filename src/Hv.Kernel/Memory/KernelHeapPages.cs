@@ -15,6 +15,8 @@ namespace Hv.Kernel.Memory
             return (byte*)(count == 1 ? _pages.Allocate() : _pages.AllocateContiguous(count, 1));
         }
 
+        public override ulong AvailablePages => _pages.FreePages;
+
         public override void FreePages(byte* first, int count)
         {
             for (int i = 0; i < count; i++)

@@ -16,7 +16,9 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            HypervisorStatus status = Hypervisor.Checkpoint(_message.VmId, _message.Name.ToNewString(), out _message.NewId);
+            string name = _message.Name.ToNewString();
+            HypervisorStatus status = Hypervisor.Checkpoint(_message.VmId, name, out _message.NewId);
+            if (status != HypervisorStatus.Ok) Owned.Free(name);
             if (status == HypervisorStatus.NameInUse) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "the VM has a snapshot with that name");
             if (status == HypervisorStatus.TooManyVms) return HypervisorAdapter.Fail(ErrorCode.ResourceUnavailable, "the VM has its maximum of 16 snapshots");
             return HypervisorAdapter.Translate(status);

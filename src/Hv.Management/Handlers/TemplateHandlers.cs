@@ -50,18 +50,24 @@ namespace Hv.Management
                 return HypervisorAdapter.Fail(ErrorCode.TooLarge, "a template image is 1 byte to 4 MiB");
             ulong memory = (ulong)m.MemoryMiB << 20;
             if (memory == 0 || memory > Hypervisor.MaxMemorySize) return HypervisorAdapter.Fail(ErrorCode.InvalidArgument, "memory must be 1 to 1024 MiB");
-            TemplateUploads.Upload upload = Adapter.Uploads.Resumable(m.Name, m.TotalBytes, m.Sha256);
+            Adapter.ReclaimAbandoned();
+            ulong now = Adapter.NowMs;
+            TemplateUploads.Upload upload = Adapter.Uploads.Resumable(m.Name, m.TotalBytes, m.Sha256, now);
             if (upload == null)
             {
+                if (Adapter.Uploads.IsFull) return HypervisorAdapter.Fail(ErrorCode.Busy, "too many uploads in progress");
+                byte[] data = Owned.TryNewBytes((int)m.TotalBytes);
+                if (data == null) return HypervisorAdapter.Fail(ErrorCode.ResourceUnavailable, "not enough free host memory for an image that size now");
                 upload = new TemplateUploads.Upload();
-                if (!Adapter.Uploads.Add(upload)) return HypervisorAdapter.Fail(ErrorCode.Busy, "too many uploads in progress");
                 upload.Id = Adapter.NextTransferId();
                 upload.Name = m.Name.ToNewString();
                 upload.CommandLine = m.CommandLine.Length == 0 ? null : m.CommandLine.ToNewString();
                 upload.Mode = m.EntryMode;
                 upload.MemoryBytes = memory;
                 for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++) upload.Sha256[i] = m.Sha256[i];
-                upload.Data = new byte[(int)m.TotalBytes];
+                upload.Data = data;
+                upload.LastUsedMs = now;
+                Adapter.Uploads.Add(upload);
             }
             m.UploadId = upload.Id;
             m.NextOffset = upload.Received;
@@ -80,7 +86,7 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            TemplateUploads.Upload u = Adapter.Uploads.Find(_message.TransferId);
+            TemplateUploads.Upload u = Adapter.Uploads.Find(_message.TransferId, Adapter.NowMs);
             if (u == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no upload with that id");
             if (_message.Offset == u.Received)
             {
@@ -106,16 +112,23 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            TemplateUploads.Upload u = Adapter.Uploads.Find(_message.TransferId);
+            TemplateUploads.Upload u = Adapter.Uploads.Find(_message.TransferId, Adapter.NowMs);
             if (u == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no upload with that id");
             if (!u.Complete) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "the upload is not complete");
-            Adapter.Uploads.Drop(u);
+            Adapter.Uploads.Take(u);
             _hash.Reset();
             _hash.Update(u.Data, 0, u.Data.Length);
             _hash.Finish(_digest, 0);
             if (!TemplateUploads.SameDigest(_digest, u.Sha256))
+            {
+                u.Free(withContents: true);
                 return HypervisorAdapter.Fail(ErrorCode.ChecksumMismatch, "the image's SHA-256 does not match; upload it again");
-            HypervisorStatus status = Hypervisor.AddTemplate(new Template(u.Name, u.Data, u.Mode, u.MemoryBytes, u.CommandLine, uploaded: true));
+            }
+            var template = new Template(u.Name, u.Data, u.Mode, u.MemoryBytes, u.CommandLine, uploaded: true);
+            HypervisorStatus status = Hypervisor.AddTemplate(template);
+            // The template now owns name, image and command line, or (refused) frees them with itself.
+            u.Free(withContents: false);
+            if (status != HypervisorStatus.Ok) template.Free();
             if (status == HypervisorStatus.LoadFailed)
                 return HypervisorAdapter.Fail(ErrorCode.InvalidArgument, "the image cannot boot in that entry mode and memory size");
             return HypervisorAdapter.Translate(status);

@@ -223,7 +223,9 @@ namespace Hv.Management
             if (source == null) return HypervisorAdapter.Translate(HypervisorStatus.NotFound);
             if (source.State != VmState.Paused) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "only a paused VM can be copied");
             VirtualMachine vm;
-            HypervisorStatus status = Hypervisor.Fork(_message.VmId, _message.Name.ToNewString(), out vm);
+            string name = _message.Name.ToNewString();
+            HypervisorStatus status = Hypervisor.Fork(_message.VmId, name, out vm);
+            if (status != HypervisorStatus.Ok) Owned.Free(name);
             if (status != HypervisorStatus.Ok) return HypervisorAdapter.Translate(status);
             _message.NewId = vm.Id;
             return Reply.Ok;

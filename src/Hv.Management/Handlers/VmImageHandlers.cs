@@ -16,6 +16,7 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
+            Adapter.ReclaimAbandoned();
             if (Adapter.Exports.IsFull) return HypervisorAdapter.Fail(ErrorCode.Busy, "too many exports in progress");
             VmImageWriter writer;
             HypervisorStatus status = Hypervisor.Export(_message.VmId, out writer);
@@ -23,7 +24,7 @@ namespace Hv.Management
             if (status != HypervisorStatus.Ok) return HypervisorAdapter.Translate(status);
             _message.ExportId = Adapter.NextTransferId();
             _message.TotalBytes = writer.TotalBytes;
-            Adapter.Exports.Add(_message.ExportId, writer);
+            Adapter.Exports.Add(_message.ExportId, writer, Adapter.NowMs);
             return Reply.Ok;
         }
     }
@@ -39,7 +40,7 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            VmImageWriter writer = Adapter.Exports.Find(_message.ExportId);
+            VmImageWriter writer = Adapter.Exports.Find(_message.ExportId, Adapter.NowMs);
             if (writer == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no export with that id");
             _message.Count = writer.Read(_message.Offset, _message.Data, 0, _message.MaxBytes);
             return Reply.Ok;
@@ -75,8 +76,10 @@ namespace Hv.Management
             for (int i = 0; _message.Name.Length > 0 && i < Hypervisor.Vms.Count; i++)
                 if (_message.Name.EqualsString(Hypervisor.Vms.At(i).Name)) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a VM with that name exists");
             if (_message.TotalBytes > Hypervisor.MaxMemorySize + HypervisorAdapter.MiB) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "larger than any VM image");
+            Adapter.ReclaimAbandoned();
             if (Adapter.Imports.IsFull) return HypervisorAdapter.Fail(ErrorCode.Busy, "too many imports in progress");
             var import = new VmImports.Import();
+            import.LastUsedMs = Adapter.NowMs;
             import.Id = Adapter.NextTransferId();
             import.Name = _message.Name.Length == 0 ? null : _message.Name.ToNewString();
             import.Reader = new VmImageReader(Adapter.Pages, Hypervisor.Sharing, _message.TotalBytes);
@@ -97,7 +100,7 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            VmImports.Import import = Adapter.Imports.Find(_message.TransferId);
+            VmImports.Import import = Adapter.Imports.Find(_message.TransferId, Adapter.NowMs);
             if (import == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no import with that id");
             VmImageReader reader = import.Reader;
             if (_message.Offset == reader.NextOffset)
@@ -105,7 +108,8 @@ namespace Hv.Management
                 VmImageStatus status = reader.Write(_message.Offset, _message.Data, _message.DataOffset, _message.DataCount);
                 if (status != VmImageStatus.Ok)
                 {
-                    Adapter.Imports.Drop(import);
+                    Adapter.Imports.Take(import);
+                    import.Free(withName: true);
                     return ImageError(status);
                 }
             }
@@ -137,18 +141,23 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            VmImports.Import import = Adapter.Imports.Find(_message.ImportId);
+            VmImports.Import import = Adapter.Imports.Find(_message.ImportId, Adapter.NowMs);
             if (import == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no import with that id");
-            Adapter.Imports.Drop(import);
+            Adapter.Imports.Take(import);
             VmImageStatus checkedImage = import.Reader.Finish();
-            if (checkedImage != VmImageStatus.Ok) return WriteImportHandler.ImageError(checkedImage);
-            VirtualMachine vm;
-            HypervisorStatus status = Hypervisor.Import(import.Reader, import.Name ?? import.Reader.Name, out vm);
-            if (status != HypervisorStatus.Ok)
+            if (checkedImage != VmImageStatus.Ok)
             {
-                import.Reader.Abandon();
-                return HypervisorAdapter.Translate(status);
+                import.Free(withName: true);
+                return WriteImportHandler.ImageError(checkedImage);
             }
+            string name = import.Name ?? Owned.Copy(import.Reader.Name);
+            VirtualMachine vm;
+            HypervisorStatus status = Hypervisor.Import(import.Reader, name, out vm);
+            // The VM took the name and the memory, or (refused) the import frees them.
+            if (status != HypervisorStatus.Ok) Owned.Free(name);
+            import.Name = null;
+            import.Free(withName: false);
+            if (status != HypervisorStatus.Ok) return HypervisorAdapter.Translate(status);
             _message.VmId = vm.Id;
             return Reply.Ok;
         }
@@ -165,10 +174,10 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            VmImports.Import import = Adapter.Imports.Find(_message.TransferId);
+            VmImports.Import import = Adapter.Imports.Find(_message.TransferId, Adapter.NowMs);
             if (import == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no import with that id");
-            import.Reader.Abandon();
-            Adapter.Imports.Drop(import);
+            Adapter.Imports.Take(import);
+            import.Free(withName: true);
             return Reply.Ok;
         }
     }

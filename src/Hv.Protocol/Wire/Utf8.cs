@@ -266,7 +266,9 @@ namespace Hv.Protocol.Wire
             }
             char[] chars = new char[count];
             int n = Decode(src, offset, count, chars, 0);
-            return new string(chars, 0, n);
+            string text = new string(chars, 0, n);
+            Owned.Free(chars);
+            return text;
         }
 
         /// <summary>Whether the UTF-8 bytes equal <paramref name="text"/>, without allocating.</summary>

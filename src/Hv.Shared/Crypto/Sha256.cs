@@ -33,6 +33,15 @@ namespace Hv.Crypto
             Reset();
         }
 
+        /// <summary>Gives back the hash and its buffers (a hash made for one job).</summary>
+        public void Free()
+        {
+            Owned.Free(_h);
+            Owned.Free(_w);
+            Owned.Free(_block);
+            Owned.Free(this);
+        }
+
         public void Reset()
         {
             // FIPS 180-4 §5.3.3.
