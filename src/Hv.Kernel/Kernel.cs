@@ -63,8 +63,10 @@ namespace Hv.Kernel
             var sharing = new PageSharing(pages, 0, memoryEnd);
             Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
             var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
-            SerialPump link = SerialPump.Start(options, new HypervisorAdapter(hypervisor, facts, pages), entropy, Log);
-            HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log);
+            var adapter = new HypervisorAdapter(hypervisor, facts, pages);
+            byte[] key = ManagementKey.Load(options, entropy, Log);
+            SerialPump link = key == null ? null : SerialPump.Start(adapter, entropy, key, Log);
+            HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log, key == null ? null : adapter, key);
 
             HeapFigures.WriteUse(Log);
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
