@@ -77,7 +77,7 @@ namespace Hv.PowerShell.Commands
                 RunParallel(_targets, t => t, (target, sink) =>
                 {
                     HvTransport transport = ParameterSetName == TcpSet
-                        ? new SecureTransport(new TcpTransport(target, Port, TimeoutSec * 1000), key)
+                        ? new SecureTransport(new TcpTransport(target, Port, TimeoutSec * 1000), key, TimeoutSec * 1000)
                         : SerialLine(target);
                     HvClient client;
                     try

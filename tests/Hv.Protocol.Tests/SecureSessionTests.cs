@@ -1,5 +1,4 @@
 using System;
-using System.Net.Sockets;
 using Hv;
 using Hv.Crypto;
 using Hv.Protocol.Client;
@@ -50,7 +49,7 @@ namespace Hv.Protocol.Tests
         public void ReplayedRecord_EndsThatSessionOnly()
         {
             using HvClient admin = Connect();
-            using RawSession raw = RawSession.Open(_host.Port, _host.Key);
+            using var raw = RawSecureSession.Open(_host.Port, _host.Key, 5000);
             byte[] record = raw.Seal(new byte[] { 0, 0 }); // line noise inside the channel: the protocol skips it
             raw.Send(record);
             raw.Send(record);
@@ -62,7 +61,7 @@ namespace Hv.Protocol.Tests
         public void TamperedRecord_EndsThatSessionOnly()
         {
             using HvClient admin = Connect();
-            using RawSession raw = RawSession.Open(_host.Port, _host.Key);
+            using var raw = RawSecureSession.Open(_host.Port, _host.Key, 5000);
             byte[] record = raw.Seal(new byte[] { 0, 1, 2, 3, 0 });
             record[RecordLayer.HeaderBytes + 1] ^= 0x40;
             raw.Send(record);
@@ -79,62 +78,6 @@ namespace Hv.Protocol.Tests
             var result = admin.UploadTemplate("piped", GuestEntryMode.Real, 1, null, new System.IO.MemoryStream(image));
             Assert.Equal((ulong)image.Length, result.BytesSent);
             Assert.Contains(admin.ListTemplates(), t => t.Name == "piped");
-        }
-
-        /// <summary>A client that does the handshake by hand and then sends records of its choosing.</summary>
-        private sealed class RawSession : IDisposable
-        {
-            private readonly Socket _socket;
-            private readonly RecordLayer _records = new RecordLayer();
-
-            private RawSession(Socket socket) { _socket = socket; }
-
-            public static RawSession Open(int port, byte[] key)
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 5000 };
-                socket.Connect("127.0.0.1", port);
-                var session = new RawSession(socket);
-                var handshake = new SecureHandshake();
-                var hello = new byte[SecureHandshake.ClientHelloBytes];
-                var serverHello = new byte[SecureHandshake.ServerHelloBytes];
-                var finished = new byte[SecureHandshake.ClientFinishedBytes];
-                handshake.ClientHello(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), 0, hello, 0);
-                socket.Send(hello);
-                int have = 0;
-                while (have < serverHello.Length) have += socket.Receive(serverHello, have, serverHello.Length - have, SocketFlags.None);
-                Assert.Equal(SecureChannelStatus.Ok, handshake.ClientFinish(key, 0, serverHello, 0, finished, 0, session._records));
-                socket.Send(finished);
-                return session;
-            }
-
-            public byte[] Seal(byte[] plaintext)
-            {
-                var record = new byte[plaintext.Length + RecordLayer.OverheadBytes];
-                plaintext.CopyTo(record, RecordLayer.HeaderBytes);
-                Assert.Equal(SecureChannelStatus.Ok, _records.Seal(record, 0, plaintext.Length, out int n));
-                return record;
-            }
-
-            public void Send(byte[] bytes) => _socket.Send(bytes);
-
-            // The host resets or closes the connection; a live one would leave the read waiting (and time out).
-            public bool WasDropped()
-            {
-                try
-                {
-                    var buffer = new byte[256];
-                    for (;;)
-                    {
-                        if (_socket.Receive(buffer) == 0) return true;
-                    }
-                }
-                catch (SocketException e)
-                {
-                    return e.SocketErrorCode != SocketError.TimedOut;
-                }
-            }
-
-            public void Dispose() => _socket.Dispose();
         }
     }
 }

@@ -57,7 +57,7 @@ using (host.Within(TimeSpan.FromSeconds(600)))
         foreach (uint id in ids) client.RemoveVm(id);
     }
     var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-script"),
-        $"{Path.Combine(root, "tools", "bench-module.ps1")} -Port {host.Port} -Key {host.KeyHex} -Count 100")
+        $"{Path.Combine(root, "tools", "bench-module.ps1")} -SerialPort tcp://127.0.0.1:{host.Port} -Key {host.KeyHex} -Count 100")
         { RedirectStandardOutput = true, UseShellExecute = false };
     using var script = Process.Start(psi)!;
     string output = script.StandardOutput.ReadToEnd();

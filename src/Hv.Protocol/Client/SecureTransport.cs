@@ -14,9 +14,8 @@ namespace Hv.Protocol.Client
     /// </summary>
     public sealed class SecureTransport : HvTransport
     {
-        private const int HandshakeTimeoutMs = 10000;
-
         private readonly HvTransport _inner;
+        private readonly int _handshakeTimeoutMs;
         private readonly byte[] _key = new byte[HostKey.Bytes];
         private readonly RecordLayer _records = new RecordLayer();
         private readonly byte[] _sendRecord = new byte[RecordLayer.MaxRecordBytes];
@@ -25,8 +24,10 @@ namespace Hv.Protocol.Client
         private int _plainOffset, _plainCount;
         private bool _open;
 
-        public SecureTransport(HvTransport inner, byte[] key)
+        /// <param name="handshakeTimeoutMs">How long <see cref="Open"/> waits for the host's half of the handshake.</param>
+        public SecureTransport(HvTransport inner, byte[] key, int handshakeTimeoutMs = 10000)
         {
+            _handshakeTimeoutMs = handshakeTimeoutMs > 0 ? handshakeTimeoutMs : 10000;
             _inner = inner ?? throw new ArgumentNullException(nameof(inner));
             if (key == null || key.Length != HostKey.Bytes)
             {
@@ -61,7 +62,7 @@ namespace Hv.Protocol.Client
                 }
                 handshake.ClientHello(secret, 0, hello, 0);
                 _inner.Write(hello, 0, hello.Length);
-                ReadExactly(serverHello, serverHello.Length, Stopwatch.GetTimestamp() + HandshakeTimeoutMs * Stopwatch.Frequency / 1000);
+                ReadExactly(serverHello, serverHello.Length, Stopwatch.GetTimestamp() + (long)_handshakeTimeoutMs * Stopwatch.Frequency / 1000);
                 SecureChannelStatus status = handshake.ClientFinish(_key, 0, serverHello, 0, finished, 0, _records);
                 // Sent even when it failed (32 zero bytes): the host then drops the connection at once.
                 _inner.Write(finished, 0, finished.Length);
