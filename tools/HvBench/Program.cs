@@ -109,7 +109,7 @@ static long UploadRate(HvClient client, string name, int bytes)
     new Random(1).NextBytes(image);
     byte[] sha = System.Security.Cryptography.SHA256.HashData(image);
     var watch = Stopwatch.StartNew();
-    client.UploadTemplate(name, Hv.GuestEntryMode.Real, 1, null, new MemoryStream(image), sha);
+    client.UploadTemplate(name, Hv.GuestEntryMode.Long, 16, null, new MemoryStream(image), sha); // loaded at 1 MiB: fits in 16 MiB
     double seconds = watch.Elapsed.TotalSeconds;
     client.RemoveTemplate(name);
     return (long)(bytes / 1024.0 / seconds);
