@@ -58,8 +58,20 @@ IEnumerable<(string Name, string Args)> Guests() =>
         .Where(l => l.Length > 0 && !l.StartsWith("#"))
         .Select(l => { int sp = l.IndexOf(' '); return (l.Substring(0, sp), l.Substring(sp + 1).Trim()); });
 
+// The Linux template's kernel and initramfs, from Debian's packages (guests/linux/build.sh); rebuilt when a file of
+// guests/linux is newer than them.
+var linuxDir = $"{artifacts}/linux";
+Task("LinuxGuest").Does(() =>
+{
+    var outputs = new[] { $"{linuxDir}/vmlinuz", $"{linuxDir}/initrd.cpio" }.Select(p => new System.IO.FileInfo(p)).ToList();
+    DateTime newestSource = System.IO.Directory.GetFiles($"{root}/guests/linux").Max(f => System.IO.File.GetLastWriteTimeUtc(f));
+    if (outputs.All(o => o.Exists && o.LastWriteTimeUtc >= newestSource)) return;
+    Must("bash", $"{root}/guests/linux/build.sh {linuxDir}");
+});
+
 Task("Image")
     .IsDependentOn("Prerequisites")
+    .IsDependentOn("LinuxGuest")
     .Does(() =>
 {
     var watch = Stopwatch.StartNew();
@@ -78,8 +90,11 @@ Task("Image")
         Must("nasm", $"-f elf64 -o {obj} {asm.FullPath}");
         objects.Insert(0, obj);
     }
-    Must("ld.lld", $"-T boot/linker.ld -nostdlib -static --no-pie -z max-page-size=0x1000 -z noexecstack -o {imageDir}/hv.elf " +
-                   string.Join(" ", objects));
+    // The ISO ships the image without its symbol table (two fifths of the file); hv.debug.elf keeps the symbols
+    // for addr2line and gdb on a panic's RIP.
+    string link = "-T boot/linker.ld -nostdlib -static --no-pie -z max-page-size=0x1000 -z noexecstack " + string.Join(" ", objects);
+    Must("ld.lld", $"{link} -o {imageDir}/hv.debug.elf");
+    Must("ld.lld", $"{link} --strip-all -o {imageDir}/hv.elf");
 
     CleanDirectory(isoRoot);
     EnsureDirectoryExists($"{isoRoot}/boot/grub");
@@ -88,7 +103,19 @@ Task("Image")
     var modules = new List<string>();
     foreach (var (name, args) in Guests())
     {
-        Must("nasm", $"-f bin -i {root}/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/guests/{name}.asm");
+        // mode=linux: the kernel of guests/linux/build.sh, and its initramfs as the data module the initrd= field names.
+        var initrd = Regex.Match(args, @"(?:^| )initrd=(\S+)");
+        if (Regex.IsMatch(args, @"(?:^| )mode=linux(?: |$)"))
+        {
+            CopyFile($"{linuxDir}/vmlinuz", $"{isoRoot}/boot/guests/{name}.bin");
+            if (initrd.Success)
+            {
+                CopyFile($"{linuxDir}/initrd.cpio", $"{isoRoot}/boot/guests/{initrd.Groups[1].Value}.cpio");
+                modules.Add($"    module2 /boot/guests/{initrd.Groups[1].Value}.cpio name={initrd.Groups[1].Value} mode=data");
+            }
+        }
+        else
+            Must("nasm", $"-f bin -i {root}/guests/include/ -o {isoRoot}/boot/guests/{name}.bin {root}/guests/{name}.asm");
         modules.Add($"    module2 /boot/guests/{name}.bin name={name} {args}");
     }
     string cmdline = Argument("cmdline", "");
@@ -117,9 +144,10 @@ IEnumerable<FilePath> TestProjects(bool system) =>
 
 Task("CleanTestResults").Does(() => { EnsureDirectoryExists(testResults); CleanDirectory(testResults); });
 
-// The unit tests assemble the test guests with NASM, so they need the Debian packages too.
+// The unit tests assemble the test guests with NASM, so they need the Debian packages too, and load the Linux guest.
 Task("UnitTests")
     .IsDependentOn("Prerequisites")
+    .IsDependentOn("LinuxGuest")
     .IsDependentOn("Module")
     .IsDependentOn("CleanTestResults")
     .Does(() => { foreach (var project in TestProjects(system: false)) RunTests(project); });

@@ -149,7 +149,8 @@ namespace Hv.Management
         /// <summary>"real", "long" or "multiboot", as ListTemplates reports an entry mode.</summary>
         internal static string ModeName(GuestEntryMode mode)
         {
-            return mode == GuestEntryMode.Real ? "real" : mode == GuestEntryMode.Long ? "long" : "multiboot";
+            return mode == GuestEntryMode.Real ? "real" : mode == GuestEntryMode.Long ? "long"
+                : mode == GuestEntryMode.Linux ? "linux" : "multiboot";
         }
     }
 }

@@ -235,6 +235,17 @@ namespace Hv.Protocol.Tests
         }
 
         [Fact]
+        public void UploadTemplate_OfALinuxKernel_IsRefusedBeforeAnythingIsSent()
+        {
+            using var loop = new Loop();
+            long before = loop.Transport.BytesToServer;
+            var e = Assert.Throws<ArgumentException>(() => loop.Client.UploadTemplate("linux", GuestEntryMode.Linux, 128, null, new MemoryStream(Image(100))));
+            Assert.Contains("initrd", e.Message);
+            Assert.Equal(before, loop.Transport.BytesToServer);
+            Assert.DoesNotContain(loop.Client.ListTemplates(), x => x.Name == "linux");
+        }
+
+        [Fact]
         public void UploadTemplate_ChecksumMismatch_IsDiscarded()
         {
             using var loop = new Loop();

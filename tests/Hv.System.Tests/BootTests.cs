@@ -18,6 +18,10 @@ namespace Hv.SystemTests
             Assert.Contains("+vmx +ept +vpid +unrestricted-guest +preemption-timer", boot.Log);
             Assert.Contains("cmdline: hv.exit=ready", boot.Log);
             Assert.Matches(new Regex(@"ready at tsc \d+"), boot.Log);
+            // The Linux template: its initramfs read as data, its kernel loaded by the Linux loader into 128 MiB.
+            Assert.Matches(new Regex(@"template data: linux-initrd \(\d+ bytes\)"), boot.Log);
+            Assert.Matches(new Regex(@"template: linux \(128 MiB, \d+ bytes\)"), boot.Log);
+            Assert.DoesNotContain("ignored module", boot.Log);
         }
 
         [Fact]

@@ -62,8 +62,12 @@ namespace Hv.Emulators
             return host;
         }
 
-        /// <summary>A client's wall-clock timeout in system tests: only a backstop (the host's progress is what is watched).</summary>
-        public const int ClientBackstopMs = 600000;
+        /// <summary>
+        /// A client's wall-clock timeout in system tests: only a far backstop, above every <see cref="Within"/> guard's
+        /// own (5 × a budget of up to 600 s). The guard watches the host's progress and kills a stalled emulator, which
+        /// ends a waiting call at once; a slow but progressing host is waited for.
+        /// </summary>
+        public const int ClientBackstopMs = 3600000;
 
         /// <summary>A client of this host whose wall-clock timeouts are backstops: guard its calls with <see cref="Within"/>.</summary>
         public Hv.Protocol.Client.HvClient Connect(string keyHex = null, Hv.Protocol.Client.HvTransport transport = null) =>

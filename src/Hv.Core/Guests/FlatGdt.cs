@@ -15,6 +15,8 @@ namespace Hv.Core.Guests
         public const ushort CodeSelector = 0x08;
         public const ushort DataSelector = 0x10;
         public const ushort TssSelector = 0x18;
+        /// <summary>The Linux boot protocol wants __BOOT_CS = 0x10 and __BOOT_DS = 0x18 (Documentation/arch/x86/boot.rst).</summary>
+        public const ushort LinuxCodeSelector = 0x10;
 
         // Flat 4 GiB descriptors (SDM Vol. 3A §3.4.5): limit 0xFFFFF with G=1, base 0.
         private const ulong Code32Descriptor = 0x00CF9B000000FFFFUL;
@@ -24,25 +26,41 @@ namespace Hv.Core.Guests
         // so the guest has no I/O permission bitmap.
         private const int TssSize = 104;
         private const int TssIoMapBaseOffset = 102;
-        // null, code, data, TSS (two slots: a 64-bit system descriptor is 16 bytes, §7.2.3).
-        private const int GdtSize = 5 * 8;
+        // After the code selector: code, data, TSS (two slots: a 64-bit system descriptor is 16 bytes, §7.2.3).
+        private const int DescriptorsAfterNull = 4 * 8;
 
         /// <summary>
-        /// Writes the GDT (with a 32- or 64-bit code segment) and a zeroed TSS, and points CS, the data
-        /// segments, TR, LDTR and GDTR of <paramref name="state"/> at them.
+        /// Writes the GDT (with a 32- or 64-bit code segment at 0x08, data 0x10, TSS 0x18) and a zeroed TSS, and points
+        /// CS, the data segments, TR, LDTR and GDTR of <paramref name="state"/> at them.
         /// </summary>
         public static bool Install(GuestMemoryAccess memory, bool longMode, GuestEntryState state)
         {
-            ulong code = longMode ? Code64Descriptor : Code32Descriptor;
-            ulong tss = TssDescriptor(GuestLayout.TssAddress, TssSize - 1);
+            return Install(memory, longMode ? Code64Descriptor : Code32Descriptor, CodeSelector, state);
+        }
 
-            Span<byte> gdt = stackalloc byte[GdtSize];
-            LittleEndian.WriteUInt64(gdt, 0, 0);
-            LittleEndian.WriteUInt64(gdt, CodeSelector, code);
-            LittleEndian.WriteUInt64(gdt, DataSelector, DataDescriptor);
-            LittleEndian.WriteUInt64(gdt, TssSelector, tss);
+        /// <summary>The same flat 64-bit GDT shifted up one slot: null, null, code 0x10, data 0x18, TSS 0x20.</summary>
+        public static bool InstallForLinux(GuestMemoryAccess memory, GuestEntryState state)
+        {
+            return Install(memory, Code64Descriptor, LinuxCodeSelector, state);
+        }
+
+        private static bool Install(GuestMemoryAccess memory, ulong code, ushort codeSelector, GuestEntryState state)
+        {
+            ushort dataSelector = (ushort)(codeSelector + 8);
+            ushort tssSelector = (ushort)(codeSelector + 16);
+            ulong tss = TssDescriptor(GuestLayout.TssAddress, TssSize - 1);
+            int gdtSize = codeSelector + DescriptorsAfterNull;
+
+            Span<byte> gdt = stackalloc byte[LinuxCodeSelector + DescriptorsAfterNull];
+            for (int i = 0; i < codeSelector; i += 8)
+            {
+                LittleEndian.WriteUInt64(gdt, i, 0);
+            }
+            LittleEndian.WriteUInt64(gdt, codeSelector, code);
+            LittleEndian.WriteUInt64(gdt, dataSelector, DataDescriptor);
+            LittleEndian.WriteUInt64(gdt, tssSelector, tss);
             // Upper half of the 16-byte TSS descriptor: base bits 63:32 = 0, rest reserved 0.
-            LittleEndian.WriteUInt64(gdt, TssSelector + 8, 0);
+            LittleEndian.WriteUInt64(gdt, tssSelector + 8, 0);
 
             Span<byte> tssBytes = stackalloc byte[TssSize];
             for (int i = 0; i < TssSize; i++)
@@ -51,17 +69,17 @@ namespace Hv.Core.Guests
             }
             LittleEndian.WriteUInt16(tssBytes, TssIoMapBaseOffset, TssSize);
 
-            if (!memory.Write(GuestLayout.GdtAddress, gdt) || !memory.Write(GuestLayout.TssAddress, tssBytes))
+            if (!memory.Write(GuestLayout.GdtAddress, gdt.Slice(0, gdtSize)) || !memory.Write(GuestLayout.TssAddress, tssBytes))
             {
                 return false;
             }
 
-            state.Cs = GuestSegment.FromDescriptor(CodeSelector, code);
-            state.SetDataSegments(GuestSegment.FromDescriptor(DataSelector, DataDescriptor));
-            state.Tr = GuestSegment.FromDescriptor(TssSelector, tss);
+            state.Cs = GuestSegment.FromDescriptor(codeSelector, code);
+            state.SetDataSegments(GuestSegment.FromDescriptor(dataSelector, DataDescriptor));
+            state.Tr = GuestSegment.FromDescriptor(tssSelector, tss);
             state.Ldtr = GuestSegment.Unusable();
             state.GdtrBase = GuestLayout.GdtAddress;
-            state.GdtrLimit = GdtSize - 1;
+            state.GdtrLimit = (uint)gdtSize - 1;
             return true;
         }
 

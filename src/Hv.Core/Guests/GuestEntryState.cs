@@ -34,6 +34,8 @@ namespace Hv.Core.Guests
         public ulong Rflags;
         public ulong Rax;
         public ulong Rbx;
+        /// <summary>The Linux 64-bit boot protocol passes the zero page (boot_params) here.</summary>
+        public ulong Rsi;
 
         /// <summary>The VM-entry control "IA-32e mode guest" must be set exactly when this is true (26.3.1.1).</summary>
         public bool LongMode
@@ -72,6 +74,7 @@ namespace Hv.Core.Guests
             Rflags = 0;
             Rax = 0;
             Rbx = 0;
+            Rsi = 0;
         }
     }
 }

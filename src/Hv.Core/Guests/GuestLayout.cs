@@ -22,6 +22,14 @@ namespace Hv.Core.Guests
         public const ulong RealModeLoadAddress = 0x8000;
         /// <summary>Long-mode identity tables: PML4, then one PDPT, then one PD per GiB of RAM.</summary>
         public const ulong PageTablesAddress = 0x10000;
+        /// <summary>Linux: the zero page (boot_params, 4 KiB) and the kernel command line after it (up to 4 KiB).</summary>
+        public const ulong LinuxBootParamsAddress = 0x20000;
+        public const ulong LinuxCommandLineAddress = 0x21000;
+        /// <summary>
+        /// ACPI tables (RSDP first, so it is in the 0xE0000-0xFFFFF area a kernel searches), reserved in the e820 map.
+        /// </summary>
+        public const ulong AcpiTablesAddress = 0xE0000;
+        public const ulong AcpiTablesEnd = 0x100000;
         /// <summary>End of conventional memory (640 KiB); 0xA0000-0xFFFFF is the legacy VGA/ROM hole.</summary>
         public const ulong ConventionalMemoryEnd = 0xA0000;
         public const ulong HighMemoryStart = 0x100000;

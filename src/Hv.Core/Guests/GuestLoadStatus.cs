@@ -31,6 +31,16 @@ namespace Hv.Core.Guests
         BadSegment,
         SegmentsOverlap,
         CommandLineTooLong,
+        /// <summary>No boot flag 0xAA55 and "HdrS" magic: not a Linux bzImage.</summary>
+        NotBzImage,
+        /// <summary>A Linux boot protocol older than 2.12 (no xloadflags, so no known 64-bit entry).</summary>
+        BootProtocolTooOld,
+        /// <summary>The kernel's xloadflags lack XLF_KERNEL_64: it has no 64-bit entry point.</summary>
+        No64BitEntry,
+        /// <summary>Setup-header sizes or addresses that contradict the file or each other.</summary>
+        BadSetupHeader,
+        /// <summary>The initrd does not fit between the kernel's init_size and min(end of RAM, initrd_addr_max).</summary>
+        InitrdDoesNotFit,
         /// <summary>Guest memory refused a write that the checks said would fit.</summary>
         WriteFailed,
     }

@@ -10,14 +10,17 @@ namespace Hv.Core.Vm
         public readonly GuestEntryMode Mode;
         public readonly ulong MemorySize;
         public readonly string CommandLine;
+        /// <summary>A Linux template's initial RAM disk (manifest initrd=NAME), or null.</summary>
+        public readonly byte[] Initrd;
         /// <summary>Boot it once until the guest says it is ready, and clone from there (manifest: prime=yes).</summary>
         public readonly bool Prime;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
-                        bool uploaded = false)
+                        bool uploaded = false, byte[] initrd = null)
         {
+            Initrd = initrd;
             Prime = prime;
             Uploaded = uploaded;
             Name = name;

@@ -1,5 +1,6 @@
 using System;
 using Hv.Core.Guests;
+using Hv.Core.Guests.Linux;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
@@ -68,6 +69,8 @@ namespace Hv.Core.Vm
             {
                 case GuestEntryMode.Real: return RealModeLoader.Load(image, memory, memory.Size, entry);
                 case GuestEntryMode.Long: return LongModeLoader.Load(image, memory, memory.Size, entry);
+                case GuestEntryMode.Linux:
+                    return LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, AsciiBytes(_template.CommandLine), entry);
                 default: return MultibootLoader.Load(image, memory, memory.Size, AsciiBytes(_template.CommandLine), entry);
             }
         }

@@ -54,7 +54,7 @@ namespace Hv.Kernel.Host
 
         private static ulong CloneCost(Hypervisor hypervisor, Template image, ulong size, TextSink log)
         {
-            var template = new Template("bench-template", image.Image, image.Mode, size, null);
+            var template = new Template("bench-template", image.Image, image.Mode, size, image.CommandLine, initrd: image.Initrd);
             if (hypervisor.AddTemplate(template) != HypervisorStatus.Ok)
             {
                 log.WriteLine("bench: no memory for the template");

@@ -5,25 +5,39 @@ using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Host
 {
-    // Guest images shipped as Multiboot2 modules become templates; each module's command line is its manifest.
+    // Guest images shipped as Multiboot2 modules become templates; each module's command line is its manifest. Modules
+    // with mode=data (a Linux template's initrd) are read first, so a template finds them whatever the module order.
     internal static unsafe class BootTemplates
     {
+        private const ulong MaxModuleBytes = 64UL << 20;
+
         public static void Register(BootModule[] modules, Hypervisor hypervisor, TextSink log)
         {
+            var data = new DataModules(modules.Length);
+            for (int i = 0; i < modules.Length; i++)
+            {
+                string name = TemplateManifest.DataName(modules[i].CommandLine);
+                byte[] bytes = name != null ? Copy(modules[i]) : null;
+                if (bytes == null || !data.Add(name, bytes))
+                {
+                    if (name != null) Ignored(modules[i], log);
+                    continue;
+                }
+                log.Write("template data: ");
+                log.Write(name);
+                log.Write(" (");
+                log.WriteDecimal((ulong)bytes.Length);
+                log.WriteLine(" bytes)");
+            }
             for (int i = 0; i < modules.Length; i++)
             {
                 BootModule m = modules[i];
-                ulong length = m.End - m.Start;
-                if (m.End < m.Start || length > 64UL << 20) continue;
-                byte[] image = new byte[(int)length];
-                byte* source = (byte*)m.Start;
-                for (int b = 0; b < image.Length; b++) image[b] = source[b];
-                Template t = TemplateManifest.Parse(m.CommandLine, image);
+                if (TemplateManifest.DataName(m.CommandLine) != null) continue;
+                byte[] image = Copy(m);
+                Template t = image != null ? TemplateManifest.Parse(m.CommandLine, image, data) : null;
                 if (t == null || hypervisor.AddTemplate(t) != HypervisorStatus.Ok)
                 {
-                    log.Write("template: ignored module with manifest \"");
-                    log.Write(m.CommandLine);
-                    log.WriteLine("\"");
+                    Ignored(m, log);
                     continue;
                 }
                 log.Write("template: ");
@@ -35,6 +49,24 @@ namespace Hv.Kernel.Host
                 log.WriteLine(" bytes)");
                 if (t.Prime) Prime(hypervisor, t.Name, log);
             }
+        }
+
+        // The module's bytes, or null when its bounds are bad or it is larger than any guest image we take.
+        private static byte[] Copy(BootModule m)
+        {
+            ulong length = m.End - m.Start;
+            if (m.End < m.Start || length > MaxModuleBytes) return null;
+            byte[] bytes = new byte[(int)length];
+            byte* source = (byte*)m.Start;
+            for (int b = 0; b < bytes.Length; b++) bytes[b] = source[b];
+            return bytes;
+        }
+
+        private static void Ignored(BootModule m, TextSink log)
+        {
+            log.Write("template: ignored module with manifest \"");
+            log.Write(m.CommandLine);
+            log.WriteLine("\"");
         }
 
         // Boots the template's guest once up to its Ready hypercall (at most 2e9 TSC ticks) so clones start there.

@@ -320,6 +320,7 @@ namespace Hv.Kernel.Vmx
             r.Rflags = entry.Rflags | 2; // bit 1 is reserved as 1
             r.Rax = entry.Rax;
             r.Rbx = entry.Rbx;
+            r.Rsi = entry.Rsi;
         }
 
         private static void Segment(uint selector, uint baseField, uint limit, uint access, GuestSegment s)

@@ -43,6 +43,11 @@ namespace Hv.Protocol.Client
             {
                 throw new ArgumentException("The image stream must be seekable (to resume).", nameof(image));
             }
+            if (mode == GuestEntryMode.Linux)
+            {
+                throw new ArgumentException("A Linux template needs its initrd beside the kernel, so it ships in the ISO "
+                    + "(guests/guests.cfg); an upload takes a Real, Long or Multiboot image.", nameof(mode));
+            }
             ulong total = (ulong)image.Length;
             if (sha256 == null)
             {

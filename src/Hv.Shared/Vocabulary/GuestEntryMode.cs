@@ -12,5 +12,10 @@ namespace Hv
         Long = 1,
         /// <summary>A Multiboot (v1) kernel in 32-bit protected mode with an info block.</summary>
         Multiboot = 2,
+        /// <summary>
+        /// A Linux bzImage through the 64-bit boot protocol, with its initrd, ACPI tables and e820 map (templates shipped
+        /// in the ISO only: an upload carries one image, so it cannot bring the initrd).
+        /// </summary>
+        Linux = 3,
     }
 }

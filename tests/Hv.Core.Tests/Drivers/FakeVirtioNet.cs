@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Hv.Core.Drivers;
 using Hv.Core.Drivers.Virtio;
 using Hv.Core.Memory;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Drivers
 {
@@ -18,7 +19,7 @@ namespace Hv.Core.Tests.Drivers
         private readonly PageSource _memory;
 
         public readonly Window Common, Notify, Device;
-        public ulong Offered = VirtioPciRegisters.FeatureVersion1 | VirtioNetRegisters.FeatureMac | VirtioNetRegisters.FeatureStatus
+        public ulong Offered = VirtioFeatures.Bit(VirtioFeatures.Version1) | VirtioNetRegisters.FeatureMac | VirtioNetRegisters.FeatureStatus
                                | (1UL << 0) | (1UL << 15) | (1UL << 17) | (1UL << 7); // CSUM, MRG_RXBUF, CTRL_VQ, GUEST_TSO4
         public ulong Accepted;
         public bool RefuseFeatures;
@@ -86,15 +87,15 @@ namespace Hv.Core.Tests.Drivers
 
         private ulong ReadCommon(int offset) => offset switch
         {
-            VirtioPciRegisters.DeviceFeature => _deviceSelect == 0 ? (uint)Offered : _deviceSelect == 1 ? (uint)(Offered >> 32) : 0,
-            VirtioPciRegisters.NumQueues => (ulong)Queues.Length,
-            VirtioPciRegisters.DeviceStatus => _status,
-            VirtioPciRegisters.ConfigGeneration => _generation,
-            VirtioPciRegisters.QueueSelect => _queueSelect,
-            VirtioPciRegisters.QueueSize => (ulong)Selected.Size,
-            VirtioPciRegisters.QueueMsixVector => Selected.Vector,
-            VirtioPciRegisters.QueueEnable => Selected.Enabled ? 1UL : 0,
-            VirtioPciRegisters.QueueNotifyOff => (ulong)Selected.NotifyOff,
+            VirtioPci.DeviceFeature => _deviceSelect == 0 ? (uint)Offered : _deviceSelect == 1 ? (uint)(Offered >> 32) : 0,
+            VirtioPci.NumQueues => (ulong)Queues.Length,
+            VirtioPci.DeviceStatus => _status,
+            VirtioPci.ConfigGeneration => _generation,
+            VirtioPci.QueueSelect => _queueSelect,
+            VirtioPci.QueueSize => (ulong)Selected.Size,
+            VirtioPci.QueueMsixVector => Selected.Vector,
+            VirtioPci.QueueEnable => Selected.Enabled ? 1UL : 0,
+            VirtioPci.QueueNotifyOff => (ulong)Selected.NotifyOff,
             _ => throw new InvalidOperationException($"unexpected common config read at {offset:X}"),
         };
 
@@ -102,14 +103,14 @@ namespace Hv.Core.Tests.Drivers
         {
             switch (offset)
             {
-                case VirtioPciRegisters.DeviceFeatureSelect: _deviceSelect = (uint)value; return;
-                case VirtioPciRegisters.DriverFeatureSelect: _driverSelect = (uint)value; return;
-                case VirtioPciRegisters.DriverFeature:
-                    Assert.Equal(0, _status & VirtioPciRegisters.StatusFeaturesOk); // features are fixed once FEATURES_OK is set
+                case VirtioPci.DeviceFeatureSelect: _deviceSelect = (uint)value; return;
+                case VirtioPci.DriverFeatureSelect: _driverSelect = (uint)value; return;
+                case VirtioPci.DriverFeature:
+                    Assert.Equal(0, _status & VirtioFeatures.StatusFeaturesOk); // features are fixed once FEATURES_OK is set
                     int shift = _driverSelect == 0 ? 0 : 32;
                     Accepted = (Accepted & ~(0xFFFFFFFFUL << shift)) | (value << shift);
                     return;
-                case VirtioPciRegisters.DeviceStatus:
+                case VirtioPci.DeviceStatus:
                     StatusWrites.Add((byte)value);
                     if (value == 0)
                     {
@@ -118,24 +119,24 @@ namespace Hv.Core.Tests.Drivers
                         foreach (var q in Queues) { q.Enabled = false; q.Size = q.Max; q.AvailSeen = 0; q.UsedIndex = 0; }
                         return;
                     }
-                    if ((value & VirtioPciRegisters.StatusFeaturesOk) != 0 && (_status & VirtioPciRegisters.StatusFeaturesOk) == 0
-                        && (RefuseFeatures || (Accepted & ~Offered) != 0 || (Accepted & VirtioPciRegisters.FeatureVersion1) == 0))
-                        value &= ~(ulong)VirtioPciRegisters.StatusFeaturesOk; // §3.1.1 step 6: the device leaves the bit clear
+                    if ((value & VirtioFeatures.StatusFeaturesOk) != 0 && (_status & VirtioFeatures.StatusFeaturesOk) == 0
+                        && (RefuseFeatures || (Accepted & ~Offered) != 0 || (Accepted & VirtioFeatures.Bit(VirtioFeatures.Version1)) == 0))
+                        value &= ~(ulong)VirtioFeatures.StatusFeaturesOk; // §3.1.1 step 6: the device leaves the bit clear
                     _status = (byte)value;
                     return;
-                case VirtioPciRegisters.QueueSelect: _queueSelect = (ushort)value; return;
-                case VirtioPciRegisters.QueueSize:
+                case VirtioPci.QueueSelect: _queueSelect = (ushort)value; return;
+                case VirtioPci.QueueSize:
                     Assert.True(value <= (ulong)Selected.Max && value != 0 && (value & (value - 1)) == 0, $"queue size {value}");
                     Selected.Size = (int)value;
                     return;
-                case VirtioPciRegisters.QueueMsixVector: Selected.Vector = (ushort)value; return;
-                case VirtioPciRegisters.QueueEnable: Selected.Enabled = value == 1; return;
-                case VirtioPciRegisters.QueueDesc: Selected.Desc = (Selected.Desc & ~0xFFFFFFFFUL) | value; return;
-                case VirtioPciRegisters.QueueDesc + 4: Selected.Desc = (Selected.Desc & 0xFFFFFFFF) | (value << 32); return;
-                case VirtioPciRegisters.QueueDriver: Selected.Driver = (Selected.Driver & ~0xFFFFFFFFUL) | value; return;
-                case VirtioPciRegisters.QueueDriver + 4: Selected.Driver = (Selected.Driver & 0xFFFFFFFF) | (value << 32); return;
-                case VirtioPciRegisters.QueueDevice: Selected.Device = (Selected.Device & ~0xFFFFFFFFUL) | value; return;
-                case VirtioPciRegisters.QueueDevice + 4: Selected.Device = (Selected.Device & 0xFFFFFFFF) | (value << 32); return;
+                case VirtioPci.QueueMsixVector: Selected.Vector = (ushort)value; return;
+                case VirtioPci.QueueEnable: Selected.Enabled = value == 1; return;
+                case VirtioPci.QueueDesc: Selected.Desc = (Selected.Desc & ~0xFFFFFFFFUL) | value; return;
+                case VirtioPci.QueueDesc + 4: Selected.Desc = (Selected.Desc & 0xFFFFFFFF) | (value << 32); return;
+                case VirtioPci.QueueDriver: Selected.Driver = (Selected.Driver & ~0xFFFFFFFFUL) | value; return;
+                case VirtioPci.QueueDriver + 4: Selected.Driver = (Selected.Driver & 0xFFFFFFFF) | (value << 32); return;
+                case VirtioPci.QueueDevice: Selected.Device = (Selected.Device & ~0xFFFFFFFFUL) | value; return;
+                case VirtioPci.QueueDevice + 4: Selected.Device = (Selected.Device & 0xFFFFFFFF) | (value << 32); return;
                 default: throw new InvalidOperationException($"unexpected common config write at {offset:X}");
             }
         }
@@ -162,7 +163,7 @@ namespace Hv.Core.Tests.Drivers
             Assert.True(value < (ulong)Queues.Length, "notify names no queue");
             Queue q = Queues[value];
             Assert.Equal((int)(q.NotifyOff * NotifyMultiplier), offset);
-            if ((_status & VirtioPciRegisters.StatusDriverOk) == 0)
+            if ((_status & VirtioFeatures.StatusDriverOk) == 0)
                 NotifiesBeforeDriverOk++;
             q.Notifies++;
             if (value == VirtioNetRegisters.TransmitQueue)
@@ -200,7 +201,7 @@ namespace Hv.Core.Tests.Drivers
         public bool Deliver(byte[] frame)
         {
             Queue q = Queues[VirtioNetRegisters.ReceiveQueue];
-            Assert.True(q.Enabled && (_status & VirtioPciRegisters.StatusDriverOk) != 0);
+            Assert.True(q.Enabled && (_status & VirtioFeatures.StatusDriverOk) != 0);
             if (q.AvailSeen == AvailIndex(q))
                 return false;
             var (id, address, length, flags) = TakeAvailable(q);

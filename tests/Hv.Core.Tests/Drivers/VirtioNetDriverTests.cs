@@ -2,6 +2,7 @@ using System.Linq;
 using Hv.Core.Drivers.Virtio;
 using Hv.Core.Net;
 using Hv.Core.Tests.Net;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Drivers
 {
@@ -30,17 +31,17 @@ namespace Hv.Core.Tests.Drivers
         public void Start_follows_the_initialisation_sequence_and_accepts_no_offloads()
         {
             var (device, driver, _) = Start();
-            const byte ack = VirtioPciRegisters.StatusAcknowledge, drv = VirtioPciRegisters.StatusDriver;
-            const byte featuresOk = VirtioPciRegisters.StatusFeaturesOk, ok = VirtioPciRegisters.StatusDriverOk;
+            const byte ack = VirtioFeatures.StatusAcknowledge, drv = VirtioFeatures.StatusDriver;
+            const byte featuresOk = VirtioFeatures.StatusFeaturesOk, ok = VirtioFeatures.StatusDriverOk;
             Assert.Equal(new byte[] { 0, ack, ack | drv, ack | drv | featuresOk, ack | drv | featuresOk | ok }, device.StatusWrites);
-            Assert.Equal(VirtioPciRegisters.FeatureVersion1 | VirtioNetRegisters.FeatureMac | VirtioNetRegisters.FeatureStatus, device.Accepted);
+            Assert.Equal(VirtioFeatures.Bit(VirtioFeatures.Version1) | VirtioNetRegisters.FeatureMac | VirtioNetRegisters.FeatureStatus, device.Accepted);
             Assert.Equal(Mac, driver.MacAddress);
             Assert.Equal("virtio-net", driver.Model);
             foreach (var q in device.Queues)
             {
                 Assert.True(q.Enabled);
                 Assert.Equal(VirtioNetDriver.PreferredQueueSize, q.Size);
-                Assert.Equal(VirtioPciRegisters.NoVector, q.Vector);
+                Assert.Equal(VirtioPci.NoVector, q.Vector);
                 Assert.Equal(0UL, q.Desc % 16);
                 Assert.Equal(0UL, q.Driver % 2);
                 Assert.Equal(0UL, q.Device % 4);
@@ -74,13 +75,13 @@ namespace Hv.Core.Tests.Drivers
             var legacy = new FakeVirtioNet(memory, Mac) { Offered = VirtioNetRegisters.FeatureMac };
             Assert.Null(StartDriver(legacy, memory, out VirtioStartStatus status));
             Assert.Equal(VirtioStartStatus.NoVersion1, status);
-            Assert.Equal(VirtioPciRegisters.StatusFailed, legacy.Status & VirtioPciRegisters.StatusFailed);
+            Assert.Equal(VirtioFeatures.StatusFailed, legacy.Status & VirtioFeatures.StatusFailed);
 
             var refusing = new FakeVirtioNet(memory, Mac) { RefuseFeatures = true };
             Assert.Null(StartDriver(refusing, memory, out status));
             Assert.Equal(VirtioStartStatus.FeaturesRejected, status);
 
-            var noMac = new FakeVirtioNet(memory, Mac) { Offered = VirtioPciRegisters.FeatureVersion1 };
+            var noMac = new FakeVirtioNet(memory, Mac) { Offered = VirtioFeatures.Bit(VirtioFeatures.Version1) };
             Assert.Null(StartDriver(noMac, memory, out status));
             Assert.Equal(VirtioStartStatus.NoMacAddress, status);
 
@@ -88,7 +89,7 @@ namespace Hv.Core.Tests.Drivers
             noQueue.Queues[1].Max = 0;
             Assert.Null(StartDriver(noQueue, memory, out status));
             Assert.Equal(VirtioStartStatus.NoQueue, status);
-            Assert.Equal(0, noQueue.Status & VirtioPciRegisters.StatusDriverOk);
+            Assert.Equal(0, noQueue.Status & VirtioFeatures.StatusDriverOk);
         }
 
         [Fact]

@@ -1,6 +1,7 @@
 using System;
 using Hv.Core.Devices.Virtio;
 using static Hv.Core.Tests.Virtio.Rings;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Virtio
 {
@@ -29,7 +30,7 @@ namespace Hv.Core.Tests.Virtio
         public void Reset_offers_the_maximum_size_and_no_vector()
         {
             Assert.Equal(16, _queue.Size);
-            Assert.Equal(SplitVirtqueue.NoVector, _queue.Vector);
+            Assert.Equal(VirtioPci.NoVector, _queue.Vector);
             Assert.False(_queue.Enabled);
         }
 

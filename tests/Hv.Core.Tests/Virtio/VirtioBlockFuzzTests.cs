@@ -3,6 +3,7 @@ using Hv.Core.Devices.Virtio;
 using Hv.Core.Memory;
 using Hv.Core.Storage;
 using R = Hv.Core.Devices.Virtio.VirtioBlockRequest;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Virtio
 {

@@ -4,6 +4,7 @@ using Hv.Core.Memory;
 using Hv.Core.Storage;
 using L = Hv.Core.Devices.Virtio.VirtioPciLayout;
 using R = Hv.Core.Devices.Virtio.VirtioBlockRequest;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Virtio
 {

@@ -5,6 +5,7 @@ using Hv.Core.Devices.Virtio;
 using Hv.Core.Memory;
 using Hv.Core.Tests.Pci;
 using L = Hv.Core.Devices.Virtio.VirtioPciLayout;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Virtio
 {
@@ -39,18 +40,18 @@ namespace Hv.Core.Tests.Virtio
 
         public byte Status
         {
-            get => (byte)Read(L.DeviceStatus, 1);
-            set => Write(L.DeviceStatus, 1, value);
+            get => (byte)Read(VirtioPci.DeviceStatus, 1);
+            set => Write(VirtioPci.DeviceStatus, 1, value);
         }
 
         public ulong DeviceFeatures
         {
             get
             {
-                Write(L.DeviceFeatureSelect, 4, 0);
-                ulong low = Read(L.DeviceFeature, 4);
-                Write(L.DeviceFeatureSelect, 4, 1);
-                return low | (Read(L.DeviceFeature, 4) << 32);
+                Write(VirtioPci.DeviceFeatureSelect, 4, 0);
+                ulong low = Read(VirtioPci.DeviceFeature, 4);
+                Write(VirtioPci.DeviceFeatureSelect, 4, 1);
+                return low | (Read(VirtioPci.DeviceFeature, 4) << 32);
             }
         }
 
@@ -60,30 +61,30 @@ namespace Hv.Core.Tests.Virtio
             Status = 0;
             Status = VirtioFeatures.StatusAcknowledge;
             Status = VirtioFeatures.StatusAcknowledge | VirtioFeatures.StatusDriver;
-            Write(L.DriverFeatureSelect, 4, 0);
-            Write(L.DriverFeature, 4, (uint)features);
-            Write(L.DriverFeatureSelect, 4, 1);
-            Write(L.DriverFeature, 4, features >> 32);
+            Write(VirtioPci.DriverFeatureSelect, 4, 0);
+            Write(VirtioPci.DriverFeature, 4, (uint)features);
+            Write(VirtioPci.DriverFeatureSelect, 4, 1);
+            Write(VirtioPci.DriverFeature, 4, features >> 32);
             Status = VirtioFeatures.StatusAcknowledge | VirtioFeatures.StatusDriver | VirtioFeatures.StatusFeaturesOk;
             return (Status & VirtioFeatures.StatusFeaturesOk) != 0;
         }
 
         /// <summary>Lays out queue <paramref name="index"/> (32 KiB per queue from 0x1000) and enables it.</summary>
-        public void SetUpQueue(int index, ushort size, ushort vector = SplitVirtqueue.NoVector)
+        public void SetUpQueue(int index, ushort size, ushort vector = VirtioPci.NoVector)
         {
             ulong bas = 0x1000 + (ulong)index * 0x8000;
             // "Allocate and zero Descriptor Table, Available and Used rings" (4.1.5.1.3).
             Array.Clear(Memory.Ram, (int)bas, 0x8000);
             Queues[index] = new Rings(Memory, bas, bas + 0x4000, bas + 0x6000, size);
             _nextDescriptor[index] = 0;
-            Write(L.QueueSelect, 2, (ushort)index);
-            Write(L.QueueSize, 2, size);
-            Write(L.QueueDesc, 4, bas);
-            Write(L.QueueDesc + 4, 4, 0);
-            Write(L.QueueDriver, 8, bas + 0x4000);
-            Write(L.QueueDevice, 8, bas + 0x6000);
-            Write(L.QueueMsixVector, 2, vector);
-            Write(L.QueueEnable, 2, 1);
+            Write(VirtioPci.QueueSelect, 2, (ushort)index);
+            Write(VirtioPci.QueueSize, 2, size);
+            Write(VirtioPci.QueueDesc, 4, bas);
+            Write(VirtioPci.QueueDesc + 4, 4, 0);
+            Write(VirtioPci.QueueDriver, 8, bas + 0x4000);
+            Write(VirtioPci.QueueDevice, 8, bas + 0x6000);
+            Write(VirtioPci.QueueMsixVector, 2, vector);
+            Write(VirtioPci.QueueEnable, 2, 1);
         }
 
         /// <summary>The whole initialisation with every queue at <paramref name="size"/>.</summary>

@@ -4,6 +4,7 @@ using Hv.Core.Devices;
 using Hv.Core.Devices.Pci;
 using Hv.Core.Devices.Virtio;
 using L = Hv.Core.Devices.Virtio.VirtioPciLayout;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Virtio
 {
@@ -110,8 +111,8 @@ namespace Hv.Core.Tests.Virtio
         public void Device_features_are_offered_in_two_words_and_nothing_beyond()
         {
             Assert.Equal(AllFeatures, _driver.DeviceFeatures);
-            _driver.Write(L.DeviceFeatureSelect, 4, 2);
-            Assert.Equal(0UL, _driver.Read(L.DeviceFeature, 4));
+            _driver.Write(VirtioPci.DeviceFeatureSelect, 4, 2);
+            Assert.Equal(0UL, _driver.Read(VirtioPci.DeviceFeature, 4));
         }
 
         [Fact]
@@ -122,61 +123,61 @@ namespace Hv.Core.Tests.Virtio
             Assert.True(_driver.Negotiate(VirtioDriver.Features | (1UL << EchoDevice.Feature)));
             Assert.Equal(VirtioDriver.Features | (1UL << EchoDevice.Feature), _device.NegotiatedFeatures);
             // Once FEATURES_OK is set the features are fixed.
-            _driver.Write(L.DriverFeatureSelect, 4, 0);
-            _driver.Write(L.DriverFeature, 4, 0);
-            Assert.Equal(1UL << EchoDevice.Feature, _driver.Read(L.DriverFeature, 4));
+            _driver.Write(VirtioPci.DriverFeatureSelect, 4, 0);
+            _driver.Write(VirtioPci.DriverFeature, 4, 0);
+            Assert.Equal(1UL << EchoDevice.Feature, _driver.Read(VirtioPci.DriverFeature, 4));
         }
 
         [Fact]
         public void Queue_registers_follow_queue_select()
         {
-            Assert.Equal(2UL, _driver.Read(L.NumQueues, 2));
-            _driver.Write(L.QueueSelect, 2, 1);
-            Assert.Equal(64UL, _driver.Read(L.QueueSize, 2));
-            Assert.Equal(1UL, _driver.Read(L.QueueNotifyOff, 2));
-            Assert.Equal((ulong)SplitVirtqueue.NoVector, _driver.Read(L.QueueMsixVector, 2));
-            _driver.Write(L.QueueDesc, 4, 0x12345000);
-            _driver.Write(L.QueueDesc + 4, 4, 0x9);
-            Assert.Equal(0x9_12345000UL, _driver.Read(L.QueueDesc, 8));
-            _driver.Write(L.QueueSelect, 2, 7);
-            Assert.Equal(0UL, _driver.Read(L.QueueSize, 2));
-            _driver.Write(L.QueueSize, 2, 16);
-            Assert.Equal(0UL, _driver.Read(L.QueueSize, 2));
+            Assert.Equal(2UL, _driver.Read(VirtioPci.NumQueues, 2));
+            _driver.Write(VirtioPci.QueueSelect, 2, 1);
+            Assert.Equal(64UL, _driver.Read(VirtioPci.QueueSize, 2));
+            Assert.Equal(1UL, _driver.Read(VirtioPci.QueueNotifyOff, 2));
+            Assert.Equal((ulong)VirtioPci.NoVector, _driver.Read(VirtioPci.QueueMsixVector, 2));
+            _driver.Write(VirtioPci.QueueDesc, 4, 0x12345000);
+            _driver.Write(VirtioPci.QueueDesc + 4, 4, 0x9);
+            Assert.Equal(0x9_12345000UL, _driver.Read(VirtioPci.QueueDesc, 8));
+            _driver.Write(VirtioPci.QueueSelect, 2, 7);
+            Assert.Equal(0UL, _driver.Read(VirtioPci.QueueSize, 2));
+            _driver.Write(VirtioPci.QueueSize, 2, 16);
+            Assert.Equal(0UL, _driver.Read(VirtioPci.QueueSize, 2));
         }
 
         [Fact]
         public void Writes_of_the_wrong_width_are_ignored()
         {
-            _driver.Write(L.QueueSelect, 1, 1);
-            Assert.Equal(0UL, _driver.Read(L.QueueSelect, 2));
-            _driver.Write(L.DeviceStatus, 2, 1);
+            _driver.Write(VirtioPci.QueueSelect, 1, 1);
+            Assert.Equal(0UL, _driver.Read(VirtioPci.QueueSelect, 2));
+            _driver.Write(VirtioPci.DeviceStatus, 2, 1);
             Assert.Equal(0, _driver.Status);
         }
 
         [Fact]
         public void A_vector_the_table_does_not_have_reads_back_as_NO_VECTOR()
         {
-            _driver.Write(L.ConfigMsixVector, 2, 2);
-            Assert.Equal(2UL, _driver.Read(L.ConfigMsixVector, 2));
-            _driver.Write(L.ConfigMsixVector, 2, 3);
-            Assert.Equal((ulong)SplitVirtqueue.NoVector, _driver.Read(L.ConfigMsixVector, 2));
-            _driver.Write(L.QueueMsixVector, 2, 0x7FF);
-            Assert.Equal((ulong)SplitVirtqueue.NoVector, _driver.Read(L.QueueMsixVector, 2));
+            _driver.Write(VirtioPci.ConfigMsixVector, 2, 2);
+            Assert.Equal(2UL, _driver.Read(VirtioPci.ConfigMsixVector, 2));
+            _driver.Write(VirtioPci.ConfigMsixVector, 2, 3);
+            Assert.Equal((ulong)VirtioPci.NoVector, _driver.Read(VirtioPci.ConfigMsixVector, 2));
+            _driver.Write(VirtioPci.QueueMsixVector, 2, 0x7FF);
+            Assert.Equal((ulong)VirtioPci.NoVector, _driver.Read(VirtioPci.QueueMsixVector, 2));
         }
 
         [Fact]
         public void Writing_0_to_device_status_resets_queues_vectors_and_features()
         {
             _driver.Start(AllFeatures);
-            _driver.Write(L.ConfigMsixVector, 2, 1);
+            _driver.Write(VirtioPci.ConfigMsixVector, 2, 1);
             int resets = _device.DeviceResets;
             _driver.Status = 0;
             Assert.Equal(0, _driver.Status);
             Assert.Equal(resets + 1, _device.DeviceResets);
             Assert.Equal(0UL, _device.NegotiatedFeatures);
-            Assert.Equal((ulong)SplitVirtqueue.NoVector, _driver.Read(L.ConfigMsixVector, 2));
-            Assert.Equal(0UL, _driver.Read(L.QueueEnable, 2));
-            Assert.Equal(64UL, _driver.Read(L.QueueSize, 2));
+            Assert.Equal((ulong)VirtioPci.NoVector, _driver.Read(VirtioPci.ConfigMsixVector, 2));
+            Assert.Equal(0UL, _driver.Read(VirtioPci.QueueEnable, 2));
+            Assert.Equal(64UL, _driver.Read(VirtioPci.QueueSize, 2));
         }
 
         [Fact]
@@ -258,9 +259,9 @@ namespace Hv.Core.Tests.Virtio
         public void Enabling_a_queue_whose_ring_is_outside_memory_is_a_device_error()
         {
             Assert.True(_driver.Negotiate(VirtioDriver.Features));
-            _driver.Write(L.QueueDesc, 8, 0x7FFF_0000_0000);
-            _driver.Write(L.QueueEnable, 2, 1);
-            Assert.Equal(0UL, _driver.Read(L.QueueEnable, 2));
+            _driver.Write(VirtioPci.QueueDesc, 8, 0x7FFF_0000_0000);
+            _driver.Write(VirtioPci.QueueEnable, 2, 1);
+            Assert.Equal(0UL, _driver.Read(VirtioPci.QueueEnable, 2));
             Assert.True(_device.NeedsReset);
             Assert.Equal(VirtqueueStatus.RingOutsideMemory, _device.LastQueueError);
         }
@@ -269,14 +270,14 @@ namespace Hv.Core.Tests.Virtio
         public void Config_generation_changes_once_the_driver_reads_changed_configuration()
         {
             _driver.Start();
-            ulong generation = _driver.Read(L.ConfigGeneration, 1);
+            ulong generation = _driver.Read(VirtioPci.ConfigGeneration, 1);
             _device.ChangeConfig(42);
             Assert.Equal(2UL, _driver.Read((int)L.IsrOffset, 1));
             Assert.Equal(42UL, _driver.Read((int)L.DeviceConfigOffset, 1));
-            ulong after = _driver.Read(L.ConfigGeneration, 1);
+            ulong after = _driver.Read(VirtioPci.ConfigGeneration, 1);
             Assert.NotEqual(generation, after);
             Assert.Equal(0x0807060504030200UL | 42, _driver.Read((int)L.DeviceConfigOffset, 8));
-            Assert.Equal(after, _driver.Read(L.ConfigGeneration, 1));
+            Assert.Equal(after, _driver.Read(VirtioPci.ConfigGeneration, 1));
         }
 
         [Fact]
@@ -285,10 +286,10 @@ namespace Hv.Core.Tests.Virtio
             int cap = FindVendorCapability(5);
             _device.WriteConfig(cap + 4, 1, 0);            // bar
             _device.WriteConfig(cap + 12, 4, 2);           // length
-            _device.WriteConfig(cap + 8, 4, (uint)L.NumQueues);
+            _device.WriteConfig(cap + 8, 4, (uint)VirtioPci.NumQueues);
             Assert.Equal(2u, _device.ReadConfig(cap + 16, 4) & 0xFFFF);
             _device.WriteConfig(cap + 12, 4, 1);
-            _device.WriteConfig(cap + 8, 4, (uint)L.DeviceStatus);
+            _device.WriteConfig(cap + 8, 4, (uint)VirtioPci.DeviceStatus);
             _device.WriteConfig(cap + 16, 1, VirtioFeatures.StatusAcknowledge);
             Assert.Equal(VirtioFeatures.StatusAcknowledge, _device.Status);
             // A window off the end of the BAR does nothing.
@@ -310,7 +311,7 @@ namespace Hv.Core.Tests.Virtio
         {
             _driver.EnableMsix();
             _driver.Start(AllFeatures);
-            _driver.Write(L.ConfigMsixVector, 2, 2);
+            _driver.Write(VirtioPci.ConfigMsixVector, 2, 2);
             Echo(0, new byte[] { 1 });
             _device.ChangeConfig(77);
             var saved = new byte[_device.StateSize];

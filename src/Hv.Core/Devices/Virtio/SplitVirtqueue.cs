@@ -1,5 +1,6 @@
 using System;
 using Hv.Core.Memory;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Devices.Virtio
 {
@@ -17,21 +18,12 @@ namespace Hv.Core.Devices.Virtio
     /// </summary>
     public sealed class SplitVirtqueue
     {
-        /// <summary>Largest queue size a split ring may have (2.7).</summary>
-        public const ushort MaxQueueSize = 32768;
-        /// <summary>queue_msix_vector / config_msix_vector value meaning "no interrupt" (4.1.5.1.2).</summary>
-        public const ushort NoVector = 0xFFFF;
 
-        private const int DescriptorSize = 16;
-        private const ushort DescriptorNext = 1;
-        private const ushort DescriptorWrite = 2;
-        private const ushort DescriptorIndirect = 4;
-        private const ushort AvailNoInterrupt = 1;
 
         private readonly ushort _maxSize;
         private readonly ulong _maxChainBytes;
         private readonly DescriptorChain _chain;
-        private readonly byte[] _descriptor = new byte[DescriptorSize];
+        private readonly byte[] _descriptor = new byte[SplitRing.DescriptorBytes];
         private readonly byte[] _scratch = new byte[8];
 
         private ushort _size;
@@ -83,7 +75,7 @@ namespace Hv.Core.Devices.Virtio
             set { if (!_enabled) _deviceArea = value; }
         }
 
-        /// <summary>The MSI-X vector for used-buffer notifications, or <see cref="NoVector"/>.</summary>
+        /// <summary>The MSI-X vector for used-buffer notifications, or <see cref="VirtioPci.NoVector"/>.</summary>
         public ushort Vector
         {
             get { return _vector; }
@@ -103,7 +95,7 @@ namespace Hv.Core.Devices.Virtio
         {
             _size = _maxSize;
             _descriptorArea = _driverArea = _deviceArea = 0;
-            _vector = NoVector;
+            _vector = VirtioPci.NoVector;
             _enabled = false;
             _indirect = _eventIndex = false;
             _nextAvail = _nextUsed = _signalledUsed = 0;
@@ -122,7 +114,7 @@ namespace Hv.Core.Devices.Virtio
             }
             ulong extra = eventIndex ? 2u : 0u;
             if (memory == null
-                || !GuestRange.Present(memory, _descriptorArea, (ulong)_size * DescriptorSize)
+                || !GuestRange.Present(memory, _descriptorArea, (ulong)_size * SplitRing.DescriptorBytes)
                 || !GuestRange.Present(memory, _driverArea, 4 + 2 * (ulong)_size + extra)
                 || !GuestRange.Present(memory, _deviceArea, 4 + 8 * (ulong)_size + extra))
             {
@@ -229,7 +221,7 @@ namespace Hv.Core.Devices.Virtio
             {
                 return true;
             }
-            return (value & AvailNoInterrupt) == 0;
+            return (value & SplitRing.AvailNoInterrupt) == 0;
         }
 
         /// <summary>Bytes <see cref="Save"/> writes.</summary>
@@ -295,7 +287,7 @@ namespace Hv.Core.Devices.Virtio
                 }
                 visited++;
                 // Read once; from here on only the local copy is used.
-                if (!memory.Read(table + (ulong)index * DescriptorSize, descriptor))
+                if (!memory.Read(table + (ulong)index * SplitRing.DescriptorBytes, descriptor))
                 {
                     return inIndirect ? VirtqueueStatus.DescriptorOutsideMemory : VirtqueueStatus.RingOutsideMemory;
                 }
@@ -304,24 +296,24 @@ namespace Hv.Core.Devices.Virtio
                 ushort flags = LittleEndian.ReadUInt16(descriptor, 12);
                 ushort next = LittleEndian.ReadUInt16(descriptor, 14);
 
-                if ((flags & DescriptorIndirect) != 0)
+                if ((flags & SplitRing.DescriptorIndirect) != 0)
                 {
                     if (!_indirect)
                     {
                         return VirtqueueStatus.IndirectNotNegotiated;
                     }
-                    if (inIndirect || (flags & DescriptorNext) != 0)
+                    if (inIndirect || (flags & SplitRing.DescriptorNext) != 0)
                     {
                         return VirtqueueStatus.BadIndirect;
                     }
-                    if (length == 0 || length % DescriptorSize != 0 || length / DescriptorSize > _maxSize
+                    if (length == 0 || length % SplitRing.DescriptorBytes != 0 || length / SplitRing.DescriptorBytes > _maxSize
                         || address > ulong.MaxValue - length)
                     {
                         return VirtqueueStatus.BadIndirectLength;
                     }
                     // 2.7.5.3.2: the write flag of the descriptor naming the table is ignored.
                     table = address;
-                    tableEntries = length / DescriptorSize;
+                    tableEntries = length / SplitRing.DescriptorBytes;
                     inIndirect = true;
                     index = 0;
                     visited = 0;
@@ -331,13 +323,13 @@ namespace Hv.Core.Devices.Virtio
                 // A zero-length buffer has no bytes to check or copy: it is left out, wherever it points.
                 if (length != 0)
                 {
-                    VirtqueueStatus refused = Append(memory, address, length, (flags & DescriptorWrite) != 0);
+                    VirtqueueStatus refused = Append(memory, address, length, (flags & SplitRing.DescriptorWrite) != 0);
                     if (refused != VirtqueueStatus.Ok)
                     {
                         return refused;
                     }
                 }
-                if ((flags & DescriptorNext) == 0)
+                if ((flags & SplitRing.DescriptorNext) == 0)
                 {
                     return VirtqueueStatus.Ok;
                 }

@@ -2,6 +2,7 @@ using System;
 using Hv.Core.Memory;
 using Hv.Core.Storage;
 using R = Hv.Core.Devices.Virtio.VirtioBlockRequest;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Devices.Virtio
 {

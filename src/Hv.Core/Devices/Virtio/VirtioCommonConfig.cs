@@ -1,4 +1,5 @@
 using L = Hv.Core.Devices.Virtio.VirtioPciLayout;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Devices.Virtio
 {
@@ -59,7 +60,7 @@ namespace Hv.Core.Devices.Virtio
             _driverFeatures = _negotiated = 0;
             _status = 0;
             _configChanged = false;
-            _configVector = SplitVirtqueue.NoVector;
+            _configVector = VirtioPci.NoVector;
             _queueSelect = 0;
         }
 
@@ -96,42 +97,42 @@ namespace Hv.Core.Devices.Virtio
             SplitVirtqueue queue = SelectedQueue;
             ulong field;
             int start;
-            if (offset >= L.QueueDesc)
+            if (offset >= VirtioPci.QueueDesc)
             {
                 start = offset & ~7;
                 field = queue == null ? 0
-                    : start == L.QueueDesc ? queue.DescriptorArea
-                    : start == L.QueueDriver ? queue.DriverArea
+                    : start == VirtioPci.QueueDesc ? queue.DescriptorArea
+                    : start == VirtioPci.QueueDriver ? queue.DriverArea
                     : queue.DeviceArea;
             }
-            else if (offset < L.ConfigMsixVector)
+            else if (offset < VirtioPci.ConfigMsixVector)
             {
                 start = offset & ~3;
                 switch (start)
                 {
-                    case L.DeviceFeatureSelect: field = _deviceFeatureSelect; break;
-                    case L.DeviceFeature: field = FeatureWord(_offered, _deviceFeatureSelect); break;
-                    case L.DriverFeatureSelect: field = _driverFeatureSelect; break;
+                    case VirtioPci.DeviceFeatureSelect: field = _deviceFeatureSelect; break;
+                    case VirtioPci.DeviceFeature: field = FeatureWord(_offered, _deviceFeatureSelect); break;
+                    case VirtioPci.DriverFeatureSelect: field = _driverFeatureSelect; break;
                     default: field = FeatureWord(_driverFeatures & _offered, _driverFeatureSelect); break;
                 }
             }
-            else if (offset == L.DeviceStatus || offset == L.ConfigGeneration)
+            else if (offset == VirtioPci.DeviceStatus || offset == VirtioPci.ConfigGeneration)
             {
                 start = offset;
-                field = offset == L.DeviceStatus ? _status : _generation;
+                field = offset == VirtioPci.DeviceStatus ? _status : _generation;
             }
             else
             {
                 start = offset & ~1;
                 switch (start)
                 {
-                    case L.ConfigMsixVector: field = _configVector; break;
-                    case L.NumQueues: field = (ulong)_queues.Length; break;
-                    case L.QueueSelect: field = _queueSelect; break;
+                    case VirtioPci.ConfigMsixVector: field = _configVector; break;
+                    case VirtioPci.NumQueues: field = (ulong)_queues.Length; break;
+                    case VirtioPci.QueueSelect: field = _queueSelect; break;
                     // A queue that does not exist reads size 0 (4.1.4.3.1) and no vector.
-                    case L.QueueSize: field = queue == null ? 0u : queue.Size; break;
-                    case L.QueueMsixVector: field = queue == null ? SplitVirtqueue.NoVector : queue.Vector; break;
-                    case L.QueueEnable: field = queue != null && queue.Enabled ? 1u : 0u; break;
+                    case VirtioPci.QueueSize: field = queue == null ? 0u : queue.Size; break;
+                    case VirtioPci.QueueMsixVector: field = queue == null ? VirtioPci.NoVector : queue.Vector; break;
+                    case VirtioPci.QueueEnable: field = queue != null && queue.Enabled ? 1u : 0u; break;
                     default: field = _queueSelect; break; // queue_notify_off: queue n notifies at n × multiplier
                 }
             }
@@ -142,7 +143,7 @@ namespace Hv.Core.Devices.Virtio
         public void Write(int offset, int size, ulong value)
         {
             SplitVirtqueue queue = SelectedQueue;
-            if (offset >= L.QueueDesc)
+            if (offset >= VirtioPci.QueueDesc)
             {
                 if (queue != null && (size == 4 || size == 8) && (offset & (size - 1)) == 0)
                 {
@@ -150,22 +151,22 @@ namespace Hv.Core.Devices.Virtio
                 }
                 return;
             }
-            int width = offset < L.ConfigMsixVector ? 4 : offset == L.DeviceStatus ? 1 : 2;
+            int width = offset < VirtioPci.ConfigMsixVector ? 4 : offset == VirtioPci.DeviceStatus ? 1 : 2;
             if (size != width)
             {
                 return;
             }
             switch (offset)
             {
-                case L.DeviceFeatureSelect: _deviceFeatureSelect = (uint)value; break;
-                case L.DriverFeatureSelect: _driverFeatureSelect = (uint)value; break;
-                case L.DriverFeature: WriteDriverFeatures((uint)value); break;
-                case L.ConfigMsixVector: _configVector = ValidVector((ushort)value); break;
-                case L.DeviceStatus: WriteStatus((byte)value); break;
-                case L.QueueSelect: _queueSelect = (ushort)value; break;
-                case L.QueueSize: if (queue != null) queue.Size = (ushort)value; break;
-                case L.QueueMsixVector: if (queue != null) queue.Vector = ValidVector((ushort)value); break;
-                case L.QueueEnable: if (queue != null && (ushort)value == 1 && !queue.Enabled) _function.EnableQueue(queue); break;
+                case VirtioPci.DeviceFeatureSelect: _deviceFeatureSelect = (uint)value; break;
+                case VirtioPci.DriverFeatureSelect: _driverFeatureSelect = (uint)value; break;
+                case VirtioPci.DriverFeature: WriteDriverFeatures((uint)value); break;
+                case VirtioPci.ConfigMsixVector: _configVector = ValidVector((ushort)value); break;
+                case VirtioPci.DeviceStatus: WriteStatus((byte)value); break;
+                case VirtioPci.QueueSelect: _queueSelect = (ushort)value; break;
+                case VirtioPci.QueueSize: if (queue != null) queue.Size = (ushort)value; break;
+                case VirtioPci.QueueMsixVector: if (queue != null) queue.Vector = ValidVector((ushort)value); break;
+                case VirtioPci.QueueEnable: if (queue != null && (ushort)value == 1 && !queue.Enabled) _function.EnableQueue(queue); break;
             }
         }
 
@@ -202,7 +203,7 @@ namespace Hv.Core.Devices.Virtio
         /// <summary>A vector the MSI-X table has, or NO_VECTOR: an unmappable vector reads back as NO_VECTOR (4.1.5.1.2.1).</summary>
         public ushort ValidVector(ushort vector)
         {
-            return vector < _vectors ? vector : SplitVirtqueue.NoVector;
+            return vector < _vectors ? vector : VirtioPci.NoVector;
         }
 
         private SplitVirtqueue SelectedQueue
@@ -213,15 +214,15 @@ namespace Hv.Core.Devices.Virtio
         private static void WriteQueueAddress(SplitVirtqueue queue, int offset, int size, ulong value)
         {
             int start = offset & ~7;
-            ulong current = start == L.QueueDesc ? queue.DescriptorArea : start == L.QueueDriver ? queue.DriverArea : queue.DeviceArea;
+            ulong current = start == VirtioPci.QueueDesc ? queue.DescriptorArea : start == VirtioPci.QueueDriver ? queue.DriverArea : queue.DeviceArea;
             ulong updated = size == 8 ? value
                 : (offset & 4) == 0 ? (current & 0xFFFFFFFF00000000UL) | (uint)value
                 : (current & 0xFFFFFFFFUL) | ((ulong)(uint)value << 32);
-            if (start == L.QueueDesc)
+            if (start == VirtioPci.QueueDesc)
             {
                 queue.DescriptorArea = updated;
             }
-            else if (start == L.QueueDriver)
+            else if (start == VirtioPci.QueueDriver)
             {
                 queue.DriverArea = updated;
             }

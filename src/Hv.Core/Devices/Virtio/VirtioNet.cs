@@ -1,6 +1,7 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Networking;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Devices.Virtio
 {

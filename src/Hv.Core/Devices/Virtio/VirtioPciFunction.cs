@@ -1,6 +1,7 @@
 using Hv.Core.Devices.Pci;
 using Hv.Core.Memory;
 using L = Hv.Core.Devices.Virtio.VirtioPciLayout;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Devices.Virtio
 {
@@ -38,8 +39,8 @@ namespace Hv.Core.Devices.Virtio
         /// <param name="maxChainBytes">The most bytes one request may describe (bounds the work per request).</param>
         protected VirtioPciFunction(ushort deviceType, uint classCode, ulong deviceFeatures, int queueCount,
                                     ushort queueSize, ulong maxChainBytes, int deviceConfigLength)
-            : base(L.VendorId, (ushort)(L.ModernDeviceIdBase + deviceType), L.Revision, classCode,
-                   L.VendorId, (ushort)(L.ModernDeviceIdBase + deviceType), 1)
+            : base(VirtioPci.VendorId, (ushort)(VirtioPci.ModernDeviceIdBase + deviceType), L.Revision, classCode,
+                   VirtioPci.VendorId, (ushort)(VirtioPci.ModernDeviceIdBase + deviceType), 1)
         {
             ulong offered = deviceFeatures | VirtioFeatures.Bit(VirtioFeatures.Version1)
                 | VirtioFeatures.Bit(VirtioFeatures.IndirectDescriptors) | VirtioFeatures.Bit(VirtioFeatures.EventIndex);
@@ -54,19 +55,19 @@ namespace Hv.Core.Devices.Virtio
             // One vector per queue plus one for configuration changes, so Linux can give each its own.
             AddMsix(queueCount + 1, L.MsixBar, L.MsixTableOffset, L.MsixPbaOffset);
             _common = new VirtioCommonConfig(this, _queues, offered, queueCount + 1);
-            AddStructure(L.CommonConfigType, L.CapabilityLength, L.CommonConfigOffset, L.CommonConfigLength);
-            int notify = AddStructure(L.NotifyConfigType, L.ExtendedCapabilityLength, L.NotifyOffset,
+            AddStructure(VirtioPci.CommonConfigType, VirtioPci.CapBytes, L.CommonConfigOffset, L.CommonConfigLength);
+            int notify = AddStructure(VirtioPci.NotifyConfigType, VirtioPci.CapNotifyBytes, L.NotifyOffset,
                                       (uint)queueCount * L.NotifyMultiplier);
             Config.Set32(notify + 16, L.NotifyMultiplier);
-            AddStructure(L.IsrConfigType, L.CapabilityLength, L.IsrOffset, L.IsrLength);
+            AddStructure(VirtioPci.IsrConfigType, VirtioPci.CapBytes, L.IsrOffset, L.IsrLength);
             if (deviceConfigLength > 0)
             {
-                AddStructure(L.DeviceConfigType, L.CapabilityLength, L.DeviceConfigOffset, (uint)deviceConfigLength);
+                AddStructure(VirtioPci.DeviceConfigType, VirtioPci.CapBytes, L.DeviceConfigOffset, (uint)deviceConfigLength);
             }
             // The PCI configuration access capability (4.1.4.9): bar, offset, length and data are the driver's.
-            _pciConfigCapability = AddStructure(L.PciConfigType, L.ExtendedCapabilityLength, 0, 0);
+            _pciConfigCapability = AddStructure(VirtioPci.PciConfigType, VirtioPci.CapNotifyBytes, 0, 0);
             Config.SetWritable(_pciConfigCapability + 4, 0xFF);
-            for (int i = 8; i < L.ExtendedCapabilityLength; i++)
+            for (int i = 8; i < VirtioPci.CapNotifyBytes; i++)
             {
                 Config.SetWritable(_pciConfigCapability + i, 0xFF);
             }
@@ -129,7 +130,7 @@ namespace Hv.Core.Devices.Virtio
             }
             _common.Load(ref reader, ref valid);
             _isr = reader.U8();
-            if ((_isr & ~(L.IsrQueue | L.IsrConfig)) != 0)
+            if ((_isr & ~(VirtioPci.IsrQueue | VirtioPci.IsrConfig)) != 0)
             {
                 valid = false;
             }
@@ -185,7 +186,7 @@ namespace Hv.Core.Devices.Virtio
         {
             if (_queues[index].NeedsNotification(_memory))
             {
-                Interrupt(_queues[index].Vector, L.IsrQueue);
+                Interrupt(_queues[index].Vector, VirtioPci.IsrQueue);
             }
         }
 
@@ -195,7 +196,7 @@ namespace Hv.Core.Devices.Virtio
             _common.MarkConfigChanged();
             if ((_common.Status & VirtioFeatures.StatusDriverOk) != 0)
             {
-                Interrupt(_common.ConfigVector, L.IsrConfig);
+                Interrupt(_common.ConfigVector, VirtioPci.IsrConfig);
             }
         }
 
@@ -342,7 +343,7 @@ namespace Hv.Core.Devices.Virtio
             _lastQueueError = error;
             if (_common.SetNeedsReset() && (_common.Status & VirtioFeatures.StatusDriverOk) != 0)
             {
-                Interrupt(_common.ConfigVector, L.IsrConfig);
+                Interrupt(_common.ConfigVector, VirtioPci.IsrConfig);
             }
         }
 
@@ -352,12 +353,12 @@ namespace Hv.Core.Devices.Virtio
         /// </summary>
         private void Interrupt(ushort vector, byte isrBit)
         {
-            if (isrBit == L.IsrConfig || !MsixEnabled)
+            if (isrBit == VirtioPci.IsrConfig || !MsixEnabled)
             {
                 _isr |= isrBit;
                 SetIntxRequest(true);
             }
-            if (MsixEnabled && vector != SplitVirtqueue.NoVector)
+            if (MsixEnabled && vector != VirtioPci.NoVector)
             {
                 SignalMsix(vector);
             }
@@ -380,7 +381,7 @@ namespace Hv.Core.Devices.Virtio
         /// <summary>A virtio_pci_cap (4.1.4) pointing at [offset, offset + length) of the registers BAR.</summary>
         private int AddStructure(byte type, int capabilityLength, uint offset, uint length)
         {
-            int cap = Config.AddCapability(L.VendorCapabilityId, capabilityLength);
+            int cap = Config.AddCapability(VirtioPci.VendorCapabilityId, capabilityLength);
             Config.Set8(cap + 2, (byte)capabilityLength);
             Config.Set8(cap + 3, type);
             Config.Set8(cap + 4, L.RegistersBar);

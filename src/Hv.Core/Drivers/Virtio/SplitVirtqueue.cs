@@ -1,5 +1,6 @@
 using System;
 using Hv.Core.Memory;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Drivers.Virtio
 {
@@ -28,19 +29,7 @@ namespace Hv.Core.Drivers.Virtio
         /// <summary>At most 256 entries, so the table (16 bytes each) and both rings fit their pages.</summary>
         public const int MaxSize = 256;
 
-        // Descriptor (§2.6.5): addr (8), len (4), flags (2), next (2).
-        private const int DescriptorBytes = 16;
-        private const int DescriptorLength = 8;
-        private const int DescriptorFlags = 12;
-        private const ushort DescriptorDeviceWrites = 2; // VIRTQ_DESC_F_WRITE
-
-        // Available ring (§2.6.6): flags, idx, ring[size], used_event. Used ring (§2.6.8): flags, idx, {id, len}[size].
-        private const int RingFlags = 0;
-        private const int RingIndex = 2;
-        private const int RingEntries = 4;
-        private const ushort AvailableNoInterrupt = 1; // VIRTQ_AVAIL_F_NO_INTERRUPT
-        private const int UsedRingOffset = 1024;       // after an available ring of at most 518 bytes; 4-byte aligned
-        private const int UsedEntryBytes = 8;
+        private const int UsedRingOffset = 1024; // after an available ring of at most 518 bytes; 4-byte aligned
 
         private readonly PageSource _pages;
         private readonly ulong _table;
@@ -65,13 +54,13 @@ namespace Hv.Core.Drivers.Virtio
             Span<byte> descriptors = pages.Page(table);
             for (int i = 0; i < size; i++)
             {
-                LittleEndian.WriteUInt64(descriptors, i * DescriptorBytes, buffers.Address(i));
-                LittleEndian.WriteUInt16(descriptors, i * DescriptorBytes + DescriptorFlags, deviceWrites ? DescriptorDeviceWrites : (ushort)0);
+                LittleEndian.WriteUInt64(descriptors, i * SplitRing.DescriptorBytes, buffers.Address(i));
+                LittleEndian.WriteUInt16(descriptors, i * SplitRing.DescriptorBytes + SplitRing.DescriptorFlags, deviceWrites ? SplitRing.DescriptorWrite : (ushort)0);
                 _free[i] = size - 1 - i;
             }
             _freeCount = size;
             // Polled: ask the device not to interrupt when it returns buffers (§2.6.7; a hint it may ignore).
-            LittleEndian.WriteUInt16(pages.Page(rings), RingFlags, AvailableNoInterrupt);
+            LittleEndian.WriteUInt16(pages.Page(rings), SplitRing.RingFlags, SplitRing.AvailNoInterrupt);
         }
 
         /// <summary>size (a power of two up to <see cref="MaxSize"/>) buffers of bufferBytes; null without memory.</summary>
@@ -123,14 +112,14 @@ namespace Hv.Core.Drivers.Virtio
         /// </summary>
         public void Offer(int id, int length)
         {
-            LittleEndian.WriteUInt32(_pages.Page(_table), id * DescriptorBytes + DescriptorLength, (uint)length);
+            LittleEndian.WriteUInt32(_pages.Page(_table), id * SplitRing.DescriptorBytes + SplitRing.DescriptorLength, (uint)length);
             Span<byte> available = _pages.Page(_rings);
-            LittleEndian.WriteUInt16(available, RingEntries + 2 * (_availableIndex % _size), (ushort)id);
+            LittleEndian.WriteUInt16(available, SplitRing.RingEntries + 2 * (_availableIndex % _size), (ushort)id);
             _withDevice[id] = true;
             _availableIndex++;
             // §2.6.13.2: the entry must be visible before the index that publishes it. Both are plain stores, which
             // x86-64 and the compiler keep in program order.
-            LittleEndian.WriteUInt16(available, RingIndex, _availableIndex);
+            LittleEndian.WriteUInt16(available, SplitRing.RingIndex, _availableIndex);
         }
 
         /// <summary>The next buffer the device has returned, if any.</summary>
@@ -139,13 +128,13 @@ namespace Hv.Core.Drivers.Virtio
             id = -1;
             length = 0;
             Span<byte> used = _pages.Page(_rings).Slice(UsedRingOffset);
-            ushort deviceIndex = LittleEndian.ReadUInt16(used, RingIndex);
+            ushort deviceIndex = LittleEndian.ReadUInt16(used, SplitRing.RingIndex);
             if (deviceIndex == _usedSeen)
             {
                 return UsedResult.None;
             }
             // The entry is read only after the index that published it (§2.6.8.1).
-            int entry = RingEntries + UsedEntryBytes * (_usedSeen % _size);
+            int entry = SplitRing.RingEntries + SplitRing.UsedEntryBytes * (_usedSeen % _size);
             uint usedId = LittleEndian.ReadUInt32(used, entry);
             uint usedLength = LittleEndian.ReadUInt32(used, entry + 4);
             _usedSeen++;

@@ -1,6 +1,7 @@
 using System;
 using Hv.Core.Memory;
 using Hv.Core.Net;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Drivers.Virtio
 {
@@ -86,7 +87,7 @@ namespace Hv.Core.Drivers.Virtio
             {
                 if (status != VirtioStartStatus.ResetTimeout)
                 {
-                    common.Write8(VirtioPciRegisters.DeviceStatus, (byte)(common.Read8(VirtioPciRegisters.DeviceStatus) | VirtioPciRegisters.StatusFailed));
+                    common.Write8(VirtioPci.DeviceStatus, (byte)(common.Read8(VirtioPci.DeviceStatus) | VirtioFeatures.StatusFailed));
                 }
                 return null;
             }
@@ -96,7 +97,7 @@ namespace Hv.Core.Drivers.Virtio
             {
                 receive.Offer(id, receive.BufferBytes);
             }
-            common.Write8(VirtioPciRegisters.DeviceStatus, (byte)(common.Read8(VirtioPciRegisters.DeviceStatus) | VirtioPciRegisters.StatusDriverOk));
+            common.Write8(VirtioPci.DeviceStatus, (byte)(common.Read8(VirtioPci.DeviceStatus) | VirtioFeatures.StatusDriverOk));
             // §3.1.1: no notification before DRIVER_OK.
             notify.Write16(receiveNotify, VirtioNetRegisters.ReceiveQueue);
             return driver;
@@ -107,32 +108,32 @@ namespace Hv.Core.Drivers.Virtio
         private static VirtioStartStatus Negotiate(DeviceRegisters common, out ulong features)
         {
             features = 0;
-            common.Write8(VirtioPciRegisters.DeviceStatus, 0);
+            common.Write8(VirtioPci.DeviceStatus, 0);
             int polls = 0;
-            while (common.Read8(VirtioPciRegisters.DeviceStatus) != 0)
+            while (common.Read8(VirtioPci.DeviceStatus) != 0)
             {
                 if (++polls == ResetPolls)
                 {
                     return VirtioStartStatus.ResetTimeout;
                 }
             }
-            byte status = VirtioPciRegisters.StatusAcknowledge;
-            common.Write8(VirtioPciRegisters.DeviceStatus, status);
-            status |= VirtioPciRegisters.StatusDriver;
-            common.Write8(VirtioPciRegisters.DeviceStatus, status);
+            byte status = VirtioFeatures.StatusAcknowledge;
+            common.Write8(VirtioPci.DeviceStatus, status);
+            status |= VirtioFeatures.StatusDriver;
+            common.Write8(VirtioPci.DeviceStatus, status);
             ulong offered = ReadDeviceFeatures(common);
-            if ((offered & VirtioPciRegisters.FeatureVersion1) == 0)
+            if ((offered & VirtioFeatures.Bit(VirtioFeatures.Version1)) == 0)
             {
                 return VirtioStartStatus.NoVersion1;
             }
-            features = VirtioPciRegisters.FeatureVersion1 | (offered & (VirtioNetRegisters.FeatureMac | VirtioNetRegisters.FeatureStatus));
-            common.Write32(VirtioPciRegisters.DriverFeatureSelect, 0);
-            common.Write32(VirtioPciRegisters.DriverFeature, (uint)features);
-            common.Write32(VirtioPciRegisters.DriverFeatureSelect, 1);
-            common.Write32(VirtioPciRegisters.DriverFeature, (uint)(features >> 32));
-            status |= VirtioPciRegisters.StatusFeaturesOk;
-            common.Write8(VirtioPciRegisters.DeviceStatus, status);
-            if ((common.Read8(VirtioPciRegisters.DeviceStatus) & VirtioPciRegisters.StatusFeaturesOk) == 0)
+            features = VirtioFeatures.Bit(VirtioFeatures.Version1) | (offered & (VirtioNetRegisters.FeatureMac | VirtioNetRegisters.FeatureStatus));
+            common.Write32(VirtioPci.DriverFeatureSelect, 0);
+            common.Write32(VirtioPci.DriverFeature, (uint)features);
+            common.Write32(VirtioPci.DriverFeatureSelect, 1);
+            common.Write32(VirtioPci.DriverFeature, (uint)(features >> 32));
+            status |= VirtioFeatures.StatusFeaturesOk;
+            common.Write8(VirtioPci.DeviceStatus, status);
+            if ((common.Read8(VirtioPci.DeviceStatus) & VirtioFeatures.StatusFeaturesOk) == 0)
             {
                 return VirtioStartStatus.FeaturesRejected;
             }
@@ -141,10 +142,10 @@ namespace Hv.Core.Drivers.Virtio
 
         private static ulong ReadDeviceFeatures(DeviceRegisters common)
         {
-            common.Write32(VirtioPciRegisters.DeviceFeatureSelect, 0);
-            ulong low = common.Read32(VirtioPciRegisters.DeviceFeature);
-            common.Write32(VirtioPciRegisters.DeviceFeatureSelect, 1);
-            return low | ((ulong)common.Read32(VirtioPciRegisters.DeviceFeature) << 32);
+            common.Write32(VirtioPci.DeviceFeatureSelect, 0);
+            ulong low = common.Read32(VirtioPci.DeviceFeature);
+            common.Write32(VirtioPci.DeviceFeatureSelect, 1);
+            return low | ((ulong)common.Read32(VirtioPci.DeviceFeature) << 32);
         }
 
         // The MAC is read again if config_generation changed meanwhile (§2.4.1: a torn read of a multi-byte field).
@@ -153,13 +154,13 @@ namespace Hv.Core.Drivers.Virtio
             mac = 0;
             for (int attempt = 0; attempt < ConfigReadAttempts; attempt++)
             {
-                byte generation = common.Read8(VirtioPciRegisters.ConfigGeneration);
+                byte generation = common.Read8(VirtioPci.ConfigGeneration);
                 mac = 0;
                 for (int i = 0; i < 6; i++)
                 {
                     mac = (mac << 8) | device.Read8(VirtioNetRegisters.ConfigMac + i);
                 }
-                if (common.Read8(VirtioPciRegisters.ConfigGeneration) == generation)
+                if (common.Read8(VirtioPci.ConfigGeneration) == generation)
                 {
                     return mac != 0 && !Ethernet.IsGroup(mac);
                 }
@@ -175,14 +176,14 @@ namespace Hv.Core.Drivers.Virtio
         {
             queue = null;
             notifyOffset = 0;
-            common.Write16(VirtioPciRegisters.QueueSelect, (ushort)index);
-            int max = common.Read16(VirtioPciRegisters.QueueSize);
+            common.Write16(VirtioPci.QueueSelect, (ushort)index);
+            int max = common.Read16(VirtioPci.QueueSize);
             int size = PreferredQueueSize;
             while (size > max)
             {
                 size >>= 1;
             }
-            ulong offset = (ulong)common.Read16(VirtioPciRegisters.QueueNotifyOff) * multiplier;
+            ulong offset = (ulong)common.Read16(VirtioPci.QueueNotifyOff) * multiplier;
             if (size == 0 || offset + 2 > (ulong)notify.Length)
             {
                 return VirtioStartStatus.NoQueue;
@@ -192,12 +193,12 @@ namespace Hv.Core.Drivers.Virtio
             {
                 return VirtioStartStatus.NoMemory;
             }
-            common.Write16(VirtioPciRegisters.QueueSize, (ushort)size);
-            common.Write16(VirtioPciRegisters.QueueMsixVector, VirtioPciRegisters.NoVector);
-            common.Write64(VirtioPciRegisters.QueueDesc, queue.DescriptorTable);
-            common.Write64(VirtioPciRegisters.QueueDriver, queue.DriverArea);
-            common.Write64(VirtioPciRegisters.QueueDevice, queue.DeviceArea);
-            common.Write16(VirtioPciRegisters.QueueEnable, 1);
+            common.Write16(VirtioPci.QueueSize, (ushort)size);
+            common.Write16(VirtioPci.QueueMsixVector, VirtioPci.NoVector);
+            common.Write64(VirtioPci.QueueDesc, queue.DescriptorTable);
+            common.Write64(VirtioPci.QueueDriver, queue.DriverArea);
+            common.Write64(VirtioPci.QueueDevice, queue.DeviceArea);
+            common.Write16(VirtioPci.QueueEnable, 1);
             notifyOffset = (int)offset;
             return VirtioStartStatus.Ok;
         }

@@ -6,6 +6,7 @@ using Hv.Core.Memory;
 using Hv.Core.Text;
 using Hv.Kernel.Drivers.Pci;
 using Hv.Kernel.Memory;
+using Hv.Core.Virtio;
 
 namespace Hv.Kernel.Drivers.Net
 {
@@ -24,7 +25,7 @@ namespace Hv.Kernel.Drivers.Net
                 HostNic nic = null;
                 if (f.Is(E1000Registers.VendorIntel, E1000Registers.Device82540EM))
                     nic = StartE1000(config, f, pages, log);
-                else if (f.VendorId == VirtioPciRegisters.VendorRedHat
+                else if (f.VendorId == VirtioPci.VendorId
                          && (f.DeviceId == VirtioNetRegisters.TransitionalDevice || f.DeviceId == VirtioNetRegisters.ModernDevice))
                     nic = StartVirtio(config, f, pages, log);
                 if (nic != null) return nic;
@@ -51,8 +52,8 @@ namespace Hv.Kernel.Drivers.Net
         // contiguous 256-entry ring.
         private static HostNic StartVirtio(PciConfigSpace config, PciFunction f, PageSource pages, TextSink log)
         {
-            VirtioPciLayout layout;
-            if (!VirtioPciLayout.TryRead(config, f, out layout))
+            VirtioPciRegions layout;
+            if (!VirtioPciRegions.TryRead(config, f, out layout))
                 return Fail(log, "virtio-net", f, "no virtio 1.x configuration structures");
             MmioRegisters common = Window(f, layout.Common, pages);
             MmioRegisters notify = Window(f, layout.Notify, pages);

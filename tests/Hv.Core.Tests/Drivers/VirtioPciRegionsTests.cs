@@ -1,6 +1,7 @@
 using Hv.Core.Drivers.Pci;
 using Hv.Core.Drivers.Virtio;
 using Hv.Core.Memory;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Tests.Drivers
 {
@@ -15,37 +16,37 @@ namespace Hv.Core.Tests.Drivers
             FakePciBus.SetBar(f, 0, PciBarKind.Io, 0xC000, 32);
             FakePciBus.SetBar(f, 4, PciBarKind.Memory64, 0xFE000000, 0x4000, prefetchable: true);
             FakePciBus.SetCapabilities(f, (0xB0, 0x11), (0xA0, 0x09), (0x90, 0x09), (0x80, 0x09), (0x6C, 0x09), (0x58, 0x09));
-            Vendor(f, 0xA0, VirtioPciRegisters.CapCommonConfig, 4, 0x0000, 0x1000);
-            Vendor(f, 0x90, VirtioPciRegisters.CapIsrConfig, 4, 0x1000, 0x1000);
-            Vendor(f, 0x80, VirtioPciRegisters.CapDeviceConfig, 4, 0x2000, 0x1000);
-            Vendor(f, 0x6C, VirtioPciRegisters.CapNotifyConfig, 4, 0x3000, 0x1000, multiplier: 4);
+            Vendor(f, 0xA0, VirtioPci.CommonConfigType, 4, 0x0000, 0x1000);
+            Vendor(f, 0x90, VirtioPci.IsrConfigType, 4, 0x1000, 0x1000);
+            Vendor(f, 0x80, VirtioPci.DeviceConfigType, 4, 0x2000, 0x1000);
+            Vendor(f, 0x6C, VirtioPci.NotifyConfigType, 4, 0x3000, 0x1000, multiplier: 4);
             Vendor(f, 0x58, 5, 0, 0, 0); // VIRTIO_PCI_CAP_PCI_CFG
             return (bus, f);
         }
 
         private static void Vendor(FakePciBus.Function f, int at, byte type, byte bar, uint offset, uint length, uint multiplier = 0)
         {
-            f.Space[at + 2] = type == VirtioPciRegisters.CapNotifyConfig ? (byte)20 : (byte)16;
-            f.Space[at + VirtioPciRegisters.CapType] = type;
-            f.Space[at + VirtioPciRegisters.CapBar] = bar;
-            LittleEndian.WriteUInt32(f.Space, at + VirtioPciRegisters.CapOffset, offset);
-            LittleEndian.WriteUInt32(f.Space, at + VirtioPciRegisters.CapLength, length);
-            if (type == VirtioPciRegisters.CapNotifyConfig)
-                LittleEndian.WriteUInt32(f.Space, at + VirtioPciRegisters.CapNotifyMultiplier, multiplier);
+            f.Space[at + 2] = type == VirtioPci.NotifyConfigType ? (byte)20 : (byte)16;
+            f.Space[at + VirtioPci.CapType] = type;
+            f.Space[at + VirtioPci.CapBar] = bar;
+            LittleEndian.WriteUInt32(f.Space, at + VirtioPci.CapOffset, offset);
+            LittleEndian.WriteUInt32(f.Space, at + VirtioPci.CapLength, length);
+            if (type == VirtioPci.NotifyConfigType)
+                LittleEndian.WriteUInt32(f.Space, at + VirtioPci.CapNotifyMultiplier, multiplier);
         }
 
-        private static bool Read(FakePciBus bus, out VirtioPciLayout layout)
+        private static bool Read(FakePciBus bus, out VirtioPciRegions layout)
         {
             var scanner = new PciScanner(bus, 4);
             scanner.Scan();
-            return VirtioPciLayout.TryRead(bus, scanner[0], out layout);
+            return VirtioPciRegions.TryRead(bus, scanner[0], out layout);
         }
 
         [Fact]
         public void Finds_common_notify_and_device_structures_in_their_bar()
         {
             var (bus, _) = Device();
-            Assert.True(Read(bus, out VirtioPciLayout layout));
+            Assert.True(Read(bus, out VirtioPciRegions layout));
             Assert.Equal((4, 0x0000u, 0x1000u), (layout.Common.Bar, layout.Common.Offset, layout.Common.Length));
             Assert.Equal((4, 0x3000u, 0x1000u), (layout.Notify.Bar, layout.Notify.Offset, layout.Notify.Length));
             Assert.Equal((4, 0x2000u, 0x1000u), (layout.Device.Bar, layout.Device.Offset, layout.Device.Length));
@@ -56,8 +57,8 @@ namespace Hv.Core.Tests.Drivers
         public void The_first_structure_of_a_type_wins()
         {
             var (bus, f) = Device();
-            Vendor(f, 0x90, VirtioPciRegisters.CapDeviceConfig, 4, 0x1000, 0x100); // before the one at 0x80 in the list
-            Assert.True(Read(bus, out VirtioPciLayout layout));
+            Vendor(f, 0x90, VirtioPci.DeviceConfigType, 4, 0x1000, 0x100); // before the one at 0x80 in the list
+            Assert.True(Read(bus, out VirtioPciRegions layout));
             Assert.Equal(0x1000u, layout.Device.Offset);
         }
 
@@ -67,7 +68,7 @@ namespace Hv.Core.Tests.Drivers
         public void A_structure_outside_its_bar_is_refused(uint offset, uint length)
         {
             var (bus, f) = Device();
-            Vendor(f, 0x6C, VirtioPciRegisters.CapNotifyConfig, 4, offset, length, multiplier: 4);
+            Vendor(f, 0x6C, VirtioPci.NotifyConfigType, 4, offset, length, multiplier: 4);
             Assert.False(Read(bus, out _));
         }
 
@@ -75,11 +76,11 @@ namespace Hv.Core.Tests.Drivers
         public void A_structure_in_an_io_bar_or_a_missing_one_is_refused()
         {
             var (bus, f) = Device();
-            Vendor(f, 0xA0, VirtioPciRegisters.CapCommonConfig, 0, 0, 0x38); // BAR 0 is I/O space
+            Vendor(f, 0xA0, VirtioPci.CommonConfigType, 0, 0, 0x38); // BAR 0 is I/O space
             Assert.False(Read(bus, out _));
 
             (bus, f) = Device();
-            f.Space[0x80 + VirtioPciRegisters.CapType] = VirtioPciRegisters.CapIsrConfig; // no device configuration left
+            f.Space[0x80 + VirtioPci.CapType] = VirtioPci.IsrConfigType; // no device configuration left
             Assert.False(Read(bus, out _));
         }
 
@@ -91,11 +92,11 @@ namespace Hv.Core.Tests.Drivers
             f.Space[PciRegisters.CapabilitiesPointer] = 0xF0;
             f.Space[0xF0] = 0x09;
             f.Space[0xF1] = 0xB0;
-            f.Space[0xF0 + VirtioPciRegisters.CapType] = VirtioPciRegisters.CapNotifyConfig;
-            f.Space[0xF0 + VirtioPciRegisters.CapBar] = 4;
-            LittleEndian.WriteUInt32(f.Space, 0xF0 + VirtioPciRegisters.CapOffset, 0x3800);
-            LittleEndian.WriteUInt32(f.Space, 0xF0 + VirtioPciRegisters.CapLength, 0x100);
-            Assert.True(Read(bus, out VirtioPciLayout layout)); // the fake bus fails the test on a read past 255
+            f.Space[0xF0 + VirtioPci.CapType] = VirtioPci.NotifyConfigType;
+            f.Space[0xF0 + VirtioPci.CapBar] = 4;
+            LittleEndian.WriteUInt32(f.Space, 0xF0 + VirtioPci.CapOffset, 0x3800);
+            LittleEndian.WriteUInt32(f.Space, 0xF0 + VirtioPci.CapLength, 0x100);
+            Assert.True(Read(bus, out VirtioPciRegions layout)); // the fake bus fails the test on a read past 255
             Assert.Equal((0x3000u, 4u), (layout.Notify.Offset, layout.NotifyMultiplier));
         }
     }

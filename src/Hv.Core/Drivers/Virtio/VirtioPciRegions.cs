@@ -1,4 +1,5 @@
 using Hv.Core.Drivers.Pci;
+using Hv.Core.Virtio;
 
 namespace Hv.Core.Drivers.Virtio
 {
@@ -16,7 +17,7 @@ namespace Hv.Core.Drivers.Virtio
     /// capabilities (virtio 1.1 §4.1.4): the first of each type is used (§4.1.4.1), and each must lie inside a memory
     /// BAR the firmware assigned, so the kernel never maps past what the device decodes.
     /// </summary>
-    public sealed class VirtioPciLayout
+    public sealed class VirtioPciRegions
     {
         private const uint MinDeviceConfigBytes = 6; // the MAC address
         private const int ConfigSpaceBytes = 256;
@@ -27,39 +28,39 @@ namespace Hv.Core.Drivers.Virtio
         public uint NotifyMultiplier;
 
         /// <summary>Reads the capabilities of function; false when a required structure is missing or out of range.</summary>
-        public static bool TryRead(PciConfigSpace config, PciFunction function, out VirtioPciLayout layout)
+        public static bool TryRead(PciConfigSpace config, PciFunction function, out VirtioPciRegions layout)
         {
-            layout = new VirtioPciLayout();
+            layout = new VirtioPciRegions();
             PciAddress a = function.Address;
             int cap = 0;
             while ((cap = PciCapabilities.Next(config, a, PciRegisters.CapabilityVendorSpecific, cap)) != 0)
             {
-                byte type = config.Read8(a, cap + VirtioPciRegisters.CapType);
-                int bytes = type == VirtioPciRegisters.CapNotifyConfig ? VirtioPciRegisters.CapNotifyBytes : VirtioPciRegisters.CapBytes;
+                byte type = config.Read8(a, cap + VirtioPci.CapType);
+                int bytes = type == VirtioPci.NotifyConfigType ? VirtioPci.CapNotifyBytes : VirtioPci.CapBytes;
                 if (cap + bytes > ConfigSpaceBytes)
                 {
                     continue; // would run past the end of configuration space
                 }
                 VirtioRegion region;
-                region.Bar = config.Read8(a, cap + VirtioPciRegisters.CapBar);
-                region.Offset = config.Read32(a, cap + VirtioPciRegisters.CapOffset);
-                region.Length = config.Read32(a, cap + VirtioPciRegisters.CapLength);
+                region.Bar = config.Read8(a, cap + VirtioPci.CapBar);
+                region.Offset = config.Read32(a, cap + VirtioPci.CapOffset);
+                region.Length = config.Read32(a, cap + VirtioPci.CapLength);
                 region.Found = true;
-                if (type == VirtioPciRegisters.CapCommonConfig && !layout.Common.Found)
+                if (type == VirtioPci.CommonConfigType && !layout.Common.Found)
                 {
                     layout.Common = region;
                 }
-                else if (type == VirtioPciRegisters.CapNotifyConfig && !layout.Notify.Found)
+                else if (type == VirtioPci.NotifyConfigType && !layout.Notify.Found)
                 {
                     layout.Notify = region;
-                    layout.NotifyMultiplier = config.Read32(a, cap + VirtioPciRegisters.CapNotifyMultiplier);
+                    layout.NotifyMultiplier = config.Read32(a, cap + VirtioPci.CapNotifyMultiplier);
                 }
-                else if (type == VirtioPciRegisters.CapDeviceConfig && !layout.Device.Found)
+                else if (type == VirtioPci.DeviceConfigType && !layout.Device.Found)
                 {
                     layout.Device = region;
                 }
             }
-            return Fits(layout.Common, function, VirtioPciRegisters.CommonConfigBytes)
+            return Fits(layout.Common, function, VirtioPci.CommonConfigBytes)
                    && Fits(layout.Notify, function, 2)
                    && Fits(layout.Device, function, MinDeviceConfigBytes);
         }

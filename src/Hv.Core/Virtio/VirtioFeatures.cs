@@ -1,4 +1,4 @@
-namespace Hv.Core.Devices.Virtio
+namespace Hv.Core.Virtio
 {
     /// <summary>Device-independent feature bits (virtio 1.2, 6 "Reserved Feature Bits") and device status bits (2.1).</summary>
     public static class VirtioFeatures
