@@ -213,7 +213,7 @@ Task("Demo")
     }
     try
     {
-        Must($"{root}/tools/hv-script", $"{root}/tools/demo.ps1 -Port {port} -Key {key}");
+        Must($"{root}/tools/hv-script", $"{root}/tools/demo.ps1 -SerialPort tcp://127.0.0.1:{port} -Key {key}");
     }
     finally
     {

@@ -5,11 +5,12 @@
         module_import_ms: N ms
         get_hvvm_100_ms: N ms
 .EXAMPLE
-    tools/hv-script tools/bench-module.ps1 -Port 7001 -Key $env:HV_KEY
+    tools/hv-script tools/bench-module.ps1 -SerialPort tcp://127.0.0.1:7001 -Key $env:HV_KEY
 #>
 param(
     [string] $ComputerName = '127.0.0.1',
-    [Parameter(Mandatory = $true)] [int] $Port,
+    [int] $Port = 47000,
+    [string] $SerialPort,   # instead of the network: COM3, or tcp://127.0.0.1:7001 (an emulator's COM1, hv-boot --mgmt-port)
     [string] $Key = $env:HV_KEY,
     [int] $Count = 100,
     [int] $Repeat = 7,
@@ -28,7 +29,8 @@ else {
 }
 "module_import_ms: $importMs ms"
 
-$hv = Connect-HvHost -ComputerName $ComputerName -Port $Port -Key $Key -NotDefault
+$line = if ($SerialPort) { @{ SerialPort = $SerialPort } } else { @{ ComputerName = $ComputerName; Port = $Port } }
+$hv = Connect-HvHost @line -Key $Key -NotDefault
 $names = foreach ($i in 1..$Count) { 'bench-{0:d4}' -f $i }
 try {
     $null = New-HvVm -Name $names -Template $Template -Server $hv

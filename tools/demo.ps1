@@ -3,13 +3,16 @@
     The Hv demo: connect, list templates, create three VMs from 'hello', start them, watch them, measure them,
     stop and remove them.
 .EXAMPLE
-    tools/hv-script tools/demo.ps1 -Port 7001 -Key 0f1e2d3c-...
+    tools/hv-script tools/demo.ps1 -Port 47001 -Key 0f1e2d3c-...      # hv-boot --net-port 47001
 .EXAMPLE
-    pwsh -File tools/demo.ps1 -ComputerName 127.0.0.1 -Port 7001 -Key $env:HV_KEY
+    tools/hv-script tools/demo.ps1 -SerialPort tcp://127.0.0.1:7001 -Key 0f1e2d3c-...   # hv-boot --mgmt-port 7001
+.EXAMPLE
+    pwsh -File tools/demo.ps1 -ComputerName hv1.example -Key $env:HV_KEY
 #>
 param(
     [string] $ComputerName = '127.0.0.1',
-    [Parameter(Mandatory = $true)] [int] $Port,
+    [int] $Port = 47000,
+    [string] $SerialPort,   # instead of the network: COM3, or tcp://127.0.0.1:7001 (an emulator's COM1, hv-boot --mgmt-port)
     [string] $Key = $env:HV_KEY,
     [string] $Template = 'hello',
     [string[]] $Name = @('demo1', 'demo2', 'demo3'),
@@ -18,7 +21,8 @@ param(
 # Only engine cmdlets and Hv cmdlets: the script runs in hv-script's hosted engine and in pwsh alike.
 $ErrorActionPreference = 'Stop'
 
-$hv = Connect-HvHost -ComputerName $ComputerName -Port $Port -Key $Key -TimeoutSec $TimeoutSec -NotDefault
+$line = if ($SerialPort) { @{ SerialPort = $SerialPort } } else { @{ ComputerName = $ComputerName; Port = $Port } }
+$hv = Connect-HvHost @line -Key $Key -TimeoutSec $TimeoutSec -NotDefault
 try {
     # Each step goes to Out-Default on its own, so each gets its own table (one pipeline of mixed types would
     # render everything after the first type as lists).

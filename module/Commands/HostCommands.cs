@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security;
 using Hv.Protocol.Client;
 using Hv.Protocol.Messages;
+using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands
 {
@@ -21,10 +22,12 @@ namespace Hv.PowerShell.Commands
         [Alias("Cn", "HostName")]
         public string[] ComputerName { get; set; }
 
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = TcpSet)]
+        /// <summary>The host's management port (the secure channel over TCP).</summary>
+        [Parameter(Position = 1, ParameterSetName = TcpSet)]
         [ValidateRange(1, 65535)]
-        public int Port { get; set; }
+        public int Port { get; set; } = ProtocolInfo.TcpPort;
 
+        /// <summary>A serial line: a local port (COM3, /dev/ttyS0) or one exposed on TCP as tcp://HOST:PORT (an emulator's COM1, a terminal server).</summary>
         [Parameter(Mandatory = true, ParameterSetName = SerialSet)]
         [ValidateNotNullOrEmpty]
         public string SerialPort { get; set; }
@@ -74,8 +77,8 @@ namespace Hv.PowerShell.Commands
                 RunParallel(_targets, t => t, (target, sink) =>
                 {
                     HvTransport transport = ParameterSetName == TcpSet
-                        ? (HvTransport)new TcpTransport(target, Port, TimeoutSec * 1000)
-                        : new SerialTransport(target, BaudRate);
+                        ? new SecureTransport(new TcpTransport(target, Port, TimeoutSec * 1000), key, TimeoutSec * 1000)
+                        : SerialLine(target);
                     HvClient client;
                     try
                     {
@@ -111,6 +114,24 @@ namespace Hv.PowerShell.Commands
             {
                 SessionState.PSVariable.Set("global:" + DefaultServerVariable, connected[connected.Count - 1]);
             }
+        }
+
+        // tcp://HOST:PORT is a serial line reached through TCP (the protocol's own framing, no secure channel).
+        private HvTransport SerialLine(string target)
+        {
+            const string tcp = "tcp://";
+            if (!target.StartsWith(tcp, StringComparison.OrdinalIgnoreCase))
+            {
+                return new SerialTransport(target, BaudRate);
+            }
+            string rest = target.Substring(tcp.Length);
+            int colon = rest.LastIndexOf(':');
+            int port;
+            if (colon <= 0 || !int.TryParse(rest.Substring(colon + 1), out port) || port < 1 || port > 65535)
+            {
+                throw new ArgumentException("A serial line on TCP is tcp://HOST:PORT, not '" + target + "'.");
+            }
+            return new TcpTransport(rest.Substring(0, colon), port, TimeoutSec * 1000);
         }
 
         private byte[] ReadKey()

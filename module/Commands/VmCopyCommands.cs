@@ -367,6 +367,8 @@ namespace Hv.PowerShell.Commands
                     writer.Write(buffer, count);
                     step = "read from the source";
                 }, progress.Report, sink.Token);
+                step = "write to the destination";
+                writer.Flush();
                 step = "commit the import";
                 newId = dst.CommitImport(importId);
                 importOpen = false;

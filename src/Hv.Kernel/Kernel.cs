@@ -64,8 +64,9 @@ namespace Hv.Kernel
             Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
             var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
             var adapter = new HypervisorAdapter(hypervisor, facts, pages);
-            SerialPump link = SerialPump.Start(options, adapter, entropy, Log);
-            HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log);
+            byte[] key = ManagementKey.Load(options, entropy, Log);
+            SerialPump link = key == null ? null : SerialPump.Start(adapter, entropy, key, Log);
+            HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log, key == null ? null : adapter, key);
 
             HeapFigures.WriteUse(Log);
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).

@@ -196,6 +196,9 @@ namespace Hv.Protocol.Tests
         public long BytesToServer;
         public long BytesToClient;
 
+        /// <summary>Bytes the server has answered that the client has not read yet.</summary>
+        public int Unread { get { lock (_lock) return _toClient.Count; } }
+
         public override string Description => "loopback";
         public override bool IsOpen => _open;
 

@@ -13,7 +13,7 @@ namespace Hv.Protocol.Tests
     public class HypervisorAdapterTests
     {
         private static HvClient Connect(InProcessHost host) =>
-            HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 5000), host.Key, 5000);
+            HvClient.Connect(new SecureTransport(new TcpTransport("127.0.0.1", host.Port, 5000), host.Key), host.Key, 5000);
 
         private static VmInfo WaitForState(HvClient client, uint id, VmState state)
         {
@@ -111,7 +111,7 @@ namespace Hv.Protocol.Tests
             using var host = InProcessHost.Start();
             var wrong = (byte[])host.Key.Clone();
             wrong[0] ^= 1;
-            var e = Assert.ThrowsAny<Exception>(() => HvClient.Connect(new TcpTransport("127.0.0.1", host.Port, 5000), wrong, 3000));
+            var e = Assert.ThrowsAny<Exception>(() => HvClient.Connect(new SecureTransport(new TcpTransport("127.0.0.1", host.Port, 5000), wrong), wrong, 3000));
             Assert.True(e is HvProtocolException p ? p.Code == ErrorCode.AuthFailed : e is HvConnectionException, e.ToString());
         }
 

@@ -204,7 +204,8 @@ namespace Hv.Protocol.Tests
             Assert.Equal(SHA256.HashData(image), result.Sha256);
             Assert.Equal(0UL, progress[0]);
             Assert.Equal(30_000UL, progress.Last());
-            Assert.Equal(9, progress.Count); // where it began + 8 chunks of at most 4096 bytes
+            // Where it began, then once per window (8 chunks of at most 4096 bytes, TransferWindow of them in flight).
+            Assert.Equal(1 + (8 + loop.Client.TransferWindow - 1) / loop.Client.TransferWindow, progress.Count);
             loop.Host.WithHypervisor(hv =>
             {
                 var t = hv.Templates.Find("uploaded").Template;
@@ -256,6 +257,28 @@ namespace Hv.Protocol.Tests
             // Discarded: the same upload starts from 0, and there is no template.
             Assert.Equal(0UL, loop.Client.BeginTemplateUpload("bad", GuestEntryMode.Real, 1, 5000, wrong).NextOffset);
             Assert.DoesNotContain(loop.Client.ListTemplates(), t => t.Name == "bad");
+        }
+
+        [Theory]
+        [InlineData(8)]
+        [InlineData(1)]
+        public void UploadTemplate_PutsAWindowOfChunksInFlight_BeforeReadingTheirAnswers(int window)
+        {
+            using var loop = new Loop();
+            loop.Client.TransferWindow = window;
+            var unreadAtEachChunk = new System.Collections.Generic.List<int>();
+            loop.Transport.ToServer = data =>
+            {
+                if (data.Length > 4000) unreadAtEachChunk.Add(loop.Transport.Unread);
+                return data;
+            };
+            byte[] image = Image(16 * 4096);
+            loop.Client.UploadTemplate("windowed", GuestEntryMode.Real, 1, null, new MemoryStream(image));
+            Assert.Equal(16, unreadAtEachChunk.Count);
+            // Chunk k of a window goes out while the answers to the k-1 before it wait unread; stop-and-wait never has any.
+            for (int k = 0; k < 16; k++)
+                Assert.Equal(k % window == 0, unreadAtEachChunk[k] == 0);
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("windowed").Template.Image));
         }
 
         [Fact]

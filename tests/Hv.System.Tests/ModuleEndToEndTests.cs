@@ -22,7 +22,7 @@ namespace Hv.SystemTests
         {
             string demo = Path.Combine(HvBoot.RepositoryRoot, "tools", "demo.ps1");
             using var guard = _host.Within(TimeSpan.FromSeconds(300));
-            var r = _ps.Run("& $args[0] -Port $args[1] -Key $args[2] -TimeoutSec 1800", demo, _host.Port, _host.KeyHex).NoErrors();
+            var r = _ps.Run("& $args[0] -SerialPort ('tcp://127.0.0.1:' + $args[1]) -Key $args[2] -TimeoutSec 1800", demo, _host.Port, _host.KeyHex).NoErrors();
             // The demo renders through Out-Default: its tables land on the host.
             Assert.Contains("hello", r.HostText);
             foreach (string vm in new[] { "demo1", "demo2", "demo3" })
@@ -32,7 +32,7 @@ namespace Hv.SystemTests
             }
             Assert.Contains("hello from guest 5", r.HostText);
             // It cleans up after itself.
-            var left = _ps.Run("Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault | Get-HvVm", _host.Port, _host.KeyHex).NoErrors();
+            var left = _ps.Run("Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[0]) -Key $args[1] -NotDefault | Get-HvVm", _host.Port, _host.KeyHex).NoErrors();
             Assert.Empty(left.Output);
         }
 
@@ -41,7 +41,7 @@ namespace Hv.SystemTests
         {
             string wrong = string.Concat(Enumerable.Repeat("ab", 32));
             using var guard = _host.Within(TimeSpan.FromSeconds(60));
-            var r = _ps.Run("Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault -TimeoutSec 600", _host.Port, wrong);
+            var r = _ps.Run("Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[0]) -Key $args[1] -NotDefault -TimeoutSec 600", _host.Port, wrong);
             Assert.Single(r.Errors);
             Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, r.Errors[0].CategoryInfo.Category);
         }
@@ -50,7 +50,7 @@ namespace Hv.SystemTests
         public void A_vm_name_that_does_not_exist_is_object_not_found()
         {
             using var guard = _host.Within(TimeSpan.FromSeconds(60));
-            var r = _ps.Run("$h = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault; Get-HvVm -Server $h -Name no-such-vm", _host.Port, _host.KeyHex);
+            var r = _ps.Run("$h = Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[0]) -Key $args[1] -NotDefault; Get-HvVm -Server $h -Name no-such-vm", _host.Port, _host.KeyHex);
             Assert.Single(r.Errors);
             Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, r.Errors[0].CategoryInfo.Category);
         }
@@ -58,7 +58,7 @@ namespace Hv.SystemTests
         [Fact]
         public void An_unreachable_host_is_a_connection_error_within_the_timeout()
         {
-            var r = _ps.Run("Connect-HvHost 127.0.0.1 1 -Key $args[0] -NotDefault -TimeoutSec 3", _host.KeyHex);
+            var r = _ps.Run("Connect-HvHost -SerialPort tcp://127.0.0.1:1 -Key $args[0] -NotDefault -TimeoutSec 3", _host.KeyHex);
             Assert.Single(r.Errors);
             Assert.Equal(System.Management.Automation.ErrorCategory.ConnectionError, r.Errors[0].CategoryInfo.Category);
             Assert.True(r.Elapsed < TimeSpan.FromSeconds(10), r.Elapsed.ToString());
@@ -75,7 +75,7 @@ namespace Hv.SystemTests
         {
             _host = fixture.Host;
             using var guard = _host.Within(TimeSpan.FromSeconds(60));
-            _ps.Run("$h = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault -TimeoutSec 600", _host.Port, _host.KeyHex).NoErrors();
+            _ps.Run("$h = Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[0]) -Key $args[1] -NotDefault -TimeoutSec 600", _host.Port, _host.KeyHex).NoErrors();
         }
 
         public void Dispose() => _ps.Dispose();
@@ -127,8 +127,8 @@ namespace Hv.SystemTests
             using var guardOne = one.Within(TimeSpan.FromSeconds(300));
             using var guardTwo = two.Within(TimeSpan.FromSeconds(300));
             using var ps = new PsSession();
-            ps.Run(@"$h1 = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault -TimeoutSec 600
-                     $h2 = Connect-HvHost 127.0.0.1 $args[2] -Key $args[3] -NotDefault -TimeoutSec 600
+            ps.Run(@"$h1 = Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[0]) -Key $args[1] -NotDefault -TimeoutSec 600
+                     $h2 = Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[2]) -Key $args[3] -NotDefault -TimeoutSec 600
                      New-HvVm -Server $h1 -Template hello -Name east1, east2 -Start | Out-Null
                      New-HvVm -Server $h2 -Template hello -Name west1 -Start | Out-Null",
                 one.Port, one.KeyHex, two.Port, two.KeyHex).NoErrors();

@@ -16,7 +16,8 @@ namespace Hv.Testing
     /// <summary>
     /// An Hv host inside the test process: the real <see cref="Hypervisor"/>, exit dispatch, <see cref="HypervisorAdapter"/>
     /// and <see cref="ProtocolServer"/>; only the CPU is scripted (<see cref="ScriptedProcessor"/>). Two ways to run it:
-    /// <see cref="Start"/> serves it on a 127.0.0.1 TCP port with a thread that runs the guests, as a real host would;
+    /// <see cref="Start"/> serves it on a 127.0.0.1 TCP port in the secure channel, several sessions at once, with a thread
+    /// that runs the guests, as a real host's management port would;
     /// <see cref="InMemory"/> has no threads: a test feeds the server bytes and runs the guests itself, deterministically.
     /// Templates: hello (prints "hello from guest 1..5" with pauses, exits 0), spin (never stops), halt (stops at a HLT
     /// with IF=0), fail (exits with code 3); tests add their own with <see cref="AddTemplate"/>.
@@ -174,10 +175,10 @@ namespace Hv.Testing
         /// <summary>Cuts the current connection (from a hook, to drop the line in the middle of a transfer).</summary>
         public void Drop() => _socket.Socket?.Dispose();
 
-        // One client at a time, like a serial line; a new connection replaces the old one.
+        // Like the image's TCP management port: every connection is a secure-channel session of its own (its own
+        // handshake, keys and protocol session) on a thread of its own, all serving the handlers registered with Server.
         private void ServeConnections()
         {
-            var buffer = new byte[4096];
             while (!_stop.IsCancellationRequested)
             {
                 Socket client;
@@ -185,18 +186,44 @@ namespace Hv.Testing
                 catch (SocketException) { return; }
                 catch (ObjectDisposedException) { return; }
                 client.NoDelay = true;
-                _socket.Socket = client;
-                lock (_lock) Server.ResetSession();
-                try
-                {
-                    int n;
-                    while ((n = client.Receive(buffer)) > 0)
-                        lock (_lock) Server.Receive(buffer, 0, n);
-                }
-                catch (SocketException) { }
-                catch (ObjectDisposedException) { }
-                client.Dispose();
+                new Thread(() => ServeSession(client)) { IsBackground = true, Name = "hv-inprocess-session" }.Start();
             }
+        }
+
+        private void ServeSession(Socket client)
+        {
+            var session = new SecureStreamSession(new SystemEntropy(), Key);
+            for (int op = (int)Opcode.Handshake + 1; op < ProtocolServer.OpcodeCount; op++)
+                session.Server.Register((Opcode)op, new CurrentHandler(Server, (Opcode)op));
+            session.Reset();
+            try
+            {
+                while (session.State != SecureStreamState.Failed)
+                {
+                    lock (_lock)
+                    {
+                        _socket.Socket = client; // Drop() from a hook cuts this connection
+                        while (session.OutputPending > 0)
+                        {
+                            int sent = client.Send(session.OutputBuffer, session.OutputStart, session.OutputPending, SocketFlags.None);
+                            session.OutputSent(sent);
+                        }
+                    }
+                    if (session.State == SecureStreamState.Closed) break;
+                    int room = session.InputRoom;
+                    if (room == 0) break;
+                    int n = client.Receive(session.InputBuffer, session.InputEnd, room, SocketFlags.None);
+                    if (n == 0) break;
+                    lock (_lock)
+                    {
+                        _socket.Socket = client;
+                        session.InputArrived(n);
+                    }
+                }
+            }
+            catch (SocketException) { }
+            catch (ObjectDisposedException) { }
+            client.Dispose();
         }
 
         private void RunGuestsForever()
@@ -243,6 +270,26 @@ namespace Hv.Testing
                 Reply? instead = _hook(copy);
                 if (instead.HasValue) return instead.Value;
                 return _inner != null ? _inner.Handle(request, response) : new Reply(ErrorCode.Unsupported, "this host does not support that request");
+            }
+        }
+
+        // A session's handler for one opcode: whatever Server has registered for it at the time of the request, so
+        // Intercept and Unregister reach every session.
+        private sealed class CurrentHandler : RequestHandler
+        {
+            private readonly ProtocolServer _server;
+            private readonly Opcode _opcode;
+
+            public CurrentHandler(ProtocolServer server, Opcode opcode)
+            {
+                _server = server;
+                _opcode = opcode;
+            }
+
+            public override Reply Handle(MessageReader request, MessageWriter response)
+            {
+                RequestHandler current = _server.Handler(_opcode);
+                return current != null ? current.Handle(request, response) : new Reply(ErrorCode.Unsupported, "this host does not support that request");
             }
         }
 

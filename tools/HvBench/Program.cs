@@ -37,13 +37,7 @@ using (host.Within(TimeSpan.FromSeconds(600)))
 {
     using (var client = host.Connect())
     {
-        var times = Enumerable.Range(0, 21).Select(_ =>
-        {
-            var watch = Stopwatch.StartNew();
-            client.GetHostInfo();
-            return watch.Elapsed.TotalMilliseconds;
-        }).OrderBy(t => t).ToArray();
-        Print("mgmt_rtt_ms", Math.Round(times[times.Length / 2], 1), "ms");
+        Print("mgmt_rtt_ms", Median(21, () => client.GetHostInfo()), "ms");
     }
     // Bytes on the wire (both directions, whole frames) to list 100 VMs named "vm-0000" .. "vm-0099".
     var counting = new CountingTransport(new TcpTransport("127.0.0.1", host.Port, 10000));
@@ -57,7 +51,7 @@ using (host.Within(TimeSpan.FromSeconds(600)))
         foreach (uint id in ids) client.RemoveVm(id);
     }
     var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-script"),
-        $"{Path.Combine(root, "tools", "bench-module.ps1")} -Port {host.Port} -Key {host.KeyHex} -Count 100")
+        $"{Path.Combine(root, "tools", "bench-module.ps1")} -SerialPort tcp://127.0.0.1:{host.Port} -Key {host.KeyHex} -Count 100")
         { RedirectStandardOutput = true, UseShellExecute = false };
     using var script = Process.Start(psi)!;
     string output = script.StandardOutput.ReadToEnd();
@@ -67,7 +61,59 @@ using (host.Within(TimeSpan.FromSeconds(600)))
         Console.WriteLine(line.TrimEnd());
 }
 
+// Management over TCP in the secure channel (Bochs' e1000 through slirp's forwarded port) and both channels' upload rates.
+using (var host = RunningHost.Start("bochs", nic: "e1000"))
+using (host.Within(TimeSpan.FromSeconds(3600)))
+{
+    host.WaitForLog("(dhcp)", TimeSpan.FromSeconds(120));
+    byte[] key = Convert.FromHexString(host.KeyHex);
+    using (var tcp = HvClient.Connect(new SecureTransport(new TcpTransport("127.0.0.1", host.NetPort, 10000), key), key, RunningHost.ClientBackstopMs))
+    {
+        Print("mgmt_rtt_ms_tcp", Median(21, () => tcp.GetHostInfo()), "ms");
+        // 4 MiB: the largest template image a host takes today (TemplateUploads.MaxImageBytes); 16 MiB once that grows.
+        Print("upload_kib_per_s_tcp", UploadRate(tcp, "bench-tcp", 4 << 20), "KiB/s");
+    }
+    using (var serial = host.Connect())
+        Print("upload_kib_per_s_serial", UploadRate(serial, "bench-serial", 128 << 10), "KiB/s");
+    Console.WriteLine("upload_serial_line_rate: " + 115200 / 10 / 1024.0 + " KiB/s");
+    var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-script"),
+        $"{Path.Combine(root, "tools", "bench-module.ps1")} -Port {host.NetPort} -Key {host.KeyHex} -Count 1000 -Repeat 3")
+        { RedirectStandardOutput = true, UseShellExecute = false };
+    using var script = Process.Start(psi)!;
+    string output = script.StandardOutput.ReadToEnd();
+    script.WaitForExit();
+    if (script.ExitCode != 0) Fail("bench-module.ps1 over TCP failed:\n" + output);
+    var listed = Regex.Match(output, @"get_hvvm_1000_ms: ([\d.]+) ms");
+    if (!listed.Success) Fail("no get_hvvm_1000_ms in:\n" + output);
+    Print("get_hvvm_1000_ms_tcp", listed.Groups[1].Value, "ms");
+}
+
 return 0;
+
+// Median wall-clock milliseconds of `runs` calls.
+static double Median(int runs, Action call)
+{
+    var times = Enumerable.Range(0, runs).Select(_ =>
+    {
+        var watch = Stopwatch.StartNew();
+        call();
+        return watch.Elapsed.TotalMilliseconds;
+    }).OrderBy(t => t).ToArray();
+    return Math.Round(times[times.Length / 2], 1);
+}
+
+// Uploads `bytes` of random data as a template (pipelined chunks, SHA-256 checked by the host) and removes it again.
+static long UploadRate(HvClient client, string name, int bytes)
+{
+    byte[] image = new byte[bytes];
+    new Random(1).NextBytes(image);
+    byte[] sha = System.Security.Cryptography.SHA256.HashData(image);
+    var watch = Stopwatch.StartNew();
+    client.UploadTemplate(name, Hv.GuestEntryMode.Long, 16, null, new MemoryStream(image), sha); // loaded at 1 MiB: fits in 16 MiB
+    double seconds = watch.Elapsed.TotalSeconds;
+    client.RemoveTemplate(name);
+    return (long)(bytes / 1024.0 / seconds);
+}
 
 static void Print(string name, object value, string unit) => Console.WriteLine($"{name}: {value} {unit}");
 

@@ -5,8 +5,10 @@ using System.Net.Sockets;
 
 // hv-relay LISTEN_PORT EMULATOR_PORT
 // Connects to the emulator's serial socket (retrying until it listens) and holds that connection for the emulator's
-// whole life; clients on 127.0.0.1:LISTEN_PORT are bridged to it one at a time. Bytes the guest sends while no
-// client is connected are dropped, as on a serial line with nothing attached. Ends when the emulator closes.
+// whole life; clients on 127.0.0.1:LISTEN_PORT are bridged to it one at a time: a client that connects while another
+// is bridged waits (its bytes held) until that one leaves, so a new connection never cuts off a working session.
+// Bytes the guest sends while no client is bridged are dropped, as on a serial line with nothing attached. Ends when
+// the emulator closes.
 if (args.Length != 2 || !int.TryParse(args[0], out int listenPort) || !int.TryParse(args[1], out int emulatorPort))
 {
     Console.Error.WriteLine("usage: hv-relay LISTEN_PORT EMULATOR_PORT");
@@ -18,6 +20,7 @@ listener.Start();
 Socket emulator = ConnectWithRetry(emulatorPort, TimeSpan.FromSeconds(60));
 Socket? client = null;
 object gate = new();
+var lineFree = new SemaphoreSlim(1, 1);
 
 var fromEmulator = new Thread(() =>
 {
@@ -41,9 +44,8 @@ for (;;)
 {
     Socket accepted = listener.AcceptSocket();
     accepted.NoDelay = true;
-    Socket? previous;
-    lock (gate) { previous = client; client = accepted; }
-    previous?.Dispose();
+    lineFree.Wait(); // queued behind the bridged client (later ones wait in the listen backlog)
+    lock (gate) client = accepted;
     new Thread(() =>
     {
         var buffer = new byte[4096];
@@ -54,8 +56,9 @@ for (;;)
         }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
-        lock (gate) if (client == accepted) client = null;
+        lock (gate) client = null;
         accepted.Dispose();
+        lineFree.Release();
     }) { IsBackground = true }.Start();
 }
 

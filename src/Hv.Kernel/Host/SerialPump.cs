@@ -1,4 +1,3 @@
-using Hv.Core.Boot;
 using Hv.Core.Text;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
@@ -23,30 +22,8 @@ namespace Hv.Kernel.Host
             adapter.RegisterWith(_server);
         }
 
-        // The key comes from hv.key=<64 hex digits>; without one a fresh key is generated and printed once, like a
-        // pairing code. A malformed hv.key is refused loudly rather than silently replaced.
-        public static SerialPump Start(CommandLine options, HypervisorAdapter adapter, HardwareEntropy entropy, TextSink log)
+        public static SerialPump Start(HypervisorAdapter adapter, EntropySource entropy, byte[] key, TextSink log)
         {
-            byte[] key = new byte[HostKey.Bytes];
-            string given = options.Get("hv.key");
-            if (given != null)
-            {
-                if (!HostKey.TryParse(given, key))
-                {
-                    log.WriteLine("mgmt: hv.key is not 64 hex digits; the management channel stays closed");
-                    return null;
-                }
-                log.WriteLine("mgmt: key from the command line");
-            }
-            else
-            {
-                entropy.Fill(key, 0, key.Length);
-                char[] code = new char[HostKey.FormattedChars];
-                HostKey.Format(key, code, 0);
-                log.Write("mgmt: pairing key ");
-                log.WriteLine(new string(code, 0, code.Length));
-            }
-            log.WriteLine(entropy.HasRdrand ? "mgmt: nonces from RDRAND" : "mgmt: no RDRAND; nonces from TSC jitter through SHA-256");
             LegacyPic.Initialize(LegacyPic.Com1Irq);
             var link = new SerialPump(new SerialPort(SerialPort.Com1, interruptOnReceive: true), adapter, entropy, key);
             log.WriteLine("mgmt: listening on COM1 (115200 8N1)");

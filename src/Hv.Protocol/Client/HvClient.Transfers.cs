@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
+using Hv.Protocol.Messages;
 using Hv.Protocol.Wire;
 
 namespace Hv.Protocol.Client
@@ -26,11 +27,11 @@ namespace Hv.Protocol.Client
         /// <summary>
         /// Uploads a template image from a seekable stream: SHA-256 first (unless given), then BeginTemplateUpload — which
         /// resumes an earlier unfinished upload of the same name and image — then chunks of
-        /// <see cref="ProtocolInfo.MaxTransferChunk"/> bytes, then the commit. A connection failure reconnects and resumes
+        /// <see cref="ProtocolInfo.MaxTransferChunk"/> bytes, <see cref="TransferWindow"/> of them in flight, then the commit. A connection failure reconnects and resumes
         /// from the host's offset, up to <see cref="TransferRetries"/> times in a row; when it gives up the message says
         /// how far it got (running the same upload again continues from there).
         /// </summary>
-        /// <param name="progress">Called after each chunk with (bytes the host has, total bytes).</param>
+        /// <param name="progress">Called after each window with (bytes the host has, total bytes).</param>
         public TemplateUploadResult UploadTemplate(string name, GuestEntryMode mode, uint memoryMiB, string commandLine, Stream image,
             byte[] sha256 = null, Action<ulong, ulong> progress = null, CancellationToken cancel = default(CancellationToken))
         {
@@ -54,7 +55,9 @@ namespace Hv.Protocol.Client
                 sha256 = ComputeSha256(image);
             }
             TemplateUploadResult result = new TemplateUploadResult { Name = name, TotalBytes = total, Sha256 = sha256 };
-            byte[] buffer = new byte[ProtocolInfo.MaxTransferChunk];
+            byte[] buffer = new byte[WindowBytes];
+            UploadTemplateChunkMessage[] window = WindowOf<UploadTemplateChunkMessage>();
+            ulong sent = 0;
             uint id = 0;
             ulong next = 0;
             bool begin = true;
@@ -81,8 +84,7 @@ namespace Hv.Protocol.Client
                         continue;
                     }
                     int n = ReadAt(image, next, buffer, (int)Math.Min((ulong)buffer.Length, total - next));
-                    ulong after = UploadTemplateChunk(id, next, buffer, 0, n);
-                    result.BytesSent += (ulong)n;
+                    ulong after = SendWindow(window, id, next, buffer, 0, n, ref sent);
                     next = Advance(Opcode.UploadTemplateChunk, next, after, total, ref stalls);
                     failures = 0;
                     progress?.Invoke(next, total);
@@ -102,6 +104,7 @@ namespace Hv.Protocol.Client
                     begin = true; // ask the host how far it got
                 }
             }
+            result.BytesSent = sent;
             CommitTemplateUpload(id);
             return result;
         }
@@ -137,18 +140,17 @@ namespace Hv.Protocol.Client
         public void CopyExport(TransferStart export, Action<byte[], int> sink, Action<ulong, ulong> progress = null,
             CancellationToken cancel = default(CancellationToken))
         {
-            byte[] buffer = new byte[ProtocolInfo.MaxTransferChunk];
+            ReadExportMessage[] window = WindowOf<ReadExportMessage>();
             ulong at = 0;
             int failures = 0;
             progress?.Invoke(0, export.TotalBytes);
             while (at < export.TotalBytes)
             {
                 cancel.ThrowIfCancellationRequested();
-                int want = (int)Math.Min((ulong)buffer.Length, export.TotalBytes - at);
-                int n;
+                int count;
                 try
                 {
-                    n = ReadExport(export.Id, at, buffer, 0, want);
+                    count = ReadWindow(window, export.Id, at, export.TotalBytes);
                 }
                 catch (HvConnectionException e)
                 {
@@ -159,14 +161,18 @@ namespace Hv.Protocol.Client
                     Recover(failures, cancel);
                     continue;
                 }
-                if (n == 0)
-                {
-                    throw new HvProtocolException(ErrorCode.Internal, Opcode.ReadExport,
-                        "ReadExport failed: the host's image ended at byte " + at + " of " + export.TotalBytes + ".");
-                }
                 failures = 0;
-                sink(buffer, n);
-                at += (ulong)n;
+                // In order while the answers join up (a short answer makes the next window start after it).
+                for (int i = 0; i < count && window[i].Offset == at; i++)
+                {
+                    if (window[i].Count == 0)
+                    {
+                        throw new HvProtocolException(ErrorCode.Internal, Opcode.ReadExport,
+                            "ReadExport failed: the host's image ended at byte " + at + " of " + export.TotalBytes + ".");
+                    }
+                    sink(window[i].Data, window[i].Count);
+                    at += (ulong)window[i].Count;
+                }
                 progress?.Invoke(at, export.TotalBytes);
             }
         }
@@ -188,18 +194,20 @@ namespace Hv.Protocol.Client
             {
                 byte[] buffer = new byte[ProtocolInfo.MaxTransferChunk];
                 progress?.Invoke(0, length);
-                while (writer.Next < length)
+                for (ulong read = 0; read < length; )
                 {
                     cancel.ThrowIfCancellationRequested();
-                    int want = (int)Math.Min((ulong)buffer.Length, length - writer.Next);
-                    int n = input.CanSeek ? ReadAt(input, writer.Next, buffer, want) : ReadFully(input, buffer, want);
+                    int want = (int)Math.Min((ulong)buffer.Length, length - read);
+                    int n = input.CanSeek ? ReadAt(input, read, buffer, want) : ReadFully(input, buffer, want);
                     if (n != want)
                     {
-                        throw new IOException("The image is shorter than announced: it ended at byte " + (writer.Next + (ulong)n) + " of " + length + ".");
+                        throw new IOException("The image is shorter than announced: it ended at byte " + (read + (ulong)n) + " of " + length + ".");
                     }
                     writer.Write(buffer, n);
+                    read += (ulong)n;
                     progress?.Invoke(writer.Next, length);
                 }
+                writer.Flush();
             }
             catch
             {
@@ -210,44 +218,66 @@ namespace Hv.Protocol.Client
         }
 
         /// <summary>
-        /// Writes an import's bytes in order, as they come (Move-HvVm feeds it from an export): each chunk is retried
-        /// after a connection failure, and resent from the host's offset if the host lost some.
+        /// Writes an import's bytes in order, as they come (Move-HvVm feeds it from an export): they are gathered into
+        /// windows of <see cref="TransferWindow"/> chunks, each window sent pipelined, retried after a connection failure
+        /// and resent from the host's offset if the host lost some. Call <see cref="Flush"/> after the last bytes.
         /// </summary>
         public sealed class ImportWriter
         {
             private readonly HvClient _client;
-            private readonly byte[] _pending = new byte[ProtocolInfo.MaxTransferChunk];
+            private readonly byte[] _pending;
+            private readonly WriteImportMessage[] _window;
+            private int _count;
 
             public ImportWriter(HvClient client, uint importId, ulong totalBytes)
             {
                 _client = client;
                 Id = importId;
                 TotalBytes = totalBytes;
+                _pending = new byte[client.WindowBytes];
+                _window = client.WindowOf<WriteImportMessage>();
             }
 
             public uint Id { get; }
             public ulong TotalBytes { get; }
 
-            /// <summary>Bytes the host has.</summary>
+            /// <summary>Bytes the host has (those gathered but not yet flushed are not counted).</summary>
             public ulong Next { get; private set; }
 
-            /// <summary>Sends data[0..count) (≤ MaxTransferChunk) as the bytes at <see cref="Next"/>.</summary>
+            /// <summary>Adds data[0..count) (≤ MaxTransferChunk) after the bytes written so far; a full window is sent.</summary>
             public void Write(byte[] data, int count)
             {
-                if (count <= 0 || count > _pending.Length)
+                if (count <= 0 || count > ProtocolInfo.MaxTransferChunk)
                 {
                     throw new ArgumentOutOfRangeException(nameof(count));
                 }
+                if (_count + count > _pending.Length)
+                {
+                    Flush();
+                }
+                Buffer.BlockCopy(data, 0, _pending, _count, count);
+                _count += count;
+                if (_count == _pending.Length)
+                {
+                    Flush();
+                }
+            }
+
+            /// <summary>Sends the gathered bytes; when it returns the host has every byte written so far.</summary>
+            public void Flush()
+            {
                 ulong at = Next;
+                ulong end = at + (ulong)_count;
                 int failures = 0;
                 int stalls = 0;
-                while (Next < at + (ulong)count)
+                while (Next < end)
                 {
                     int skip = (int)(Next - at);
                     ulong after;
+                    ulong sent = 0;
                     try
                     {
-                        after = _client.WriteImport(Id, Next, data, skip, count - skip);
+                        after = _client.SendWindow(_window, Id, Next, _pending, skip, _count - skip, ref sent);
                     }
                     catch (HvConnectionException e)
                     {
@@ -258,15 +288,16 @@ namespace Hv.Protocol.Client
                         _client.Recover(failures, CancellationToken.None);
                         continue;
                     }
-                    if (after < at || after > at + (ulong)count)
+                    if (after < at || after > end)
                     {
                         // The host lost bytes it had acknowledged, or has bytes it was never sent: nothing sensible to send.
                         throw new HvProtocolException(ErrorCode.Internal, Opcode.WriteImport,
-                            "WriteImport failed: the host wants byte " + after + " while this client sent bytes " + at + ".." + (at + (ulong)count) + ".");
+                            "WriteImport failed: the host wants byte " + after + " while this client sent bytes " + at + ".." + end + ".");
                     }
                     failures = 0;
                     Next = Advance(Opcode.WriteImport, Next, after, TotalBytes, ref stalls);
                 }
+                _count = 0;
             }
         }
 

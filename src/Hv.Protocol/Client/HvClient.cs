@@ -173,12 +173,19 @@ namespace Hv.Protocol.Client
                 throw new ObjectDisposedException(nameof(HvClient));
             }
             int timeout = timeoutMs > 0 ? timeoutMs : DefaultTimeoutMs;
-            long deadline = Stopwatch.GetTimestamp() + (long)timeout * Stopwatch.Frequency / 1000;
+            long deadline = Deadline(timeoutMs);
             if (!_gate.Wait(timeout))
             {
                 throw new HvConnectionException("Timed out after " + timeout + " ms waiting for another call on " + _transport.Description + " to finish.", true);
             }
             return deadline;
+        }
+
+        // When a call that starts now times out.
+        private long Deadline(int timeoutMs)
+        {
+            int timeout = timeoutMs > 0 ? timeoutMs : DefaultTimeoutMs;
+            return Stopwatch.GetTimestamp() + (long)timeout * Stopwatch.Frequency / 1000;
         }
 
         private static int RemainingMs(long deadline)
@@ -198,7 +205,6 @@ namespace Hv.Protocol.Client
         /// </summary>
         private T Call<T>(T message, int timeoutMs) where T : Message
         {
-            Opcode op = message.Opcode;
             long deadline = Enter(timeoutMs);
             try
             {
@@ -206,29 +212,43 @@ namespace Hv.Protocol.Client
                 {
                     throw new HvConnectionException("Not connected to " + _transport.Description + "; call Reconnect().");
                 }
-                uint requestId = NextRequestId();
-                ulong sequence = _session.LastSent + 1;
-                _session.LastSent = sequence;
-                _writer.Reset(_request, 0, ProtocolInfo.MaxContentBytes);
-                FrameLayout.WriteHeader(_writer, (int)op, requestId, sequence);
-                message.WriteRequest(_writer);
-                if (_writer.Overflow)
-                {
-                    throw new HvProtocolException(ErrorCode.TooLarge, op, op + " failed: the request is larger than " + ProtocolInfo.MaxContentBytes + " bytes.");
-                }
-                int content = _writer.Length;
-                _session.ComputeMac(Session.ClientToServer, sequence, _request, 0, content, _request, content);
-                Send(content + ProtocolInfo.MacBytes);
-                MessageReader reader = AwaitResponse(op, requestId, deadline, timeoutMs);
-                if (!message.TryReadResponse(reader))
-                {
-                    throw Malformed(op);
-                }
+                uint requestId = Issue(message);
+                Collect(message, requestId, deadline, timeoutMs);
                 return message;
             }
             finally
             {
                 _gate.Release();
+            }
+        }
+
+        // Writes the request frame; returns its request id.
+        private uint Issue(Message message)
+        {
+            Opcode op = message.Opcode;
+            uint requestId = NextRequestId();
+            ulong sequence = _session.LastSent + 1;
+            _session.LastSent = sequence;
+            _writer.Reset(_request, 0, ProtocolInfo.MaxContentBytes);
+            FrameLayout.WriteHeader(_writer, (int)op, requestId, sequence);
+            message.WriteRequest(_writer);
+            if (_writer.Overflow)
+            {
+                throw new HvProtocolException(ErrorCode.TooLarge, op, op + " failed: the request is larger than " + ProtocolInfo.MaxContentBytes + " bytes.");
+            }
+            int content = _writer.Length;
+            _session.ComputeMac(Session.ClientToServer, sequence, _request, 0, content, _request, content);
+            Send(content + ProtocolInfo.MacBytes);
+            return requestId;
+        }
+
+        // Reads the answer to request `requestId` into the message (a host error raises HvProtocolException).
+        private void Collect(Message message, uint requestId, long deadline, int timeoutMs)
+        {
+            MessageReader reader = AwaitResponse(message.Opcode, requestId, deadline, timeoutMs);
+            if (!message.TryReadResponse(reader))
+            {
+                throw Malformed(message.Opcode);
             }
         }
 

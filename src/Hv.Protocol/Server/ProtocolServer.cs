@@ -98,17 +98,34 @@ namespace Hv.Protocol.Server
 
         public void Receive(byte[] data, int offset, int count)
         {
-            int end = offset + count;
-            while (offset < end)
+            while (count > 0)
+            {
+                int taken = ReceiveFrame(data, offset, count);
+                offset += taken;
+                count -= taken;
+            }
+        }
+
+        /// <summary>
+        /// Takes bytes up to and including the end of the first whole frame among data[offset ..+count) (and answers
+        /// it); returns how many it took. A caller that must bound the answers it holds (a TCP session whose peer reads
+        /// slowly) feeds one frame at a time.
+        /// </summary>
+        public int ReceiveFrame(byte[] data, int offset, int count)
+        {
+            int taken = 0;
+            while (taken < count)
             {
                 int consumed;
-                FrameStatus status = _decoder.Feed(data, offset, end - offset, out consumed);
-                offset += consumed;
+                FrameStatus status = _decoder.Feed(data, offset + taken, count - taken, out consumed);
+                taken += consumed;
                 if (status == FrameStatus.FrameReady)
                 {
                     OnFrame(_decoder.Buffer, _decoder.FrameLength);
+                    break;
                 }
             }
+            return taken;
         }
 
         private void OnFrame(byte[] frame, int length)

@@ -23,6 +23,9 @@ namespace Hv.Protocol.Wire
         /// </summary>
         public const int MaxEncodedBytes = MaxFrameBytes + MaxFrameBytes / 254 + 1 + 2;
 
+        /// <summary>The host's TCP management port (the protocol inside the secure channel, SECURE-CHANNEL.md).</summary>
+        public const int TcpPort = 47000;
+
         public const int KeyBytes = 32;
         public const int NonceBytes = 16;
         public const int SessionKeyBytes = 32;

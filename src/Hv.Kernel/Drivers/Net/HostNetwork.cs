@@ -8,29 +8,36 @@ using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers.Pci;
 using Hv.Kernel.Platform;
 using Hv.Crypto;
+using Hv.Management;
 
 namespace Hv.Kernel.Drivers.Net
 {
     // The host on the network: at boot, enumerate PCI, start the first supported NIC and the TCP/IP stack, take an
     // address (hv.ip=ADDR/PREFIX[,GATEWAY], else DHCP); then, from the host loop, poll the NIC and the stack's timers.
-    // hv.nettest serves TcpTestService on the management port (47000), the port tools/hv-boot --net-port forwards.
+    // The management protocol is served on TCP port 47000 (the port tools/hv-boot --net-port forwards) in the secure
+    // channel, several sessions at once; hv.nettest serves TcpTestService there instead.
     internal static class HostNetwork
     {
-        public const ushort ManagementPort = 47000;
+        public const ushort ManagementPort = (ushort)Hv.Protocol.Wire.ProtocolInfo.TcpPort;
         private const int MaxPciFunctions = 64;
         private const int ReceiveBudget = 64;
         private const int TestConnections = 4;
+        private const int ManagementSessions = 4;
         private const uint WakeHz = 1000;
 
         private static HostNic s_nic;
         private static NetStack s_stack;
         private static TcpTestService s_test;
+        private static ManagementService s_management;
+        private static ulong s_reportedOpened, s_reportedRefused;
         private static TextSink s_log;
         private static uint s_reportedAddress;
         private static IpSource s_reportedSource;
         private static ulong s_reportedDiscards;
 
-        public static void Start(CommandLine options, PageSource pages, ulong ticksPerMs, EntropySource entropy, TextSink log)
+        // adapter and key are null when management is closed (a malformed hv.key).
+        public static void Start(CommandLine options, PageSource pages, ulong ticksPerMs, EntropySource entropy, TextSink log,
+                                 HypervisorAdapter adapter, byte[] key)
         {
             var config = new PortConfigSpace();
             var bus = new PciScanner(config, MaxPciFunctions);
@@ -67,6 +74,13 @@ namespace Hv.Kernel.Drivers.Net
                 log.WriteDecimal((ulong)ManagementPort);
                 log.WriteLine();
             }
+            else if (adapter != null)
+            {
+                s_management = ManagementService.Start(stack, ManagementPort, ManagementSessions, entropy, key, adapter);
+                log.Write("mgmt: listening on tcp port ");
+                log.WriteDecimal((ulong)ManagementPort);
+                log.WriteLine(" (secure channel)");
+            }
             s_nic = nic;
             s_stack = stack;
             s_log = log;
@@ -80,6 +94,7 @@ namespace Hv.Kernel.Drivers.Net
             s_stack.Poll(Native.hv_rdtsc());
             s_nic.Poll(s_stack, ReceiveBudget);
             if (s_test != null) s_test.Poll();
+            if (s_management != null) s_management.Poll();
             ReportChanges();
             LegacyPic.EndOfInterrupt(); // a tick that ended a guest's turn was acknowledged by the VM exit, not the stub
         }
@@ -93,12 +108,33 @@ namespace Hv.Kernel.Drivers.Net
                 s_reportedSource = ip.Source;
                 NicReport.WriteAddress(s_log, ip);
             }
+            if (s_management != null) ReportSessions();
             if (s_test != null && s_test.DiscardsFinished != s_reportedDiscards)
             {
                 s_reportedDiscards = s_test.DiscardsFinished;
                 s_log.Write("net: test service discarded ");
                 s_log.WriteDecimal(s_test.LastDiscardCount);
                 s_log.WriteLine(" bytes");
+            }
+        }
+
+        private static void ReportSessions()
+        {
+            if (s_management.SessionsOpened != s_reportedOpened)
+            {
+                s_reportedOpened = s_management.SessionsOpened;
+                s_log.Write("mgmt: tcp sessions opened: ");
+                s_log.WriteDecimal(s_reportedOpened);
+                s_log.WriteLine();
+            }
+            if (s_management.SessionsRefused != s_reportedRefused)
+            {
+                s_reportedRefused = s_management.SessionsRefused;
+                s_log.Write("mgmt: tcp sessions refused: ");
+                s_log.WriteDecimal(s_reportedRefused);
+                s_log.Write(" (last: secure channel status ");
+                s_log.WriteDecimal((ulong)s_management.LastFailure);
+                s_log.WriteLine(")");
             }
         }
 
