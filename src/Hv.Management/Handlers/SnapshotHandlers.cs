@@ -16,6 +16,8 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
+            Reply named = Adapter.CheckName(_message.Name);
+            if (!named.IsOk) return named;
             HypervisorStatus status = Hypervisor.Checkpoint(_message.VmId, _message.Name.ToNewString(), out _message.NewId);
             if (status == HypervisorStatus.NameInUse) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "the VM has a snapshot with that name");
             if (status == HypervisorStatus.TooManyVms) return HypervisorAdapter.Fail(ErrorCode.ResourceUnavailable, "the VM has its maximum of 16 snapshots");
