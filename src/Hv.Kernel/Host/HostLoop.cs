@@ -16,9 +16,12 @@ namespace Hv.Kernel.Host
     {
         // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second). While the management channel is busy the
         // slices shrink to 50,000 ticks, so a request is read and answered within milliseconds even when guests never
-        // halt: the UART runs without a FIFO (so nothing is lost), and the host takes its bytes between slices. (Its IRQ
-        // would end a guest's turn at once on hardware; Bochs does not raise that exit for a guest running with IF=0.)
+        // halt, and while bytes stream in (within 10 ms of the last) to 10,000 ticks: the UART's FIFO fills in 14
+        // character times (1.2 ms at 115200 baud) and the host empties it between slices, so a short slice keeps the
+        // wait after each fill small and ingest near the line rate. (The IRQ would end a guest's turn at once on
+        // hardware; Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
+        private const ulong StreamingSliceTicks = 10000, StreamingTicks = 1000000;
 
         public static void Run(Hypervisor hypervisor, PageAllocator pages, SerialPump link, CommandLine options, TextSink log)
         {
@@ -37,8 +40,7 @@ namespace Hv.Kernel.Host
                     TurnOffAll(hypervisor, echo, log);
                     turnOffAt = 0;
                 }
-                bool interactive = lastTraffic != 0 && Native.hv_rdtsc() - lastTraffic < InteractiveTicks;
-                VirtualMachine vm = hypervisor.RunNext(interactive ? InteractiveSliceTicks : SliceTicks);
+                VirtualMachine vm = hypervisor.RunNext(SliceFor(lastTraffic));
                 if (vm != null)
                 {
                     echo.Drain(vm, log);
@@ -53,6 +55,13 @@ namespace Hv.Kernel.Host
                 // Nothing to run: sleep until COM1 has a byte (its IRQ is the only one unmasked).
                 Native.hv_wait_for_interrupt();
             }
+        }
+
+        private static ulong SliceFor(ulong lastTraffic)
+        {
+            if (lastTraffic == 0) return SliceTicks;
+            ulong quiet = Native.hv_rdtsc() - lastTraffic;
+            return quiet < StreamingTicks ? StreamingSliceTicks : quiet < InteractiveTicks ? InteractiveSliceTicks : SliceTicks;
         }
 
         private static void TurnOffAll(Hypervisor hypervisor, ConsoleEcho echo, TextSink log)
