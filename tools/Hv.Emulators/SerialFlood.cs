@@ -14,9 +14,6 @@ namespace Hv.Emulators
     {
         public const long TscPerSecond = 100_000_000;
 
-        /// <summary>One character at 115200 baud, 8N1 (10 bits), in TSC ticks: the line's own pace.</summary>
-        public const long TicksPerLineByte = TscPerSecond * 10 / 115200;
-
         public long Bytes { get; private set; }
         public long FirstByteTsc { get; private set; }
         public long HandshakeTsc { get; private set; }
@@ -26,9 +23,6 @@ namespace Hv.Emulators
 
         /// <summary>What the host ingested, in KiB per second of host time.</summary>
         public double KibPerSecond => Bytes / 1024.0 / Seconds;
-
-        /// <summary>How long after the flood would have ended at line rate the client got through, in host seconds.</summary>
-        public double SecondsAfterLineRateEnd => Seconds - (double)Bytes * TicksPerLineByte / TscPerSecond;
 
         /// <summary>
         /// Sends <paramref name="garbageBytes"/> of seeded random bytes (the last one a frame delimiter, as a client

@@ -16,12 +16,14 @@ namespace Hv.Kernel.Host
     {
         // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second). While the management channel is busy the
         // slices shrink to 50,000 ticks, so a request is read and answered within milliseconds even when guests never
-        // halt, and while bytes stream in (within 10 ms of the last) to 10,000 ticks: the UART's FIFO fills in 14
-        // character times (1.2 ms at 115200 baud) and the host empties it between slices, so a short slice keeps the
-        // wait after each fill small and ingest near the line rate. (The IRQ would end a guest's turn at once on
-        // hardware; Bochs does not raise that exit for a guest running with IF=0.)
+        // halt. While bytes stream in (within 10 ms of the last), the host paces itself by the UART: its FIFO fills to
+        // the 14-byte trigger 14 character times after it was emptied (121,500 ticks at 115200 baud), and the line
+        // waits until the host empties it again. So a guest runs until just before the FIFO is due to fill, then in
+        // 2,000-tick slices until it has: the host takes each fill within a few thousand ticks and ingest stays near
+        // the line rate, while guests keep most of the time. (The IRQ would end a guest's turn at once on hardware;
+        // Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
-        private const ulong StreamingSliceTicks = 10000, StreamingTicks = 1000000;
+        private const ulong FifoFillTicks = 112000, StreamingSliceTicks = 2000, StreamingTicks = 1000000;
 
         public static void Run(Hypervisor hypervisor, PageAllocator pages, SerialPump link, CommandLine options, TextSink log)
         {
@@ -61,6 +63,7 @@ namespace Hv.Kernel.Host
         {
             if (lastTraffic == 0) return SliceTicks;
             ulong quiet = Native.hv_rdtsc() - lastTraffic;
+            if (quiet + StreamingSliceTicks < FifoFillTicks) return FifoFillTicks - quiet;
             return quiet < StreamingTicks ? StreamingSliceTicks : quiet < InteractiveTicks ? InteractiveSliceTicks : SliceTicks;
         }
 
