@@ -18,7 +18,6 @@ namespace Hv.Core.Tests
         private const int Cases = 1_000_000;
         private const ulong Memory = 64 * 1024;
         private readonly ExitDispatcher _dispatcher = ExitDispatcher.CreateStandard(new TableCpuidSource());
-        private readonly CowPages _pages = new CowPages();
         private readonly CharBufferSink _text = new CharBufferSink(256);
         private VirtualMachine _vm;
         private bool _withMemory = true; // the port path touches no guest memory, so its (many) fresh VMs go without
@@ -54,7 +53,7 @@ namespace Hv.Core.Tests
         // One exit: it must not throw; a resumed guest is still running, a stopped one has words for why.
         private ExitAction Exit(FakeVcpu cpu)
         {
-            _vm ??= TestVm.Running(1, _withMemory ? Memory : 0, _pages);
+            _vm ??= TestVm.Running(1, _withMemory ? Memory : 0, new CowPages()); // fresh pages: each VM starts from a clean pool
             ExitAction action = _dispatcher.Dispatch(_vm, cpu);
             if (action == ExitAction.Stop || _vm.State != VmState.Running)
             {
