@@ -286,7 +286,8 @@ namespace Hv.PowerShell.Commands
                         id = h.Client.ImportVm(Name, f, (ulong)f.Length, progress.Report, sink.Token);
                     }
                 }
-                catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidArgument)
+                // The image's own faults; a -Name the host's naming rule refuses is the caller's argument, reported as such.
+                catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidArgument && !(e.Operation == Opcode.BeginImport && Name != null))
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.InvalidImage", ErrorCategory.InvalidData,
                         "Cannot import '" + p.Value + "' to " + h + ": it is not a VM image this host can read (" + e.Message + ").", p.Value, e));

@@ -48,7 +48,8 @@ namespace Hv.Kernel
             CommandLine options = CommandLine.Parse(info.CommandLine);
             PowerOffOnPanic = options.Get("hv.panic") == "poweroff";
             Log.Write("cmdline: ");
-            Log.WriteLine(info.CommandLine);
+            CommandLineEcho.Write(Log, options);
+            Log.WriteLine();
 
             ulong memoryEnd;
             Pages = BootMemory.Initialize(info, bootInfo, totalSize, Log, out memoryEnd);

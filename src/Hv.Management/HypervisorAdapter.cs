@@ -1,4 +1,5 @@
 using Hv.Core.Memory;
+using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 using Hv.Protocol.Messages;
@@ -25,6 +26,7 @@ namespace Hv.Management
         internal readonly VmExports Exports = new VmExports();
         internal readonly VmImports Imports = new VmImports();
         private uint _nextTransferId = 1;
+        private readonly char[] _nameUnits = new char[ProtocolInfo.MaxNameBytes];
 
         public HypervisorAdapter(Hypervisor hypervisor, HostFacts facts, PageSource pages)
         {
@@ -89,7 +91,8 @@ namespace Hv.Management
                 case HypervisorStatus.Ok: return Reply.Ok;
                 case HypervisorStatus.NotFound: return Fail(ErrorCode.NotFound, "no such VM or template");
                 case HypervisorStatus.InvalidState: return Fail(ErrorCode.InvalidState, "the VM is not in a state that allows this");
-                case HypervisorStatus.InvalidArgument: return Fail(ErrorCode.InvalidArgument, "invalid name or memory size (whole 4 KiB pages, 1 GiB at most)");
+                case HypervisorStatus.InvalidArgument: return Fail(ErrorCode.InvalidArgument, "invalid memory size (whole 4 KiB pages, 1 GiB at most)");
+                case HypervisorStatus.InvalidName: return Fail(ErrorCode.InvalidArgument, "the name is not allowed (printable characters only, no leading or trailing space, not '.' or '..')");
                 case HypervisorStatus.NameInUse: return Fail(ErrorCode.AlreadyExists, "a VM with that name exists");
                 case HypervisorStatus.TooManyVms: return Fail(ErrorCode.ResourceUnavailable, "the host runs its maximum number of VMs");
                 case HypervisorStatus.OutOfMemory: return Fail(ErrorCode.ResourceUnavailable, "not enough free host memory");
@@ -97,6 +100,18 @@ namespace Hv.Management
                 case HypervisorStatus.PrimeFailed: return Fail(ErrorCode.InvalidState, "the template's guest stopped or took too long before its Ready hypercall");
                 default: return Fail(ErrorCode.ResourceUnavailable, "this host cannot run the VM (no usable VT-x, or the CPU refused it)");
             }
+        }
+
+        /// <summary>
+        /// The one check of a name a request brings for something new (VM, copy, import, template, snapshot): the
+        /// <see cref="NameRule"/>, answered with its reason. Decoded into a reused buffer, so a refused name allocates
+        /// nothing.
+        /// </summary>
+        internal Reply CheckName(Utf8Field name)
+        {
+            int length = Utf8.Decode(name.Bytes, 0, name.Length, _nameUnits, 0);
+            NameStatus status = NameRule.Check(_nameUnits, length, out _);
+            return status == NameStatus.Ok ? Reply.Ok : Fail(ErrorCode.InvalidArgument, NameRule.Explain(status));
         }
 
         /// <summary>
@@ -108,6 +123,8 @@ namespace Hv.Management
             vm = null;
             if (vcpus > 1) return Fail(ErrorCode.Unsupported, "one vCPU per VM in this version");
             if (memoryMiB > Hypervisor.MaxMemorySize / MiB) return Fail(ErrorCode.InvalidArgument, "memory above the per-VM limit of 1024 MiB");
+            Reply named = CheckName(name);
+            if (!named.IsOk) return named;
             TemplateImage image = FindTemplate(template);
             if (image == null) return Translate(HypervisorStatus.NotFound);
             for (int i = 0; i < Hypervisor.Vms.Count; i++)

@@ -44,7 +44,7 @@ namespace Hv.Core.Tests
             Assert.Equal(StopCause.UnhandledExit, vm.StopCause);
             Assert.Equal(StopReason.UnhandledExit, vm.StopReason);
             Assert.Equal(15UL, vm.StopDetail);
-            Assert.Equal("unhandled exit 15", TestVm.StopText(vm));
+            Assert.Equal("guest executed RDPMC (exit reason 15), not supported", TestVm.StopText(vm));
             Assert.Equal(1UL, vm.Counters.ExitsFor(15));
         }
 
@@ -56,7 +56,7 @@ namespace Hv.Core.Tests
             var cpu = new FakeVcpu();
             cpu.Fields[VmcsField.ExitReason] = 0xFFFF;
             Assert.Equal(ExitAction.Stop, dispatcher.Dispatch(vm, cpu));
-            Assert.Equal("unhandled exit 65535", TestVm.StopText(vm));
+            Assert.Equal("unknown exit (exit reason 65535), not supported", TestVm.StopText(vm));
             Assert.Equal(1UL, vm.Counters.UnknownReasonExits);
             Assert.False(dispatcher.Register((ExitReason)500, new CountingHandler()));
         }

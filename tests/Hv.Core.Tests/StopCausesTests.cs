@@ -22,7 +22,10 @@ namespace Hv.Core.Tests
         [InlineData(StopCause.StringIo, StopReason.GuestFault, 0x3F8UL, 0UL, "string i/o operand outside guest memory, port 0x03F8")]
         [InlineData(StopCause.MmioInstructionRefused, StopReason.GuestFault, 0xFEE00300UL, 0x8B05000000000000UL, "mmio access at GPA 0xFEE00300 by an instruction not emulated, bytes 0x8B05000000000000")]
         [InlineData(StopCause.InvalidIoSize, StopReason.GuestFault, 0UL, 0UL, "i/o exit with invalid size")]
-        [InlineData(StopCause.UnhandledExit, StopReason.UnhandledExit, 15UL, 0UL, "unhandled exit 15")]
+        [InlineData(StopCause.UnhandledExit, StopReason.UnhandledExit, 15UL, 0UL, "guest executed RDPMC (exit reason 15), not supported")]
+        [InlineData(StopCause.UnhandledExit, StopReason.UnhandledExit, 13UL, 0UL, "guest executed INVD (exit reason 13), not supported")]
+        [InlineData(StopCause.UnhandledExit, StopReason.UnhandledExit, 9UL, 0UL, "guest attempted a task switch (exit reason 9), not supported")]
+        [InlineData(StopCause.UnhandledExit, StopReason.UnhandledExit, 71UL, 0UL, "unknown exit (exit reason 71), not supported")]
         [InlineData(StopCause.InvalidGuestState, StopReason.HostError, 0UL, 0UL, "vm-entry failed: invalid guest state")]
         [InlineData(StopCause.MsrLoading, StopReason.HostError, 0UL, 0UL, "vm-entry failed: msr loading")]
         [InlineData(StopCause.MachineCheck, StopReason.HostError, 0UL, 0UL, "vm-entry failed: machine check")]
@@ -35,6 +38,18 @@ namespace Hv.Core.Tests
             var sink = new Hv.Core.Text.CharBufferSink(128);
             StopCauses.Describe(sink, cause, detail, access);
             Assert.Equal(text, sink.ToString());
+        }
+
+        [Fact]
+        public void Every_basic_exit_reason_the_sdm_assigns_has_words()
+        {
+            foreach (Hv.Core.Vmx.Arch.ExitReason reason in System.Enum.GetValues<Hv.Core.Vmx.Arch.ExitReason>())
+            {
+                var sink = new Hv.Core.Text.CharBufferSink(128);
+                StopCauses.Describe(sink, StopCause.UnhandledExit, (ulong)reason, 0);
+                Assert.DoesNotContain("unknown", sink.ToString());
+                Assert.EndsWith("(exit reason " + (uint)reason + "), not supported", sink.ToString());
+            }
         }
     }
 }

@@ -215,6 +215,17 @@ namespace Hv.Protocol.Tests
             Assert.False(HostKey.TryParse((string)null, parsed));
         }
 
+        [Fact]
+        public void HostKey_fingerprint_is_the_first_four_bytes_of_its_sha256_in_hex()
+        {
+            byte[] key = RandomNumberGenerator.GetBytes(32);
+            var chars = new char[HostKey.FingerprintChars];
+            HostKey.FormatFingerprint(key, chars, 0);
+            string expected = Convert.ToHexString(SHA256.HashData(key), 0, 4).ToLowerInvariant();
+            Assert.Equal(expected, new string(chars));
+            Assert.DoesNotContain(new string(chars), Convert.ToHexString(key).ToLowerInvariant());
+        }
+
         private static byte[] Concat(params byte[][] parts)
         {
             int n = 0;

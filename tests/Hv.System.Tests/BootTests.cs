@@ -22,6 +22,23 @@ namespace Hv.SystemTests
         }
 
         [Fact]
+        public void A_given_host_key_never_reaches_the_log_only_its_fingerprint()
+        {
+            byte[] key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            string hex = System.Convert.ToHexString(key).ToLowerInvariant();
+            var boot = HvBoot.Run("bochs", "hv.key=" + hex + " hv.exit=ready");
+            Assert.True(boot.ExitCode == 0, boot.Log);
+            Assert.Contains("cmdline: hv.key=<redacted> hv.exit=ready", boot.Log);
+            string fingerprint = System.Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(key), 0, 4).ToLowerInvariant();
+            Assert.Contains("mgmt: key from the command line, fingerprint " + fingerprint, boot.Log);
+            // No run of 16 of the key's hex digits, in either case, anywhere on the log.
+            for (int i = 0; i + 16 <= hex.Length; i++)
+            {
+                Assert.DoesNotContain(hex.Substring(i, 16), boot.Log, System.StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        [Fact]
         public void Qemu_boots_to_ready_and_reports_svm_with_nested_paging()
         {
             var boot = HvBoot.Run("qemu", "hv.exit=ready");

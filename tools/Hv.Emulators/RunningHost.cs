@@ -149,7 +149,7 @@ namespace Hv.Emulators
 
         private string Because() => _killedBecause == null ? "" : $" (killed: {_killedBecause})";
 
-        private static int Occurrences(string log, string text)
+        public static int Occurrences(string log, string text)
         {
             int n = 0;
             for (int at = log.IndexOf(text, StringComparison.Ordinal); at >= 0; at = log.IndexOf(text, at + 1, StringComparison.Ordinal)) n++;

@@ -63,8 +63,44 @@ namespace Hv.Core.Text
         /// </summary>
         public static NameStatus Check(string name, out int position)
         {
+            return Check(new Units(name, null, name == null ? 0 : name.Length), out position);
+        }
+
+        /// <summary>
+        /// The same rule over units[0..length), e.g. a name decoded from a request into a reused buffer, so that a
+        /// refused name costs no allocation.
+        /// </summary>
+        public static NameStatus Check(char[] units, int length, out int position)
+        {
+            return Check(new Units(null, units, length), out position);
+        }
+
+        /// <summary>Why a name was refused, in words (a literal: the host answers it as the request's error detail).</summary>
+        public static string Explain(NameStatus status)
+        {
+            switch (status)
+            {
+                case NameStatus.Ok: return "the name is valid";
+                case NameStatus.Empty: return "the name is empty";
+                case NameStatus.TooLong: return "the name is longer than 64 characters";
+                case NameStatus.ControlCharacter: return "the name contains a control character (C0 or C1, e.g. U+001B, U+0085, U+009B)";
+                case NameStatus.InvisibleCharacter: return "the name contains an invisible format character (e.g. ZWJ U+200D, BOM U+FEFF, a variation selector)";
+                case NameStatus.BidiControl: return "the name contains a bidirectional override, embedding, isolate or mark (e.g. U+202E)";
+                case NameStatus.LineSeparator: return "the name contains a line or paragraph separator (U+2028, U+2029)";
+                case NameStatus.UnpairedSurrogate: return "the name contains an unpaired surrogate";
+                case NameStatus.Noncharacter: return "the name contains a Unicode noncharacter (e.g. U+FFFE)";
+                case NameStatus.PrivateUse: return "the name contains a private-use character";
+                case NameStatus.PathSeparator: return "the name contains '/' or '\\'";
+                case NameStatus.LeadingOrTrailingSpace: return "the name starts or ends with a space";
+                case NameStatus.DotName: return "the name is '.' or '..'";
+                default: return "the name is not allowed";
+            }
+        }
+
+        private static NameStatus Check(Units name, out int position)
+        {
             position = -1;
-            if (name == null || name.Length == 0) return NameStatus.Empty;
+            if (name.Length == 0) return NameStatus.Empty;
             if (name.Length > MaxLength) return NameStatus.TooLong;
             for (int i = 0; i < name.Length; i++)
             {
@@ -81,12 +117,29 @@ namespace Hv.Core.Text
             }
             position = In(Spaces, name[0]) ? 0 : In(Spaces, name[name.Length - 1]) ? name.Length - 1 : -1;
             if (position >= 0) return NameStatus.LeadingOrTrailingSpace;
-            if (name == "." || name == "..")
+            if (name[0] == '.' && (name.Length == 1 || (name.Length == 2 && name[1] == '.')))
             {
                 position = 0;
                 return NameStatus.DotName;
             }
             return NameStatus.Ok;
+        }
+
+        // A name's UTF-16 code units, from a string or a buffer.
+        private readonly struct Units
+        {
+            private readonly string _text;
+            private readonly char[] _buffer;
+            public readonly int Length;
+
+            public Units(string text, char[] buffer, int length)
+            {
+                _text = text;
+                _buffer = buffer;
+                Length = length;
+            }
+
+            public char this[int index] { get { return _text != null ? _text[index] : _buffer[index]; } }
         }
 
         // One code point; a surrogate reaching here is unpaired.

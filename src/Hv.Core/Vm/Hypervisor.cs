@@ -1,3 +1,4 @@
+using Hv.Core.Text;
 using Hv.Core.Guests;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
@@ -18,7 +19,7 @@ namespace Hv.Core.Vm
     public sealed class Hypervisor
     {
         public const ulong MaxMemorySize = 1UL << 30;
-        public const int MaxNameLength = 64;
+        public const int MaxNameLength = NameRule.MaxLength;
 
         private readonly PageSource _pages;
         private readonly PageSharing _sharing;
@@ -280,7 +281,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Running && vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
-            if (name == null || name.Length == 0 || name.Length > MaxNameLength) return HypervisorStatus.InvalidArgument;
+            if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
             var snapshot = new Snapshot();
@@ -327,7 +328,7 @@ namespace Hv.Core.Vm
 
         private HypervisorStatus CheckNewVm(string name, ulong memorySize)
         {
-            if (name == null || name.Length == 0 || name.Length > MaxNameLength) return HypervisorStatus.InvalidArgument;
+            if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (_vms.FindByName(name) != null) return HypervisorStatus.NameInUse;
             if (memorySize > MaxMemorySize || (memorySize & (PageSource.PageSize - 1)) != 0) return HypervisorStatus.InvalidArgument;
             if (_vms.IsFull) return HypervisorStatus.TooManyVms;

@@ -7,6 +7,8 @@ namespace Hv.Core.Vm
         NotFound,
         InvalidState,
         InvalidArgument,
+        /// <summary>A name <see cref="Text.NameRule"/> refuses.</summary>
+        InvalidName,
         NameInUse,
         TooManyVms,
         OutOfMemory,

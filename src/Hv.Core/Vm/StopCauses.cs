@@ -69,10 +69,7 @@ namespace Hv.Core.Vm
                     text.WriteHex(access, 16);
                     break;
                 case StopCause.InvalidIoSize: text.Write("i/o exit with invalid size"); break;
-                case StopCause.UnhandledExit:
-                    text.Write("unhandled exit ");
-                    text.WriteDecimal(detail);
-                    break;
+                case StopCause.UnhandledExit: ExitReasonNames.WriteUnsupported(text, detail); break;
                 case StopCause.InvalidGuestState: text.Write("vm-entry failed: invalid guest state"); break;
                 case StopCause.MsrLoading: text.Write("vm-entry failed: msr loading"); break;
                 case StopCause.MachineCheck: text.Write("vm-entry failed: machine check"); break;

@@ -1,3 +1,4 @@
+using Hv.Core.Text;
 using Hv.Core.Memory;
 
 namespace Hv.Core.Vm
@@ -34,8 +35,8 @@ namespace Hv.Core.Vm
         /// <summary>Registers a template and loads its image into its golden address space (validated by the loader).</summary>
         public HypervisorStatus Add(Template template)
         {
-            if (template == null || template.Name == null || template.Name.Length == 0 || template.Name.Length > Hypervisor.MaxNameLength)
-                return HypervisorStatus.InvalidArgument;
+            if (template == null) return HypervisorStatus.InvalidArgument;
+            if (NameRule.Check(template.Name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (Find(template.Name) != null) return HypervisorStatus.NameInUse;
             if (_count == _images.Length) return HypervisorStatus.TooManyVms;
             if (template.MemorySize == 0 || template.MemorySize > Hypervisor.MaxMemorySize || (template.MemorySize & (PageSource.PageSize - 1)) != 0)

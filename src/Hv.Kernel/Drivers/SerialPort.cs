@@ -12,9 +12,10 @@ namespace Hv.Kernel.Drivers
         private const byte LineStatusDataReady = 0x01, LineStatusTransmitEmpty = 0x20;
         private readonly ushort _base;
 
-        // interruptOnReceive: no FIFO and an IRQ per received byte. The IRQ wakes the host or ends the running guest's
-        // turn (a VM exit), and without a FIFO the emulator only takes the next byte from its socket once this one
-        // was read, so nothing is lost however long the host takes to come round.
+        // interruptOnReceive: the 16-byte receive FIFO with an IRQ at 14 bytes (or when fewer have waited a few character
+        // times). The IRQ wakes the host or ends the running guest's turn (a VM exit), and the host empties the whole
+        // FIFO each time, so it takes 14 bytes per visit instead of one and keeps up with the line. (Bochs takes no
+        // byte from its socket while the FIFO holds a full trigger level unread, so nothing is lost if the host is late.)
         public SerialPort(ushort basePort, bool interruptOnReceive = false)
         {
             _base = basePort;
@@ -23,15 +24,14 @@ namespace Hv.Kernel.Drivers
             Native.hv_outb((ushort)(_base + Data), 1);                 // 115200 / 1
             Native.hv_outb((ushort)(_base + InterruptEnable), 0);
             Native.hv_outb((ushort)(_base + LineControl), 0x03);      // 8N1
+            Native.hv_outb((ushort)(_base + FifoControl), 0xC7);      // FIFOs on, cleared, 14-byte threshold
             if (interruptOnReceive)
             {
-                Native.hv_outb((ushort)(_base + FifoControl), 0x00);
                 Native.hv_outb((ushort)(_base + ModemControl), 0x0B); // DTR, RTS, OUT2 (routes the IRQ to the PIC)
                 Native.hv_outb((ushort)(_base + InterruptEnable), 0x01); // received data available
                 while (TryRead() >= 0) { }
                 return;
             }
-            Native.hv_outb((ushort)(_base + FifoControl), 0xC7);      // FIFOs on, cleared, 14-byte threshold
             Native.hv_outb((ushort)(_base + ModemControl), 0x03);     // DTR, RTS
         }
 

@@ -17,9 +17,14 @@ namespace Hv.Kernel.Host
     {
         // 2,000,000 TSC ticks: 20 ms in Bochs (100 M instructions per second). While the management channel is busy the
         // slices shrink to 50,000 ticks, so a request is read and answered within milliseconds even when guests never
-        // halt: the UART runs without a FIFO (so nothing is lost), and the host takes its bytes between slices. (Its IRQ
-        // would end a guest's turn at once on hardware; Bochs does not raise that exit for a guest running with IF=0.)
+        // halt. While bytes stream in (within 10 ms of the last), the host paces itself by the UART: its FIFO fills to
+        // the 14-byte trigger 14 character times after it was emptied (121,500 ticks at 115200 baud), and the line
+        // waits until the host empties it again. So a guest runs until just before the FIFO is due to fill, then in
+        // 2,000-tick slices until it has: the host takes each fill within a few thousand ticks and ingest stays near
+        // the line rate, while guests keep most of the time. (The IRQ would end a guest's turn at once on hardware;
+        // Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
+        private const ulong FifoFillTicks = 112000, StreamingSliceTicks = 2000, StreamingTicks = 1000000;
 
         public static void Run(Hypervisor hypervisor, HypervisorAdapter adapter, PageAllocator pages, SerialPump link,
                                CommandLine options, TextSink log)
@@ -42,8 +47,7 @@ namespace Hv.Kernel.Host
                     TurnOffAll(hypervisor, echo, log);
                     turnOffAt = 0;
                 }
-                bool interactive = lastTraffic != 0 && Native.hv_rdtsc() - lastTraffic < InteractiveTicks;
-                VirtualMachine vm = hypervisor.RunNext(interactive ? InteractiveSliceTicks : SliceTicks);
+                VirtualMachine vm = hypervisor.RunNext(SliceFor(lastTraffic));
                 if (vm != null)
                 {
                     echo.Drain(vm, log);
@@ -58,6 +62,14 @@ namespace Hv.Kernel.Host
                 // Nothing to run: sleep until COM1 has a byte (its IRQ is the only one unmasked).
                 Native.hv_wait_for_interrupt();
             }
+        }
+
+        private static ulong SliceFor(ulong lastTraffic)
+        {
+            if (lastTraffic == 0) return SliceTicks;
+            ulong quiet = Native.hv_rdtsc() - lastTraffic;
+            if (quiet + StreamingSliceTicks < FifoFillTicks) return FifoFillTicks - quiet;
+            return quiet < StreamingTicks ? StreamingSliceTicks : quiet < InteractiveTicks ? InteractiveSliceTicks : SliceTicks;
         }
 
         private static void TurnOffAll(Hypervisor hypervisor, ConsoleEcho echo, TextSink log)

@@ -20,7 +20,10 @@ namespace Hv.Kernel.Host
                     log.WriteLine("mgmt: hv.key is not 64 hex digits; the management channel stays closed");
                     return null;
                 }
-                log.WriteLine("mgmt: key from the command line");
+                char[] fingerprint = new char[HostKey.FingerprintChars];
+                HostKey.FormatFingerprint(key, fingerprint, 0);
+                log.Write("mgmt: key from the command line, fingerprint ");
+                log.WriteLine(new string(fingerprint, 0, fingerprint.Length));
             }
             else
             {

@@ -1,6 +1,7 @@
 using Hv.Core.Text;
 using Hv.Kernel.Cpu;
 using Hv.Kernel.Drivers;
+using Hv.Kernel.Platform;
 using Hv.Crypto;
 using Hv.Management;
 using Hv.Protocol.Server;
@@ -13,7 +14,10 @@ namespace Hv.Kernel.Host
         private const int MaxBytesPerPoll = 512;
         private readonly SerialPort _port;
         private readonly ProtocolServer _server;
-        private long _reportedAuthFailures, _reportedBadFrames;
+        private long _reportedAuthFailures, _reportedBadFrames, _reportedHandshakes;
+        // Bytes taken since the last handshake, and the TSC of the first of them: how fast the line was ingested before
+        // a client got through (a flood ahead of it included) is on the log, in host time.
+        private ulong _bytesSinceSession, _firstByteTsc;
 
         private SerialPump(SerialPort port, HypervisorAdapter adapter, EntropySource entropy, byte[] key)
         {
@@ -35,7 +39,7 @@ namespace Hv.Kernel.Host
             for (int i = 0; i < count; i++) _port.Write(buffer[offset + i]);
         }
 
-        // Takes what has arrived (bounded, so a flood cannot keep guests from running) and answers it. Returns how many
+        // Empties the FIFO (bounded, so a flood cannot keep guests from running) and answers what came. Returns how many
         // bytes came in.
         public int Poll(TextSink log)
         {
@@ -44,9 +48,11 @@ namespace Hv.Kernel.Host
             {
                 int b = _port.TryRead();
                 if (b < 0) break;
+                if (_bytesSinceSession++ == 0) _firstByteTsc = Native.hv_rdtsc();
                 _server.Receive((byte)b);
             }
             LegacyPic.EndOfInterrupt();
+            if (_server.Handshakes != _reportedHandshakes) ReportHandshake(log);
             if (_server.AuthFailures != _reportedAuthFailures || _server.BadFrames != _reportedBadFrames)
             {
                 _reportedAuthFailures = _server.AuthFailures;
@@ -58,6 +64,21 @@ namespace Hv.Kernel.Host
                 log.WriteLine(" malformed");
             }
             return received;
+        }
+
+        private void ReportHandshake(TextSink log)
+        {
+            _reportedHandshakes = _server.Handshakes;
+            log.Write("mgmt: handshake ");
+            log.WriteDecimal((ulong)_reportedHandshakes);
+            log.Write(" at tsc ");
+            log.WriteDecimal(Native.hv_rdtsc());
+            log.Write(" after ");
+            log.WriteDecimal(_bytesSinceSession);
+            log.Write(" bytes received since tsc ");
+            log.WriteDecimal(_firstByteTsc);
+            log.WriteLine();
+            _bytesSinceSession = 0;
         }
     }
 }

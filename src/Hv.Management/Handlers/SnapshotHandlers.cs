@@ -16,6 +16,8 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
+            Reply named = Adapter.CheckName(_message.Name);
+            if (!named.IsOk) return named;
             string name = _message.Name.ToNewString();
             HypervisorStatus status = Hypervisor.Checkpoint(_message.VmId, name, out _message.NewId);
             if (status != HypervisorStatus.Ok) Owned.Free(name);

@@ -45,6 +45,8 @@ namespace Hv.Management
         protected override Reply Execute(MessageWriter response)
         {
             BeginTemplateUploadMessage m = _message;
+            Reply named = Adapter.CheckName(m.Name);
+            if (!named.IsOk) return named;
             if (Adapter.FindTemplate(m.Name) != null) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a template with that name exists");
             if (m.TotalBytes == 0 || m.TotalBytes > TemplateUploads.MaxImageBytes)
                 return HypervisorAdapter.Fail(ErrorCode.TooLarge, "a template image is 1 byte to 4 MiB");

@@ -222,6 +222,8 @@ namespace Hv.Management
             VirtualMachine source = Hypervisor.Find(_message.VmId);
             if (source == null) return HypervisorAdapter.Translate(HypervisorStatus.NotFound);
             if (source.State != VmState.Paused) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "only a paused VM can be copied");
+            Reply named = Adapter.CheckName(_message.Name);
+            if (!named.IsOk) return named;
             VirtualMachine vm;
             string name = _message.Name.ToNewString();
             HypervisorStatus status = Hypervisor.Fork(_message.VmId, name, out vm);

@@ -73,6 +73,8 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
+            Reply named = _message.Name.Length == 0 ? Reply.Ok : Adapter.CheckName(_message.Name);
+            if (!named.IsOk) return named;
             for (int i = 0; _message.Name.Length > 0 && i < Hypervisor.Vms.Count; i++)
                 if (_message.Name.EqualsString(Hypervisor.Vms.At(i).Name)) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a VM with that name exists");
             if (_message.TotalBytes > Hypervisor.MaxMemorySize + HypervisorAdapter.MiB) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "larger than any VM image");

@@ -37,10 +37,13 @@ namespace Hv.Protocol.Messages
             return reader.Status == ReadStatus.TooLarge ? ErrorCode.TooLarge : ErrorCode.InvalidArgument;
         }
 
-        /// <summary>A name field that is 1..64 bytes (or empty with <paramref name="allowEmpty"/>) of clean UTF-8.</summary>
+        /// <summary>
+        /// A name field that is 1..64 bytes (or empty with <paramref name="allowEmpty"/>) of well-formed UTF-8. Which
+        /// characters a name may hold is the host's naming rule, answered with its reason (Hv.Core NameRule).
+        /// </summary>
         protected static bool IsName(Utf8Field name, bool allowEmpty)
         {
-            return (allowEmpty || name.Length > 0) && name.IsCleanText();
+            return (allowEmpty || name.Length > 0) && Utf8.IsWellFormed(name.Bytes, 0, name.Length);
         }
     }
 }

@@ -90,6 +90,31 @@ namespace Hv.Crypto
             return true;
         }
 
+        /// <summary>Length of <see cref="FormatFingerprint"/>'s output: 8 hex digits.</summary>
+        public const int FingerprintChars = 8;
+
+        /// <summary>
+        /// Writes the first 4 bytes of SHA-256(key) as 8 lower-case hex digits into dst[offset..]: enough for a person
+        /// to tell which key a host has, without revealing it (what the log shows instead of the key).
+        /// </summary>
+        public static void FormatFingerprint(byte[] key, char[] dst, int offset)
+        {
+            byte[] hash = new byte[Sha256.HashBytes];
+            Sha256 sha = new Sha256();
+            sha.Update(key, 0, Bytes);
+            sha.Finish(hash, 0);
+            for (int i = 0; i < FingerprintChars / 2; i++)
+            {
+                dst[offset + 2 * i] = HexDigit(hash[i] >> 4);
+                dst[offset + 2 * i + 1] = HexDigit(hash[i] & 0xF);
+            }
+        }
+
+        private static char HexDigit(int v)
+        {
+            return (char)(v < 10 ? '0' + v : 'a' + v - 10);
+        }
+
         /// <summary>Writes the key as "xxxxxxxx-xxxxxxxx-..." (lower-case, 71 chars) into dst[offset..].</summary>
         public static void Format(byte[] key, char[] dst, int offset)
         {
@@ -100,10 +125,8 @@ namespace Hv.Crypto
                 {
                     dst[p++] = '-';
                 }
-                int hi = key[i] >> 4;
-                int lo = key[i] & 0xF;
-                dst[p++] = (char)(hi < 10 ? '0' + hi : 'a' + hi - 10);
-                dst[p++] = (char)(lo < 10 ? '0' + lo : 'a' + lo - 10);
+                dst[p++] = HexDigit(key[i] >> 4);
+                dst[p++] = HexDigit(key[i] & 0xF);
             }
         }
     }
