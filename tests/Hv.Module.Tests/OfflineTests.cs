@@ -269,7 +269,7 @@ namespace Hv.Module.Tests
                 (Get-Command New-HvVm).Parameters['Count'].ParameterType.Name
                 (Get-Command New-HvTemplate).Parameters['EntryMode'].ParameterType.FullName
                 [enum]::GetNames((Get-Command New-HvTemplate).Parameters['EntryMode'].ParameterType) -join ','").NoErrors();
-            Assert.Equal(new[] { "String", "String[]", "String", "Int32", "Hv.GuestEntryMode", "Real,Long,Multiboot" },
+            Assert.Equal(new[] { "String", "String[]", "String", "Int32", "Hv.GuestEntryMode", "Real,Long,Multiboot,Linux" },
                 r.Output.Select(o => o.ToString()));
         }
 
