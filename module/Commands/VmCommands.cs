@@ -14,19 +14,31 @@ namespace Hv.PowerShell.Commands
     /// New-HvVm: creates VMs from a template (and starts them with -Start). With -Count each name is a base name and the
     /// host makes Name-1 .. Name-Count in one request, all or none.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "HvVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "HvVm", DefaultParameterSetName = TemplateObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(HvVm))]
     public sealed class NewHvVmCommand : HvCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        private const string NameSet = "Name";
+        // The default, so that positional names still bind before a piped template object arrives; -Template
+        // (or a second positional argument) selects the Name set.
+        private const string TemplateObjectSet = "TemplateObject";
+
+        /// <summary>The VM names; with a template object from the pipeline they default to the template's name.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
+        [Parameter(Position = 0, ParameterSetName = TemplateObjectSet)]
         [ValidateNotNullOrEmpty]
         [Alias("VMName")]
         public string[] Name { get; set; }
 
-        [Parameter(Mandatory = true, Position = 1)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = NameSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(TemplateNameCompleter))]
         public string Template { get; set; }
+
+        /// <summary>Template objects (Get-HvTemplate): each carries its host, so VMs are made where the template is.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TemplateObjectSet)]
+        [ValidateNotNull]
+        public HvTemplate InputObject { get; set; }
 
         /// <summary>Guest memory (MiB); the template's when omitted.</summary>
         [Parameter]
@@ -50,22 +62,32 @@ namespace Hv.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public HvHost[] Server { get; set; }
 
-        private readonly List<KeyValuePair<HvHost, string>> _work = new List<KeyValuePair<HvHost, string>>();
+        private sealed class Creation
+        {
+            public HvHost Host;
+            public string Name;
+            public string Template;
+        }
+
+        private readonly List<Creation> _work = new List<Creation>();
 
         private bool Counted => MyInvocation.BoundParameters.ContainsKey("Count");
 
         protected override void ProcessRecord()
         {
-            foreach (HvHost h in ResolveServers(Server))
+            string template = InputObject != null ? InputObject.Name : Template;
+            HvHost[] hosts = InputObject != null && Server == null ? new[] { InputObject.Server } : ResolveServers(Server);
+            string[] names = Name ?? new[] { InputObject.Name };
+            foreach (HvHost h in hosts)
             {
-                foreach (string n in Name)
+                foreach (string n in names)
                 {
                     string what = Counted
                         ? (Count == 1 ? "VM '" + n + "-1'" : "VMs '" + n + "-1' .. '" + n + "-" + Count + "'")
                         : "VM '" + n + "'";
-                    if (ShouldProcess(what + " from template '" + Template + "' on " + h, "Create"))
+                    if (ShouldProcess(what + " from template '" + template + "' on " + h, "Create"))
                     {
-                        _work.Add(new KeyValuePair<HvHost, string>(h, n));
+                        _work.Add(new Creation { Host = h, Name = n, Template = template });
                     }
                 }
             }
@@ -73,32 +95,33 @@ namespace Hv.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            RunParallel(_work, p => p.Key, (p, sink) =>
+            RunParallel(_work, p => p.Host, (p, sink) =>
             {
-                HvHost h = p.Key;
+                HvHost h = p.Host;
+                string template = p.Template;
                 uint[] ids;
-                string made = Counted ? "VMs '" + p.Value + "-1' .. '" + p.Value + "-" + Count + "'" : "VM '" + p.Value + "'";
+                string made = Counted ? "VMs '" + p.Name + "-1' .. '" + p.Name + "-" + Count + "'" : "VM '" + p.Name + "'";
                 try
                 {
                     ids = Counted
-                        ? h.Client.CreateVms(Template, p.Value, Count, MemoryMB, ProcessorCount)
-                        : new[] { h.Client.CreateVm(Template, p.Value, MemoryMB, ProcessorCount) };
+                        ? h.Client.CreateVms(template, p.Name, Count, MemoryMB, ProcessorCount)
+                        : new[] { h.Client.CreateVm(template, p.Name, MemoryMB, ProcessorCount) };
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.TemplateNotFound", ErrorCategory.ObjectNotFound,
-                        "Cannot create " + made + ": " + h + " has no template '" + Template + "' (Get-HvTemplate lists them).", Template, e));
+                        "Cannot create " + made + ": " + h + " has no template '" + template + "' (Get-HvTemplate lists them).", template, e));
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.AlreadyExists)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.VmExists", ErrorCategory.ResourceExists,
                         "Cannot create " + made + ": " + h + " already has a VM with " + (Counted ? "one of those names" : "that name")
-                        + (Counted ? " (none was created)." : "."), p.Value, e));
+                        + (Counted ? " (none was created)." : "."), p.Name, e));
                 }
                 catch (HvProtocolException e) when (Counted && e.Code == ErrorCode.Unsupported)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.Unsupported", ErrorCategory.NotImplemented,
-                        "Cannot create " + made + ": " + h + " does not support -Count (" + e.Message + ").", p.Value, e));
+                        "Cannot create " + made + ": " + h + " does not support -Count (" + e.Message + ").", p.Name, e));
                 }
                 if (Start)
                 {
@@ -122,7 +145,7 @@ namespace Hv.PowerShell.Commands
                 {
                     sink.Output(new HvVm(h, listed.TryGetValue(id, out VmInfo info) ? info : h.Client.GetVm(id)));
                 }
-            }, Start ? "Creating and starting VMs" : "Creating VMs", p => p.Value);
+            }, Start ? "Creating and starting VMs" : "Creating VMs", p => p.Name);
         }
     }
 

@@ -53,6 +53,17 @@ namespace Hv.Module.Tests
         }
 
         [Fact]
+        public void A_template_object_pipes_into_New_HvVm_and_names_the_vms_after_it()
+        {
+            var counted = _ps.Run("Get-HvTemplate hello | New-HvVm -Count 3").NoErrors().Of("HvVm");
+            Assert.Equal(new[] { "hello-1", "hello-2", "hello-3" }, counted.Select(v => (string)v.Name));
+            var named = _ps.Run("Get-HvTemplate spin | New-HvVm piped1, piped2").NoErrors().Of("HvVm");
+            Assert.Equal(new[] { "piped1", "piped2" }, named.Select(v => (string)v.Name));
+            Assert.All(named, v => Assert.Equal("spin", (string)v.Template));
+            _ps.Run("Remove-HvVm hello-1, hello-2, hello-3, piped1, piped2 -Force").NoErrors();
+        }
+
+        [Fact]
         public void Three_hello_vms_run_print_and_stop_with_exit_code_0()
         {
             var created = _ps.Run("New-HvVm -Name a1, a2, a3 -Template hello -Start").NoErrors().Of("HvVm");
