@@ -49,15 +49,15 @@ namespace Hv.Core.Tests
         /// A running VM with id <paramref name="id"/> (the id-th VM of a fresh table) and, when
         /// <paramref name="memorySize"/> is not 0, that much guest memory in an address space over <paramref name="pages"/>.
         /// </summary>
-        public static VirtualMachine Running(uint id = 7, ulong memorySize = 0, CowPages pages = null)
+        public static VirtualMachine Running(uint id = 7, ulong memorySize = 0, CowPages pages = null, PageSharing sharing = null)
         {
-            VirtualMachine vm = Created(id, memorySize, pages);
+            VirtualMachine vm = Created(id, memorySize, pages, sharing);
             Assert.Equal(VmTransitionStatus.Ok, vm.Start());
             return vm;
         }
 
         /// <summary>As <see cref="Running"/>, left in state Created.</summary>
-        public static VirtualMachine Created(uint id = 7, ulong memorySize = 0, CowPages pages = null)
+        public static VirtualMachine Created(uint id = 7, ulong memorySize = 0, CowPages pages = null, PageSharing sharing = null)
         {
             var table = new VmTable((int)id);
             VirtualMachine vm = null;
@@ -66,7 +66,7 @@ namespace Hv.Core.Tests
             if (memorySize != 0)
             {
                 pages ??= new CowPages();
-                Assert.Equal(AddressSpaceStatus.Ok, AddressSpace.Create(pages, pages.NewSharing(), memorySize, out AddressSpace memory));
+                Assert.Equal(AddressSpaceStatus.Ok, AddressSpace.Create(pages, sharing ?? pages.NewSharing(), memorySize, out AddressSpace memory));
                 vm.Attach(memory, new FakeVcpu(), null);
             }
             return vm;

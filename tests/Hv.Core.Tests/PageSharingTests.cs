@@ -30,6 +30,10 @@ namespace Hv.Core.Tests
         /// <summary>When set, the next allocation returns this address instead (to test the window check).</summary>
         public ulong Override;
 
+        /// <summary>Hand freed addresses out again (long runs that create and drop many VMs stay inside the window).</summary>
+        public bool ReuseFreed;
+        private readonly Stack<ulong> _freed = new Stack<ulong>();
+
         public override ulong AllocatePage()
         {
             if (Budget <= 0)
@@ -41,6 +45,10 @@ namespace Hv.Core.Tests
             {
                 page = Override;
                 Override = 0;
+            }
+            else if (ReuseFreed && _freed.Count > 0)
+            {
+                page = _freed.Pop();
             }
             else
             {
@@ -56,6 +64,7 @@ namespace Hv.Core.Tests
             if (!_pages.Remove(physical))
                 throw new InvalidOperationException($"free of a page not outstanding: 0x{physical:X}");
             Frees++;
+            if (ReuseFreed) _freed.Push(physical);
         }
 
         public override Span<byte> Page(ulong physical)
