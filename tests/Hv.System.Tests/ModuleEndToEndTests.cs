@@ -134,7 +134,8 @@ namespace Hv.SystemTests
                 one.Port, one.KeyHex, two.Port, two.KeyHex).NoErrors();
             var vms = ps.Run("Get-HvVm -Server $h1, $h2").NoErrors().Of("HvVm");
             Assert.Equal(new[] { "east1", "east2", "west1" }, vms.Select(v => (string)v.Name).ToArray());
-            Assert.Equal(new[] { one.Port, one.Port, two.Port }, vms.Select(v => (int)v.Server.Port).ToArray());
+            Assert.Equal(new[] { "tcp://127.0.0.1:" + one.Port, "tcp://127.0.0.1:" + one.Port, "tcp://127.0.0.1:" + two.Port },
+                         vms.Select(v => (string)v.Server.SerialPort).ToArray());
             ps.Run("Get-HvVm -Server $h1, $h2 | Wait-HvVm -State Stopped -Timeout 1800 | Out-Null").NoErrors();
             one.WaitForLog("[east2] hello from guest 5", TimeSpan.FromSeconds(60));
             two.WaitForLog("[west1] hello from guest 5", TimeSpan.FromSeconds(60));

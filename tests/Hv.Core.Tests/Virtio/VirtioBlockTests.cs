@@ -277,7 +277,10 @@ namespace Hv.Core.Tests.Virtio
                 _driver.Post(0, write);
                 _driver.Post(0, read);
             }
-            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            // 1,000 requests: any allocation per request would show as kilobytes. A few bytes can be the runtime's own
+            // (tiered JIT promoting the loop under a busy machine), which made an exact zero fail now and then.
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < 1000, $"{allocated} bytes allocated by 1,000 requests");
             Assert.Equal(501UL, _block.Reads);
         }
 
