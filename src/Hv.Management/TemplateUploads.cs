@@ -20,6 +20,8 @@ namespace Hv.Management
             public GuestEntryMode Mode;
             public ulong MemoryBytes;
             public readonly byte[] Sha256 = new byte[ProtocolInfo.Sha256Bytes];
+            /// <summary>The digest of the bytes so far, taken as each chunk arrives (in order), so the commit costs no more than a chunk.</summary>
+            public readonly Hv.Crypto.Sha256 Hash = new Hv.Crypto.Sha256();
             public byte[] Data;
             public ulong Received;
             public ulong LastUsedMs;
@@ -36,6 +38,7 @@ namespace Hv.Management
                     Owned.Free(Data);
                 }
                 Owned.Free(Sha256);
+                Hash.Free();
                 Owned.Free(this);
             }
         }

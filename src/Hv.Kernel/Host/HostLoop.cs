@@ -25,6 +25,8 @@ namespace Hv.Kernel.Host
         // Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
         private const ulong FifoFillTicks = 112000, StreamingSliceTicks = 2000, StreamingTicks = 1000000;
+        // 500,000 ticks: 5 ms in Bochs of export preparation per turn of the loop (a few steps of PreparationStepPages).
+        private const ulong PreparationTicks = 500000;
 
         public static void Run(Hypervisor hypervisor, HypervisorAdapter adapter, PageAllocator pages, SerialPump link,
                                CommandLine options, TextSink log)
@@ -41,6 +43,7 @@ namespace Hv.Kernel.Host
             {
                 if (link != null && link.Poll(log) > 0) lastTraffic = Native.hv_rdtsc();
                 adapter.ReclaimAbandoned();
+                bool preparing = PrepareExports(adapter);
                 HostNetwork.Poll();
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
@@ -54,6 +57,7 @@ namespace Hv.Kernel.Host
                     if (vm.State == VmState.Stopped) ReportStop(vm, echo, log);
                     continue;
                 }
+                if (preparing) continue;
                 if (exitWhenIdle)
                 {
                     log.WriteLine("idle: no VM can run");
@@ -62,6 +66,17 @@ namespace Hv.Kernel.Host
                 // Nothing to run: sleep until COM1 has a byte (its IRQ is the only one unmasked).
                 Native.hv_wait_for_interrupt();
             }
+        }
+
+        // Exports being prepared get up to PreparationTicks of each turn of the loop, in steps of a few pages, so a large
+        // export goes on while guests keep their slices and requests are answered. True while an export needs more (the
+        // loop must not sleep then).
+        private static bool PrepareExports(HypervisorAdapter adapter)
+        {
+            ulong until = Native.hv_rdtsc() + PreparationTicks;
+            bool more;
+            while ((more = adapter.AdvanceExports()) && Native.hv_rdtsc() < until) { }
+            return more;
         }
 
         private static ulong SliceFor(ulong lastTraffic)

@@ -29,6 +29,7 @@ namespace Hv.Kernel.Host
         private readonly RestoreSnapshotMessage _restore = new RestoreSnapshotMessage();
         private readonly RemoveSnapshotMessage _removeSnapshot = new RemoveSnapshotMessage();
         private readonly BeginExportMessage _export = new BeginExportMessage();
+        private readonly GetExportMessage _prepared = new GetExportMessage();
         private readonly ReadExportMessage _read = new ReadExportMessage();
         private readonly EndExportMessage _endExport = new EndExportMessage();
         private readonly BeginImportMessage _import = new BeginImportMessage();
@@ -160,7 +161,10 @@ namespace Hv.Kernel.Host
         {
             _export.VmId = vm;
             if (!Check(_requests.Send(_export))) return;
-            int total = (int)_export.TotalBytes;
+            _prepared.ExportId = _export.ExportId;
+            _prepared.TotalBytes = _export.TotalBytes;
+            while (_prepared.TotalBytes == 0 && Check(_requests.Send(_prepared))) { }
+            int total = (int)_prepared.TotalBytes;
             _read.ExportId = _export.ExportId;
             for (int at = 0; at < total; at += _read.Count)
             {

@@ -94,6 +94,7 @@ namespace Hv.Management
             {
                 if (u.Received + (ulong)_message.DataCount > (ulong)u.Data.Length) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "more bytes than announced");
                 for (int i = 0; i < _message.DataCount; i++) u.Data[(int)u.Received + i] = _message.Data[_message.DataOffset + i];
+                u.Hash.Update(_message.Data, _message.DataOffset, _message.DataCount);
                 u.Received += (ulong)_message.DataCount;
             }
             _message.NextOffset = u.Received;
@@ -101,11 +102,10 @@ namespace Hv.Management
         }
     }
 
-    /// <summary>CommitTemplateUpload: once every byte is there, checks the SHA-256 and adds the template.</summary>
+    /// <summary>CommitTemplateUpload: once every byte is there, checks the SHA-256 (taken as the chunks came) and adds the template.</summary>
     internal sealed class CommitTemplateUploadHandler : AdapterHandler
     {
         private readonly CommitTemplateUploadMessage _message = new CommitTemplateUploadMessage();
-        private readonly Sha256 _hash = new Sha256();
         private readonly byte[] _digest = new byte[ProtocolInfo.Sha256Bytes];
 
         public CommitTemplateUploadHandler(HypervisorAdapter adapter) : base(adapter) { }
@@ -118,9 +118,7 @@ namespace Hv.Management
             if (u == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no upload with that id");
             if (!u.Complete) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "the upload is not complete");
             Adapter.Uploads.Take(u);
-            _hash.Reset();
-            _hash.Update(u.Data, 0, u.Data.Length);
-            _hash.Finish(_digest, 0);
+            u.Hash.Finish(_digest, 0);
             if (!TemplateUploads.SameDigest(_digest, u.Sha256))
             {
                 u.Free(withContents: true);
