@@ -328,7 +328,6 @@ namespace Hv.Testing
         {
             private readonly HeapPageSource _pages;
             private readonly ScriptedProcessor _processor;
-        private readonly HypervisorAdapter _adapter;
             public ScriptedHostFacts(HeapPageSource pages, ScriptedProcessor processor) { _pages = pages; _processor = processor; }
             public override string Version => "0.1.0-inprocess";
             public override ulong CpuFeatures => 0;
