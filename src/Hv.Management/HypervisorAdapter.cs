@@ -20,9 +20,10 @@ namespace Hv.Management
         internal const ulong MiB = 1UL << 20;
         /// <summary>
         /// Pages of an export's preparation done in one step (by a request, or by the host loop between its other work):
-        /// small enough that a step is a few milliseconds even in an emulator, so no request waits long behind one.
+        /// small enough that a step is a few milliseconds even in an emulator (a page is about 90,000 instructions to scan),
+        /// so no request waits long behind one.
         /// </summary>
-        public const int PreparationStepPages = 16;
+        public const int PreparationStepPages = 4;
 
         internal readonly Hypervisor Hypervisor;
         internal readonly HostFacts Facts;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Hv.Core.Vm;
+using Hv.Management;
 using Hv.Protocol.Client;
 using Hv.Protocol.Wire;
 using Hv.Testing;
@@ -26,8 +27,8 @@ namespace Hv.Protocol.Tests
                 progress.Add((done, work));
                 Assert.Equal("e", Assert.Single(loop.Client.ListVms()).Name);
             });
-            // 256 pages to scan in steps of 16 (one with BeginExport, one per GetExport), then the few with content.
-            Assert.True(progress.Count >= 15, progress.Count.ToString());
+            // 256 pages to scan in steps (one with BeginExport, one per GetExport), then the few with content.
+            Assert.True(progress.Count >= 256 / HypervisorAdapter.PreparationStepPages - 1, progress.Count.ToString());
             Assert.Equal(progress.Select(p => p.Done).OrderBy(d => d), progress.Select(p => p.Done));
             Assert.Equal(progress[^1].Work, progress[^1].Done);
             Assert.True(export.TotalBytes > 0);
@@ -54,7 +55,7 @@ namespace Hv.Protocol.Tests
             Assert.True(status.ReadVarUInt(out ulong done));
             Assert.True(status.ReadVarUInt(out ulong work));
             Assert.Equal(0UL, total);
-            Assert.Equal(32UL, done);  // two steps: BeginExport's and this GetExport's
+            Assert.Equal(2UL * HypervisorAdapter.PreparationStepPages, done);  // two steps: BeginExport's and this GetExport's
             Assert.Equal(512UL, work); // 256 pages to scan, and as many to hash until the scan says fewer
         }
 

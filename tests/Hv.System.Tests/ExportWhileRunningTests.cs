@@ -46,7 +46,7 @@ namespace Hv.SystemTests
                 clockConsole.ReadOnce();
             });
             int ticksDuring = Ticks(clockConsole.Text) - ticksBefore;
-            // 65,536 pages to scan, then the few with content to hash, in steps of 16 pages: the host answered many times.
+            // 65,536 pages to scan, then the few with content to hash, in steps of a few pages: the host answered many times.
             Assert.True(polls >= 20, $"only {polls} answers while the image was prepared");
             Assert.True(ticksDuring >= 5, $"the running VM ticked {ticksDuring} times during the export");
 

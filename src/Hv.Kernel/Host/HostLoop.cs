@@ -25,8 +25,6 @@ namespace Hv.Kernel.Host
         // Bochs does not raise that exit for a guest running with IF=0.)
         private const ulong SliceTicks = 2000000, InteractiveSliceTicks = 50000, InteractiveTicks = 200000000;
         private const ulong FifoFillTicks = 112000, StreamingSliceTicks = 2000, StreamingTicks = 1000000;
-        // 500,000 ticks: 5 ms in Bochs of export preparation per turn of the loop (a few steps of PreparationStepPages).
-        private const ulong PreparationTicks = 500000;
 
         public static void Run(Hypervisor hypervisor, HypervisorAdapter adapter, PageAllocator pages, SerialPump link,
                                CommandLine options, TextSink log)
@@ -43,7 +41,7 @@ namespace Hv.Kernel.Host
             {
                 if (link != null && link.Poll(log) > 0) lastTraffic = Native.hv_rdtsc();
                 adapter.ReclaimAbandoned();
-                bool preparing = PrepareExports(adapter);
+                bool preparing = PrepareExports(adapter, SliceFor(lastTraffic));
                 HostNetwork.Poll();
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
@@ -68,12 +66,13 @@ namespace Hv.Kernel.Host
             }
         }
 
-        // Exports being prepared get up to PreparationTicks of each turn of the loop, in steps of a few pages, so a large
-        // export goes on while guests keep their slices and requests are answered. True while an export needs more (the
-        // loop must not sleep then).
-        private static bool PrepareExports(HypervisorAdapter adapter)
+        // Exports being prepared get as long as a guest's slice in each turn of the loop (at least one step of a few
+        // pages): half the time while guests run, short turns while the management line streams, so a large export goes
+        // on while guests keep their slices and requests are answered. True while an export needs more (the loop must not
+        // sleep then).
+        private static bool PrepareExports(HypervisorAdapter adapter, ulong ticks)
         {
-            ulong until = Native.hv_rdtsc() + PreparationTicks;
+            ulong until = Native.hv_rdtsc() + ticks;
             bool more;
             while ((more = adapter.AdvanceExports()) && Native.hv_rdtsc() < until) { }
             return more;
