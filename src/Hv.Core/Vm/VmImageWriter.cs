@@ -70,8 +70,7 @@ namespace Hv.Core.Vm
         {
             for (; pages > 0 && _scanned < _pages; pages--, _scanned++)
             {
-                _memory.Read((ulong)_scanned * VmImage.PageSize, _page);
-                if (IsZero(_page)) continue;
+                if (_memory.IsZeroPage((ulong)_scanned * VmImage.PageSize)) continue;
                 _head[_bitmapAt + _scanned / 8] |= (byte)(1 << (_scanned % 8));
                 _pageIndex[_present++] = _scanned;
             }
@@ -137,12 +136,6 @@ namespace Hv.Core.Vm
             Owned.Free(_page);
             Owned.Free(_digest);
             Owned.Free(this);
-        }
-
-        private static bool IsZero(byte[] page)
-        {
-            for (int i = 0; i < page.Length; i++) if (page[i] != 0) return false;
-            return true;
         }
 
         private static byte[] Ascii(string text)
