@@ -264,6 +264,7 @@ namespace Hv.Protocol.Tests
         public void UploadTemplate_Of16MiB_IsStoredHashedAndLoaded_AndVmsRunIt()
         {
             using var loop = new Loop();
+            loop.Client.DefaultTimeoutMs = 60_000; // a backstop: loading 16 MiB takes a while on a busy machine
             byte[] image = Image(16 << 20);
             var result = loop.Client.UploadTemplate("big16", GuestEntryMode.Long, 32, null, new MemoryStream(image));
             Assert.Equal((ulong)(16 << 20), result.BytesSent);
