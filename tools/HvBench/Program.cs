@@ -160,10 +160,11 @@ static long Number(string log, string pattern)
     return long.Parse(m.Groups[1].Value);
 }
 
+// Throws rather than exits, so the `using` blocks shut the emulators down on the way out.
 static void Fail(string message)
 {
     Console.Error.WriteLine("hv-bench: " + message);
-    Environment.Exit(1);
+    throw new InvalidOperationException("hv-bench failed: " + message.Split('\n')[0]);
 }
 
 sealed class CountingTransport : HvTransport
