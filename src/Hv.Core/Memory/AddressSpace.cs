@@ -271,11 +271,7 @@ namespace Hv.Core.Memory
                 ulong address = gpa + (ulong)done;
                 int offset = (int)(address & PageMask);
                 int chunk = Math.Min((int)PageSize - offset, destination.Length - done);
-                Span<byte> page = _pages.Page(Leaf(address));
-                for (int i = 0; i < chunk; i++)
-                {
-                    destination[done + i] = page[offset + i];
-                }
+                _pages.Page(Leaf(address)).Slice(offset, chunk).CopyTo(destination.Slice(done, chunk));
                 done += chunk;
             }
             return true;
@@ -336,11 +332,7 @@ namespace Hv.Core.Memory
                 ulong address = gpa + (ulong)done;
                 int offset = (int)(address & PageMask);
                 int chunk = Math.Min((int)PageSize - offset, source.Length - done);
-                Span<byte> page = _pages.Page(Leaf(address));
-                for (int i = 0; i < chunk; i++)
-                {
-                    page[offset + i] = source[done + i];
-                }
+                source.Slice(done, chunk).CopyTo(_pages.Page(Leaf(address)).Slice(offset, chunk));
                 done += chunk;
             }
             return true;

@@ -27,6 +27,7 @@ namespace System
 
         public int Length => _length;
         public bool IsEmpty => _length == 0;
+        internal T* Pointer => _pointer;
 
         public ref T this[int index]
         {
@@ -58,6 +59,9 @@ namespace System
         {
             for (int i = 0; i < _length; i++) _pointer[i] = value;
         }
+
+        /// <summary>Copies this span into the start of <paramref name="destination"/> (which must be as long): a bulk move.</summary>
+        public void CopyTo(Span<T> destination) => ((ReadOnlySpan<T>)this).CopyTo(destination);
 
         public static implicit operator Span<T>(T[] array) => new Span<T>(array);
         public static implicit operator ReadOnlySpan<T>(Span<T> span) => new ReadOnlySpan<T>(span._pointer, span._length);
@@ -105,6 +109,14 @@ namespace System
         {
             if ((uint)start > (uint)_length || (uint)length > (uint)(_length - start)) Panic.IndexOutOfRange();
             return new ReadOnlySpan<T>(_pointer + start, length);
+        }
+
+        /// <summary>Copies this span into the start of <paramref name="destination"/> (which must be as long): a bulk move.</summary>
+        public void CopyTo(Span<T> destination)
+        {
+            if ((uint)_length > (uint)destination.Length) Panic.IndexOutOfRange();
+            if (_length == 0) return;
+            SpanHelpers.Memmove(ref *(byte*)destination.Pointer, ref *(byte*)_pointer, (nuint)_length * (nuint)sizeof(T));
         }
 
         public static implicit operator ReadOnlySpan<T>(T[] array) => new ReadOnlySpan<T>(array);

@@ -16,6 +16,9 @@ namespace Hv.Kernel.Host
     // One round of everything runs first, so the heap's slabs and the page map exist before the start is read.
     internal sealed class Soak
     {
+        // The abandoned upload's size: issue 14's case (4 MiB each), well under TemplateUploads.MaxImageBytes.
+        private const ulong AbandonedUploadBytes = 4UL << 20;
+
         private readonly Hypervisor _hypervisor;
         private readonly LocalRequests _requests;
         private readonly CreateVmMessage _create = new CreateVmMessage();
@@ -139,7 +142,7 @@ namespace Hv.Kernel.Host
                 Check(_requests.Send(_removeTemplate));
             }
             _begin.Name.Set("soak-abandoned");
-            _begin.TotalBytes = TemplateUploads.MaxImageBytes;
+            _begin.TotalBytes = AbandonedUploadBytes;
             _begin.Sha256[0] = (byte)round;
             _begin.Sha256[1] = (byte)(round >> 8);
             Check(_requests.Send(_begin));
