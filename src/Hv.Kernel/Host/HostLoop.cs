@@ -54,6 +54,8 @@ namespace Hv.Kernel.Host
                     if (vm.State == VmState.Stopped) ReportStop(vm, echo, log);
                     continue;
                 }
+                // A VM waits for its CPU cap's budget, which only host time refills: poll on rather than sleep.
+                if (hypervisor.Throttled) continue;
                 if (exitWhenIdle)
                 {
                     log.WriteLine("idle: no VM can run");
