@@ -64,6 +64,9 @@ namespace Hv.PowerShell
             }
             PrivatePages = info.HasPages ? info.PrivatePages : (ulong?)null;
             SharedPages = info.HasPages ? info.SharedPages : (ulong?)null;
+            CpuWeight = info.HasCpuShare ? info.CpuWeight : (uint?)null;
+            CpuCapPercent = info.HasCpuShare ? info.CpuCapPercent : (uint?)null;
+            Notes = info.Notes;
         }
 
         public uint Id { get; }
@@ -85,6 +88,12 @@ namespace Hv.PowerShell
         public double? PrivateMB => Pages.ToMB(PrivatePages);
         /// <summary>Memory this VM shares (MiB, from <see cref="SharedPages"/>).</summary>
         public double? SharedMB => Pages.ToMB(SharedPages);
+        /// <summary>Its CPU share relative to other VMs' weights (1..10000, 100 by default); null if the host does not say.</summary>
+        public uint? CpuWeight { get; }
+        /// <summary>The most of a core it may use, in percent of host time; 0 = no cap; null if the host does not say.</summary>
+        public uint? CpuCapPercent { get; }
+        /// <summary>The administrator's notes (Set-HvVm -Notes; detailed objects only).</summary>
+        public string Notes { get; }
         public bool IsDetailed { get; }
         public HvHost Server { get; }
         /// <summary>The host's name (for tables and grouping).</summary>

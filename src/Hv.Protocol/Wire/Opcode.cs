@@ -43,6 +43,8 @@ namespace Hv.Protocol.Wire
         WriteImport = 29,
         CommitImport = 30,
         AbortImport = 31,
+        /// <summary>Changes a VM's settings: memory, vCPUs, CPU weight and cap, name, notes.</summary>
+        SetVm = 32,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
