@@ -66,7 +66,7 @@ namespace Hv.PowerShell
             SharedPages = info.HasPages ? info.SharedPages : (ulong?)null;
             CpuWeight = info.HasCpuShare ? info.CpuWeight : (uint?)null;
             CpuCapPercent = info.HasCpuShare ? info.CpuCapPercent : (uint?)null;
-            Notes = info.Notes;
+            Notes = string.IsNullOrEmpty(info.Notes) ? null : info.Notes;
         }
 
         public uint Id { get; }
@@ -92,7 +92,7 @@ namespace Hv.PowerShell
         public uint? CpuWeight { get; }
         /// <summary>The most of a core it may use, in percent of host time; 0 = no cap; null if the host does not say.</summary>
         public uint? CpuCapPercent { get; }
-        /// <summary>The administrator's notes (Set-HvVm -Notes; detailed objects only).</summary>
+        /// <summary>The administrator's notes (Set-HvVm -Notes; detailed objects only); null when none.</summary>
         public string Notes { get; }
         public bool IsDetailed { get; }
         public HvHost Server { get; }
