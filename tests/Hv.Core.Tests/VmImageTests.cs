@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using Hv.Core.Memory;
@@ -34,7 +35,7 @@ namespace Hv.Core.Tests
         {
             AddressSpace fork;
             Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out fork));
-            var writer = new VmImageWriter("web1", "hello", state, fork);
+            var writer = new VmImageWriter("web1", "hello", 300, 25, state, fork);
             total = writer.TotalBytes;
             var bytes = new byte[total];
             // Read in odd-sized pieces and at random offsets, as a resumed download would.
@@ -81,6 +82,7 @@ namespace Hv.Core.Tests
             Assert.Equal(VmImageStatus.Ok, reader.Finish());
             Assert.Equal("web1", reader.Name);
             Assert.Equal("hello", reader.Template);
+            Assert.Equal((300u, 25u), (reader.CpuWeight, reader.CpuCapPercent));
             Assert.Equal(state.Values, reader.State.Values);
             Assert.Equal(state.FpuState, reader.State.FpuState);
             Assert.Equal(0x8123UL, reader.State.Registers.Rip);
@@ -100,6 +102,38 @@ namespace Hv.Core.Tests
             Assert.Equal(original, all);
 
             reader.Memory.Release();
+            memory.Release();
+            Assert.Equal(0, pages.Outstanding);
+        }
+
+        [Fact]
+        public void A_version_2_image_without_cpu_settings_is_still_read_with_the_defaults()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory;
+            AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
+            memory.Write(0x2000, new byte[] { 4, 5, 6 });
+            byte[] v3 = Export(memory, SampleState(), out _);
+            // Version 2: the same image without the three bytes of weight and cap before the bitmap, its own digest.
+            int cpuAt = VmImage.HeaderBytes(4, 5, 2);
+            var body = v3.Take(cpuAt).Concat(v3.Skip(cpuAt + 3).Take(v3.Length - cpuAt - 3 - VmImage.DigestBytes)).ToArray();
+            body[4] = 2;
+            byte[] v2 = body.Concat(System.Security.Cryptography.SHA256.HashData(body)).ToArray();
+            var reader = new VmImageReader(pages, sharing, (ulong)v2.Length);
+            Assert.Equal(VmImageStatus.Ok, reader.Write(0, v2, 0, v2.Length));
+            Assert.Equal(VmImageStatus.Ok, reader.Finish());
+            Assert.Equal((VirtualMachine.DefaultCpuWeight, 0u), (reader.CpuWeight, reader.CpuCapPercent));
+            var back = new byte[3];
+            Assert.True(reader.Memory.Read(0x2000, back));
+            Assert.Equal(new byte[] { 4, 5, 6 }, back);
+            reader.Memory.Release();
+            // A weight out of range is refused.
+            byte[] bad = (byte[])v3.Clone();
+            bad[cpuAt] = 0; bad[cpuAt + 1] = 0; // weight 0
+            int digestAt = bad.Length - VmImage.DigestBytes;
+            System.Security.Cryptography.SHA256.HashData(bad.AsSpan(0, digestAt)).CopyTo(bad, digestAt);
+            var refused = new VmImageReader(pages, sharing, (ulong)bad.Length);
+            Assert.Equal(VmImageStatus.Malformed, refused.Write(0, bad, 0, bad.Length));
             memory.Release();
             Assert.Equal(0, pages.Outstanding);
         }

@@ -177,6 +177,7 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.VcpuFailed;
             }
             copy.Attach(memory, cpu, source.Template);
+            copy.SetCpuShare(source.CpuWeight, source.CpuCapPercent);
             Admit(copy);
             copy.EnterPaused();
             vm = copy;
@@ -198,6 +199,7 @@ namespace Hv.Core.Vm
             }
             TemplateImage template = _templates.Find(image.Template);
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
+            imported.SetCpuShare(image.CpuWeight, image.CpuCapPercent);
             image.HandOverMemory();
             Admit(imported);
             imported.EnterPaused();
@@ -218,7 +220,7 @@ namespace Hv.Core.Vm
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             vm.Cpu.Capture(_scratch);
-            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, _scratch, memory);
+            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory);
             return HypervisorStatus.Ok;
         }
 

@@ -21,11 +21,11 @@ namespace Hv.Core.Vm
         public ulong TotalBytes { get; private set; }
         private readonly ulong _bodyBytes;
 
-        public VmImageWriter(string name, string template, VcpuState state, AddressSpace memory)
+        public VmImageWriter(string name, string template, uint cpuWeight, uint cpuCapPercent, VcpuState state, AddressSpace memory)
         {
             _memory = memory;
             byte[] nameBytes = Ascii(name), templateBytes = Ascii(template);
-            int bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length);
+            int bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length, VmImage.Version);
             ulong pages = memory.Size / VmImage.PageSize;
             _head = new byte[bitmapAt + VmImage.BitmapBytes(memory.Size)];
             var w = new SpanCursor(_head);
@@ -40,6 +40,7 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.MsrCount; i++) w.U64(state.Msrs.Get(i));
             for (int i = 0; i < VmImage.SwitchedCount; i++) w.U64(state.Switched.Get(i));
             for (int i = 0; i < VmImage.MtrrCount; i++) w.U64(state.Mtrrs.Get(i));
+            w.U16((ushort)cpuWeight); w.U8((byte)cpuCapPercent);
 
             int present = 0;
             int[] index = new int[(int)pages];
