@@ -16,7 +16,7 @@ namespace Hv.SystemTests
     public class CpuShareTests : IClassFixture<BochsHostFixture>, IDisposable
     {
         // Emulator CPU time per measured phase: some seconds of Bochs time (100 M TSC ticks each) against 20 ms slices.
-        private static readonly TimeSpan PhaseTime = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan PhaseTime = TimeSpan.FromSeconds(5);
         private readonly RunningHost _host;
         private readonly PsSession _ps = new PsSession();
         private readonly ITestOutputHelper _log;
