@@ -105,8 +105,10 @@ namespace Hv.PowerShell
     /// <summary>Per-VM counters (Measure-HvVm): VM exits by reason, console traffic, guest run time.</summary>
     public sealed class HvVmMetrics
     {
-        internal HvVmMetrics(HvVm vm, VmMetrics m)
+        internal HvVmMetrics(HvVm vm, VmMetrics m, VmInfo settings)
         {
+            CpuWeight = settings.HasCpuShare ? settings.CpuWeight : (uint?)null;
+            CpuCapPercent = settings.HasCpuShare ? settings.CpuCapPercent : (uint?)null;
             VmName = vm.Name;
             VmId = vm.Id;
             Server = vm.Server;
@@ -139,7 +141,11 @@ namespace Hv.PowerShell
         public ulong ConsoleBytesOut { get; }
         public ulong ConsoleBytesIn { get; }
         public ulong GuestTsc { get; }
+        /// <summary>The VM's CPU time: host time its vCPU ran (what the scheduler shares out by weight and cap).</summary>
         public TimeSpan RunTime { get; }
+        /// <summary>The CPU weight and cap (percent, 0 = none) the VM runs under; null if the host does not say.</summary>
+        public uint? CpuWeight { get; }
+        public uint? CpuCapPercent { get; }
         /// <summary>4-KiB pages only this VM holds; null if the host does not count them.</summary>
         public ulong? PrivatePages { get; }
         /// <summary>4-KiB pages this VM shares copy-on-write; null if the host does not count them.</summary>

@@ -42,6 +42,8 @@ namespace Hv.Module.Tests
             var set = _ps.Run("Get-HvVm s* | Set-HvVm -CpuWeight 300 -CpuCapPercent 25 -PassThru").NoErrors().Of("HvVm");
             Assert.Equal(2, set.Length);
             Assert.All(set, v => { Assert.Equal(300u, (uint?)v.CpuWeight); Assert.Equal(25u, (uint?)v.CpuCapPercent); });
+            var measured = _ps.Run("Measure-HvVm s1").NoErrors().Of("HvVmMetrics").Single();
+            Assert.Equal((300u, 25u), ((uint)measured.CpuWeight, (uint)measured.CpuCapPercent));
             // A running VM takes weight and cap at once; aliases as in Hyper-V's Set-VMProcessor.
             _ps.Run("Set-HvVm s2 -RelativeWeight 7 -Maximum 0").NoErrors();
             var s2 = _ps.Run("Get-HvVm s2 -Detailed").NoErrors().Of("HvVm").Single();
