@@ -20,6 +20,7 @@
         'Get-HvTemplate'
         'New-HvVm'
         'Get-HvVm'
+        'Set-HvVm'
         'Start-HvVm'
         'Stop-HvVm'
         'Suspend-HvVm'

@@ -64,6 +64,9 @@ namespace Hv.PowerShell
             }
             PrivatePages = info.HasPages ? info.PrivatePages : (ulong?)null;
             SharedPages = info.HasPages ? info.SharedPages : (ulong?)null;
+            CpuWeight = info.HasCpuShare ? info.CpuWeight : (uint?)null;
+            CpuCapPercent = info.HasCpuShare ? info.CpuCapPercent : (uint?)null;
+            Notes = string.IsNullOrEmpty(info.Notes) ? null : info.Notes;
         }
 
         public uint Id { get; }
@@ -85,6 +88,12 @@ namespace Hv.PowerShell
         public double? PrivateMB => Pages.ToMB(PrivatePages);
         /// <summary>Memory this VM shares (MiB, from <see cref="SharedPages"/>).</summary>
         public double? SharedMB => Pages.ToMB(SharedPages);
+        /// <summary>Its CPU share relative to other VMs' weights (1..10000, 100 by default); null if the host does not say.</summary>
+        public uint? CpuWeight { get; }
+        /// <summary>The most of a core it may use, in percent of host time; 0 = no cap; null if the host does not say.</summary>
+        public uint? CpuCapPercent { get; }
+        /// <summary>The administrator's notes (Set-HvVm -Notes; detailed objects only); null when none.</summary>
+        public string Notes { get; }
         public bool IsDetailed { get; }
         public HvHost Server { get; }
         /// <summary>The host's name (for tables and grouping).</summary>
@@ -96,8 +105,10 @@ namespace Hv.PowerShell
     /// <summary>Per-VM counters (Measure-HvVm): VM exits by reason, console traffic, guest run time.</summary>
     public sealed class HvVmMetrics
     {
-        internal HvVmMetrics(HvVm vm, VmMetrics m)
+        internal HvVmMetrics(HvVm vm, VmMetrics m, VmInfo settings)
         {
+            CpuWeight = settings.HasCpuShare ? settings.CpuWeight : (uint?)null;
+            CpuCapPercent = settings.HasCpuShare ? settings.CpuCapPercent : (uint?)null;
             VmName = vm.Name;
             VmId = vm.Id;
             Server = vm.Server;
@@ -130,7 +141,11 @@ namespace Hv.PowerShell
         public ulong ConsoleBytesOut { get; }
         public ulong ConsoleBytesIn { get; }
         public ulong GuestTsc { get; }
+        /// <summary>The VM's CPU time: host time its vCPU ran (what the scheduler shares out by weight and cap).</summary>
         public TimeSpan RunTime { get; }
+        /// <summary>The CPU weight and cap (percent, 0 = none) the VM runs under; null if the host does not say.</summary>
+        public uint? CpuWeight { get; }
+        public uint? CpuCapPercent { get; }
         /// <summary>4-KiB pages only this VM holds; null if the host does not count them.</summary>
         public ulong? PrivatePages { get; }
         /// <summary>4-KiB pages this VM shares copy-on-write; null if the host does not count them.</summary>

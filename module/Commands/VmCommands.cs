@@ -296,7 +296,9 @@ namespace Hv.PowerShell.Commands
 
         protected override void Work(HvVm vm, Sink sink)
         {
-            sink.Output(new HvVmMetrics(vm, vm.Server.Client.GetMetrics(vm.Id)));
+            // GetVm: the counters with the CPU weight and cap they are measured against, in one request.
+            VmInfo info = vm.Server.Client.GetVm(vm.Id);
+            sink.Output(new HvVmMetrics(vm, info.Metrics, info));
         }
     }
 

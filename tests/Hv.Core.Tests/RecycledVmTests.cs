@@ -22,6 +22,8 @@ namespace Hv.Core.Tests
             vm.Console.WriteOutput(System.Text.Encoding.ASCII.GetBytes("old secret"));
             vm.Counters.RecordExit(10);
             vm.SeedLow = 42;
+            Assert.True(vm.SetCpuShare(9000, 10));
+            vm.ReplaceNotes("old notes");
             vm.MarkReady();
             vm.StopWithExitCode(StopCause.DebugExit, 5);
             vm.Remove();
@@ -41,6 +43,8 @@ namespace Hv.Core.Tests
             Assert.Equal(0UL, fresh.Console.OutputEnd);
             Assert.Equal(0UL, fresh.Counters.TotalExits);
             Assert.Equal(0UL, fresh.SeedLow);
+            Assert.Equal((VirtualMachine.DefaultCpuWeight, 0u), (fresh.CpuWeight, fresh.CpuCapPercent));
+            Assert.Null(fresh.Notes);
             Assert.Equal(0x0Cu, fresh.Uart.Divisor);           // power-on 9600 baud
             Assert.True(fresh.Ports.In(0x3FF, 1, out uint scratch));
             Assert.Equal(0u, scratch);

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using Hv.Core.Memory;
@@ -34,7 +35,7 @@ namespace Hv.Core.Tests
         {
             AddressSpace fork;
             Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out fork));
-            var writer = new VmImageWriter("web1", "hello", state, fork);
+            var writer = new VmImageWriter("web1", "hello", 300, 25, state, fork);
             Assert.True(writer.Advance(int.MaxValue));
             total = writer.TotalBytes;
             var bytes = new byte[total];
@@ -86,7 +87,7 @@ namespace Hv.Core.Tests
             foreach (int step in new[] { int.MaxValue, 1, 7, 16, 300 })
             {
                 Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace fork));
-                var writer = new VmImageWriter("web1", "hello", state, fork);
+                var writer = new VmImageWriter("web1", "hello", 100, 0, state, fork);
                 int steps = 0;
                 var none = new byte[16];
                 while (!writer.Advance(step))
@@ -117,7 +118,7 @@ namespace Hv.Core.Tests
             foreach (int steps in new[] { 0, 1, 40, 300 })
             {
                 Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace fork));
-                var writer = new VmImageWriter("web1", "hello", SampleState(), fork);
+                var writer = new VmImageWriter("web1", "hello", 100, 0, SampleState(), fork);
                 for (int i = 0; i < steps; i++) writer.Advance(1);
                 Assert.False(writer.IsReady);
                 // The VM writes on meanwhile: the fork's copies of its pages are the writer's to give back too.
@@ -134,13 +135,13 @@ namespace Hv.Core.Tests
             var (pages, sharing) = Host();
             AddressSpace memory = Patterned(pages, sharing, 1 << 20);
             Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace once));
-            var reference = new VmImageWriter("web1", "hello", SampleState(), once);
+            var reference = new VmImageWriter("web1", "hello", 100, 0, SampleState(), once);
             Assert.True(reference.Advance(int.MaxValue));
             byte[] expected = ReadAll(reference);
             reference.Free();
 
             Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace fork));
-            var writer = new VmImageWriter("web1", "hello", SampleState(), fork);
+            var writer = new VmImageWriter("web1", "hello", 100, 0, SampleState(), fork);
             writer.Advance(100);
             // Resumed: the guest writes pages already scanned and pages not yet scanned; then it is removed.
             var noise = new byte[4096 * 3];
@@ -184,6 +185,7 @@ namespace Hv.Core.Tests
             Assert.Equal(VmImageStatus.Ok, reader.Finish());
             Assert.Equal("web1", reader.Name);
             Assert.Equal("hello", reader.Template);
+            Assert.Equal((300u, 25u), (reader.CpuWeight, reader.CpuCapPercent));
             Assert.Equal(state.Values, reader.State.Values);
             Assert.Equal(state.FpuState, reader.State.FpuState);
             Assert.Equal(0x8123UL, reader.State.Registers.Rip);
@@ -203,6 +205,38 @@ namespace Hv.Core.Tests
             Assert.Equal(original, all);
 
             reader.Memory.Release();
+            memory.Release();
+            Assert.Equal(0, pages.Outstanding);
+        }
+
+        [Fact]
+        public void A_version_2_image_without_cpu_settings_is_still_read_with_the_defaults()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory;
+            AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
+            memory.Write(0x2000, new byte[] { 4, 5, 6 });
+            byte[] v3 = Export(memory, SampleState(), out _);
+            // Version 2: the same image without the three bytes of weight and cap before the bitmap, its own digest.
+            int cpuAt = VmImage.HeaderBytes(4, 5, 2);
+            var body = v3.Take(cpuAt).Concat(v3.Skip(cpuAt + 3).Take(v3.Length - cpuAt - 3 - VmImage.DigestBytes)).ToArray();
+            body[4] = 2;
+            byte[] v2 = body.Concat(System.Security.Cryptography.SHA256.HashData(body)).ToArray();
+            var reader = new VmImageReader(pages, sharing, (ulong)v2.Length);
+            Assert.Equal(VmImageStatus.Ok, reader.Write(0, v2, 0, v2.Length));
+            Assert.Equal(VmImageStatus.Ok, reader.Finish());
+            Assert.Equal((VirtualMachine.DefaultCpuWeight, 0u), (reader.CpuWeight, reader.CpuCapPercent));
+            var back = new byte[3];
+            Assert.True(reader.Memory.Read(0x2000, back));
+            Assert.Equal(new byte[] { 4, 5, 6 }, back);
+            reader.Memory.Release();
+            // A weight out of range is refused.
+            byte[] bad = (byte[])v3.Clone();
+            bad[cpuAt] = 0; bad[cpuAt + 1] = 0; // weight 0
+            int digestAt = bad.Length - VmImage.DigestBytes;
+            System.Security.Cryptography.SHA256.HashData(bad.AsSpan(0, digestAt)).CopyTo(bad, digestAt);
+            var refused = new VmImageReader(pages, sharing, (ulong)bad.Length);
+            Assert.Equal(VmImageStatus.Malformed, refused.Write(0, bad, 0, bad.Length));
             memory.Release();
             Assert.Equal(0, pages.Outstanding);
         }

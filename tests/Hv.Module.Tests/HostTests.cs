@@ -194,8 +194,8 @@ namespace Hv.Module.Tests
         {
             _ps.Run("New-HvVm -Name f1 -Template hello -Start | Wait-HvVm -Timeout 20").NoErrors();
             var vms = _ps.Run("Get-HvVm | Out-Default").NoErrors();
-            Assert.Contains("Id Name State MemoryMB CPUs PrivateMB SharedMB StopReason ComputerName", Squeeze(vms.HostText));
-            Assert.Matches(@"\n\s*\d+ f1\s+Stopped\s+\d+\s+1\s+([\d.]+\s+[\d.]+\s+)?GuestExit\s+127\.0\.0\.1:\d+", vms.HostText);
+            Assert.Contains("Id Name State MemoryMB CPUs Weight Cap% PrivateMB SharedMB StopReason ComputerName", Squeeze(vms.HostText));
+            Assert.Matches(@"\n\s*\d+ f1\s+Stopped\s+\d+\s+1\s+100\s+([\d.]+\s+[\d.]+\s+)?GuestExit\s+127\.0\.0\.1:\d+", vms.HostText);
             var templates = _ps.Run("Get-HvTemplate | Out-Default").NoErrors();
             Assert.Contains("Name MemoryMB CPUs EntryMode Primed ComputerName", Squeeze(templates.HostText));
             var metrics = _ps.Run("Measure-HvVm f1 | Out-Default").NoErrors();

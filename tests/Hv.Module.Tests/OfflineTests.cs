@@ -16,7 +16,7 @@ namespace Hv.Module.Tests
     {
         private static readonly string[] Cmdlets =
         {
-            "Connect-HvHost", "Disconnect-HvHost", "Get-HvHost", "Get-HvTemplate", "New-HvVm", "Get-HvVm", "Start-HvVm",
+            "Connect-HvHost", "Disconnect-HvHost", "Get-HvHost", "Get-HvTemplate", "New-HvVm", "Get-HvVm", "Set-HvVm", "Start-HvVm",
             "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Get-HvVmConsole", "Send-HvVmConsole",
             "Wait-HvVm", "Measure-HvVm", "Copy-HvVm", "Checkpoint-HvVm", "Get-HvVmSnapshot", "Restore-HvVmSnapshot",
             "Remove-HvVmSnapshot", "New-HvTemplate", "Remove-HvTemplate", "Export-HvVm", "Import-HvVm", "Move-HvVm",
@@ -56,7 +56,7 @@ namespace Hv.Module.Tests
         [Fact]
         public void Vm_cmdlets_take_names_or_vm_objects_from_the_pipeline()
         {
-            foreach (string name in new[] { "Start-HvVm", "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Measure-HvVm", "Get-HvVmConsole", "Send-HvVmConsole", "Wait-HvVm",
+            foreach (string name in new[] { "Start-HvVm", "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Set-HvVm", "Measure-HvVm", "Get-HvVmConsole", "Send-HvVmConsole", "Wait-HvVm",
                 "Checkpoint-HvVm", "Export-HvVm", "Move-HvVm" })
             {
                 var cmd = (CmdletInfo)_ps.Run("Get-Command $args[0]", name).NoErrors().Output[0].BaseObject;

@@ -58,7 +58,7 @@ namespace Hv.Module.Tests
             string squeezed = Regex.Replace(output, "[ \t]+", " ");
             Assert.Contains("Name Address Version VMs FreeMB TotalMB Uptime Connected", squeezed);
             Assert.Contains("Name MemoryMB CPUs EntryMode Primed ComputerName", squeezed);
-            Assert.Contains("Id Name State MemoryMB CPUs PrivateMB SharedMB StopReason ComputerName", squeezed);
+            Assert.Contains("Id Name State MemoryMB CPUs Weight Cap% PrivateMB SharedMB StopReason ComputerName", squeezed);
             Assert.Contains("VmName Exits IO EPT HLT CPUID MSR ConsoleOut RunTime PrivateMB SharedMB ComputerName", squeezed);
             foreach (string vm in new[] { "demo1", "demo2", "demo3" })
             {
@@ -66,7 +66,7 @@ namespace Hv.Module.Tests
                 Assert.Contains("[" + vm + "] hello from guest 5", output);
             }
             Assert.Matches(@"demo3\s+Running", output);
-            Assert.Matches(@"demo3\s+Stopped\s+\d+\s+\d+\s+([\d.]+\s+[\d.]+\s+)?GuestExit", output);
+            Assert.Matches(@"demo3\s+Stopped\s+\d+\s+\d+\s+\d+\s+([\d.]+\s+[\d.]+\s+)?GuestExit", output);
             Assert.Equal(0, host.WithHypervisor(hv => hv.Vms.Count)); // cleaned up
         }
 

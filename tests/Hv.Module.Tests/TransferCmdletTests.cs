@@ -390,7 +390,7 @@ namespace Hv.Module.Tests
             var host = _ps.Run("(Get-HvHost).MemorySharedMB").NoErrors();
             Assert.Equal(_a.WithHypervisor(hv => hv.Sharing.CountSharedPages()) * 4096 >> 20, host.Output[0].BaseObject);
             var table = _ps.Run("Get-HvVm pg | Out-Default").NoErrors();
-            Assert.Matches(@"pg\s+Running\s+16\s+1\s+2\s+" + vm.SharedMB + @"\s", table.HostText);
+            Assert.Matches(@"pg\s+Running\s+16\s+1\s+100\s+2\s+" + vm.SharedMB + @"\s", table.HostText);
         }
     }
 

@@ -134,5 +134,45 @@ namespace Hv.Protocol.Tests
             Assert.Equal(ErrorCode.Ok, stopRead.TryReadRequest(Reader(w)));
             Assert.Equal((9u, true, 2500u), (stopRead.VmId, stopRead.Force, stopRead.GracefulTimeoutMs));
         }
+
+        [Fact]
+        public void SetVm_CarriesOnlyTheFieldsItSetsAndRefusesUnknownBitsAndBadText()
+        {
+            var set = new SetVmMessage { VmId = 5, Fields = SetVmMessage.WeightField | SetVmMessage.NotesField, CpuWeight = 300 };
+            set.Notes.Set("db, büsy");
+            var w = Writer();
+            set.WriteRequest(w);
+            Assert.Equal(new byte[] { 5, 4 | 32, 0xAC, 0x02 }, w.Buffer.Take(4)); // id | fields | 300 as LEB128 | notes
+            var read = new SetVmMessage();
+            Assert.Equal(ErrorCode.Ok, read.TryReadRequest(Reader(w)));
+            Assert.True(read.Has(SetVmMessage.WeightField) && read.Has(SetVmMessage.NotesField) && !read.Has(SetVmMessage.CapField));
+            Assert.Equal((5u, 300u, "db, büsy"), (read.VmId, read.CpuWeight, read.Notes.ToNewString()));
+
+            w = Writer();
+            w.WriteVarUInt(5); w.WriteByte(64);
+            Assert.Equal(ErrorCode.InvalidArgument, new SetVmMessage().TryReadRequest(Reader(w)));
+            w = Writer();
+            w.WriteVarUInt(5); w.WriteByte(SetVmMessage.NotesField); w.WriteVarUInt(2); w.WriteByte((byte)'a'); w.WriteByte(10);
+            Assert.Equal(ErrorCode.InvalidArgument, new SetVmMessage().TryReadRequest(Reader(w)));
+            w = Writer();
+            w.WriteVarUInt(5); w.WriteByte(SetVmMessage.MemoryField | SetVmMessage.CapField); w.WriteVarUInt(64);
+            Assert.Equal(ErrorCode.InvalidArgument, new SetVmMessage().TryReadRequest(Reader(w))); // the cap is missing
+        }
+
+        [Fact]
+        public void GetVm_FromAnOlderHost_HasNoCpuShare()
+        {
+            var current = new GetVmMessage();
+            current.Vm.Id = 3; current.Vm.Name = "a"; current.Vm.CpuWeight = 300; current.Vm.CpuCapPercent = 25; current.Vm.Notes = "n";
+            var w = Writer();
+            current.WriteResponse(w);
+            var read = new GetVmMessage();
+            Assert.True(read.TryReadResponse(Reader(w)));
+            Assert.Equal((true, 300u, 25u, "n"), (read.Vm.HasCpuShare, read.Vm.CpuWeight, read.Vm.CpuCapPercent, read.Vm.Notes));
+            // An older host's response ends after the counters: 5 bytes shorter here (weight 2, cap 1, notes 2).
+            var old = new GetVmMessage();
+            Assert.True(old.TryReadResponse(new MessageReader(w.Buffer, 0, w.Length - 5)));
+            Assert.False(old.Vm.HasCpuShare);
+        }
     }
 }

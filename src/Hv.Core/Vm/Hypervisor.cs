@@ -16,7 +16,7 @@ namespace Hv.Core.Vm
     /// the method returns Ok (a VM frees its name when removed, a snapshot its name when removed, an uploaded template
     /// its name, image and command line when removed); on any other status the caller still owns it.
     /// </summary>
-    public sealed class Hypervisor
+    public sealed partial class Hypervisor
     {
         public const ulong MaxMemorySize = 1UL << 30;
         public const int MaxNameLength = NameRule.MaxLength;
@@ -53,6 +53,9 @@ namespace Hv.Core.Vm
         {
             return _runner.RunNext(sliceTicks);
         }
+
+        /// <summary>After a <see cref="RunNext"/> that ran nothing: a Running VM waits for its CPU cap, so the host should not sleep.</summary>
+        public bool Throttled { get { return _runner.Throttled; } }
 
         // ---- templates ----
 
@@ -142,8 +145,7 @@ namespace Hv.Core.Vm
             HypervisorStatus status = CheckNewVm(name, memorySize);
             if (status != HypervisorStatus.Ok) return status;
             VirtualMachine created = _vms.Add(name);
-            status = memorySize == 0 || memorySize == image.Template.MemorySize
-                ? image.Clone(_processor, created) : LoadFresh(image, created, memorySize);
+            status = Build(image, created, memorySize);
             if (status != HypervisorStatus.Ok)
             {
                 _vms.Cancel(created);
@@ -175,6 +177,7 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.VcpuFailed;
             }
             copy.Attach(memory, cpu, source.Template);
+            copy.SetCpuShare(source.CpuWeight, source.CpuCapPercent);
             Admit(copy);
             copy.EnterPaused();
             vm = copy;
@@ -196,6 +199,7 @@ namespace Hv.Core.Vm
             }
             TemplateImage template = _templates.Find(image.Template);
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
+            imported.SetCpuShare(image.CpuWeight, image.CpuCapPercent);
             image.HandOverMemory();
             Admit(imported);
             imported.EnterPaused();
@@ -217,7 +221,7 @@ namespace Hv.Core.Vm
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             vm.Cpu.Capture(_scratch);
-            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, _scratch, memory);
+            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory);
             return HypervisorStatus.Ok;
         }
 
@@ -354,12 +358,19 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        // A restart: a fresh clone of the template for a stopped VM.
+        // Memory and vCPU from the template: a copy-on-write clone at the template's size (or size 0), else a fresh load.
+        private HypervisorStatus Build(TemplateImage image, VirtualMachine vm, ulong memorySize)
+        {
+            return memorySize == 0 || memorySize == image.Template.MemorySize
+                ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+        }
+
+        // A restart: the template afresh for a stopped VM, at the VM's memory size (Set-HvVm may have changed it).
         private HypervisorStatus Rebuild(VirtualMachine vm)
         {
             TemplateImage image = vm.Template == null ? null : _templates.Find(vm.Template.Name);
-            if (image == null || image.Template.MemorySize != vm.MemorySize) return HypervisorStatus.InvalidState;
-            HypervisorStatus status = image.Clone(_processor, vm);
+            if (image == null) return HypervisorStatus.InvalidState;
+            HypervisorStatus status = Build(image, vm, vm.MemorySize);
             if (status == HypervisorStatus.Ok) vm.Rearm();
             return status;
         }

@@ -18,6 +18,10 @@ namespace Hv.Core.Vm
         // 16 KiB of console history per VM: the image's heap holds a thousand VMs' rings at once.
         public const int ConsoleOutputCapacity = 16 * 1024;
         public const int ConsoleInputCapacity = 4096;
+        /// <summary>CPU weights are 1..10000 (Hyper-V's relative-weight range); a new VM has 100.</summary>
+        public const uint DefaultCpuWeight = 100, MinCpuWeight = 1, MaxCpuWeight = 10000;
+        /// <summary>The largest cap: a whole core (the VM has one vCPU).</summary>
+        public const uint MaxCpuCapPercent = 100;
 
         private uint _id;
         private int _slot;
@@ -41,6 +45,9 @@ namespace Hv.Core.Vm
         private ulong _stopAccess;
         private ulong _exitCode;
         private bool _ready;
+        private uint _cpuWeight = DefaultCpuWeight;
+        private uint _cpuCapPercent;
+        private string _notes;
 
         /// <summary>A VM object with its devices wired; <see cref="VmTable"/> gives it an identity.</summary>
         public VirtualMachine()
@@ -75,6 +82,7 @@ namespace Hv.Core.Vm
         internal void Free(bool withName)
         {
             if (withName) Owned.Free(_name);
+            if (_notes != null) Owned.Free(_notes);
             _console.Free();
             _counters.Free();
             _uart.Free();
@@ -131,6 +139,42 @@ namespace Hv.Core.Vm
         public ulong ExitCode { get { return _exitCode; } }
         /// <summary>The guest announced it finished booting (hypercall Ready); a template can be primed from here.</summary>
         public bool Ready { get { return _ready; } }
+
+        /// <summary>Its share of the CPU against other VMs (<see cref="Scheduler"/>): <see cref="MinCpuWeight"/>..<see cref="MaxCpuWeight"/>.</summary>
+        public uint CpuWeight { get { return _cpuWeight; } }
+        /// <summary>The most of a core it may use, in percent of host time; 0 = no cap.</summary>
+        public uint CpuCapPercent { get { return _cpuCapPercent; } }
+        /// <summary>The administrator's notes about it (Set-HvVm -Notes); null when none.</summary>
+        public string Notes { get { return _notes; } }
+
+        /// <summary>Sets weight and cap (a running VM too: the scheduler reads them at every pick); false, changing nothing, when out of range.</summary>
+        public bool SetCpuShare(uint weight, uint capPercent)
+        {
+            if (weight < MinCpuWeight || weight > MaxCpuWeight || capPercent > MaxCpuCapPercent) return false;
+            _cpuWeight = weight;
+            _cpuCapPercent = capPercent;
+            return true;
+        }
+
+        /// <summary>Takes <paramref name="notes"/> (owned from now on; null for none) in place of the old ones, which are freed.</summary>
+        public void ReplaceNotes(string notes)
+        {
+            if (_notes != null) Owned.Free(_notes);
+            _notes = notes;
+        }
+
+        /// <summary>Takes <paramref name="name"/> (owned from now on) in place of the old name, which is freed; the caller checked it.</summary>
+        internal void Rename(string name)
+        {
+            Owned.Free(_name);
+            _name = name;
+        }
+
+        /// <summary>The memory size its next start builds (a stopped VM: <see cref="MemorySize"/> until then reports it).</summary>
+        internal void ResizeForNextStart(ulong memorySize)
+        {
+            _memorySize = memorySize;
+        }
 
         /// <summary>This VM's own 128-bit random seed (hypercall 5) and MAC address; set once by the hypervisor.</summary>
         public ulong SeedLow, SeedHigh;

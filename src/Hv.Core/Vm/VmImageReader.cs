@@ -47,6 +47,10 @@ namespace Hv.Core.Vm
         public VcpuState State { get; } = new VcpuState();
         public string Name { get; private set; }
         public string Template { get; private set; }
+        /// <summary>The VM's CPU weight and cap as exported (the defaults for a version-2 image).</summary>
+        public uint CpuWeight { get; private set; } = VirtualMachine.DefaultCpuWeight;
+        public uint CpuCapPercent { get; private set; }
+        private ushort _version;
 
         public VmImageReader(PageSource pages, PageSharing sharing, ulong totalBytes)
         {
@@ -165,7 +169,7 @@ namespace Hv.Core.Vm
                     {
                         int templateBytes = _head[17 + nameBytes];
                         if (nameBytes == 0 || nameBytes > 64 || templateBytes > 64) return VmImageStatus.Malformed;
-                        _headLength = VmImage.HeaderBytes(nameBytes, templateBytes);
+                        _headLength = VmImage.HeaderBytes(nameBytes, templateBytes, _version);
                     }
                 }
                 return VmImageStatus.Ok;
@@ -178,7 +182,9 @@ namespace Hv.Core.Vm
         private bool CheckFixedPart()
         {
             var r = new SpanCursor(_head);
-            if (r.U32() != VmImage.Magic || r.U16() != VmImage.Version) return false;
+            if (r.U32() != VmImage.Magic) return false;
+            _version = r.U16();
+            if (_version < VmImage.OldestVersion || _version > VmImage.Version) return false;
             r.U16();
             ulong size = r.U64();
             return size != 0 && size <= Hypervisor.MaxMemorySize && size % VmImage.PageSize == 0;
@@ -200,6 +206,13 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.SwitchedCount; i++) State.Switched.Set(i, r.U64());
             for (int i = 0; i < VmImage.MtrrCount; i++) State.Mtrrs.Set(i, r.U64());
             if (!State.IsLoadable()) return VmImageStatus.Malformed;
+            if (_version >= 3)
+            {
+                CpuWeight = r.U16();
+                CpuCapPercent = r.U8();
+                if (CpuWeight < VirtualMachine.MinCpuWeight || CpuWeight > VirtualMachine.MaxCpuWeight || CpuCapPercent > VirtualMachine.MaxCpuCapPercent)
+                    return VmImageStatus.Malformed;
+            }
             _bitmap = new byte[VmImage.BitmapBytes(size)];
             _memorySize = size;
             return VmImageStatus.Ok;

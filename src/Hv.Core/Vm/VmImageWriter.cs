@@ -39,11 +39,11 @@ namespace Hv.Core.Vm
         /// <summary>Pages of preparation in all: every guest page to scan, then each one with content to hash (all of them until the scan says).</summary>
         public ulong WorkPages { get { return (ulong)_pages + (ulong)(_scanned < _pages ? _pages : _present); } }
 
-        public VmImageWriter(string name, string template, VcpuState state, AddressSpace memory)
+        public VmImageWriter(string name, string template, uint cpuWeight, uint cpuCapPercent, VcpuState state, AddressSpace memory)
         {
             _memory = memory;
             byte[] nameBytes = Ascii(name), templateBytes = Ascii(template);
-            _bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length);
+            _bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length, VmImage.Version);
             _pages = (int)(memory.Size / VmImage.PageSize);
             _head = new byte[_bitmapAt + VmImage.BitmapBytes(memory.Size)];
             var w = new SpanCursor(_head);
@@ -58,6 +58,7 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.MsrCount; i++) w.U64(state.Msrs.Get(i));
             for (int i = 0; i < VmImage.SwitchedCount; i++) w.U64(state.Switched.Get(i));
             for (int i = 0; i < VmImage.MtrrCount; i++) w.U64(state.Mtrrs.Get(i));
+            w.U16((ushort)cpuWeight); w.U8((byte)cpuCapPercent);
             _pageIndex = new int[_pages];
         }
 

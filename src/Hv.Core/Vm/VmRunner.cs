@@ -33,15 +33,23 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// Gives the next runnable VM one time slice of about <paramref name="sliceTicks"/> TSC ticks. Returns the VM that
-        /// ran, or null when none is runnable.
+        /// Gives the next runnable VM (by the scheduler's weights and caps) one time slice of about
+        /// <paramref name="sliceTicks"/> TSC ticks, less for a VM near its cap. Returns the VM that ran, or null when none
+        /// can run now.
         /// </summary>
         public VirtualMachine RunNext(ulong sliceTicks)
         {
-            VirtualMachine vm = _scheduler.Next();
-            if (vm != null) RunSlice(vm, sliceTicks);
+            ulong slice;
+            VirtualMachine vm = _scheduler.Next(_processor.Now(), sliceTicks, out slice);
+            if (vm == null) return null;
+            ulong before = vm.Counters.GuestTscTicks;
+            RunSlice(vm, slice);
+            _scheduler.Charge(vm, vm.Counters.GuestTscTicks - before);
             return vm;
         }
+
+        /// <summary>A Running VM waits for its CPU cap's budget (so "nothing ran" does not mean "nothing will").</summary>
+        public bool Throttled { get { return _scheduler.Throttled; } }
 
         /// <summary>Runs <paramref name="vm"/> (which must be Running) until it yields or stops.</summary>
         public void RunSlice(VirtualMachine vm, ulong sliceTicks)

@@ -56,6 +56,8 @@ namespace Hv.Kernel.Host
                     continue;
                 }
                 if (preparing) continue;
+                // A VM waits for its CPU cap's budget, which only host time refills: poll on rather than sleep.
+                if (hypervisor.Throttled) continue;
                 if (exitWhenIdle)
                 {
                     log.WriteLine("idle: no VM can run");

@@ -141,7 +141,7 @@ namespace Hv.Management
                 ulong privatePages, sharedPages;
                 vm.MemoryUse(out privatePages, out sharedPages);
                 if (!_message.Add(vm.Id, vm.Name, vm.State, vm.StopReason, (uint)(vm.MemorySize / HypervisorAdapter.MiB), 1,
-                                  privatePages, sharedPages)) break;
+                                  privatePages, sharedPages, vm.CpuWeight, vm.CpuCapPercent)) break;
             }
             return Reply.Ok;
         }
@@ -185,6 +185,9 @@ namespace Hv.Management
             info.Vcpus = 1;
             info.Template = vm.Template == null ? null : vm.Template.Name;
             Adapter.FillCounters(vm, info.Metrics);
+            info.CpuWeight = vm.CpuWeight;
+            info.CpuCapPercent = vm.CpuCapPercent;
+            info.Notes = vm.Notes;
             return Reply.Ok;
         }
     }

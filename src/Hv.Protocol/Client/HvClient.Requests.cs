@@ -134,6 +134,29 @@ namespace Hv.Protocol.Client
             return total;
         }
 
+        /// <summary>
+        /// Changes a VM's settings, all or none; a null argument leaves that setting as it is. Memory changes only while
+        /// the VM is off (it takes effect at its next start); the vCPU count can only be 1; weight is 1..10000, cap
+        /// 0..100 percent (0 = no cap); notes of "" remove them.
+        /// </summary>
+        public void SetVm(uint id, uint? memoryMiB = null, uint? vcpus = null, uint? cpuWeight = null, uint? cpuCapPercent = null,
+                          string newName = null, string notes = null, int timeoutMs = 0)
+        {
+            var m = new SetVmMessage { VmId = id };
+            if (memoryMiB.HasValue) { m.Fields |= SetVmMessage.MemoryField; m.MemoryMiB = memoryMiB.Value; }
+            if (vcpus.HasValue) { m.Fields |= SetVmMessage.VcpusField; m.Vcpus = vcpus.Value; }
+            if (cpuWeight.HasValue) { m.Fields |= SetVmMessage.WeightField; m.CpuWeight = cpuWeight.Value; }
+            if (cpuCapPercent.HasValue) { m.Fields |= SetVmMessage.CapField; m.CpuCapPercent = cpuCapPercent.Value; }
+            if (newName != null) { m.Fields |= SetVmMessage.NameField; SetName(m.Name, newName, nameof(newName)); }
+            if (notes != null)
+            {
+                m.Fields |= SetVmMessage.NotesField;
+                if (!m.Notes.Set(notes))
+                    throw new HvProtocolException(ErrorCode.TooLarge, Opcode.SetVm, "The notes are longer than " + ProtocolInfo.MaxTextBytes + " bytes of UTF-8.");
+            }
+            Call(m, timeoutMs);
+        }
+
         /// <summary>A copy-on-write copy of a paused VM, named <paramref name="newName"/> (Paused too). Returns its id.</summary>
         public uint ForkVm(uint id, string newName, int timeoutMs = 0)
         {

@@ -4,7 +4,8 @@ namespace Hv.Protocol.Messages
 {
     /// <summary>
     /// GetVm (11). Request: VM id varint. Ok response: id varint | name str | state u8 | stop reason u8 | stop detail str |
-    /// exit code (zigzag varint) | memory MiB varint | vCPUs varint | template str | counters (<see cref="VmMetrics"/>).
+    /// exit code (zigzag varint) | memory MiB varint | vCPUs varint | template str | counters (<see cref="VmMetrics"/>) |
+    /// CPU weight varint | CPU cap percent varint | notes str (the last three appended; an older host ends before them).
     /// </summary>
     public sealed class GetVmMessage : Message
     {
@@ -36,6 +37,9 @@ namespace Hv.Protocol.Messages
             writer.WriteVarUInt(Vm.Vcpus);
             writer.WriteString(Vm.Template, ProtocolInfo.MaxNameBytes);
             Vm.Metrics.WriteTo(writer);
+            writer.WriteVarUInt(Vm.CpuWeight);
+            writer.WriteVarUInt(Vm.CpuCapPercent);
+            writer.WriteString(Vm.Notes, ProtocolInfo.MaxTextBytes);
         }
 
         public override bool TryReadResponse(MessageReader reader)
@@ -62,6 +66,17 @@ namespace Hv.Protocol.Messages
             Vm.HasPages = Vm.Metrics.Has(CounterId.SharedPages);
             Vm.PrivatePages = Vm.Metrics.PrivatePages;
             Vm.SharedPages = Vm.Metrics.SharedPages;
+            if (reader.Remaining == 0) return true;
+            uint weight, cap;
+            string notes;
+            if (!reader.ReadVarUInt32(out weight) || !reader.ReadVarUInt32(out cap) || !reader.ReadString(ProtocolInfo.MaxTextBytes, out notes))
+            {
+                return false;
+            }
+            Vm.CpuWeight = weight;
+            Vm.CpuCapPercent = cap;
+            Vm.Notes = notes;
+            Vm.HasCpuShare = true;
             return true;
         }
     }

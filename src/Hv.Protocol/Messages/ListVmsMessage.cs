@@ -5,7 +5,8 @@ namespace Hv.Protocol.Messages
     /// <summary>
     /// ListVms (10): one page of the VMs in ascending id order. Request: from id varint (0 = the start). Ok response:
     /// count u16 | count × (id varint | name str | state u8 | stop reason u8 | memory MiB varint | vCPUs varint) | next id
-    /// varint (0 = done) | entry extensions: private pages varint | shared pages varint. The server adds the entries with
+    /// varint (0 = done) | entry extensions: private pages varint | shared pages varint | CPU weight varint | CPU cap
+    /// percent varint. The server adds the entries with
     /// <see cref="Add"/> between <see cref="Begin"/> and <see cref="WriteResponse"/>; the client asks again from
     /// <see cref="NextId"/>.
     /// </summary>
@@ -43,7 +44,7 @@ namespace Hv.Protocol.Messages
 
         /// <summary>Server: appends a VM; false when the response is full (stop enumerating: the client continues from it).</summary>
         public bool Add(uint id, string name, VmState state, StopReason stopReason, uint memoryMiB, uint vcpus,
-            ulong privatePages, ulong sharedPages)
+            ulong privatePages, ulong sharedPages, uint cpuWeight, uint cpuCapPercent)
         {
             if (!_list.BeginEntry())
             {
@@ -59,6 +60,8 @@ namespace Hv.Protocol.Messages
             MessageWriter ext = _extensions.BeginEntry();
             ext.WriteVarUInt(privatePages);
             ext.WriteVarUInt(sharedPages);
+            ext.WriteVarUInt(cpuWeight);
+            ext.WriteVarUInt(cpuCapPercent);
             _extensions.EndEntry();
             if (!_list.EndEntry(_extensions.PendingBytes))
             {
@@ -120,6 +123,13 @@ namespace Hv.Protocol.Messages
                     Vms[i].PrivatePages = privatePages;
                     Vms[i].SharedPages = sharedPages;
                     Vms[i].HasPages = true;
+                }
+                uint weight, cap;
+                if (_block.Remaining > 0 && _block.ReadVarUInt32(out weight) && _block.ReadVarUInt32(out cap))
+                {
+                    Vms[i].CpuWeight = weight;
+                    Vms[i].CpuCapPercent = cap;
+                    Vms[i].HasCpuShare = true;
                 }
             }
             return true;

@@ -40,5 +40,13 @@ namespace Hv.Protocol.Messages
         public ulong SharedPages { get; set; }
         /// <summary>False when the host did not say (an older host).</summary>
         public bool HasPages { get; set; }
+        /// <summary>Its CPU weight against other VMs (1..10000, 100 by default); see <see cref="HasCpuShare"/>.</summary>
+        public uint CpuWeight { get; set; }
+        /// <summary>The most of a core it may use, in percent; 0 = no cap.</summary>
+        public uint CpuCapPercent { get; set; }
+        /// <summary>False when the host did not report weight and cap (an older host).</summary>
+        public bool HasCpuShare { get; set; }
+        /// <summary>The administrator's notes (Set-HvVm -Notes); null or empty when none. GetVm only.</summary>
+        public string Notes { get; set; }
     }
 }

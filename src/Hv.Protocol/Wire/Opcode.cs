@@ -45,6 +45,8 @@ namespace Hv.Protocol.Wire
         AbortImport = 31,
         /// <summary>How far an export's image is prepared (BeginExport answers before it is ready).</summary>
         GetExport = 32,
+        /// <summary>Changes a VM's settings: memory, vCPUs, CPU weight and cap, name, notes.</summary>
+        SetVm = 33,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
