@@ -70,6 +70,10 @@ namespace Hv.Kernel
             HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log, key == null ? null : adapter, key);
 
             HeapFigures.WriteUse(Log);
+            // What the templates (golden spaces, primed guests) and the devices took from the pages: the boot's memory cost.
+            Log.Write("memory: free pages at ready ");
+            Log.WriteDecimal(Pages.FreePages);
+            Log.WriteLine();
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
             Log.WriteDecimal(Native.hv_rdtsc());

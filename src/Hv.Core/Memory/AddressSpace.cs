@@ -35,7 +35,9 @@ namespace Hv.Core.Memory
         private const int PageShift = 12;
         private const int EntriesPerTable = 512;
         // Depth of a table in the walk: 0 = PML4, 1 = PDPT, 2 = PD, 3 = PT; depth 4 is a data page.
+        private const int PdLevel = 2;
         private const int PtLevel = 3;
+        private const ulong LargeMask = (1UL << 21) - 1;
         private const int DataLevel = 4;
 
         private readonly PageSource _pages;
@@ -78,7 +80,8 @@ namespace Hv.Core.Memory
 
         /// <summary>
         /// Every page (tables and data) reachable from this space: 1 PML4 plus the PDPTs, PDs, PTs and data
-        /// pages that [0, Size) needs. Private + shared always add up to it.
+        /// pages that [0, Size) needs. Private + shared always add up to it; never-written memory maps the pool's
+        /// pinned zero table and page, which count as shared (once per use).
         /// </summary>
         public ulong TotalPages
         {
@@ -122,6 +125,23 @@ namespace Hv.Core.Memory
         /// </summary>
         public static AddressSpaceStatus Create(PageSource pages, PageSharing sharing, ulong size, out AddressSpace space)
         {
+            return Build(pages, sharing, size, false, out space);
+        }
+
+        /// <summary>
+        /// A space of <paramref name="size"/> bytes reading as zeros, mapped RWX write-back, that holds no guest page yet:
+        /// every whole 2 MiB maps the pool's pinned zero table, every page of a partial one the pinned zero page, both
+        /// without W (<see cref="PageSharing.ZeroPages"/>), so a page costs memory only once something writes it (the
+        /// write fault or <see cref="Write"/> copies it like any shared page). Costs the PML4, PDPTs and PDs, and a PT
+        /// for a size that is not a multiple of 2 MiB (nothing past the end is mapped). All or nothing.
+        /// </summary>
+        public static AddressSpaceStatus CreateOnWrite(PageSource pages, PageSharing sharing, ulong size, out AddressSpace space)
+        {
+            return Build(pages, sharing, size, true, out space);
+        }
+
+        private static AddressSpaceStatus Build(PageSource pages, PageSharing sharing, ulong size, bool onWrite, out AddressSpace space)
+        {
             space = null;
             if (pages == null || sharing == null || sharing.Pages != pages)
             {
@@ -131,31 +151,42 @@ namespace Hv.Core.Memory
             {
                 return AddressSpaceStatus.InvalidSize;
             }
-            ulong root = sharing.Allocate();
+            ulong zeroPage = 0, zeroTable = 0;
+            ulong root = !onWrite || sharing.ZeroPages(out zeroPage, out zeroTable) ? sharing.Allocate() : 0;
             if (root == 0)
             {
                 return AddressSpaceStatus.OutOfMemory;
             }
             AddressSpace created = new AddressSpace(pages, sharing, size, root);
             ulong pt = 0;
-            for (ulong gpa = 0; gpa < size; gpa += PageSize)
+            ulong gpa = 0;
+            while (gpa < size)
             {
-                if (pt == 0 || EptEntry.IndexAt(gpa, PtLevel) == 0)
+                if (onWrite && (gpa & LargeMask) == 0 && size - gpa > LargeMask)
                 {
-                    pt = created.BuildPath(gpa);
-                    if (pt == 0)
+                    ulong pd = created.BuildPath(gpa, PdLevel);
+                    if (pd == 0)
                     {
                         created.Release();
                         return AddressSpaceStatus.OutOfMemory;
                     }
+                    created.WriteEntry(pd, EptEntry.IndexAt(gpa, PdLevel), EptEntry.Table(zeroTable) & ~EptEntry.Write);
+                    gpa += LargeMask + 1;
+                    continue;
                 }
-                ulong page = sharing.Allocate();
+                if (pt == 0 || EptEntry.IndexAt(gpa, PtLevel) == 0)
+                {
+                    pt = created.BuildPath(gpa, PtLevel);
+                }
+                ulong page = pt == 0 ? 0 : onWrite ? zeroPage : sharing.Allocate();
                 if (page == 0)
                 {
                     created.Release();
                     return AddressSpaceStatus.OutOfMemory;
                 }
-                created.WriteEntry(pt, EptEntry.IndexAt(gpa, PtLevel), PrivateLeaf(page));
+                ulong leaf = PrivateLeaf(page);
+                created.WriteEntry(pt, EptEntry.IndexAt(gpa, PtLevel), onWrite ? leaf & ~EptEntry.Write : leaf);
+                gpa += PageSize;
             }
             space = created;
             return AddressSpaceStatus.Ok;
@@ -271,11 +302,7 @@ namespace Hv.Core.Memory
                 ulong address = gpa + (ulong)done;
                 int offset = (int)(address & PageMask);
                 int chunk = Math.Min((int)PageSize - offset, destination.Length - done);
-                Span<byte> page = _pages.Page(Leaf(address));
-                for (int i = 0; i < chunk; i++)
-                {
-                    destination[done + i] = page[offset + i];
-                }
+                _pages.Page(Leaf(address)).Slice(offset, chunk).CopyTo(destination.Slice(done, chunk));
                 done += chunk;
             }
             return true;
@@ -315,11 +342,7 @@ namespace Hv.Core.Memory
                 ulong address = gpa + (ulong)done;
                 int offset = (int)(address & PageMask);
                 int chunk = Math.Min((int)PageSize - offset, source.Length - done);
-                Span<byte> page = _pages.Page(Leaf(address));
-                for (int i = 0; i < chunk; i++)
-                {
-                    page[offset + i] = source[done + i];
-                }
+                source.Slice(done, chunk).CopyTo(_pages.Page(Leaf(address)).Slice(offset, chunk));
                 done += chunk;
             }
             return true;
@@ -491,12 +514,7 @@ namespace Hv.Core.Memory
 
         private void CopyPage(ulong source, ulong copy)
         {
-            Span<byte> from = _pages.Page(source);
-            Span<byte> to = _pages.Page(copy);
-            for (int i = 0; i < (int)PageSize; i++)
-            {
-                to[i] = from[i];
-            }
+            _pages.Page(source).CopyTo(_pages.Page(copy));
         }
 
         /// <summary>
@@ -543,11 +561,14 @@ namespace Hv.Core.Memory
             return count;
         }
 
-        /// <summary>Creation only: the PT for <paramref name="gpa"/>, making private tables where missing; 0 when out of pages.</summary>
-        private ulong BuildPath(ulong gpa)
+        /// <summary>
+        /// Creation only: the table at depth <paramref name="depth"/> on the path to <paramref name="gpa"/>, making
+        /// private tables where missing; 0 when out of pages.
+        /// </summary>
+        private ulong BuildPath(ulong gpa, int depth)
         {
             ulong table = _pml4;
-            for (int level = 0; level < PtLevel; level++)
+            for (int level = 0; level < depth; level++)
             {
                 int index = EptEntry.IndexAt(gpa, level);
                 ulong entry = ReadEntry(table, index);

@@ -31,7 +31,7 @@ namespace Hv.Core.Vm
         {
             image = null;
             AddressSpace golden;
-            if (AddressSpace.Create(pages, sharing, template.MemorySize, out golden) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (AddressSpace.CreateOnWrite(pages, sharing, template.MemorySize, out golden) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var loaded = new TemplateImage(template);
             if (loaded.LoadInto(golden, loaded._entry) != GuestLoadStatus.Ok)
             {

@@ -58,13 +58,19 @@ namespace System
             => SpanHelpers.Memmove(ref destination, ref source, byteCount);
     }
 
-    // Block copy and fill helpers the JIT calls for struct copies, initblk and stackalloc zeroing.
+    // Block copy and fill helpers the JIT calls for struct copies, initblk and stackalloc zeroing, and Span.CopyTo.
+    // Eight bytes at a time: guest images and pages are megabytes, and a byte loop costs eight times the instructions.
     internal static unsafe class SpanHelpers
     {
         internal static void Fill(ref byte destination, byte value, nuint length)
         {
             fixed (byte* d = &destination)
-                for (nuint i = 0; i < length; i++) d[i] = value;
+            {
+                ulong word = value * 0x0101010101010101UL;
+                nuint i = 0;
+                for (; i + 8 <= length; i += 8) *(ulong*)(d + i) = word;
+                for (; i < length; i++) d[i] = value;
+            }
         }
 
         internal static void ClearWithoutReferences(ref byte destination, nuint length) => Fill(ref destination, 0, length);
@@ -74,10 +80,19 @@ namespace System
             fixed (byte* d = &destination)
             fixed (byte* s = &source)
             {
-                if (d < s)
-                    for (nuint i = 0; i < length; i++) d[i] = s[i];
+                // Forward when the destination starts before the source or past its end; else backward (overlap).
+                if (d <= s || d >= s + length)
+                {
+                    nuint i = 0;
+                    for (; i + 8 <= length; i += 8) *(ulong*)(d + i) = *(ulong*)(s + i);
+                    for (; i < length; i++) d[i] = s[i];
+                }
                 else
-                    for (nuint i = length; i > 0; i--) d[i - 1] = s[i - 1];
+                {
+                    nuint i = length;
+                    for (; i >= 8; i -= 8) *(ulong*)(d + i - 8) = *(ulong*)(s + i - 8);
+                    for (; i > 0; i--) d[i - 1] = s[i - 1];
+                }
             }
         }
     }

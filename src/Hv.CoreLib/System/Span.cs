@@ -49,10 +49,10 @@ namespace System
             return new Span<T>(_pointer + start, length);
         }
 
-        public void Clear()
-        {
-            for (int i = 0; i < _length; i++) _pointer[i] = default;
-        }
+        public void Clear() => SpanHelpers.ClearWithoutReferences(ref *(byte*)_pointer, (nuint)_length * (nuint)sizeof(T));
+
+        /// <summary>Copies every element into <paramref name="destination"/>, which must be at least as long.</summary>
+        public void CopyTo(Span<T> destination) => ((ReadOnlySpan<T>)this).CopyTo(destination);
 
         public void Fill(T value)
         {
@@ -105,6 +105,15 @@ namespace System
         {
             if ((uint)start > (uint)_length || (uint)length > (uint)(_length - start)) Panic.IndexOutOfRange();
             return new ReadOnlySpan<T>(_pointer + start, length);
+        }
+
+        /// <summary>Copies every element into <paramref name="destination"/>, which must be at least as long.</summary>
+        public void CopyTo(Span<T> destination)
+        {
+            if ((uint)_length > (uint)destination.Length) Panic.IndexOutOfRange();
+            if (_length == 0) return;
+            fixed (T* d = &destination[0])
+                SpanHelpers.Memmove(ref *(byte*)d, ref *(byte*)_pointer, (nuint)_length * (nuint)sizeof(T));
         }
 
         public static implicit operator ReadOnlySpan<T>(T[] array) => new ReadOnlySpan<T>(array);
