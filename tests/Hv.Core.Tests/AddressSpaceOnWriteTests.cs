@@ -118,6 +118,76 @@ namespace Hv.Core.Tests
             }
         }
 
+        [Fact]
+        public void Pinned_bytes_are_mapped_in_place_read_only_and_their_partial_last_page_is_copied()
+        {
+            var pages = new CowPages();
+            var sharing = pages.NewSharing();
+            AddressSpace.CreateOnWrite(pages, sharing, 8 * MiB, out AddressSpace space);
+            var module = new HostPagesBytes(pages, 2 * 4096 + 100);
+            int before = pages.Outstanding;
+            Assert.True(space.Place(3 * MiB, module));
+            // The PT of that 2 MiB and the copied tail page; the two whole pages are the module's own.
+            Assert.Equal(before + 2, pages.Outstanding);
+            Assert.True(space.Translate(3 * MiB + 4096, out ulong hpa, out bool writable));
+            Assert.Equal(module.PinnedAddress + 4096, hpa);
+            Assert.False(writable);
+            Assert.Equal(PageSharing.Pinned, sharing.Count(module.PinnedAddress));
+            var back = new byte[module.Length + 8];
+            Assert.True(space.Read(3 * MiB, back));
+            Assert.Equal(module.Span.ToArray(), back.AsSpan(0, module.Length).ToArray());
+            Assert.All(back.AsSpan(module.Length).ToArray(), b => Assert.Equal(0, b));
+
+            // A write copies the page; the module stays as it was.
+            Assert.True(space.Write(3 * MiB + 5, new byte[] { 0xEE }));
+            Assert.Equal((byte)5, pages.Page(module.PinnedAddress)[5]);
+            Assert.True(space.Read(3 * MiB + 5, back.AsSpan(0, 1)));
+            Assert.Equal(0xEE, back[0]);
+            space.Free();
+            Assert.True(pages.IsOutstanding(module.PinnedAddress));
+        }
+
+        [Fact]
+        public void Bytes_that_are_not_pinned_or_not_aligned_are_written()
+        {
+            var pages = new CowPages();
+            var sharing = pages.NewSharing();
+            AddressSpace.CreateOnWrite(pages, sharing, 8 * MiB, out AddressSpace space);
+            var module = new HostPagesBytes(pages, 3 * 4096);
+            Assert.True(space.Place(3 * MiB + 16, module));
+            Assert.True(space.Translate(3 * MiB + 4096, out ulong hpa, out _));
+            Assert.NotEqual(module.PinnedAddress + 4096, hpa);
+            Assert.True(space.Place(5 * MiB, new byte[] { 1, 2, 3 }));
+            var back = new byte[3];
+            Assert.True(space.Read(5 * MiB, back));
+            Assert.Equal(new byte[] { 1, 2, 3 }, back);
+            Assert.False(space.Place(8 * MiB - 4096, module));
+        }
+
+        /// <summary>Bytes in consecutive pages the source handed out directly (as a boot module is outside the pool's use).</summary>
+        private sealed class HostPagesBytes : ImageBytes
+        {
+            private readonly byte[] _bytes;
+            private readonly ulong _first;
+
+            public HostPagesBytes(CowPages pages, int length)
+            {
+                _bytes = new byte[length];
+                for (int i = 0; i < length; i++) _bytes[i] = (byte)(i % 251);
+                for (int at = 0; at < length; at += 4096)
+                {
+                    ulong page = pages.AllocatePage();
+                    if (at == 0) _first = page;
+                    Assert.Equal(_first + (ulong)at, page);
+                    _bytes.AsSpan(at, Math.Min(4096, length - at)).CopyTo(pages.Page(page));
+                }
+            }
+
+            public override ReadOnlySpan<byte> Span => _bytes;
+            public override ulong PinnedAddress => _first;
+            public override void Free() { }
+        }
+
         private static ulong LeafOf(CowPages pages, PageSharing sharing)
         {
             sharing.ZeroPages(out ulong page, out _);

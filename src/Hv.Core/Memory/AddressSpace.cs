@@ -281,7 +281,7 @@ namespace Hv.Core.Memory
         public EptFaultResult ResolveWrite(ulong gpa)
         {
             bool changed;
-            EptFaultResult result = Resolve(gpa, out changed);
+            EptFaultResult result = Resolve(gpa, PtLevel, out changed);
             if (result == EptFaultResult.Resolved)
             {
                 _flushPending = true;
@@ -327,7 +327,7 @@ namespace Hv.Core.Memory
             for (ulong page = gpa & ~PageMask; page <= last; page += PageSize)
             {
                 bool changed;
-                if (Resolve(page, out changed) != EptFaultResult.Resolved)
+                if (Resolve(page, PtLevel, out changed) != EptFaultResult.Resolved)
                 {
                     return false;
                 }
@@ -345,6 +345,55 @@ namespace Hv.Core.Memory
                 source.Slice(done, chunk).CopyTo(_pages.Page(Leaf(address)).Slice(offset, chunk));
                 done += chunk;
             }
+            return true;
+        }
+
+        /// <summary>
+        /// Maps the whole pages of pinned <paramref name="bytes"/> read-only at the page-aligned <paramref name="gpa"/>,
+        /// where they stay shared with the host and every other guest until a write copies one (as for any shared page);
+        /// the last partial page is copied (the rest of its host page is not the guest's). Bytes that are not pinned, or
+        /// an unaligned start, are written as usual. All or nothing like <see cref="Write"/>, except that pages already
+        /// mapped stay mapped when a later one fails (their contents are already the right ones).
+        /// </summary>
+        public override bool Place(ulong gpa, ImageBytes bytes)
+        {
+            ulong host = bytes.PinnedAddress;
+            ulong whole = (ulong)bytes.Length & ~PageMask;
+            if (host == 0 || ((gpa | host) & PageMask) != 0 || !Contains(gpa, (ulong)bytes.Length))
+            {
+                return Write(gpa, bytes.Span);
+            }
+            for (ulong offset = 0; offset < whole; offset += PageSize)
+            {
+                if (!MapPinned(gpa + offset, host + offset))
+                {
+                    return false;
+                }
+            }
+            return Write(gpa + whole, bytes.Span.Slice((int)whole));
+        }
+
+        /// <summary>Guest page <paramref name="gpa"/> maps host page <paramref name="hostPage"/> without W, pinned for good.</summary>
+        private bool MapPinned(ulong gpa, ulong hostPage)
+        {
+            bool changed;
+            if (!_sharing.Pin(hostPage) || Resolve(gpa, PdLevel, out changed) != EptFaultResult.Resolved)
+            {
+                return false;
+            }
+            ulong table = _pml4;
+            for (int level = 0; level < PtLevel; level++)
+            {
+                table = EptEntry.Address(ReadEntry(table, EptEntry.IndexAt(gpa, level)));
+            }
+            int index = EptEntry.IndexAt(gpa, PtLevel);
+            ulong old = ReadEntry(table, index);
+            WriteEntry(table, index, PrivateLeaf(hostPage) & ~EptEntry.Write);
+            if (EptEntry.IsPresent(old))
+            {
+                _sharing.Release(EptEntry.Address(old));
+            }
+            _flushPending = true;
             return true;
         }
 
@@ -402,9 +451,10 @@ namespace Hv.Core.Memory
 
         /// <summary>
         /// Guest page at <paramref name="gpa"/> private and writable: copies, when needed, every shared table on
-        /// the path and the page. <paramref name="changed"/> tells whether any entry changed.
+        /// the path and the page. <paramref name="changed"/> tells whether any entry changed. With
+        /// <paramref name="last"/> = <see cref="PdLevel"/> it stops at the page table (private, its entries untouched).
         /// </summary>
-        private EptFaultResult Resolve(ulong gpa, out bool changed)
+        private EptFaultResult Resolve(ulong gpa, int last, out bool changed)
         {
             changed = false;
             if (_pml4 == 0 || gpa >= _size)
@@ -417,7 +467,7 @@ namespace Hv.Core.Memory
             int needed = 0;
             bool writable = true;
             ulong table = _pml4;
-            for (int level = 0; level <= PtLevel; level++)
+            for (int level = 0; level <= last; level++)
             {
                 ulong entry = ReadEntry(table, EptEntry.IndexAt(gpa, level));
                 if (!EptEntry.IsPresent(entry))
@@ -454,7 +504,7 @@ namespace Hv.Core.Memory
 
             int used = 0;
             table = _pml4;
-            for (int level = 0; level <= PtLevel; level++)
+            for (int level = 0; level <= last; level++)
             {
                 int index = EptEntry.IndexAt(gpa, level);
                 ulong entry = ReadEntry(table, index);

@@ -65,26 +65,19 @@ namespace Hv.Core.Vm
         /// <summary>The template's image loaded afresh into <paramref name="memory"/> (another size than the template's).</summary>
         public GuestLoadStatus LoadInto(AddressSpace memory, GuestEntryState entry)
         {
-            ReadOnlySpan<byte> image = _template.Image;
+            ReadOnlySpan<byte> image = _template.Image.Span;
             switch (_template.Mode)
             {
                 case GuestEntryMode.Real: return RealModeLoader.Load(image, memory, memory.Size, entry);
                 case GuestEntryMode.Long: return LongModeLoader.Load(image, memory, memory.Size, entry);
-                case GuestEntryMode.Linux:
-                {
-                    byte[] commandLine = AsciiBytes(_template.CommandLine);
-                    GuestLoadStatus status = LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry);
-                    Owned.Free(commandLine);
-                    return status;
-                }
-                default:
-                {
-                    byte[] commandLine = AsciiBytes(_template.CommandLine);
-                    GuestLoadStatus status = MultibootLoader.Load(image, memory, memory.Size, commandLine, entry);
-                    Owned.Free(commandLine);
-                    return status;
-                }
             }
+            // Linux and Multiboot kernels take the command line as ASCII bytes.
+            byte[] commandLine = AsciiBytes(_template.CommandLine);
+            GuestLoadStatus status = _template.Mode == GuestEntryMode.Linux
+                ? LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry)
+                : MultibootLoader.Load(image, memory, memory.Size, commandLine, entry);
+            Owned.Free(commandLine);
+            return status;
         }
 
         /// <summary>From now on clones start from this primed state and memory (which this image now owns).</summary>

@@ -1,4 +1,5 @@
 using Hv.Core.Boot;
+using Hv.Core.Memory;
 
 namespace Hv.Core.Vm
 {
@@ -11,7 +12,7 @@ namespace Hv.Core.Vm
     public static class TemplateManifest
     {
         /// <summary>The template the manifest describes, or null when it is malformed or names data that is not there.</summary>
-        public static Template Parse(string manifest, byte[] image, DataModules data = null)
+        public static Template Parse(string manifest, ImageBytes image, DataModules data = null)
         {
             CommandLine fields = CommandLine.Parse(manifest);
             string name = fields.Get("name");
@@ -26,7 +27,7 @@ namespace Hv.Core.Vm
             ulong memory = Template.DefaultMemorySize;
             string memoryText = fields.Get("memory");
             if (memoryText != null && !TryParseSize(memoryText, out memory)) return null;
-            byte[] initrd = null;
+            ImageBytes initrd = null;
             string initrdName = fields.Get("initrd");
             if (initrdName != null)
             {

@@ -5,9 +5,10 @@ using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Host
 {
-    // Guest images shipped as Multiboot2 modules become templates; each module's command line is its manifest. Modules
-    // with mode=data (a Linux template's initrd) are read first, so a template finds them whatever the module order.
-    internal static unsafe class BootTemplates
+    // Guest images shipped as Multiboot2 modules become templates, used where GRUB loaded them (ModuleBytes); each
+    // module's command line is its manifest. Modules with mode=data (a Linux template's initrd) are read first, so a
+    // template finds them whatever the module order.
+    internal static class BootTemplates
     {
         private const ulong MaxModuleBytes = 64UL << 20;
 
@@ -17,7 +18,7 @@ namespace Hv.Kernel.Host
             for (int i = 0; i < modules.Length; i++)
             {
                 string name = TemplateManifest.DataName(modules[i].CommandLine);
-                byte[] bytes = name != null ? Copy(modules[i]) : null;
+                ModuleBytes bytes = name != null ? ModuleBytes.Of(modules[i], MaxModuleBytes) : null;
                 if (bytes == null || !data.Add(name, bytes))
                 {
                     if (name != null) Ignored(modules[i], log);
@@ -33,7 +34,7 @@ namespace Hv.Kernel.Host
             {
                 BootModule m = modules[i];
                 if (TemplateManifest.DataName(m.CommandLine) != null) continue;
-                byte[] image = Copy(m);
+                ModuleBytes image = ModuleBytes.Of(m, MaxModuleBytes);
                 Template t = image != null ? TemplateManifest.Parse(m.CommandLine, image, data) : null;
                 if (t == null || hypervisor.AddTemplate(t) != HypervisorStatus.Ok)
                 {
@@ -49,17 +50,6 @@ namespace Hv.Kernel.Host
                 log.WriteLine(" bytes)");
                 if (t.Prime) Prime(hypervisor, t.Name, log);
             }
-        }
-
-        // The module's bytes, or null when its bounds are bad or it is larger than any guest image we take.
-        private static byte[] Copy(BootModule m)
-        {
-            ulong length = m.End - m.Start;
-            if (m.End < m.Start || length > MaxModuleBytes) return null;
-            byte[] bytes = new byte[(int)length];
-            byte* source = (byte*)m.Start;
-            for (int b = 0; b < bytes.Length; b++) bytes[b] = source[b];
-            return bytes;
         }
 
         private static void Ignored(BootModule m, TextSink log)
