@@ -50,6 +50,10 @@ namespace Hv.Kernel
             Log.Write("cmdline: ");
             CommandLineEcho.Write(Log, options);
             Log.WriteLine();
+            // Firmware and GRUB (which reads every boot module from the disc) took this much of the boot.
+            Log.Write("kernel entered at tsc ");
+            Log.WriteDecimal(Native.hv_rdtsc());
+            Log.WriteLine();
 
             ulong memoryEnd;
             Pages = BootMemory.Initialize(info, bootInfo, totalSize, Log, out memoryEnd);

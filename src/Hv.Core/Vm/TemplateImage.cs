@@ -27,13 +27,17 @@ namespace Hv.Core.Vm
         public bool IsPrimed { get { return _primed != null; } }
 
         /// <summary>Loads the template's image into a new golden address space.</summary>
-        public static HypervisorStatus Load(Template template, PageSource pages, PageSharing sharing, out TemplateImage image)
+        /// <remarks><paramref name="loadStatus"/> says why the loader refused the image (LoadFailed).</remarks>
+        public static HypervisorStatus Load(Template template, PageSource pages, PageSharing sharing, out TemplateImage image,
+            out GuestLoadStatus loadStatus)
         {
             image = null;
+            loadStatus = GuestLoadStatus.Ok;
             AddressSpace golden;
             if (AddressSpace.CreateOnWrite(pages, sharing, template.MemorySize, out golden) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var loaded = new TemplateImage(template);
-            if (loaded.LoadInto(golden, loaded._entry) != GuestLoadStatus.Ok)
+            loadStatus = loaded.LoadInto(golden, loaded._entry);
+            if (loadStatus != GuestLoadStatus.Ok)
             {
                 golden.Free();
                 loaded.Free();

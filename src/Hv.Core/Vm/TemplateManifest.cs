@@ -14,26 +14,53 @@ namespace Hv.Core.Vm
         /// <summary>The template the manifest describes, or null when it is malformed or names data that is not there.</summary>
         public static Template Parse(string manifest, ImageBytes image, DataModules data = null)
         {
+            ManifestError error;
+            return Parse(manifest, image, data, out error);
+        }
+
+        /// <summary>The template the manifest describes, or null and what is wrong with it.</summary>
+        public static Template Parse(string manifest, ImageBytes image, DataModules data, out ManifestError error)
+        {
             CommandLine fields = CommandLine.Parse(manifest);
             string name = fields.Get("name");
-            if (name == null || name.Length == 0 || name.Length > Hypervisor.MaxNameLength || image == null || image.Length == 0) return null;
+            error = name == null || name.Length == 0 ? ManifestError.NoName
+                : name.Length > Hypervisor.MaxNameLength ? ManifestError.NameTooLong
+                : image == null || image.Length == 0 ? ManifestError.EmptyImage
+                : ManifestError.None;
+            if (error != ManifestError.None) return null;
             GuestEntryMode mode;
             string modeText = fields.Get("mode");
             if (modeText == null || modeText == "real") mode = GuestEntryMode.Real;
             else if (modeText == "long") mode = GuestEntryMode.Long;
             else if (modeText == "multiboot") mode = GuestEntryMode.Multiboot;
             else if (modeText == "linux") mode = GuestEntryMode.Linux;
-            else return null;
+            else
+            {
+                error = ManifestError.UnknownMode;
+                return null;
+            }
             ulong memory = Template.DefaultMemorySize;
             string memoryText = fields.Get("memory");
-            if (memoryText != null && !TryParseSize(memoryText, out memory)) return null;
+            if (memoryText != null && !TryParseSize(memoryText, out memory))
+            {
+                error = ManifestError.BadMemorySize;
+                return null;
+            }
             ImageBytes initrd = null;
             string initrdName = fields.Get("initrd");
             if (initrdName != null)
             {
-                if (mode != GuestEntryMode.Linux || data == null) return null;
-                initrd = data.Find(initrdName);
-                if (initrd == null) return null;
+                if (mode != GuestEntryMode.Linux)
+                {
+                    error = ManifestError.InitrdNotLinux;
+                    return null;
+                }
+                initrd = data == null ? null : data.Find(initrdName);
+                if (initrd == null)
+                {
+                    error = ManifestError.DataMissing;
+                    return null;
+                }
             }
             return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd);
         }

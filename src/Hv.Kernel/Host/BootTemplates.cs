@@ -1,4 +1,5 @@
 using Hv.Core.Boot;
+using Hv.Core.Guests;
 using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Kernel.Platform;
@@ -18,10 +19,11 @@ namespace Hv.Kernel.Host
             for (int i = 0; i < modules.Length; i++)
             {
                 string name = TemplateManifest.DataName(modules[i].CommandLine);
-                ModuleBytes bytes = name != null ? ModuleBytes.Of(modules[i], MaxModuleBytes) : null;
+                if (name == null) continue;
+                ModuleBytes bytes = ModuleBytes.Of(modules[i], MaxModuleBytes);
                 if (bytes == null || !data.Add(name, bytes))
                 {
-                    if (name != null) Ignored(modules[i], log);
+                    Ignored(modules[i], bytes == null ? TooLarge : "another data module has that name", log);
                     continue;
                 }
                 log.Write("template data: ");
@@ -35,10 +37,17 @@ namespace Hv.Kernel.Host
                 BootModule m = modules[i];
                 if (TemplateManifest.DataName(m.CommandLine) != null) continue;
                 ModuleBytes image = ModuleBytes.Of(m, MaxModuleBytes);
-                Template t = image != null ? TemplateManifest.Parse(m.CommandLine, image, data) : null;
-                if (t == null || hypervisor.AddTemplate(t) != HypervisorStatus.Ok)
+                ManifestError error = ManifestError.None;
+                Template t = image != null ? TemplateManifest.Parse(m.CommandLine, image, data, out error) : null;
+                if (t == null)
                 {
-                    Ignored(m, log);
+                    Ignored(m, image == null ? TooLarge : ManifestErrorText.Describe(error), log);
+                    continue;
+                }
+                HypervisorStatus status = hypervisor.AddTemplate(t);
+                if (status != HypervisorStatus.Ok)
+                {
+                    Ignored(m, Refusal(status, hypervisor), log);
                     continue;
                 }
                 log.Write("template: ");
@@ -52,11 +61,28 @@ namespace Hv.Kernel.Host
             }
         }
 
-        private static void Ignored(BootModule m, TextSink log)
+        private const string TooLarge = "the module's bounds are bad or it is larger than 64 MiB";
+
+        private static void Ignored(BootModule m, string reason, TextSink log)
         {
             log.Write("template: ignored module with manifest \"");
             log.Write(m.CommandLine);
-            log.WriteLine("\"");
+            log.Write("\": ");
+            log.WriteLine(reason);
+        }
+
+        private static string Refusal(HypervisorStatus status, Hypervisor hypervisor)
+        {
+            switch (status)
+            {
+                case HypervisorStatus.LoadFailed: return GuestLoadStatusText.Describe(hypervisor.Templates.LastLoadStatus);
+                case HypervisorStatus.OutOfMemory: return "no memory left for its golden address space";
+                case HypervisorStatus.NameInUse: return "another template has that name";
+                case HypervisorStatus.InvalidName: return "the name is not a valid VM name";
+                case HypervisorStatus.TooManyVms: return "the template table is full";
+                case HypervisorStatus.InvalidArgument: return "its memory size is not allowed";
+                default: return "the hypervisor refused it";
+            }
         }
 
         // Boots the template's guest once up to its Ready hypercall (at most 2e9 TSC ticks) so clones start there.
