@@ -20,7 +20,8 @@ namespace Hv.Core.Guests
         private const ushort EmI386 = 3;
 
         /// <summary>
-        /// Loads the image; segments must lie in [<paramref name="lowest"/>, <paramref name="ramSize"/>)
+        /// Loads the image; segments must lie in [<paramref name="lowest"/>, <paramref name="ramSize"/>) or in
+        /// [<see cref="GuestLayout.MultibootLowLoadStart"/>, <see cref="GuestLayout.ConventionalMemoryEnd"/>)
         /// and not overlap. <paramref name="entry"/> is e_entry translated from virtual to physical through
         /// the segment that contains it.
         /// </summary>
@@ -120,7 +121,8 @@ namespace Hv.Core.Guests
                 {
                     return GuestLoadStatus.BadSegment;
                 }
-                if (paddr < lowest)
+                bool low = paddr >= GuestLayout.MultibootLowLoadStart && paddr + memsz <= GuestLayout.ConventionalMemoryEnd;
+                if (paddr < lowest && !low)
                 {
                     return GuestLoadStatus.BelowOneMiB;
                 }

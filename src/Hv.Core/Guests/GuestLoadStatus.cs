@@ -19,7 +19,10 @@ namespace Hv.Core.Guests
         UnsupportedFlags,
         /// <summary>a.out-kludge addresses that contradict each other or the file.</summary>
         BadLoadAddresses,
-        /// <summary>Code would be loaded below 1 MiB, where the loader keeps its structures (GRUB refuses it too).</summary>
+        /// <summary>
+        /// Code would be loaded below 1 MiB where the loader keeps its structures: a.out-kludge images anywhere below
+        /// 1 MiB (GRUB refuses them too), ELF segments outside [0x8000, 0xA0000) (<see cref="GuestLayout.MultibootLowLoadStart"/>).
+        /// </summary>
         BelowOneMiB,
         /// <summary>The entry point is not inside what gets loaded.</summary>
         EntryOutsideImage,

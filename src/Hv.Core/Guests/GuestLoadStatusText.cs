@@ -15,7 +15,7 @@ namespace Hv.Core.Guests
                 case GuestLoadStatus.BadChecksum: return "the Multiboot header's checksum is wrong";
                 case GuestLoadStatus.UnsupportedFlags: return "the Multiboot header asks for something Hv does not provide (e.g. a video mode)";
                 case GuestLoadStatus.BadLoadAddresses: return "the Multiboot load addresses contradict each other or the file";
-                case GuestLoadStatus.BelowOneMiB: return "code would load where the loader keeps its structures below 1 MiB";
+                case GuestLoadStatus.BelowOneMiB: return "code would load below 1 MiB where the loader keeps its structures (ELF segments may use 0x8000-0x9FFFF)";
                 case GuestLoadStatus.EntryOutsideImage: return "the entry point is outside what gets loaded";
                 case GuestLoadStatus.BadElf: return "not a little-endian ELF32 i386 executable, or its program headers are outside the file";
                 case GuestLoadStatus.TooManySegments: return "too many ELF program headers";

@@ -8,7 +8,7 @@ namespace Hv.Core.Guests
     /// Boots a Multiboot v1 kernel (Multiboot Specification 0.6.96) the way GRUB legacy would: loads it by
     /// the a.out-kludge address fields, or else by its ELF32 program headers, builds the information block
     /// and enters in 32-bit protected mode with paging off, EAX = 0x2BADB002, EBX = info block (§3.2).
-    /// Kernels must load at or above 1 MiB and fit below both the end of RAM and 4 GiB.
+    /// Kernels load at or above 1 MiB (ELF segments also in 0x8000-0x9FFFF) and fit below both the end of RAM and 4 GiB.
     /// </summary>
     public static class MultibootLoader
     {
