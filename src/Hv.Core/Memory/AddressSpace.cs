@@ -516,8 +516,9 @@ namespace Hv.Core.Memory
                     {
                         CopyTable(child, copy);
                     }
-                    else
+                    else if (!_sharing.IsZeroPage(child))
                     {
+                        // A fresh page is zeroed already: a copy of the zero page costs nothing more.
                         CopyPage(child, copy);
                     }
                     // Keep the entry's other bits (permissions, memory type, ignore-PAT); only the address moves.

@@ -129,6 +129,12 @@ namespace Hv.Core.Memory
             return true;
         }
 
+        /// <summary>True for the page <see cref="ZeroPages"/> hands out (never-written guest memory).</summary>
+        public bool IsZeroPage(ulong page)
+        {
+            return page != 0 && page == _zeroPage;
+        }
+
         /// <summary>One more user of <paramref name="page"/>; false when the page is not counted here.</summary>
         public bool Share(ulong page)
         {
