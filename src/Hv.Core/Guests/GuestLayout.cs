@@ -17,6 +17,10 @@ namespace Hv.Core.Guests
         public const ulong MultibootMemoryMapAddress = 0x2080;
         public const ulong MultibootLoaderNameAddress = 0x2100;
         public const ulong MultibootCommandLineAddress = 0x2200;
+        /// <summary>Multiboot mods table (16 entries of 16 bytes), then each module's string in a 72-byte slot.</summary>
+        public const ulong MultibootModulesAddress = 0x2700;
+        public const ulong MultibootModuleNamesAddress = 0x2800;
+        public const int MultibootModuleNameSize = 72;
         /// <summary>Stack top for real-mode and Multiboot guests (the spec leaves ESP undefined).</summary>
         public const ulong LowStackTop = 0x7000;
         public const ulong RealModeLoadAddress = 0x8000;

@@ -44,6 +44,8 @@ namespace Hv.Core.Guests
         BadSetupHeader,
         /// <summary>The initrd does not fit between the kernel's init_size and min(end of RAM, initrd_addr_max).</summary>
         InitrdDoesNotFit,
+        /// <summary>More Multiboot modules than the mods table holds (16), or a module name longer than 71 characters.</summary>
+        TooManyModules,
         /// <summary>Guest memory refused a write that the checks said would fit.</summary>
         WriteFailed,
     }

@@ -28,6 +28,7 @@ namespace Hv.Core.Guests
                 case GuestLoadStatus.No64BitEntry: return "the kernel has no 64-bit entry point (XLF_KERNEL_64)";
                 case GuestLoadStatus.BadSetupHeader: return "the Linux setup header contradicts the file or itself";
                 case GuestLoadStatus.InitrdDoesNotFit: return "the initrd does not fit between the kernel and the end of usable RAM";
+                case GuestLoadStatus.TooManyModules: return "more than 16 Multiboot modules, or a module name over 71 characters";
                 case GuestLoadStatus.WriteFailed: return "guest memory refused a write (a loader bug or no memory left)";
                 default: return "refused by the loader";
             }

@@ -12,7 +12,9 @@ namespace Hv.Core.Vm
         BadMemorySize,
         /// <summary>initrd= on a template that is not mode=linux.</summary>
         InitrdNotLinux,
-        /// <summary>initrd= names no data module (name=NAME mode=data).</summary>
+        /// <summary>modules= on a template that is not mode=multiboot.</summary>
+        ModulesNotMultiboot,
+        /// <summary>initrd= or modules= names no data module (name=NAME mode=data).</summary>
         DataMissing,
     }
 }

@@ -1,3 +1,4 @@
+using Hv.Core.Guests;
 using Hv.Core.Memory;
 
 namespace Hv.Core.Vm
@@ -14,14 +15,18 @@ namespace Hv.Core.Vm
         public readonly string CommandLine;
         /// <summary>A Linux template's initial RAM disk (manifest initrd=NAME), or null.</summary>
         public readonly ImageBytes Initrd;
+        /// <summary>A Multiboot template's modules (manifest modules=NAME,NAME), or null.</summary>
+        public readonly MultibootModule[] Modules;
         /// <summary>Boot it once until the guest says it is ready, and clone from there (manifest: prime=yes).</summary>
         public readonly bool Prime;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
-                        bool uploaded = false, ImageBytes initrd = null)
+                        bool uploaded = false, ImageBytes initrd = null,
+                        MultibootModule[] modules = null)
         {
+            Modules = modules;
             Initrd = initrd;
             Prime = prime;
             Uploaded = uploaded;

@@ -79,7 +79,7 @@ namespace Hv.Core.Vm
             byte[] commandLine = AsciiBytes(_template.CommandLine);
             GuestLoadStatus status = _template.Mode == GuestEntryMode.Linux
                 ? LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry)
-                : MultibootLoader.Load(image, memory, memory.Size, commandLine, entry);
+                : MultibootLoader.Load(image, memory, memory.Size, commandLine, entry, _template.Modules);
             Owned.Free(commandLine);
             return status;
         }

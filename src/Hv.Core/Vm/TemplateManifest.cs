@@ -1,3 +1,4 @@
+using Hv.Core.Guests;
 using Hv.Core.Boot;
 using Hv.Core.Memory;
 
@@ -7,7 +8,8 @@ namespace Hv.Core.Vm
     /// Reads a template's manifest from a boot module's command line, e.g.
     /// <c>name=hello mode=real memory=1M cmdline="console=uart" prime=yes</c> (mode: real, long, multiboot or linux; memory
     /// in K, M or G; prime=yes boots it once up to its Ready hypercall and clones from there). A linux template names its
-    /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>.
+    /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>; a multiboot template its modules
+    /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>.
     /// </summary>
     public static class TemplateManifest
     {
@@ -62,7 +64,41 @@ namespace Hv.Core.Vm
                     return null;
                 }
             }
-            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd);
+            MultibootModule[] modules = null;
+            string moduleNames = fields.Get("modules");
+            if (moduleNames != null)
+            {
+                error = mode != GuestEntryMode.Multiboot ? ManifestError.ModulesNotMultiboot : Modules(moduleNames, data, out modules);
+                if (error != ManifestError.None) return null;
+            }
+            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
+                                modules: modules);
+        }
+
+        /// <summary>The data modules a comma-separated list names, in its order (their names are their strings).</summary>
+        private static ManifestError Modules(string names, DataModules data, out MultibootModule[] modules)
+        {
+            int count = 1;
+            for (int i = 0; i < names.Length; i++) if (names[i] == ',') count++;
+            modules = new MultibootModule[count];
+            int start = 0;
+            for (int m = 0; m < count; m++)
+            {
+                int end = start;
+                while (end < names.Length && names[end] != ',') end++;
+                char[] chars = new char[end - start];
+                for (int c = 0; c < chars.Length; c++) chars[c] = names[start + c];
+                string name = new string(chars, 0, chars.Length);
+                ImageBytes bytes = data == null ? null : data.Find(name);
+                if (bytes == null)
+                {
+                    modules = null;
+                    return ManifestError.DataMissing;
+                }
+                modules[m] = new MultibootModule(name, bytes);
+                start = end + 1;
+            }
+            return ManifestError.None;
         }
 
         /// <summary>The name of a data module's manifest (<c>name=NAME mode=data</c>), or null when it is not one.</summary>
