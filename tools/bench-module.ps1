@@ -14,7 +14,8 @@ param(
     [string] $Key = $env:HV_KEY,
     [int] $Count = 100,
     [int] $Repeat = 7,
-    [string] $Template = 'spin'
+    [string] $Template = 'spin',
+    [int] $TimeoutSec = 600  # a backstop per request: an emulated host on a busy machine answers slowly
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -30,7 +31,7 @@ else {
 "module_import_ms: $importMs ms"
 
 $line = if ($SerialPort) { @{ SerialPort = $SerialPort } } else { @{ ComputerName = $ComputerName; Port = $Port } }
-$hv = Connect-HvHost @line -Key $Key -NotDefault
+$hv = Connect-HvHost @line -Key $Key -NotDefault -TimeoutSec $TimeoutSec
 $names = foreach ($i in 1..$Count) { 'bench-{0:d4}' -f $i }
 try {
     $null = New-HvVm -Name $names -Template $Template -Server $hv

@@ -18,6 +18,12 @@ namespace Hv.Management
     public sealed class HypervisorAdapter
     {
         internal const ulong MiB = 1UL << 20;
+        /// <summary>
+        /// Pages of an export's preparation done in one step (by a request, or by the host loop between its other work):
+        /// small enough that a step is a few milliseconds even in an emulator (a page is about 90,000 instructions to scan),
+        /// so no request waits long behind one.
+        /// </summary>
+        public const int PreparationStepPages = 4;
 
         internal readonly Hypervisor Hypervisor;
         internal readonly HostFacts Facts;
@@ -50,7 +56,7 @@ namespace Hv.Management
                 new CheckpointVmHandler(this), new ListSnapshotsHandler(this), new RestoreSnapshotHandler(this),
                 new RemoveSnapshotHandler(this),
                 new BeginExportHandler(this), new ReadExportHandler(this), new EndExportHandler(this), new BeginImportHandler(this),
-                new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this),
+                new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this), new GetExportHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }
@@ -68,6 +74,16 @@ namespace Hv.Management
             Uploads.ReclaimIdle(now);
             Exports.ReclaimIdle(now);
             Imports.ReclaimIdle(now);
+        }
+
+        /// <summary>
+        /// One bounded step (<see cref="PreparationStepPages"/>) of the exports still being prepared; true while work
+        /// remains. The host loop calls it between guests' time slices and requests, so an export of any size never
+        /// holds them up for more than a step.
+        /// </summary>
+        public bool AdvanceExports()
+        {
+            return Exports.Advance(PreparationStepPages);
         }
 
         /// <summary>Uploads, exports and imports share one series of ids, from 1.</summary>

@@ -1,3 +1,5 @@
+using System;
+using Hv.Crypto;
 using Hv.Protocol.Wire;
 
 namespace Hv.Management
@@ -5,13 +7,19 @@ namespace Hv.Management
     /// <summary>
     /// Template uploads in progress (New-HvTemplate). Few at a time: each holds its whole image, a run of pages
     /// (<see cref="Owned.TryNewBytes"/>), until it is committed, dropped, or abandoned: an upload that no request has
-    /// touched for <see cref="TransferDeadline.IdleMilliseconds"/> of host time is freed.
+    /// touched for <see cref="TransferDeadline.IdleMilliseconds"/> of host time is freed. The image is hashed as its
+    /// chunks arrive (they come in order), so the commit only finishes the SHA-256 instead of reading the whole image.
     /// </summary>
     internal sealed class TemplateUploads
     {
         public const int Capacity = 4;
-        /// <summary>The largest template image an upload may announce.</summary>
-        public const ulong MaxImageBytes = 4UL << 20;
+
+        /// <summary>
+        /// The largest template image an upload may announce: 64 MiB, room for a Linux-sized kernel with its modules,
+        /// while <see cref="Capacity"/> unfinished uploads can hold at most 256 MiB (each is also refused when the host
+        /// cannot spare its pages at the time, <see cref="Owned.TryNewBytes"/>).
+        /// </summary>
+        public const ulong MaxImageBytes = 64UL << 20;
 
         internal sealed class Upload
         {
@@ -23,8 +31,20 @@ namespace Hv.Management
             public byte[] Data;
             public ulong Received;
             public ulong LastUsedMs;
+            /// <summary>SHA-256 of Data[0 .. Received), carried along as chunks are stored.</summary>
+            public readonly Sha256 Hash = new Sha256();
 
             public bool Complete { get { return Received == (ulong)Data.Length; } }
+
+            /// <summary>Stores a chunk at the next offset and hashes it; false (nothing stored) if it overruns the image.</summary>
+            public bool Append(byte[] data, int offset, int count)
+            {
+                if (count < 0 || Received + (ulong)count > (ulong)Data.Length) return false;
+                new ReadOnlySpan<byte>(data, offset, count).CopyTo(new Span<byte>(Data, (int)Received, count));
+                Hash.Update(Data, (int)Received, count);
+                Received += (ulong)count;
+                return true;
+            }
 
             /// <summary>Gives back the upload; <paramref name="withContents"/> false when a template took name, image and command line.</summary>
             public void Free(bool withContents)
@@ -36,6 +56,7 @@ namespace Hv.Management
                     Owned.Free(Data);
                 }
                 Owned.Free(Sha256);
+                Hash.Free();
                 Owned.Free(this);
             }
         }

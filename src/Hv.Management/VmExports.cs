@@ -3,8 +3,9 @@ using Hv.Core.Vm;
 namespace Hv.Management
 {
     /// <summary>
-    /// VM exports in progress (Export-HvVm): each a frozen image of a paused VM, until EndExport frees it or its client
-    /// abandons it (<see cref="TransferDeadline"/>).
+    /// VM exports in progress (Export-HvVm): each a frozen image of a paused VM, prepared in bounded steps
+    /// (<see cref="Advance"/>) until it is ready to read, kept until EndExport frees it or its client abandons it
+    /// (<see cref="TransferDeadline"/>).
     /// </summary>
     internal sealed class VmExports
     {
@@ -57,6 +58,21 @@ namespace Hv.Management
                 FreeAt(i);
                 return true;
             }
+            return false;
+        }
+
+        /// <summary>
+        /// Does up to <paramref name="pages"/> pages of preparation on the oldest export that is not ready yet; true while
+        /// some export still needs more.
+        /// </summary>
+        public bool Advance(int pages)
+        {
+            int oldest = -1;
+            for (int i = 0; i < Capacity; i++)
+                if (_writers[i] != null && !_writers[i].IsReady && (oldest < 0 || _ids[i] < _ids[oldest])) oldest = i;
+            if (oldest < 0) return false;
+            _writers[oldest].Advance(pages);
+            for (int i = 0; i < Capacity; i++) if (_writers[i] != null && !_writers[i].IsReady) return true;
             return false;
         }
 

@@ -180,6 +180,31 @@ namespace Hv.Core.Tests
             Assert.Equal(0, pages.Outstanding);
         }
 
+        [Fact]
+        public void IsZeroPage_sees_one_byte_anywhere_in_the_page_and_only_takes_whole_pages_inside_the_ram()
+        {
+            var pages = new CowPages();
+            var sharing = pages.NewSharing();
+            var space = NewSpace(pages, sharing, 64 * KiB);
+            Assert.True(space.IsZeroPage(0));
+            Assert.True(space.Write(0x3FFF, new byte[] { 1 }));
+            Assert.True(space.Write(0x5000, new byte[] { 2 }));
+            for (ulong gpa = 0; gpa < 64 * KiB; gpa += 4096) Assert.Equal(gpa != 0x3000 && gpa != 0x5000, space.IsZeroPage(gpa));
+            // A fork reads the same pages: the same answers, and a write on either side is seen by that side only.
+            Assert.Equal(AddressSpaceStatus.Ok, space.Fork(out AddressSpace fork));
+            Assert.False(fork.IsZeroPage(0x3000));
+            Assert.True(fork.Write(0x3FFF, new byte[] { 0 }));
+            Assert.True(fork.IsZeroPage(0x3000));
+            Assert.False(space.IsZeroPage(0x3000));
+            Assert.False(space.IsZeroPage(0x1001));
+            Assert.False(space.IsZeroPage(64 * KiB));
+            Assert.False(space.IsZeroPage(ulong.MaxValue & ~0xFFFUL));
+            fork.Release();
+            space.Release();
+            Assert.False(space.IsZeroPage(0));
+            Assert.Equal(0, pages.Outstanding);
+        }
+
         [Theory]
         [InlineData(0UL)]
         [InlineData(4095UL)]

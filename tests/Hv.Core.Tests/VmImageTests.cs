@@ -35,6 +35,7 @@ namespace Hv.Core.Tests
             AddressSpace fork;
             Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out fork));
             var writer = new VmImageWriter("web1", "hello", state, fork);
+            Assert.True(writer.Advance(int.MaxValue));
             total = writer.TotalBytes;
             var bytes = new byte[total];
             // Read in odd-sized pieces and at random offsets, as a resumed download would.
@@ -50,6 +51,108 @@ namespace Hv.Core.Tests
             Assert.Equal(bytes.AsSpan((int)(total / 2), 100).ToArray(), again);
             writer.Free();
             return bytes;
+        }
+
+        // Every byte of a prepared writer's image.
+        private static byte[] ReadAll(VmImageWriter writer)
+        {
+            var bytes = new byte[writer.TotalBytes];
+            for (ulong at = 0; at < writer.TotalBytes;) at += (ulong)writer.Read(at, bytes, (int)at, 4096);
+            return bytes;
+        }
+
+        private static AddressSpace Patterned(CowPages pages, PageSharing sharing, ulong size)
+        {
+            AddressSpace memory;
+            Assert.Equal(AddressSpaceStatus.Ok, AddressSpace.Create(pages, sharing, size, out memory));
+            var rng = new Random(5);
+            for (ulong page = 0; page < size / 4096; page += (ulong)rng.Next(1, 9))
+            {
+                var bytes = new byte[rng.Next(1, 6000)];
+                rng.NextBytes(bytes);
+                ulong at = page * 4096 + (ulong)rng.Next(0, 4096);
+                if (at + (ulong)bytes.Length <= size) Assert.True(memory.Write(at, bytes));
+            }
+            return memory;
+        }
+
+        [Fact]
+        public void An_image_prepared_in_small_steps_is_the_same_as_one_prepared_at_once()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory = Patterned(pages, sharing, 2 << 20);
+            VcpuState state = SampleState();
+            byte[] expected = null;
+            foreach (int step in new[] { int.MaxValue, 1, 7, 16, 300 })
+            {
+                Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace fork));
+                var writer = new VmImageWriter("web1", "hello", state, fork);
+                int steps = 0;
+                var none = new byte[16];
+                while (!writer.Advance(step))
+                {
+                    // Until it is ready the image has no size and no bytes, and the progress only grows.
+                    Assert.False(writer.IsReady);
+                    Assert.Equal(0UL, writer.TotalBytes);
+                    Assert.Equal(0, writer.Read(0, none, 0, 16));
+                    Assert.True(writer.DonePages <= writer.WorkPages);
+                    Assert.True(writer.DonePages >= (ulong)Math.Min((long)step * ++steps, (long)writer.WorkPages) || step == int.MaxValue);
+                }
+                Assert.Equal(writer.WorkPages, writer.DonePages);
+                // 512 pages to scan, then each page with content to hash: many steps when they are small.
+                if (step == 1) Assert.True(steps > 512, steps.ToString());
+                byte[] image = ReadAll(writer);
+                if (expected == null) expected = image;
+                else Assert.Equal(expected, image);
+                writer.Free();
+            }
+        }
+
+        [Fact]
+        public void A_writer_abandoned_while_preparing_gives_its_memory_back()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory = Patterned(pages, sharing, 1 << 20);
+            int before = pages.Outstanding;
+            foreach (int steps in new[] { 0, 1, 40, 300 })
+            {
+                Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace fork));
+                var writer = new VmImageWriter("web1", "hello", SampleState(), fork);
+                for (int i = 0; i < steps; i++) writer.Advance(1);
+                Assert.False(writer.IsReady);
+                // The VM writes on meanwhile: the fork's copies of its pages are the writer's to give back too.
+                Assert.True(memory.Write(0x3000 + (ulong)(steps % 200) * 4096, new byte[] { 1, 2, 3 }));
+                writer.Free();
+                memory.Write(0x3000 + (ulong)(steps % 200) * 4096, new byte[3]);
+            }
+            Assert.Equal(before, pages.Outstanding);
+        }
+
+        [Fact]
+        public void A_vm_that_runs_on_or_is_removed_while_its_image_is_prepared_does_not_change_the_image()
+        {
+            var (pages, sharing) = Host();
+            AddressSpace memory = Patterned(pages, sharing, 1 << 20);
+            Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace once));
+            var reference = new VmImageWriter("web1", "hello", SampleState(), once);
+            Assert.True(reference.Advance(int.MaxValue));
+            byte[] expected = ReadAll(reference);
+            reference.Free();
+
+            Assert.Equal(AddressSpaceStatus.Ok, memory.Fork(out AddressSpace fork));
+            var writer = new VmImageWriter("web1", "hello", SampleState(), fork);
+            writer.Advance(100);
+            // Resumed: the guest writes pages already scanned and pages not yet scanned; then it is removed.
+            var noise = new byte[4096 * 3];
+            new Random(9).NextBytes(noise);
+            Assert.True(memory.Write(0x10000, noise));
+            Assert.True(memory.Write(0xF0000, noise));
+            writer.Advance(200);
+            memory.Free();
+            while (!writer.Advance(50)) { }
+            Assert.Equal(expected, ReadAll(writer));
+            writer.Free();
+            Assert.Equal(0, pages.Outstanding);
         }
 
         [Fact]

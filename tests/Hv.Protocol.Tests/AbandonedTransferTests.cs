@@ -78,10 +78,7 @@ namespace Hv.Protocol.Tests
             uint vm = h.AddVm("a", state: VmState.Paused);
             h.Handshake();
             int before = h.Host.Pages.Outstanding;
-            var (exportStatus, exportBody) = Send(h, Opcode.BeginExport, w => w.WriteVarUInt(vm));
-            Assert.Equal(ErrorCode.Ok, exportStatus);
-            Assert.True(exportBody.ReadVarUInt32(out uint export));
-            Assert.True(exportBody.ReadVarUInt(out ulong total));
+            var (export, total) = h.ExportReady(vm);
             var image = new byte[total];
             for (ulong at = 0; at < total;)
             {

@@ -157,6 +157,20 @@ namespace Hv.Protocol.Tests
             Session.LastReceived = f.Sequence;
             return new MessageReader(f.Bytes, f.BodyOffset + 1, content - f.BodyOffset - 1);
         }
+
+        /// <summary>BeginExport of a paused VM, then GetExport until the host has prepared the image: (export id, total bytes).</summary>
+        public (uint Id, ulong Total) ExportReady(uint vm)
+        {
+            MessageReader begin = Verify(Assert.Single(Send(Request(Wire.Opcode.BeginExport, w => w.WriteVarUInt(vm)))));
+            ulong total = 0;
+            Assert.True(begin.ReadVarUInt32(out uint id) && begin.ReadVarUInt(out total));
+            while (total == 0)
+            {
+                MessageReader status = Verify(Assert.Single(Send(Request(Wire.Opcode.GetExport, w => w.WriteVarUInt(id)))));
+                Assert.True(status.ReadVarUInt(out total));
+            }
+            return (id, total);
+        }
     }
 
     public static class TestKeys

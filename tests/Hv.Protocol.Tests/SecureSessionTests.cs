@@ -70,6 +70,41 @@ namespace Hv.Protocol.Tests
         }
 
         [Fact]
+        public void Frames_inside_the_secure_channel_carry_no_MAC_of_their_own()
+        {
+            // The records already authenticate and order every byte; a request's record holds the bare frame.
+            var line = new WriteSizes(new TcpTransport("127.0.0.1", _host.Port, 5000));
+            using HvClient admin = HvClient.Connect(new SecureTransport(line, _host.Key), _host.Key, 5000);
+            line.Sizes.Clear();
+            Assert.Equal("0.1.0-inprocess", admin.GetHostInfo().Version);
+
+            var header = new byte[16];
+            var w = new MessageWriter(header);
+            FrameLayout.WriteHeader(w, (int)Opcode.HostInfo, 2, 1); // request id 2 (after the handshake's 1), sequence 1
+            var encoder = new FrameEncoder();
+            int bare = encoder.Encode(header, 0, w.Length);
+            Assert.Equal(new[] { bare + RecordLayer.OverheadBytes }, line.Sizes.ToArray());
+        }
+
+        // Records the size of each write to the line under the secure channel (one record each).
+        private sealed class WriteSizes : HvTransport
+        {
+            private readonly HvTransport _inner;
+            public System.Collections.Generic.List<int> Sizes { get; } = new System.Collections.Generic.List<int>();
+            public WriteSizes(HvTransport inner) { _inner = inner; }
+            public override string Description => _inner.Description;
+            public override bool IsOpen => _inner.IsOpen;
+            public override void Open() => _inner.Open();
+            public override void Close() => _inner.Close();
+            public override int Read(byte[] buffer, int offset, int count, int timeoutMs) => _inner.Read(buffer, offset, count, timeoutMs);
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                Sizes.Add(count);
+                _inner.Write(buffer, offset, count);
+            }
+        }
+
+        [Fact]
         public void Transfer_PipelinedOverTheSecureChannel_ArrivesWhole()
         {
             using HvClient admin = Connect();

@@ -77,8 +77,7 @@ namespace Hv.Protocol.Tests
             var h = new ServerHarness();
             uint vm = h.AddVm("a", state: VmState.Paused);
             h.Handshake();
-            var begin = h.Verify(Assert.Single(h.Send(h.Request(Opcode.BeginExport, w => w.WriteVarUInt(vm)))));
-            Assert.True(begin.ReadVarUInt32(out uint id) && begin.ReadVarUInt(out ulong total));
+            var (id, _) = h.ExportReady(vm);
             foreach (uint max in new uint[] { 0, 100_000 })
             {
                 var r = h.Verify(Assert.Single(h.Send(h.Request(Opcode.ReadExport, w => { w.WriteVarUInt(id); w.WriteVarUInt(0); w.WriteVarUInt(max); }))));
@@ -103,7 +102,7 @@ namespace Hv.Protocol.Tests
             var data = new byte[ProtocolInfo.MaxTransferChunk];
             var sha = new byte[32];
             uint upload = 0, import = 0, export = 0;
-            const int Ops = 11;
+            const int Ops = 12;
 
             void Send(int op, int i)
             {
@@ -114,7 +113,7 @@ namespace Hv.Protocol.Tests
                 {
                     0 => Opcode.UploadTemplateChunk, 1 => Opcode.WriteImport, 2 => Opcode.ReadExport, 3 => Opcode.ListSnapshots,
                     4 => Opcode.CreateVms, 5 => Opcode.ListVms, 6 => Opcode.ListTemplates, 7 => Opcode.ForkVm,
-                    8 => Opcode.BeginTemplateUpload, 9 => Opcode.GetVm, _ => Opcode.CommitImport,
+                    8 => Opcode.BeginTemplateUpload, 9 => Opcode.GetVm, 10 => Opcode.CommitImport, _ => Opcode.GetExport,
                 };
                 FrameLayout.WriteHeader(writer, (int)code, (uint)i + 1, seq);
                 switch (op)
@@ -130,7 +129,8 @@ namespace Hv.Protocol.Tests
                     case 7: writer.WriteVarUInt(vm + 1); writer.WriteString("fork", 64); break;
                     case 8: writer.WriteString("t", 64); writer.WriteByte(1); writer.WriteVarUInt(1); writer.WriteVarUInt(10); writer.WriteRaw(sha, 0, 32); writer.WriteString("cmd", 64); break;
                     case 9: writer.WriteVarUInt(vm); break;
-                    default: writer.WriteVarUInt(import + 100); break;
+                    case 10: writer.WriteVarUInt(import + 100); break;
+                    default: writer.WriteVarUInt(export); break;
                 }
                 int content = writer.Length;
                 session.ComputeMac(Session.ClientToServer, seq, frame, 0, content, frame, content);
@@ -147,7 +147,7 @@ namespace Hv.Protocol.Tests
             }
             Assert.True(Answer(Opcode.BeginTemplateUpload, w => { w.WriteString("t", 64); w.WriteByte(1); w.WriteVarUInt(1); w.WriteVarUInt(10); w.WriteRaw(sha, 0, 32); w.WriteString("cmd", 64); }).ReadVarUInt32(out upload));
             Assert.True(Answer(Opcode.BeginImport, w => { w.WriteString("in", 64); w.WriteVarUInt(100_000); }).ReadVarUInt32(out import));
-            Assert.True(Answer(Opcode.BeginExport, w => w.WriteVarUInt(vm)).ReadVarUInt32(out export));
+            (export, _) = h.ExportReady(vm);
             for (int op = 0; op < Ops; op++)
             {
                 Send(op, 0);

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using Hv.Core.Guests;
 using Hv.Protocol.Client;
 using Hv.Protocol.Messages;
 using Hv.Protocol.Server;
@@ -257,6 +258,54 @@ namespace Hv.Protocol.Tests
             // Discarded: the same upload starts from 0, and there is no template.
             Assert.Equal(0UL, loop.Client.BeginTemplateUpload("bad", GuestEntryMode.Real, 1, 5000, wrong).NextOffset);
             Assert.DoesNotContain(loop.Client.ListTemplates(), t => t.Name == "bad");
+        }
+
+        [Fact]
+        public void UploadTemplate_Of16MiB_IsStoredHashedAndLoaded_AndVmsRunIt()
+        {
+            using var loop = new Loop();
+            loop.Client.DefaultTimeoutMs = 60_000; // a backstop: loading 16 MiB takes a while on a busy machine
+            byte[] image = Image(16 << 20);
+            var result = loop.Client.UploadTemplate("big16", GuestEntryMode.Long, 32, null, new MemoryStream(image));
+            Assert.Equal((ulong)(16 << 20), result.BytesSent);
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("big16").Template.Image));
+            // A VM made from it has the whole image at 1 MiB (the long-mode load address), last byte included.
+            uint vm = loop.Client.CreateVm("big16", "from-16mib");
+            byte[] loaded = new byte[16 << 20];
+            Assert.True(loop.Host.WithHypervisor(hv => hv.Find(vm).Memory.Read(LongModeLoader.LoadAddress, loaded)));
+            Assert.Equal(image, loaded);
+        }
+
+        [Fact]
+        public void BeginTemplateUpload_TakesUpTo64MiB_AndRefusesMoreAsTooLarge()
+        {
+            using var loop = new Loop();
+            byte[] sha = new byte[32];
+            Assert.Equal(0UL, loop.Client.BeginTemplateUpload("at-limit", GuestEntryMode.Long, 128, 64UL << 20, sha).NextOffset);
+            var e = Assert.Throws<HvProtocolException>(() => loop.Client.BeginTemplateUpload("over", GuestEntryMode.Long, 128, (64UL << 20) + 1, sha));
+            Assert.Equal((ErrorCode.TooLarge, "a template image is 1 byte to 64 MiB"), (e.Code, e.Detail));
+            // The client refuses nothing itself: a 65 MiB file gets the host's answer before any chunk is sent.
+            long before = loop.Transport.BytesToServer;
+            var big = Assert.Throws<HvProtocolException>(() => loop.Client.UploadTemplate("over", GuestEntryMode.Long, 128, null,
+                new MemoryStream(new byte[65 << 20]), sha));
+            Assert.Equal(ErrorCode.TooLarge, big.Code);
+            Assert.True(loop.Transport.BytesToServer - before < 1000, "no chunk went out");
+        }
+
+        [Fact]
+        public void UploadTemplate_ResumedOnANewConnection_HashesAcrossTheBreak()
+        {
+            // The host hashes chunks as they arrive; an upload that resumes after a drop still commits with the right digest.
+            using var loop = new Loop();
+            byte[] image = Image(3 * 4096 + 100);
+            byte[] sha = SHA256.HashData(image);
+            var start = loop.Client.BeginTemplateUpload("split", GuestEntryMode.Real, 1, (ulong)image.Length, sha);
+            Assert.Equal(4096UL, loop.Client.UploadTemplateChunk(start.Id, 0, image, 0, 4096));
+            Assert.Equal(8192UL, loop.Client.UploadTemplateChunk(start.Id, 4096, image, 4096, 4096));
+            loop.Client.Reconnect();
+            var resumed = loop.Client.UploadTemplate("split", GuestEntryMode.Real, 1, null, new MemoryStream(image), sha);
+            Assert.Equal(8192UL, resumed.ResumedFrom);
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("split").Template.Image));
         }
 
         [Theory]

@@ -115,6 +115,40 @@ namespace Hv.SystemTests
         }
 
         [Fact]
+        public void Four_idle_connections_that_never_handshake_are_reset_at_the_deadline_and_a_real_client_gets_in()
+        {
+            using var guard = _host.Within(Budget);
+            int resetBefore = RunningHost.Occurrences(_host.Log, "mgmt: tcp connections reset at the handshake deadline: ");
+            // Four connections take the host's four session slots and never send a byte.
+            var idle = Enumerable.Range(0, 4).Select(_ =>
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                s.Connect("127.0.0.1", _host.NetPort);
+                return s;
+            }).ToArray();
+            try
+            {
+                // A real client behind them waits in the listen backlog until the deadline frees a slot, then works.
+                using HvClient admin = HvClient.Connect(new SecureTransport(new TcpTransport("127.0.0.1", _host.NetPort, 10000), Key,
+                    RunningHost.ClientBackstopMs), Key, RunningHost.ClientBackstopMs);
+                Assert.NotNull(admin.GetHostInfo().Version);
+                Assert.True(RunningHost.Occurrences(_host.Log, "mgmt: tcp connections reset at the handshake deadline: ") > resetBefore,
+                    "the client got in only after an idle connection was reset at the deadline");
+                // Every idle connection is reset by then or soon after (the host answers nothing on them).
+                foreach (var s in idle)
+                {
+                    s.ReceiveTimeout = 120_000;
+                    Assert.True(RawSecureSession.WasDroppedSocket(s), "an idle connection was reset");
+                }
+                Assert.NotNull(admin.GetHostInfo().Version);
+            }
+            finally
+            {
+                foreach (var s in idle) s.Dispose();
+            }
+        }
+
+        [Fact]
         public void An_upload_cut_off_mid_way_resumes_on_a_new_connection()
         {
             using var guard = _host.Within(Budget);

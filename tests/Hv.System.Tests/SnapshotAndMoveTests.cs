@@ -14,48 +14,6 @@ namespace Hv.SystemTests
     /// </summary>
     public class SnapshotAndMoveTests
     {
-        /// <summary>A VM's console read incrementally; Text[i] is the byte at stream offset i.</summary>
-        private sealed class ConsoleReader
-        {
-            private readonly RunningHost _host;
-            private readonly HvClient _client;
-            private readonly uint _id;
-            private readonly StringBuilder _text = new StringBuilder();
-
-            public ConsoleReader(RunningHost host, HvClient client, uint id) { _host = host; _client = client; _id = id; }
-
-            public string Text => _text.ToString();
-
-            /// <summary>Reads until nothing new is there (use while the VM is paused), and returns the end offset.</summary>
-            public int CatchUp()
-            {
-                while (ReadOnce() > 0) { }
-                return _text.Length;
-            }
-
-            /// <summary>Reads until <paramref name="marker"/> appears at or after <paramref name="from"/>; returns its index.</summary>
-            public int WaitFor(string marker, int from)
-            {
-                int at = -1;
-                bool Seen()
-                {
-                    at = _text.ToString().IndexOf(marker, from, StringComparison.Ordinal);
-                    if (at < 0) ReadOnce();
-                    return at >= 0;
-                }
-                _host.WaitUntil(Seen, TimeSpan.FromSeconds(60), $"\"{marker}\" after {from} in the console:\n{Text}\n");
-                return at;
-            }
-
-            private int ReadOnce()
-            {
-                ConsoleChunk chunk = _client.ReadConsole(_id, (ulong)_text.Length);
-                Assert.False(chunk.Dropped, "the console ring wrapped before it was read");
-                _text.Append(Encoding.ASCII.GetString(chunk.Data));
-                return chunk.Data.Length;
-            }
-        }
-
         [Fact]
         public void Snapshot_run_restore_gives_back_the_same_memory_and_registers()
         {
@@ -116,15 +74,9 @@ namespace Hv.SystemTests
             var there = new ConsoleReader(second, b, moved);
             a.ResumeVm(id);
             b.ResumeVm(moved);
-            string Next3(ConsoleReader reader, int from)
-            {
-                int end = from;
-                for (int line = 0; line < 3; line++) end = reader.WaitFor("\n", end) + 1;
-                return reader.Text.Substring(from, end - from);
-            }
-            string next = Next3(here, paused);
+            string next = here.Lines(paused, 3);
             Assert.Matches(@"^[^\n]*\ntick \d+ sum=\w+\ntick \d+ sum=\w+\n$|^tick \d+ sum=\w+\n", next);
-            Assert.Equal(next, Next3(there, 0));
+            Assert.Equal(next, there.Lines(0, 3));
         }
     }
 }

@@ -27,6 +27,7 @@ namespace Hv.Testing
         private readonly object _lock = new object();
         private readonly Hypervisor _hypervisor;
         private readonly ScriptedProcessor _processor;
+        private readonly HypervisorAdapter _adapter;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private TcpListener _listener;
         private Thread _network, _cpu;
@@ -54,7 +55,8 @@ namespace Hv.Testing
             AddTemplate("halt", "say halting\nhlt");
             AddTemplate("fail", "say failing\nexit 3");
             Server = new ProtocolServer(sink ?? _socket, new SystemEntropy(), Key);
-            new HypervisorAdapter(_hypervisor, new ScriptedHostFacts(Pages, _processor), Pages).RegisterWith(Server);
+            _adapter = new HypervisorAdapter(_hypervisor, new ScriptedHostFacts(Pages, _processor), Pages);
+            _adapter.RegisterWith(Server);
         }
 
         /// <summary>A host served over TCP on 127.0.0.1 (<see cref="Port"/>), its guests run by a thread of their own.</summary>
@@ -231,8 +233,14 @@ namespace Hv.Testing
             while (!_stop.IsCancellationRequested)
             {
                 VirtualMachine ran;
-                lock (_lock) ran = _hypervisor.RunNext(100_000);
-                if (ran == null) Thread.Sleep(1);
+                bool preparing;
+                // Like the kernel's host loop: a step of any export being prepared, then a guest's slice.
+                lock (_lock)
+                {
+                    preparing = _adapter.AdvanceExports();
+                    ran = _hypervisor.RunNext(100_000);
+                }
+                if (ran == null && !preparing) Thread.Sleep(1);
                 else Thread.Yield();
             }
         }

@@ -55,14 +55,17 @@ namespace Hv.Testing
         public void Send(byte[] bytes) => _socket.Send(bytes);
 
         /// <summary>True when the host closes or resets the connection; false when it stays open until the receive timeout.</summary>
-        public bool WasDropped()
+        public bool WasDropped() => WasDroppedSocket(_socket);
+
+        /// <summary>True once the host closes or resets <paramref name="socket"/> (data it sends first is skipped); false on the socket's receive timeout.</summary>
+        public static bool WasDroppedSocket(Socket socket)
         {
             try
             {
                 var buffer = new byte[256];
                 for (;;)
                 {
-                    if (_socket.Receive(buffer) == 0) return true;
+                    if (socket.Receive(buffer) == 0) return true;
                 }
             }
             catch (SocketException e)

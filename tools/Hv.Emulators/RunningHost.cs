@@ -29,16 +29,17 @@ namespace Hv.Emulators
 
         public string Log { get { lock (_log) return _log.ToString(); } }
 
-        private RunningHost(string emulator, string cmdline, string keyHex, string nic)
+        private RunningHost(string emulator, string cmdline, string keyHex, string nic, int memoryMiB)
         {
             KeyHex = keyHex;
             Port = FreePort();
             NetPort = nic == null ? 0 : FreePort();
             string network = nic == null ? "" : $" --nic {nic} --net-port {NetPort}";
+            string memory = memoryMiB > 0 ? $" --memory {memoryMiB}" : "";
             string root = HvBoot.RepositoryRoot;
             // The wall-clock limit is only a backstop for a test run that forgets to dispose the host.
             var psi = new ProcessStartInfo(Path.Combine(root, "tools", "hv-boot"),
-                $"--emulator {emulator} --timeout 7200 --mgmt-port {Port}{network} --cmdline \"hv.key={keyHex} hv.panic=poweroff {cmdline}\"")
+                $"--emulator {emulator} --timeout 7200 --mgmt-port {Port}{network}{memory} --cmdline \"hv.key={keyHex} hv.panic=poweroff {cmdline}\"")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -53,11 +54,14 @@ namespace Hv.Emulators
             Clock = new EmulatorClock(_process.Id);
         }
 
-        /// <summary>Boots and waits until the image logs "ready". nic ("e1000" or "virtio") adds a NIC reachable at <see cref="NetPort"/>.</summary>
-        public static RunningHost Start(string emulator = "bochs", string cmdline = "", string keyHex = null, string nic = null)
+        /// <summary>
+        /// Boots and waits until the image logs "ready". nic ("e1000" or "virtio") adds a NIC reachable at <see cref="NetPort"/>;
+        /// memoryMiB above 0 is the machine's RAM instead of tools/hv-boot's default.
+        /// </summary>
+        public static RunningHost Start(string emulator = "bochs", string cmdline = "", string keyHex = null, string nic = null, int memoryMiB = 0)
         {
             keyHex ??= Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-            var host = new RunningHost(emulator, cmdline, keyHex, nic);
+            var host = new RunningHost(emulator, cmdline, keyHex, nic, memoryMiB);
             host.WaitForLog("ready at tsc", BootBudget);
             return host;
         }

@@ -309,6 +309,27 @@ namespace Hv.Core.Memory
         }
 
         /// <summary>
+        /// True when the 4 KiB page at <paramref name="gpa"/> holds only zeros, checked in place (no copy: an export scans
+        /// every page of the RAM with it); false also for an address that is not a page inside the RAM.
+        /// </summary>
+        public bool IsZeroPage(ulong gpa)
+        {
+            if ((gpa & PageMask) != 0 || !Contains(gpa, PageSize))
+            {
+                return false;
+            }
+            Span<byte> page = _pages.Page(Leaf(gpa));
+            for (int i = 0; i < page.Length; i++)
+            {
+                if (page[i] != 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>
         /// Host-side write with copy-on-write: every page of the range is made private first (the same path
         /// as <see cref="ResolveWrite"/>), then the bytes are copied. False, with the guest-visible contents
         /// unchanged, when the range is not inside the RAM or a private copy could not be had.

@@ -205,7 +205,8 @@ namespace Hv.Core.Vm
 
         /// <summary>
         /// An export of a paused (or never started) VM: its state now and a copy-on-write fork of its memory, so the VM
-        /// may go on while the image is read. The caller releases the writer.
+        /// may go on while the image is prepared and read. The caller prepares the image (<see cref="VmImageWriter.Advance"/>,
+        /// in steps) and releases the writer.
         /// </summary>
         public HypervisorStatus Export(uint id, out VmImageWriter writer)
         {

@@ -7,27 +7,45 @@ namespace Hv.Core.Vm
 {
     /// <summary>
     /// Produces a <see cref="VmImage"/> from a paused VM's captured state and a fork of its memory, which it owns and
-    /// releases (so the VM may go on running, or be removed, while the export is read).
+    /// releases (so the VM may go on running, or be removed, while the export is prepared and read). Preparing the image
+    /// (finding the pages with content, then hashing them) is work in proportion to the VM's memory, so it is a job done
+    /// in bounded steps (<see cref="Advance"/>) until <see cref="IsReady"/>: the host keeps serving requests and running
+    /// guests between the steps. The bytes are the same however the steps are cut.
     /// </summary>
     public sealed class VmImageWriter
     {
         private readonly AddressSpace _memory;
         private readonly byte[] _head;      // header + bitmap
-        private readonly int[] _pageIndex;  // k-th page in the stream → guest page number
+        private readonly int _bitmapAt;
+        private readonly int _pages;        // guest pages in the memory
+        private readonly int[] _pageIndex;  // k-th page in the stream → guest page number (the first _present entries)
         private readonly byte[] _page = new byte[VmImage.PageSize];
         private readonly byte[] _digest = new byte[VmImage.DigestBytes];
+        private Sha256 _hash;               // while the present pages are hashed; null before and once ready
+        private int _present;
+        private int _scanned;               // guest pages checked for content so far
+        private int _hashed;                // present pages hashed so far
         private int _cachedPage = -1;
+        private ulong _bodyBytes;
 
+        /// <summary>The image's size; 0 until <see cref="IsReady"/>.</summary>
         public ulong TotalBytes { get; private set; }
-        private readonly ulong _bodyBytes;
+
+        public bool IsReady { get { return TotalBytes != 0; } }
+
+        /// <summary>Pages of preparation done so far, of <see cref="WorkPages"/>.</summary>
+        public ulong DonePages { get { return (ulong)_scanned + (ulong)_hashed; } }
+
+        /// <summary>Pages of preparation in all: every guest page to scan, then each one with content to hash (all of them until the scan says).</summary>
+        public ulong WorkPages { get { return (ulong)_pages + (ulong)(_scanned < _pages ? _pages : _present); } }
 
         public VmImageWriter(string name, string template, VcpuState state, AddressSpace memory)
         {
             _memory = memory;
             byte[] nameBytes = Ascii(name), templateBytes = Ascii(template);
-            int bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length);
-            ulong pages = memory.Size / VmImage.PageSize;
-            _head = new byte[bitmapAt + VmImage.BitmapBytes(memory.Size)];
+            _bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length);
+            _pages = (int)(memory.Size / VmImage.PageSize);
+            _head = new byte[_bitmapAt + VmImage.BitmapBytes(memory.Size)];
             var w = new SpanCursor(_head);
             w.U32(VmImage.Magic); w.U16(VmImage.Version); w.U16(0); w.U64(memory.Size);
             w.Text(nameBytes); w.Text(templateBytes);
@@ -40,35 +58,43 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.MsrCount; i++) w.U64(state.Msrs.Get(i));
             for (int i = 0; i < VmImage.SwitchedCount; i++) w.U64(state.Switched.Get(i));
             for (int i = 0; i < VmImage.MtrrCount; i++) w.U64(state.Mtrrs.Get(i));
-
-            int present = 0;
-            int[] index = new int[(int)pages];
-            for (int p = 0; p < (int)pages; p++)
-            {
-                memory.Read((ulong)p * VmImage.PageSize, _page);
-                if (IsZero(_page)) continue;
-                _head[bitmapAt + p / 8] |= (byte)(1 << (p % 8));
-                index[present++] = p;
-            }
-            _pageIndex = new int[present];
-            for (int i = 0; i < present; i++) _pageIndex[i] = index[i];
-            Owned.Free(index);
-            _bodyBytes = (ulong)_head.Length + (ulong)present * VmImage.PageSize;
-            TotalBytes = _bodyBytes + VmImage.DigestBytes;
-
-            // The digest over the header, the bitmap and the pages, so an import can tell a damaged image.
-            var hash = new Sha256();
-            hash.Update(_head, 0, _head.Length);
-            for (int i = 0; i < present; i++)
-            {
-                memory.Read((ulong)_pageIndex[i] * VmImage.PageSize, _page);
-                hash.Update(_page, 0, _page.Length);
-            }
-            hash.Finish(_digest, 0);
-            hash.Free();
+            _pageIndex = new int[_pages];
         }
 
-        /// <summary>Copies image bytes [offset, offset+count) into destination; returns how many (0 at the end).</summary>
+        /// <summary>
+        /// Does up to <paramref name="pages"/> pages of the preparation: first every guest page is checked for content
+        /// (zero pages do not travel, the bitmap says which do), then the digest over the header, the bitmap and the pages
+        /// is computed, so an import can tell a damaged image. Returns <see cref="IsReady"/>.
+        /// </summary>
+        public bool Advance(int pages)
+        {
+            for (; pages > 0 && _scanned < _pages; pages--, _scanned++)
+            {
+                if (_memory.IsZeroPage((ulong)_scanned * VmImage.PageSize)) continue;
+                _head[_bitmapAt + _scanned / 8] |= (byte)(1 << (_scanned % 8));
+                _pageIndex[_present++] = _scanned;
+            }
+            if (_scanned < _pages || IsReady) return IsReady;
+            if (_hash == null)
+            {
+                _hash = new Sha256();
+                _hash.Update(_head, 0, _head.Length);
+            }
+            for (; pages > 0 && _hashed < _present; pages--, _hashed++)
+            {
+                _memory.Read((ulong)_pageIndex[_hashed] * VmImage.PageSize, _page);
+                _hash.Update(_page, 0, _page.Length);
+            }
+            if (_hashed < _present) return false;
+            _hash.Finish(_digest, 0);
+            _hash.Free();
+            _hash = null;
+            _bodyBytes = (ulong)_head.Length + (ulong)_present * VmImage.PageSize;
+            TotalBytes = _bodyBytes + VmImage.DigestBytes;
+            return true;
+        }
+
+        /// <summary>Copies image bytes [offset, offset+count) into destination; returns how many (0 at the end, and until ready).</summary>
         public int Read(ulong offset, byte[] destination, int at, int count)
         {
             int done = 0;
@@ -100,21 +126,16 @@ namespace Hv.Core.Vm
             return done;
         }
 
-        /// <summary>Gives back the frozen memory, the buffers and the writer (the export ended).</summary>
+        /// <summary>Gives back the frozen memory, the buffers and the writer (the export ended, ready or not).</summary>
         public void Free()
         {
+            if (_hash != null) _hash.Free();
             _memory.Free();
             Owned.Free(_head);
             Owned.Free(_pageIndex);
             Owned.Free(_page);
             Owned.Free(_digest);
             Owned.Free(this);
-        }
-
-        private static bool IsZero(byte[] page)
-        {
-            for (int i = 0; i < page.Length; i++) if (page[i] != 0) return false;
-            return true;
         }
 
         private static byte[] Ascii(string text)

@@ -58,29 +58,24 @@ namespace System
             => SpanHelpers.Memmove(ref destination, ref source, byteCount);
     }
 
-    // Block copy and fill helpers the JIT calls for struct copies, initblk and stackalloc zeroing, and Span.CopyTo.
-    // Eight bytes at a time: guest images and pages are megabytes, and a byte loop costs eight times the instructions.
+    // Block copy and fill helpers the JIT calls for struct copies, initblk and stackalloc zeroing.
     internal static unsafe class SpanHelpers
     {
         internal static void Fill(ref byte destination, byte value, nuint length)
         {
             fixed (byte* d = &destination)
-            {
-                ulong word = value * 0x0101010101010101UL;
-                nuint i = 0;
-                for (; i + 8 <= length; i += 8) *(ulong*)(d + i) = word;
-                for (; i < length; i++) d[i] = value;
-            }
+                for (nuint i = 0; i < length; i++) d[i] = value;
         }
 
         internal static void ClearWithoutReferences(ref byte destination, nuint length) => Fill(ref destination, 0, length);
 
+        // Eight bytes a move (x86 allows unaligned ones); forward unless the destination starts inside the source,
+        // where a backward copy keeps overlapping bytes intact.
         internal static void Memmove(ref byte destination, ref byte source, nuint length)
         {
             fixed (byte* d = &destination)
             fixed (byte* s = &source)
             {
-                // Forward when the destination starts before the source or past its end; else backward (overlap).
                 if (d <= s || d >= s + length)
                 {
                     nuint i = 0;

@@ -27,6 +27,7 @@ namespace System
 
         public int Length => _length;
         public bool IsEmpty => _length == 0;
+        internal T* Pointer => _pointer;
 
         public ref T this[int index]
         {
@@ -49,15 +50,18 @@ namespace System
             return new Span<T>(_pointer + start, length);
         }
 
-        public void Clear() => SpanHelpers.ClearWithoutReferences(ref *(byte*)_pointer, (nuint)_length * (nuint)sizeof(T));
-
-        /// <summary>Copies every element into <paramref name="destination"/>, which must be at least as long.</summary>
-        public void CopyTo(Span<T> destination) => ((ReadOnlySpan<T>)this).CopyTo(destination);
+        public void Clear()
+        {
+            for (int i = 0; i < _length; i++) _pointer[i] = default;
+        }
 
         public void Fill(T value)
         {
             for (int i = 0; i < _length; i++) _pointer[i] = value;
         }
+
+        /// <summary>Copies this span into the start of <paramref name="destination"/> (which must be as long): a bulk move.</summary>
+        public void CopyTo(Span<T> destination) => ((ReadOnlySpan<T>)this).CopyTo(destination);
 
         public static implicit operator Span<T>(T[] array) => new Span<T>(array);
         public static implicit operator ReadOnlySpan<T>(Span<T> span) => new ReadOnlySpan<T>(span._pointer, span._length);
@@ -107,13 +111,12 @@ namespace System
             return new ReadOnlySpan<T>(_pointer + start, length);
         }
 
-        /// <summary>Copies every element into <paramref name="destination"/>, which must be at least as long.</summary>
+        /// <summary>Copies this span into the start of <paramref name="destination"/> (which must be as long): a bulk move.</summary>
         public void CopyTo(Span<T> destination)
         {
             if ((uint)_length > (uint)destination.Length) Panic.IndexOutOfRange();
             if (_length == 0) return;
-            fixed (T* d = &destination[0])
-                SpanHelpers.Memmove(ref *(byte*)d, ref *(byte*)_pointer, (nuint)_length * (nuint)sizeof(T));
+            SpanHelpers.Memmove(ref *(byte*)destination.Pointer, ref *(byte*)_pointer, (nuint)_length * (nuint)sizeof(T));
         }
 
         public static implicit operator ReadOnlySpan<T>(T[] array) => new ReadOnlySpan<T>(array);

@@ -41,6 +41,7 @@ namespace Hv.Kernel.Host
             {
                 if (link != null && link.Poll(log) > 0) lastTraffic = Native.hv_rdtsc();
                 adapter.ReclaimAbandoned();
+                bool preparing = PrepareExports(adapter, SliceFor(lastTraffic));
                 HostNetwork.Poll();
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
@@ -54,6 +55,7 @@ namespace Hv.Kernel.Host
                     if (vm.State == VmState.Stopped) ReportStop(vm, echo, log);
                     continue;
                 }
+                if (preparing) continue;
                 if (exitWhenIdle)
                 {
                     log.WriteLine("idle: no VM can run");
@@ -62,6 +64,18 @@ namespace Hv.Kernel.Host
                 // Nothing to run: sleep until COM1 has a byte (its IRQ is the only one unmasked).
                 Native.hv_wait_for_interrupt();
             }
+        }
+
+        // Exports being prepared get as long as a guest's slice in each turn of the loop (at least one step of a few
+        // pages): half the time while guests run, short turns while the management line streams, so a large export goes
+        // on while guests keep their slices and requests are answered. True while an export needs more (the loop must not
+        // sleep then).
+        private static bool PrepareExports(HypervisorAdapter adapter, ulong ticks)
+        {
+            ulong until = Native.hv_rdtsc() + ticks;
+            bool more;
+            while ((more = adapter.AdvanceExports()) && Native.hv_rdtsc() < until) { }
+            return more;
         }
 
         private static ulong SliceFor(ulong lastTraffic)

@@ -16,6 +16,9 @@ namespace Hv.Kernel.Host
     // One round of everything runs first, so the heap's slabs and the page map exist before the start is read.
     internal sealed class Soak
     {
+        // The abandoned upload's size: issue 14's case (4 MiB each), well under TemplateUploads.MaxImageBytes.
+        private const ulong AbandonedUploadBytes = 4UL << 20;
+
         private readonly Hypervisor _hypervisor;
         private readonly LocalRequests _requests;
         private readonly CreateVmMessage _create = new CreateVmMessage();
@@ -29,6 +32,7 @@ namespace Hv.Kernel.Host
         private readonly RestoreSnapshotMessage _restore = new RestoreSnapshotMessage();
         private readonly RemoveSnapshotMessage _removeSnapshot = new RemoveSnapshotMessage();
         private readonly BeginExportMessage _export = new BeginExportMessage();
+        private readonly GetExportMessage _prepared = new GetExportMessage();
         private readonly ReadExportMessage _read = new ReadExportMessage();
         private readonly EndExportMessage _endExport = new EndExportMessage();
         private readonly BeginImportMessage _import = new BeginImportMessage();
@@ -141,7 +145,7 @@ namespace Hv.Kernel.Host
                 Check(_requests.Send(_removeTemplate));
             }
             _begin.Name.Set("soak-abandoned");
-            _begin.TotalBytes = TemplateUploads.MaxImageBytes;
+            _begin.TotalBytes = AbandonedUploadBytes;
             _begin.Sha256[0] = (byte)round;
             _begin.Sha256[1] = (byte)(round >> 8);
             Check(_requests.Send(_begin));
@@ -163,7 +167,10 @@ namespace Hv.Kernel.Host
         {
             _export.VmId = vm;
             if (!Check(_requests.Send(_export))) return;
-            int total = (int)_export.TotalBytes;
+            _prepared.ExportId = _export.ExportId;
+            _prepared.TotalBytes = _export.TotalBytes;
+            while (_prepared.TotalBytes == 0 && Check(_requests.Send(_prepared))) { }
+            int total = (int)_prepared.TotalBytes;
             _read.ExportId = _export.ExportId;
             for (int at = 0; at < total; at += _read.Count)
             {

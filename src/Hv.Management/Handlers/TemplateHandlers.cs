@@ -1,5 +1,4 @@
 using Hv.Core.Vm;
-using Hv.Crypto;
 using Hv.Protocol.Messages;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
@@ -49,7 +48,7 @@ namespace Hv.Management
             if (!named.IsOk) return named;
             if (Adapter.FindTemplate(m.Name) != null) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a template with that name exists");
             if (m.TotalBytes == 0 || m.TotalBytes > TemplateUploads.MaxImageBytes)
-                return HypervisorAdapter.Fail(ErrorCode.TooLarge, "a template image is 1 byte to 4 MiB");
+                return HypervisorAdapter.Fail(ErrorCode.TooLarge, "a template image is 1 byte to 64 MiB");
             ulong memory = (ulong)m.MemoryMiB << 20;
             if (memory == 0 || memory > Hypervisor.MaxMemorySize) return HypervisorAdapter.Fail(ErrorCode.InvalidArgument, "memory must be 1 to 1024 MiB");
             Adapter.ReclaimAbandoned();
@@ -92,20 +91,20 @@ namespace Hv.Management
             if (u == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no upload with that id");
             if (_message.Offset == u.Received)
             {
-                if (u.Received + (ulong)_message.DataCount > (ulong)u.Data.Length) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "more bytes than announced");
-                for (int i = 0; i < _message.DataCount; i++) u.Data[(int)u.Received + i] = _message.Data[_message.DataOffset + i];
-                u.Received += (ulong)_message.DataCount;
+                if (!u.Append(_message.Data, _message.DataOffset, _message.DataCount)) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "more bytes than announced");
             }
             _message.NextOffset = u.Received;
             return Reply.Ok;
         }
     }
 
-    /// <summary>CommitTemplateUpload: once every byte is there, checks the SHA-256 and adds the template.</summary>
+    /// <summary>
+    /// CommitTemplateUpload: once every byte is there, checks the SHA-256 (hashed as the chunks came) and adds the
+    /// template.
+    /// </summary>
     internal sealed class CommitTemplateUploadHandler : AdapterHandler
     {
         private readonly CommitTemplateUploadMessage _message = new CommitTemplateUploadMessage();
-        private readonly Sha256 _hash = new Sha256();
         private readonly byte[] _digest = new byte[ProtocolInfo.Sha256Bytes];
 
         public CommitTemplateUploadHandler(HypervisorAdapter adapter) : base(adapter) { }
@@ -118,9 +117,7 @@ namespace Hv.Management
             if (u == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no upload with that id");
             if (!u.Complete) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "the upload is not complete");
             Adapter.Uploads.Take(u);
-            _hash.Reset();
-            _hash.Update(u.Data, 0, u.Data.Length);
-            _hash.Finish(_digest, 0);
+            u.Hash.Finish(_digest, 0);
             if (!TemplateUploads.SameDigest(_digest, u.Sha256))
             {
                 u.Free(withContents: true);

@@ -5,7 +5,10 @@ using Hv.Protocol.Wire;
 
 namespace Hv.Management
 {
-    /// <summary>BeginExport: freezes an image of a paused VM (a fork of its memory and its state) until EndExport.</summary>
+    /// <summary>
+    /// BeginExport: freezes an image of a paused VM (a fork of its memory and its state) until EndExport. The answer comes
+    /// before the image is prepared (total bytes 0): the host loop prepares it in bounded steps, GetExport reports it.
+    /// </summary>
     internal sealed class BeginExportHandler : AdapterHandler
     {
         private readonly BeginExportMessage _message = new BeginExportMessage();
@@ -23,8 +26,33 @@ namespace Hv.Management
             if (status == HypervisorStatus.InvalidState) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "only a paused VM can be exported");
             if (status != HypervisorStatus.Ok) return HypervisorAdapter.Translate(status);
             _message.ExportId = Adapter.NextTransferId();
+            writer.Advance(HypervisorAdapter.PreparationStepPages);
             _message.TotalBytes = writer.TotalBytes;
             Adapter.Exports.Add(_message.ExportId, writer, Adapter.NowMs);
+            return Reply.Ok;
+        }
+    }
+
+    /// <summary>
+    /// GetExport: the export's size once its image is ready, and how far the preparation got. Each ask also does one
+    /// bounded step of it, so an export finishes even on a host that runs no loop between requests.
+    /// </summary>
+    internal sealed class GetExportHandler : AdapterHandler
+    {
+        private readonly GetExportMessage _message = new GetExportMessage();
+
+        public GetExportHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            VmImageWriter writer = Adapter.Exports.Find(_message.ExportId, Adapter.NowMs);
+            if (writer == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no export with that id");
+            writer.Advance(HypervisorAdapter.PreparationStepPages);
+            _message.TotalBytes = writer.TotalBytes;
+            _message.DonePages = writer.DonePages;
+            _message.WorkPages = writer.WorkPages;
             return Reply.Ok;
         }
     }
@@ -42,6 +70,7 @@ namespace Hv.Management
         {
             VmImageWriter writer = Adapter.Exports.Find(_message.ExportId, Adapter.NowMs);
             if (writer == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no export with that id");
+            if (!writer.IsReady) return HypervisorAdapter.Fail(ErrorCode.Busy, "the export's image is still being prepared (GetExport says when it is ready)");
             _message.Count = writer.Read(_message.Offset, _message.Data, 0, _message.MaxBytes);
             return Reply.Ok;
         }

@@ -213,11 +213,38 @@ namespace Hv.Protocol.Client
             Call(m, timeoutMs);
         }
 
-        /// <summary>Freezes an image of a paused VM on the host. Returns (export id, total bytes) in a TransferStart.</summary>
-        public TransferStart BeginExport(uint vmId, int timeoutMs = 0)
+        /// <summary>
+        /// Freezes an image of a paused VM on the host and waits while the host prepares it, asking GetExport (the host
+        /// prepares it in bounded steps, serving other requests and running guests meanwhile); <paramref name="preparing"/>
+        /// hears each answer's (done pages, work pages). Returns (export id, total bytes) in a TransferStart. A failure
+        /// while waiting ends the export.
+        /// </summary>
+        public TransferStart BeginExport(uint vmId, int timeoutMs = 0, Action<ulong, ulong> preparing = null)
         {
             BeginExportMessage m = Call(new BeginExportMessage { VmId = vmId }, timeoutMs);
-            return new TransferStart { Id = m.ExportId, NextOffset = 0, TotalBytes = m.TotalBytes };
+            var export = new TransferStart { Id = m.ExportId, NextOffset = 0, TotalBytes = m.TotalBytes };
+            try
+            {
+                while (export.TotalBytes == 0)
+                {
+                    ExportPreparation p = GetExport(export.Id, timeoutMs);
+                    export.TotalBytes = p.TotalBytes;
+                    preparing?.Invoke(p.DonePages, p.WorkPages);
+                }
+            }
+            catch
+            {
+                EndQuietly(() => EndExport(export.Id));
+                throw;
+            }
+            return export;
+        }
+
+        /// <summary>How far the host has prepared an export's image (TotalBytes 0 until it is ready).</summary>
+        public ExportPreparation GetExport(uint exportId, int timeoutMs = 0)
+        {
+            GetExportMessage m = Call(new GetExportMessage { ExportId = exportId }, timeoutMs);
+            return new ExportPreparation { TotalBytes = m.TotalBytes, DonePages = m.DonePages, WorkPages = m.WorkPages };
         }
 
         /// <summary>Reads at most <paramref name="count"/> (≤ MaxTransferChunk) image bytes at <paramref name="at"/> into buffer[offset..]; 0 at the end.</summary>

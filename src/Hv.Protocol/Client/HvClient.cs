@@ -47,6 +47,10 @@ namespace Hv.Protocol.Client
             }
             Buffer.BlockCopy(key, 0, _key, 0, key.Length);
             _session.SetHostKey(_key, 0);
+            if (transport.AuthenticatesFrames)
+            {
+                _session.UseChannelAuthentication();
+            }
         }
 
         /// <summary>Opens the transport if needed and performs the handshake.</summary>
@@ -238,7 +242,7 @@ namespace Hv.Protocol.Client
             }
             int content = _writer.Length;
             _session.ComputeMac(Session.ClientToServer, sequence, _request, 0, content, _request, content);
-            Send(content + ProtocolInfo.MacBytes);
+            Send(content + _session.MacBytes);
             return requestId;
         }
 
@@ -358,7 +362,7 @@ namespace Hv.Protocol.Client
                     Interlocked.Increment(ref _ignoredFrames);
                     continue;
                 }
-                int content = length - ProtocolInfo.MacBytes;
+                int content = length - _session.MacBytes;
                 if (!FrameLayout.HasMac(opcode) || content < _reader.Position || sequence <= _session.LastReceived
                     || !_session.CheckMac(Session.ServerToClient, sequence, frame, 0, content, frame, content))
                 {
@@ -417,7 +421,7 @@ namespace Hv.Protocol.Client
                     Interlocked.Increment(ref _ignoredFrames);
                     continue;
                 }
-                int content = length - ProtocolInfo.MacBytes;
+                int content = length - _session.MacBytes;
                 byte status;
                 byte serverVersion;
                 if (!_reader.ReadByte(out status) || !_reader.ReadByte(out serverVersion))

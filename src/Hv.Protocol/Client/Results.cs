@@ -12,6 +12,15 @@ namespace Hv.Protocol.Client
         public ulong TotalBytes { get; set; }
     }
 
+    /// <summary>How far the host has prepared an export's image (<see cref="HvClient.GetExport"/>).</summary>
+    public sealed class ExportPreparation
+    {
+        /// <summary>The image's size once it is ready; 0 while it is being prepared.</summary>
+        public ulong TotalBytes { get; set; }
+        public ulong DonePages { get; set; }
+        public ulong WorkPages { get; set; }
+    }
+
     /// <summary>What <see cref="HvClient.UploadTemplate"/> did.</summary>
     public sealed class TemplateUploadResult
     {

@@ -43,6 +43,8 @@ namespace Hv.Protocol.Client
 
         public override bool IsOpen => _open && _inner.IsOpen;
 
+        public override bool AuthenticatesFrames => true;
+
         public override void Open()
         {
             Close();

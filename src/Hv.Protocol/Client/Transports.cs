@@ -17,6 +17,12 @@ namespace Hv.Protocol.Client
 
         public abstract bool IsOpen { get; }
 
+        /// <summary>
+        /// True when the transport itself authenticates, encrypts and orders every byte (the secure channel): the
+        /// protocol's frames then carry no MAC of their own (PROTOCOL.md, "Channels").
+        /// </summary>
+        public virtual bool AuthenticatesFrames => false;
+
         public abstract void Open();
 
         public abstract void Close();

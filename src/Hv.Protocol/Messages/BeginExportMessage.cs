@@ -4,7 +4,8 @@ namespace Hv.Protocol.Messages
 {
     /// <summary>
     /// BeginExport (25): freezes an image of a Paused VM. Request: VM id varint. Ok response: export id varint | total
-    /// bytes varint (at most <see cref="ProtocolInfo.MaxTransferBytes"/>).
+    /// bytes varint (at most <see cref="ProtocolInfo.MaxTransferBytes"/>; 0 while the host still prepares the image, in
+    /// bounded steps between other work: ask <see cref="GetExportMessage"/> until it says the total).
     /// </summary>
     public sealed class BeginExportMessage : Message
     {

@@ -32,6 +32,7 @@ namespace Hv.Protocol.Server
         private Session _pending = new Session();
 
         private int _bodyStart;
+        private readonly int _macBytes;
 
         private long _authFailures;
         private long _requests;
@@ -39,12 +40,19 @@ namespace Hv.Protocol.Server
         private long _sendFailures;
 
         /// <param name="key">The 32-byte host key (copied into the MAC state; the array may be wiped after).</param>
-        public ProtocolServer(ByteSink sink, EntropySource entropy, byte[] key)
+        /// <param name="channelAuthenticated">True inside the secure channel: frames carry no MAC (<see cref="Session.MacBytes"/>).</param>
+        public ProtocolServer(ByteSink sink, EntropySource entropy, byte[] key, bool channelAuthenticated = false)
         {
             _sink = sink;
             _entropy = entropy;
             _active.SetHostKey(key, 0);
             _pending.SetHostKey(key, 0);
+            if (channelAuthenticated)
+            {
+                _active.UseChannelAuthentication();
+                _pending.UseChannelAuthentication();
+            }
+            _macBytes = _active.MacBytes;
         }
 
         /// <summary>Routes requests with <paramref name="opcode"/> to <paramref name="handler"/> (null: Unsupported again).</summary>
@@ -145,7 +153,7 @@ namespace Hv.Protocol.Server
                 OnHandshake(version, requestId, frame, _reader.Position, length);
                 return;
             }
-            int contentLength = length - ProtocolInfo.MacBytes;
+            int contentLength = length - _macBytes;
             if (version != ProtocolInfo.Version || contentLength < _reader.Position)
             {
                 Refuse(requestId);
@@ -213,7 +221,7 @@ namespace Hv.Protocol.Server
             _writer.WriteVarUInt(ProtocolInfo.MaxContentBytes);
             int content = _writer.Length;
             _pending.ComputeMac(Session.ServerToClient, 0, _response, 0, content, _response, content);
-            Send(content + ProtocolInfo.MacBytes);
+            Send(content + _macBytes);
         }
 
         // ---- responses -------------------------------------------------------------------------------------
@@ -262,7 +270,7 @@ namespace Hv.Protocol.Server
             }
             int content = _writer.Length;
             session.ComputeMac(Session.ServerToClient, session.LastSent, _response, 0, content, _response, content);
-            Send(content + ProtocolInfo.MacBytes);
+            Send(content + _macBytes);
         }
 
         private void ErrorBody(ErrorCode code, string detail)

@@ -52,7 +52,7 @@ namespace Hv.Protocol.Server
         {
             _entropy = entropy;
             for (int i = 0; i < HostKey.Bytes; i++) _key[i] = key[i];
-            _server = new ProtocolServer(this, entropy, key);
+            _server = new ProtocolServer(this, entropy, key, channelAuthenticated: true);
         }
 
         /// <summary>This session's protocol server: register the handlers with it.</summary>

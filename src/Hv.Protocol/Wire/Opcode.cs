@@ -43,6 +43,8 @@ namespace Hv.Protocol.Wire
         WriteImport = 29,
         CommitImport = 30,
         AbortImport = 31,
+        /// <summary>How far an export's image is prepared (BeginExport answers before it is ready).</summary>
+        GetExport = 32,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,

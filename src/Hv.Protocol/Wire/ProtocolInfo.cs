@@ -9,8 +9,8 @@ namespace Hv.Protocol.Wire
         /// <summary>Largest message content (version byte through the last body byte, without MAC and CRC).</summary>
         public const int MaxContentBytes = 8192;
 
-        /// <summary>Truncated HMAC-SHA256 carried by authenticated frames.</summary>
-        public const int MacBytes = 16;
+        /// <summary>Truncated HMAC-SHA256 carried by authenticated frames on a bare line (none inside the secure channel).</summary>
+        public const int MacBytes = Hv.Crypto.Session.FrameMacBytes;
 
         public const int CrcBytes = 4;
 

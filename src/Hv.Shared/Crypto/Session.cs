@@ -4,10 +4,16 @@ namespace Hv.Crypto
     /// One authenticated session: the nonces, the session key and the per-direction sequence numbers.
     ///   session key = HMAC-SHA256(host key, "hv-session" || cnonce || snonce)
     ///   frame MAC   = HMAC-SHA256(session key, cnonce || snonce || direction || seq (u64 LE) || content)[0..16)
-    /// Used by both the server and the client; allocates only in the constructor.
+    /// Used by both the server and the client; allocates only in the constructor. Inside the secure channel
+    /// (SECURE-CHANNEL.md, TCP) every record is already authenticated, encrypted and sequenced under keys from a
+    /// handshake keyed by the host key, so a frame MAC would only repeat that check: such a session has
+    /// <see cref="MacBytes"/> 0 (frames carry no MAC, the sequence numbers are still checked); on a bare line it is 16.
     /// </summary>
     public sealed class Session
     {
+        /// <summary>The frame MAC's length on a bare line (HMAC-SHA256 truncated).</summary>
+        public const int FrameMacBytes = 16;
+
         /// <summary>Direction byte of frames the client sends.</summary>
         public const byte ClientToServer = 0x43; // 'C'
 
@@ -24,6 +30,7 @@ namespace Hv.Crypto
         private readonly byte[] _sessionKey = new byte[32];
         private readonly byte[] _scratch = new byte[32];
         private bool _established;
+        private int _macBytes = FrameMacBytes;
 
         /// <summary>Highest sequence number accepted from the peer (frames must exceed it).</summary>
         public ulong LastReceived;
@@ -32,6 +39,15 @@ namespace Hv.Crypto
         public ulong LastSent;
 
         public bool Established { get { return _established; } }
+
+        /// <summary>Bytes of MAC at the end of each authenticated frame: 16, or 0 in an authenticated channel.</summary>
+        public int MacBytes { get { return _macBytes; } }
+
+        /// <summary>For a session inside a channel that authenticates every byte itself (the secure channel): no frame MACs.</summary>
+        public void UseChannelAuthentication()
+        {
+            _macBytes = 0;
+        }
 
         public byte[] ClientNonce { get { return _clientNonce; } }
         public byte[] ServerNonce { get { return _serverNonce; } }
@@ -75,9 +91,13 @@ namespace Hv.Crypto
             LastSent = 0;
         }
 
-        /// <summary>Writes the 16-byte MAC of content[offset..+count) at mac[macOffset].</summary>
+        /// <summary>Writes the <see cref="MacBytes"/>-byte MAC of content[offset..+count) at mac[macOffset].</summary>
         public void ComputeMac(byte direction, ulong sequence, byte[] content, int offset, int count, byte[] mac, int macOffset)
         {
+            if (_macBytes == 0)
+            {
+                return;
+            }
             Digest(direction, sequence, content, offset, count);
             for (int i = 0; i < 16; i++)
             {
@@ -85,12 +105,16 @@ namespace Hv.Crypto
             }
         }
 
-        /// <summary>Constant-time check of a 16-byte MAC. False if no session is established.</summary>
+        /// <summary>Constant-time check of a <see cref="MacBytes"/>-byte MAC. False if no session is established.</summary>
         public bool CheckMac(byte direction, ulong sequence, byte[] content, int offset, int count, byte[] mac, int macOffset)
         {
             if (!_established)
             {
                 return false;
+            }
+            if (_macBytes == 0)
+            {
+                return true;
             }
             Digest(direction, sequence, content, offset, count);
             return FixedTime.AreEqual(_scratch, 0, mac, macOffset, 16);

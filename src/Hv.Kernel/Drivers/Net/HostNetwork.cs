@@ -29,7 +29,7 @@ namespace Hv.Kernel.Drivers.Net
         private static NetStack s_stack;
         private static TcpTestService s_test;
         private static ManagementService s_management;
-        private static ulong s_reportedOpened, s_reportedRefused;
+        private static ulong s_reportedOpened, s_reportedRefused, s_reportedTimedOut;
         private static TextSink s_log;
         private static uint s_reportedAddress;
         private static IpSource s_reportedSource;
@@ -135,6 +135,13 @@ namespace Hv.Kernel.Drivers.Net
                 s_log.Write(" (last: secure channel status ");
                 s_log.WriteDecimal((ulong)s_management.LastFailure);
                 s_log.WriteLine(")");
+            }
+            if (s_management.HandshakesTimedOut != s_reportedTimedOut)
+            {
+                s_reportedTimedOut = s_management.HandshakesTimedOut;
+                s_log.Write("mgmt: tcp connections reset at the handshake deadline: ");
+                s_log.WriteDecimal(s_reportedTimedOut);
+                s_log.WriteLine();
             }
         }
 
