@@ -105,7 +105,10 @@ Task("Image")
     {
         // mode=linux: the kernel of guests/linux/build.sh, and its initramfs as the data module the initrd= field names.
         var initrd = Regex.Match(args, @"(?:^| )initrd=(\S+)");
-        if (Regex.IsMatch(args, @"(?:^| )mode=linux(?: |$)"))
+        var file = Regex.Match(args, @"(?:^| )file=(\S+)");
+        if (Regex.IsMatch(args, @"(?:^| )mode=data(?: |$)") && file.Success)
+            CopyFile($"{root}/guests/{file.Groups[1].Value}", $"{isoRoot}/boot/guests/{name}.bin");
+        else if (Regex.IsMatch(args, @"(?:^| )mode=linux(?: |$)"))
         {
             CopyFile($"{linuxDir}/vmlinuz", $"{isoRoot}/boot/guests/{name}.bin");
             if (initrd.Success)

@@ -1,9 +1,11 @@
 ; mbkernel.asm - a Multiboot v1 kernel using the a.out kludge (load at 1 MiB, 4 KiB bss as its stack).
-; Checks the loader's magic in EAX and prints mem_upper and the command line from the info block (EBX).
+; Checks the loader's magic in EAX and prints mem_upper and the command line from the info block (EBX), then each
+; module of the mods list (flag bit 3) as "mb module NAME: CONTENTS" (its contents are text: mbkernel-config.txt).
 ; loader: multiboot
 ; expect: mb magic ok
 ; expect: mb mem_upper=
 ; expect: mb cmdline=
+; expect: mb module mbkernel-config: hello from a multiboot module
 ; expect-exit: 0
 bits 32
 org 0x100000
@@ -42,7 +44,29 @@ start:  mov esp, bss_end
         call puts
         mov al, 10
         call putc
-.done:  xor eax, eax
+.done:  test dword [ebp], 1 << 3        ; flags bit 3: mods_count/mods_addr valid
+        jz .ok
+        mov ecx, [ebp + 20]             ; mods_count
+        mov edi, [ebp + 24]             ; mods_addr: 16-byte entries (start, end, string, reserved)
+.mod:   jecxz .ok
+        mov esi, s_module
+        call puts
+        mov esi, [edi + 8]
+        call puts
+        mov al, ':'
+        call putc
+        mov al, ' '
+        call putc
+        mov esi, [edi]
+.byte:  cmp esi, [edi + 4]
+        jae .next
+        lodsb
+        call putc
+        jmp .byte
+.next:  add edi, 16
+        dec ecx
+        jmp .mod
+.ok:    xor eax, eax
         jmp exit
 bad_magic:
         mov esi, s_bad
@@ -58,6 +82,7 @@ exit:   mov dx, 0xF4                    ; exit with code EAX
 s_magic:   db "mb magic ok", 10, 0
 s_upper:   db "mb mem_upper=", 0
 s_cmdline: db "mb cmdline=", 0
+s_module:  db "mb module ", 0
 s_bad:     db "mb bad magic", 10, 0
 load_end:
 bss_end equ load_end + 4096

@@ -50,6 +50,10 @@ namespace Hv.Kernel
             Log.Write("cmdline: ");
             CommandLineEcho.Write(Log, options);
             Log.WriteLine();
+            // Firmware and GRUB (which reads every boot module from the disc) took this much of the boot.
+            Log.Write("kernel entered at tsc ");
+            Log.WriteDecimal(Native.hv_rdtsc());
+            Log.WriteLine();
 
             ulong memoryEnd;
             Pages = BootMemory.Initialize(info, bootInfo, totalSize, Log, out memoryEnd);
@@ -70,6 +74,10 @@ namespace Hv.Kernel
             HostNetwork.Start(options, pages, facts.TscTicksPerMillisecond, entropy, Log, key == null ? null : adapter, key);
 
             HeapFigures.WriteUse(Log);
+            // What the templates (golden spaces, primed guests) and the devices took from the pages: the boot's memory cost.
+            Log.Write("memory: free pages at ready ");
+            Log.WriteDecimal(Pages.FreePages);
+            Log.WriteLine();
             // The TSC counts from reset, so this is the boot cost (deterministic under Bochs).
             Log.Write("ready at tsc ");
             Log.WriteDecimal(Native.hv_rdtsc());

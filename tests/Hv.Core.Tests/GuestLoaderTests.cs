@@ -329,6 +329,24 @@ namespace Hv.Core.Tests
             Assert.Equal(0x100010UL, State.Rip);
         }
 
+        [Fact]
+        public void ElfSegmentsMayLoadInConventionalMemoryAboveTheLoadersStructures()
+        {
+            var memory = new LoaderTestMemory(8 * MiB, 0xCC);
+            // A low segment at 0x8000 up to the end of conventional memory, and the entry in it; one more at 1 MiB.
+            byte[] image = ElfKernel(0x8010,
+                Load(0x1000, 0x8000, 0x8000, 0x1000, 0x98000),
+                Load(0x2000, 0x100000, 0x100000, 0x1000, 0x1000));
+            Assert.Equal(GuestLoadStatus.Ok, MultibootLoader.Load(image, memory, 8 * MiB, new byte[0], State));
+            Assert.Equal(image.AsSpan(0x1000, 0x1000).ToArray(), memory.Bytes(0x8000, 0x1000));
+            Assert.Equal(new byte[0x97000], memory.Bytes(0x9000, 0x97000));
+            Assert.Equal(image.AsSpan(0x2000, 0x1000).ToArray(), memory.Bytes(0x100000, 0x1000));
+            Assert.Equal(0x8010UL, State.Rip);
+            // The information block the kernel reads is still intact below it.
+            Assert.Equal(MultibootLoader.BootloaderMagic, (uint)State.Rax);
+            Assert.Equal(0x2000UL, State.Rbx);
+        }
+
         public static IEnumerable<object[]> HostileElfKernels()
         {
             yield return new object[] { "overlapping segments", ElfKernel(0x100000,
@@ -338,7 +356,9 @@ namespace Hv.Core.Tests
             yield return new object[] { "filesz beyond file", ElfKernel(0x100000, Load(0x1000, 0x100000, 0x100000, 0x3000, 0x3000)), GuestLoadStatus.BadSegment };
             yield return new object[] { "offset wraps", ElfKernel(0x100000, Load(0xFFFFF000, 0x100000, 0x100000, 0x2000, 0x2000)), GuestLoadStatus.BadSegment };
             yield return new object[] { "filesz above memsz", ElfKernel(0x100000, Load(0x1000, 0x100000, 0x100000, 0x1000, 0x800)), GuestLoadStatus.BadSegment };
-            yield return new object[] { "below 1 MiB", ElfKernel(0x8000, Load(0x1000, 0x8000, 0x8000, 0x100, 0x100)), GuestLoadStatus.BelowOneMiB };
+            yield return new object[] { "under the loader's structures", ElfKernel(0x7000, Load(0x1000, 0x7000, 0x7000, 0x100, 0x100)), GuestLoadStatus.BelowOneMiB };
+            yield return new object[] { "into the VGA hole", ElfKernel(0x9F000, Load(0x1000, 0x9F000, 0x9F000, 0x1000, 0x1001)), GuestLoadStatus.BelowOneMiB };
+            yield return new object[] { "in the ROM area", ElfKernel(0xF0000, Load(0x1000, 0xF0000, 0xF0000, 0x100, 0x100)), GuestLoadStatus.BelowOneMiB };
             yield return new object[] { "entry outside segments", ElfKernel(0x500000, Load(0x1000, 0x100000, 0x100000, 0x100, 0x100)), GuestLoadStatus.EntryOutsideImage };
             yield return new object[] { "no PT_LOAD", ElfKernel(0x100000, new Segment { Type = 4, Offset = 0x400, FileSize = 12, MemSize = 12 }), GuestLoadStatus.NoLoadableSegments };
             byte[] tooMany = ElfKernel(0x100000, Load(0x1000, 0x100000, 0x100000, 0x100, 0x100));

@@ -86,6 +86,31 @@ namespace Hv.Core.Tests
     public class PageSharingTests
     {
         [Fact]
+        public void A_pinned_page_is_never_freed_and_only_unshared_pages_in_the_window_pin()
+        {
+            var pages = new CowPages();
+            var sharing = pages.NewSharing();
+            ulong mine = sharing.Allocate();
+            ulong module = pages.AllocatePage();      // a page the pool never handed out (a boot module's)
+            ulong shared = sharing.Allocate();
+            sharing.Share(shared);
+            Assert.True(sharing.Pin(mine));
+            Assert.True(sharing.Pin(module));
+            Assert.True(sharing.Pin(module));
+            Assert.False(sharing.Pin(shared));
+            Assert.False(sharing.Pin(CowPages.Limit));
+            Assert.Equal(PageSharing.Pinned, sharing.Count(module));
+            Assert.False(sharing.Release(mine));
+            Assert.False(sharing.Release(module));
+            Assert.True(pages.IsOutstanding(mine));
+            Assert.True(sharing.ZeroPages(out ulong zero, out ulong table));
+            Assert.True(sharing.IsZeroPage(zero));
+            Assert.False(sharing.IsZeroPage(table));
+            Assert.True(sharing.ZeroPages(out ulong again, out _));
+            Assert.Equal(zero, again);
+        }
+
+        [Fact]
         public void Allocate_starts_at_one_share_adds_release_frees_at_zero()
         {
             var pages = new CowPages();

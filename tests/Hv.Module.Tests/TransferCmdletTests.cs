@@ -83,7 +83,7 @@ namespace Hv.Module.Tests
             Assert.True(t.Uploaded);
             Assert.False(t.Primed);
             var uploaded = Template(_a, "up1");
-            Assert.Equal(File.ReadAllBytes(file), uploaded.Image);
+            Assert.Equal(File.ReadAllBytes(file), uploaded.Image.Span.ToArray());
             Assert.Equal("console=ttyS0", uploaded.CommandLine);
             Assert.Equal(Hv.GuestEntryMode.Real, uploaded.Mode);
             var bars = r.Progress.Where(p => p.Activity.StartsWith("Uploading template 'up1' to 127.0.0.1:")).ToList();
@@ -108,8 +108,8 @@ namespace Hv.Module.Tests
             string file = WriteImage("img.bin", 9000);
             var r = _ps.Run("New-HvTemplate fan $d/img.bin -EntryMode Long -MemoryMB 2 -Server $a, $b").NoErrors();
             Assert.Equal(2, r.Of("HvTemplate").Length);
-            Assert.Equal(File.ReadAllBytes(file), Template(_a, "fan").Image);
-            Assert.Equal(File.ReadAllBytes(file), Template(_b, "fan").Image);
+            Assert.Equal(File.ReadAllBytes(file), Template(_a, "fan").Image.Span.ToArray());
+            Assert.Equal(File.ReadAllBytes(file), Template(_b, "fan").Image.Span.ToArray());
         }
 
         [Fact]
@@ -122,7 +122,7 @@ namespace Hv.Module.Tests
             var r = _ps.Run("New-HvTemplate once $d/big.bin -EntryMode Long -MemoryMB 8 -Verbose 4>&1").NoErrors();
             Assert.Single(r.Of("HvTemplate"));
             Assert.Contains(r.Output, o => o.ToString().Contains("recovered from 1 connection failure"));
-            Assert.Equal(File.ReadAllBytes(file), Template(_a, "once").Image);
+            Assert.Equal(File.ReadAllBytes(file), Template(_a, "once").Image.Span.ToArray());
 
             // The line keeps dropping: the command gives up, saying how far it got; the same command again finishes it.
             ulong furthest = 0;
@@ -136,7 +136,7 @@ namespace Hv.Module.Tests
             DropAtChunk(_a, offset => false);
             var again = _ps.Run("New-HvTemplate twice $d/big.bin -EntryMode Long -MemoryMB 8 -Verbose 4>&1").NoErrors();
             Assert.Contains(again.Output, o => o.ToString().Contains("Resumed the upload of 'twice'") && o.ToString().Contains("at byte " + had + " of 60000"));
-            Assert.Equal(File.ReadAllBytes(file), Template(_a, "twice").Image);
+            Assert.Equal(File.ReadAllBytes(file), Template(_a, "twice").Image.Span.ToArray());
         }
 
         [Fact]

@@ -210,7 +210,7 @@ namespace Hv.Protocol.Tests
             loop.Host.WithHypervisor(hv =>
             {
                 var t = hv.Templates.Find("uploaded").Template;
-                Assert.Equal(image, t.Image);
+                Assert.Equal(image, t.Image.Span.ToArray());
                 Assert.Equal(GuestEntryMode.Real, t.Mode);
                 Assert.Equal(2UL << 20, t.MemorySize);
                 Assert.Equal("console=ttyS0 quiet", t.CommandLine);
@@ -327,7 +327,7 @@ namespace Hv.Protocol.Tests
             // Chunk k of a window goes out while the answers to the k-1 before it wait unread; stop-and-wait never has any.
             for (int k = 0; k < 16; k++)
                 Assert.Equal(k % window == 0, unreadAtEachChunk[k] == 0);
-            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("windowed").Template.Image));
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("windowed").Template.Image.Span.ToArray()));
         }
 
         [Fact]
@@ -348,7 +348,7 @@ namespace Hv.Protocol.Tests
             var result = loop.Client.UploadTemplate("resumed", GuestEntryMode.Long, 8, null, new MemoryStream(image));
             Assert.Equal(1, result.Retries);
             Assert.Equal(2, loop.Transport.Opens);
-            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("resumed").Template.Image));
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("resumed").Template.Image.Span.ToArray()));
             Assert.Equal(40_000UL, result.BytesSent); // the lost chunk never left; nothing was sent twice
         }
 
@@ -380,7 +380,7 @@ namespace Hv.Protocol.Tests
             var result = loop.Client.UploadTemplate("big", GuestEntryMode.Long, 8, null, new MemoryStream(image));
             Assert.Equal(had, result.ResumedFrom);
             Assert.Equal(50_000UL - had, result.BytesSent);
-            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("big").Template.Image));
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("big").Template.Image.Span.ToArray()));
 
             // Another image under the same name replaces an unfinished upload instead of resuming it.
             loop.Client.RemoveTemplate("big");
@@ -390,7 +390,7 @@ namespace Hv.Protocol.Tests
             loop.Client.Reconnect();
             byte[] other = Image(50_000, 9);
             Assert.Equal(0UL, loop.Client.UploadTemplate("big", GuestEntryMode.Long, 8, null, new MemoryStream(other)).ResumedFrom);
-            Assert.Equal(other, loop.Host.WithHypervisor(hv => hv.Templates.Find("big").Template.Image));
+            Assert.Equal(other, loop.Host.WithHypervisor(hv => hv.Templates.Find("big").Template.Image.Span.ToArray()));
         }
 
         [Fact]
@@ -410,7 +410,7 @@ namespace Hv.Protocol.Tests
             Assert.Throws<ArgumentOutOfRangeException>(() => loop.Client.UploadTemplateChunk(start.Id, 0, new byte[5000], 0, 4097));
             Assert.Equal(10_000UL, loop.Client.UploadTemplateChunk(start.Id, 8192, image, 8192, 1808));
             loop.Client.CommitTemplateUpload(start.Id);
-            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("t").Template.Image));
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("t").Template.Image.Span.ToArray()));
         }
 
         // ---- export / import ------------------------------------------------------------------------------

@@ -20,14 +20,16 @@ namespace Hv.Core.Guests
         private const ushort EmI386 = 3;
 
         /// <summary>
-        /// Loads the image; segments must lie in [<paramref name="lowest"/>, <paramref name="ramSize"/>)
+        /// Loads the image; segments must lie in [<paramref name="lowest"/>, <paramref name="ramSize"/>) or in
+        /// [<see cref="GuestLayout.MultibootLowLoadStart"/>, <see cref="GuestLayout.ConventionalMemoryEnd"/>)
         /// and not overlap. <paramref name="entry"/> is e_entry translated from virtual to physical through
-        /// the segment that contains it.
+        /// the segment that contains it; <paramref name="end"/> is where the highest segment ends.
         /// </summary>
         public static GuestLoadStatus Load(ReadOnlySpan<byte> image, GuestMemoryAccess memory, ulong lowest,
-            ulong ramSize, out uint entry)
+            ulong ramSize, out uint entry, out ulong end)
         {
             entry = 0;
+            end = 0;
             int phoff;
             int phentsize;
             int phnum;
@@ -57,6 +59,10 @@ namespace Hv.Core.Guests
                 uint paddr = LittleEndian.ReadUInt32(image, ph + 12);
                 uint filesz = LittleEndian.ReadUInt32(image, ph + 16);
                 uint memsz = LittleEndian.ReadUInt32(image, ph + 20);
+                if ((ulong)paddr + memsz > end)
+                {
+                    end = (ulong)paddr + memsz;
+                }
                 if (!memory.Write(paddr, image.Slice((int)offset, (int)filesz))
                     || !GuestWrites.Zero(memory, (ulong)paddr + filesz, memsz - filesz))
                 {
@@ -120,7 +126,8 @@ namespace Hv.Core.Guests
                 {
                     return GuestLoadStatus.BadSegment;
                 }
-                if (paddr < lowest)
+                bool low = paddr >= GuestLayout.MultibootLowLoadStart && paddr + memsz <= GuestLayout.ConventionalMemoryEnd;
+                if (paddr < lowest && !low)
                 {
                     return GuestLoadStatus.BelowOneMiB;
                 }

@@ -17,9 +17,18 @@ namespace Hv.Core.Guests
         public const ulong MultibootMemoryMapAddress = 0x2080;
         public const ulong MultibootLoaderNameAddress = 0x2100;
         public const ulong MultibootCommandLineAddress = 0x2200;
+        /// <summary>Multiboot mods table (16 entries of 16 bytes), then each module's string in a 72-byte slot.</summary>
+        public const ulong MultibootModulesAddress = 0x2700;
+        public const ulong MultibootModuleNamesAddress = 0x2800;
+        public const int MultibootModuleNameSize = 72;
         /// <summary>Stack top for real-mode and Multiboot guests (the spec leaves ESP undefined).</summary>
         public const ulong LowStackTop = 0x7000;
         public const ulong RealModeLoadAddress = 0x8000;
+        /// <summary>
+        /// Below 1 MiB a Multiboot kernel's ELF segments may use [this, <see cref="ConventionalMemoryEnd"/>): above the
+        /// GDT, the information block and the stack the loader puts below it.
+        /// </summary>
+        public const ulong MultibootLowLoadStart = 0x8000;
         /// <summary>Long-mode identity tables: PML4, then one PDPT, then one PD per GiB of RAM.</summary>
         public const ulong PageTablesAddress = 0x10000;
         /// <summary>Linux: the zero page (boot_params, 4 KiB) and the kernel command line after it (up to 4 KiB).</summary>

@@ -19,7 +19,10 @@ namespace Hv.Core.Guests
         UnsupportedFlags,
         /// <summary>a.out-kludge addresses that contradict each other or the file.</summary>
         BadLoadAddresses,
-        /// <summary>Code would be loaded below 1 MiB, where the loader keeps its structures (GRUB refuses it too).</summary>
+        /// <summary>
+        /// Code would be loaded below 1 MiB where the loader keeps its structures: a.out-kludge images anywhere below
+        /// 1 MiB (GRUB refuses them too), ELF segments outside [0x8000, 0xA0000) (<see cref="GuestLayout.MultibootLowLoadStart"/>).
+        /// </summary>
         BelowOneMiB,
         /// <summary>The entry point is not inside what gets loaded.</summary>
         EntryOutsideImage,
@@ -41,6 +44,8 @@ namespace Hv.Core.Guests
         BadSetupHeader,
         /// <summary>The initrd does not fit between the kernel's init_size and min(end of RAM, initrd_addr_max).</summary>
         InitrdDoesNotFit,
+        /// <summary>More Multiboot modules than the mods table holds (16), or a module name longer than 71 characters.</summary>
+        TooManyModules,
         /// <summary>Guest memory refused a write that the checks said would fit.</summary>
         WriteFailed,
     }

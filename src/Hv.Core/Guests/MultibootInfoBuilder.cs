@@ -12,6 +12,7 @@ namespace Hv.Core.Guests
     {
         public const uint FlagMemory = 1u << 0;
         public const uint FlagCommandLine = 1u << 2;
+        public const uint FlagModules = 1u << 3;
         public const uint FlagMemoryMap = 1u << 6;
         public const uint FlagBootLoaderName = 1u << 9;
 
@@ -33,7 +34,8 @@ namespace Hv.Core.Guests
         /// Builds the block for a VM with <paramref name="ramSize"/> bytes of RAM (more than 1 MiB) and the
         /// given command line (ASCII, no NUL needed). Checks before writing.
         /// </summary>
-        public static GuestLoadStatus Build(GuestMemoryAccess memory, ulong ramSize, ReadOnlySpan<byte> commandLine)
+        /// <remarks><paramref name="moduleCount"/> modules are in the mods table (<see cref="MultibootModules"/>).</remarks>
+        public static GuestLoadStatus Build(GuestMemoryAccess memory, ulong ramSize, ReadOnlySpan<byte> commandLine, int moduleCount = 0)
         {
             if (commandLine.Length > MaxCommandLine)
             {
@@ -52,7 +54,14 @@ namespace Hv.Core.Guests
             {
                 info[i] = 0;
             }
-            LittleEndian.WriteUInt32(info, 0, FlagMemory | FlagCommandLine | FlagMemoryMap | FlagBootLoaderName);
+            uint flags = FlagMemory | FlagCommandLine | FlagMemoryMap | FlagBootLoaderName;
+            if (moduleCount > 0)
+            {
+                flags |= FlagModules;
+                LittleEndian.WriteUInt32(info, 20, (uint)moduleCount);
+                LittleEndian.WriteUInt32(info, 24, (uint)GuestLayout.MultibootModulesAddress);
+            }
+            LittleEndian.WriteUInt32(info, 0, flags);
             LittleEndian.WriteUInt32(info, 4, MemLowerKiB);
             LittleEndian.WriteUInt32(info, 8, (uint)upper);
             LittleEndian.WriteUInt32(info, 16, (uint)GuestLayout.MultibootCommandLineAddress);

@@ -8,7 +8,7 @@ namespace Hv.Core.Guests
     /// Boots a Multiboot v1 kernel (Multiboot Specification 0.6.96) the way GRUB legacy would: loads it by
     /// the a.out-kludge address fields, or else by its ELF32 program headers, builds the information block
     /// and enters in 32-bit protected mode with paging off, EAX = 0x2BADB002, EBX = info block (§3.2).
-    /// Kernels must load at or above 1 MiB and fit below both the end of RAM and 4 GiB.
+    /// Kernels load at or above 1 MiB (ELF segments also in 0x8000-0x9FFFF) and fit below both the end of RAM and 4 GiB.
     /// </summary>
     public static class MultibootLoader
     {
@@ -17,8 +17,9 @@ namespace Hv.Core.Guests
 
         private const ulong FourGiB = 1UL << 32;
 
+        /// <summary>Loads the kernel and its <paramref name="modules"/> (null: none), page-aligned after the kernel.</summary>
         public static GuestLoadStatus Load(ReadOnlySpan<byte> image, GuestMemoryAccess memory, ulong ramSize,
-            ReadOnlySpan<byte> commandLine, GuestEntryState state)
+            ReadOnlySpan<byte> commandLine, GuestEntryState state, MultibootModule[] modules = null)
         {
             if (image.Length == 0)
             {
@@ -38,20 +39,27 @@ namespace Hv.Core.Guests
             // Paging is off at entry: a 32-bit kernel can reach only the first 4 GiB.
             ulong limit = ramSize < FourGiB ? ramSize : FourGiB;
             uint entry;
+            ulong end;
             if (header.HasAddressFields)
             {
-                status = LoadByAddressFields(image, header, memory, limit, out entry);
+                status = LoadByAddressFields(image, header, memory, limit, out entry, out end);
             }
             else
             {
-                status = Elf32Loader.Load(image, memory, GuestLayout.HighMemoryStart, limit, out entry);
+                status = Elf32Loader.Load(image, memory, GuestLayout.HighMemoryStart, limit, out entry, out end);
             }
             if (status != GuestLoadStatus.Ok)
             {
                 return status;
             }
+            // Modules go above everything the kernel loads, and above 1 MiB even when all of it is low.
+            status = MultibootModules.Place(memory, modules, end < GuestLayout.HighMemoryStart ? GuestLayout.HighMemoryStart : end, limit);
+            if (status != GuestLoadStatus.Ok)
+            {
+                return status;
+            }
 
-            status = MultibootInfoBuilder.Build(memory, ramSize, commandLine);
+            status = MultibootInfoBuilder.Build(memory, ramSize, commandLine, modules == null ? 0 : modules.Length);
             if (status != GuestLoadStatus.Ok)
             {
                 return status;
@@ -78,9 +86,10 @@ namespace Hv.Core.Guests
         /// beyond <paramref name="limit"/>, and the entry inside the loaded bytes.
         /// </summary>
         private static GuestLoadStatus LoadByAddressFields(ReadOnlySpan<byte> image, MultibootHeader header,
-            GuestMemoryAccess memory, ulong limit, out uint entry)
+            GuestMemoryAccess memory, ulong limit, out uint entry, out ulong end)
         {
             entry = 0;
+            end = 0;
             ulong loadAddress = header.LoadAddress;
             ulong headerAddress = header.HeaderAddress;
             if (loadAddress > headerAddress || headerAddress - loadAddress > (ulong)header.Offset)
@@ -118,6 +127,7 @@ namespace Hv.Core.Guests
                 return GuestLoadStatus.WriteFailed;
             }
             entry = header.EntryAddress;
+            end = bssEnd;
             return GuestLoadStatus.Ok;
         }
     }

@@ -35,7 +35,9 @@ namespace Hv.Core.Memory
         private const int PageShift = 12;
         private const int EntriesPerTable = 512;
         // Depth of a table in the walk: 0 = PML4, 1 = PDPT, 2 = PD, 3 = PT; depth 4 is a data page.
+        private const int PdLevel = 2;
         private const int PtLevel = 3;
+        private const ulong LargeMask = (1UL << 21) - 1;
         private const int DataLevel = 4;
 
         private readonly PageSource _pages;
@@ -78,7 +80,8 @@ namespace Hv.Core.Memory
 
         /// <summary>
         /// Every page (tables and data) reachable from this space: 1 PML4 plus the PDPTs, PDs, PTs and data
-        /// pages that [0, Size) needs. Private + shared always add up to it.
+        /// pages that [0, Size) needs. Private + shared always add up to it; never-written memory maps the pool's
+        /// pinned zero table and page, which count as shared (once per use).
         /// </summary>
         public ulong TotalPages
         {
@@ -122,6 +125,23 @@ namespace Hv.Core.Memory
         /// </summary>
         public static AddressSpaceStatus Create(PageSource pages, PageSharing sharing, ulong size, out AddressSpace space)
         {
+            return Build(pages, sharing, size, false, out space);
+        }
+
+        /// <summary>
+        /// A space of <paramref name="size"/> bytes reading as zeros, mapped RWX write-back, that holds no guest page yet:
+        /// every whole 2 MiB maps the pool's pinned zero table, every page of a partial one the pinned zero page, both
+        /// without W (<see cref="PageSharing.ZeroPages"/>), so a page costs memory only once something writes it (the
+        /// write fault or <see cref="Write"/> copies it like any shared page). Costs the PML4, PDPTs and PDs, and a PT
+        /// for a size that is not a multiple of 2 MiB (nothing past the end is mapped). All or nothing.
+        /// </summary>
+        public static AddressSpaceStatus CreateOnWrite(PageSource pages, PageSharing sharing, ulong size, out AddressSpace space)
+        {
+            return Build(pages, sharing, size, true, out space);
+        }
+
+        private static AddressSpaceStatus Build(PageSource pages, PageSharing sharing, ulong size, bool onWrite, out AddressSpace space)
+        {
             space = null;
             if (pages == null || sharing == null || sharing.Pages != pages)
             {
@@ -131,31 +151,42 @@ namespace Hv.Core.Memory
             {
                 return AddressSpaceStatus.InvalidSize;
             }
-            ulong root = sharing.Allocate();
+            ulong zeroPage = 0, zeroTable = 0;
+            ulong root = !onWrite || sharing.ZeroPages(out zeroPage, out zeroTable) ? sharing.Allocate() : 0;
             if (root == 0)
             {
                 return AddressSpaceStatus.OutOfMemory;
             }
             AddressSpace created = new AddressSpace(pages, sharing, size, root);
             ulong pt = 0;
-            for (ulong gpa = 0; gpa < size; gpa += PageSize)
+            ulong gpa = 0;
+            while (gpa < size)
             {
-                if (pt == 0 || EptEntry.IndexAt(gpa, PtLevel) == 0)
+                if (onWrite && (gpa & LargeMask) == 0 && size - gpa > LargeMask)
                 {
-                    pt = created.BuildPath(gpa);
-                    if (pt == 0)
+                    ulong pd = created.BuildPath(gpa, PdLevel);
+                    if (pd == 0)
                     {
                         created.Release();
                         return AddressSpaceStatus.OutOfMemory;
                     }
+                    created.WriteEntry(pd, EptEntry.IndexAt(gpa, PdLevel), EptEntry.Table(zeroTable) & ~EptEntry.Write);
+                    gpa += LargeMask + 1;
+                    continue;
                 }
-                ulong page = sharing.Allocate();
+                if (pt == 0 || EptEntry.IndexAt(gpa, PtLevel) == 0)
+                {
+                    pt = created.BuildPath(gpa, PtLevel);
+                }
+                ulong page = pt == 0 ? 0 : onWrite ? zeroPage : sharing.Allocate();
                 if (page == 0)
                 {
                     created.Release();
                     return AddressSpaceStatus.OutOfMemory;
                 }
-                created.WriteEntry(pt, EptEntry.IndexAt(gpa, PtLevel), PrivateLeaf(page));
+                ulong leaf = PrivateLeaf(page);
+                created.WriteEntry(pt, EptEntry.IndexAt(gpa, PtLevel), onWrite ? leaf & ~EptEntry.Write : leaf);
+                gpa += PageSize;
             }
             space = created;
             return AddressSpaceStatus.Ok;
@@ -250,7 +281,7 @@ namespace Hv.Core.Memory
         public EptFaultResult ResolveWrite(ulong gpa)
         {
             bool changed;
-            EptFaultResult result = Resolve(gpa, out changed);
+            EptFaultResult result = Resolve(gpa, PtLevel, out changed);
             if (result == EptFaultResult.Resolved)
             {
                 _flushPending = true;
@@ -317,7 +348,7 @@ namespace Hv.Core.Memory
             for (ulong page = gpa & ~PageMask; page <= last; page += PageSize)
             {
                 bool changed;
-                if (Resolve(page, out changed) != EptFaultResult.Resolved)
+                if (Resolve(page, PtLevel, out changed) != EptFaultResult.Resolved)
                 {
                     return false;
                 }
@@ -335,6 +366,55 @@ namespace Hv.Core.Memory
                 source.Slice(done, chunk).CopyTo(_pages.Page(Leaf(address)).Slice(offset, chunk));
                 done += chunk;
             }
+            return true;
+        }
+
+        /// <summary>
+        /// Maps the whole pages of pinned <paramref name="bytes"/> read-only at the page-aligned <paramref name="gpa"/>,
+        /// where they stay shared with the host and every other guest until a write copies one (as for any shared page);
+        /// the last partial page is copied (the rest of its host page is not the guest's). Bytes that are not pinned, or
+        /// an unaligned start, are written as usual. All or nothing like <see cref="Write"/>, except that pages already
+        /// mapped stay mapped when a later one fails (their contents are already the right ones).
+        /// </summary>
+        public override bool Place(ulong gpa, ImageBytes bytes)
+        {
+            ulong host = bytes.PinnedAddress;
+            ulong whole = (ulong)bytes.Length & ~PageMask;
+            if (host == 0 || ((gpa | host) & PageMask) != 0 || !Contains(gpa, (ulong)bytes.Length))
+            {
+                return Write(gpa, bytes.Span);
+            }
+            for (ulong offset = 0; offset < whole; offset += PageSize)
+            {
+                if (!MapPinned(gpa + offset, host + offset))
+                {
+                    return false;
+                }
+            }
+            return Write(gpa + whole, bytes.Span.Slice((int)whole));
+        }
+
+        /// <summary>Guest page <paramref name="gpa"/> maps host page <paramref name="hostPage"/> without W, pinned for good.</summary>
+        private bool MapPinned(ulong gpa, ulong hostPage)
+        {
+            bool changed;
+            if (!_sharing.Pin(hostPage) || Resolve(gpa, PdLevel, out changed) != EptFaultResult.Resolved)
+            {
+                return false;
+            }
+            ulong table = _pml4;
+            for (int level = 0; level < PtLevel; level++)
+            {
+                table = EptEntry.Address(ReadEntry(table, EptEntry.IndexAt(gpa, level)));
+            }
+            int index = EptEntry.IndexAt(gpa, PtLevel);
+            ulong old = ReadEntry(table, index);
+            WriteEntry(table, index, PrivateLeaf(hostPage) & ~EptEntry.Write);
+            if (EptEntry.IsPresent(old))
+            {
+                _sharing.Release(EptEntry.Address(old));
+            }
+            _flushPending = true;
             return true;
         }
 
@@ -392,9 +472,10 @@ namespace Hv.Core.Memory
 
         /// <summary>
         /// Guest page at <paramref name="gpa"/> private and writable: copies, when needed, every shared table on
-        /// the path and the page. <paramref name="changed"/> tells whether any entry changed.
+        /// the path and the page. <paramref name="changed"/> tells whether any entry changed. With
+        /// <paramref name="last"/> = <see cref="PdLevel"/> it stops at the page table (private, its entries untouched).
         /// </summary>
-        private EptFaultResult Resolve(ulong gpa, out bool changed)
+        private EptFaultResult Resolve(ulong gpa, int last, out bool changed)
         {
             changed = false;
             if (_pml4 == 0 || gpa >= _size)
@@ -407,7 +488,7 @@ namespace Hv.Core.Memory
             int needed = 0;
             bool writable = true;
             ulong table = _pml4;
-            for (int level = 0; level <= PtLevel; level++)
+            for (int level = 0; level <= last; level++)
             {
                 ulong entry = ReadEntry(table, EptEntry.IndexAt(gpa, level));
                 if (!EptEntry.IsPresent(entry))
@@ -444,7 +525,7 @@ namespace Hv.Core.Memory
 
             int used = 0;
             table = _pml4;
-            for (int level = 0; level <= PtLevel; level++)
+            for (int level = 0; level <= last; level++)
             {
                 int index = EptEntry.IndexAt(gpa, level);
                 ulong entry = ReadEntry(table, index);
@@ -456,8 +537,9 @@ namespace Hv.Core.Memory
                     {
                         CopyTable(child, copy);
                     }
-                    else
+                    else if (!_sharing.IsZeroPage(child))
                     {
+                        // A fresh page is zeroed already: a copy of the zero page costs nothing more.
                         CopyPage(child, copy);
                     }
                     // Keep the entry's other bits (permissions, memory type, ignore-PAT); only the address moves.
@@ -504,12 +586,7 @@ namespace Hv.Core.Memory
 
         private void CopyPage(ulong source, ulong copy)
         {
-            Span<byte> from = _pages.Page(source);
-            Span<byte> to = _pages.Page(copy);
-            for (int i = 0; i < (int)PageSize; i++)
-            {
-                to[i] = from[i];
-            }
+            _pages.Page(source).CopyTo(_pages.Page(copy));
         }
 
         /// <summary>
@@ -556,11 +633,14 @@ namespace Hv.Core.Memory
             return count;
         }
 
-        /// <summary>Creation only: the PT for <paramref name="gpa"/>, making private tables where missing; 0 when out of pages.</summary>
-        private ulong BuildPath(ulong gpa)
+        /// <summary>
+        /// Creation only: the table at depth <paramref name="depth"/> on the path to <paramref name="gpa"/>, making
+        /// private tables where missing; 0 when out of pages.
+        /// </summary>
+        private ulong BuildPath(ulong gpa, int depth)
         {
             ulong table = _pml4;
-            for (int level = 0; level < PtLevel; level++)
+            for (int level = 0; level < depth; level++)
             {
                 int index = EptEntry.IndexAt(gpa, level);
                 ulong entry = ReadEntry(table, index);

@@ -11,5 +11,14 @@ namespace Hv.Core.Memory
     {
         public abstract bool Read(ulong gpa, Span<byte> destination);
         public abstract bool Write(ulong gpa, ReadOnlySpan<byte> source);
+
+        /// <summary>
+        /// <see cref="Write"/> of <paramref name="bytes"/>; guest memory that can map pinned host pages (an
+        /// <see cref="AddressSpace"/>) maps them in place instead, so a big initrd costs no copy.
+        /// </summary>
+        public virtual bool Place(ulong gpa, ImageBytes bytes)
+        {
+            return Write(gpa, bytes.Span);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System;
+
 namespace Hv.Core.Memory
 {
     /// <summary>
@@ -25,6 +27,8 @@ namespace Hv.Core.Memory
         private readonly ulong _limit;
         private readonly uint[] _counts;
         private ulong _live;
+        private ulong _zeroPage;
+        private ulong _zeroTable;
 
         /// <summary>
         /// Counts for the pages of <paramref name="pages"/> inside [<paramref name="windowBase"/>,
@@ -72,6 +76,63 @@ namespace Hv.Core.Memory
             _counts[Slot(page)] = 1;
             _live++;
             return page;
+        }
+
+        /// <summary>
+        /// Makes <paramref name="page"/> shared for good (count <see cref="Pinned"/>: never written by a guest, never
+        /// freed): a page allocated here (count 1), or a page inside the window the source never hands out, such as a
+        /// boot module's (count 0; it is not counted as live). False when the page is outside the window or already
+        /// has other users.
+        /// </summary>
+        public bool Pin(ulong page)
+        {
+            if (!InWindow(page))
+            {
+                return false;
+            }
+            uint count = _counts[Slot(page)];
+            if (count > 1 && count != Pinned)
+            {
+                return false;
+            }
+            _counts[Slot(page)] = Pinned;
+            return true;
+        }
+
+        /// <summary>
+        /// The pinned zero page every never-written guest page maps read-only, and a pinned page table whose 512 entries
+        /// map it (a whole never-written 2 MiB): made on first use, shared by every space of this pool (see
+        /// <see cref="AddressSpace.Create"/>). False when no page is left.
+        /// </summary>
+        public bool ZeroPages(out ulong page, out ulong table)
+        {
+            if (_zeroTable == 0)
+            {
+                ulong zero = Allocate();
+                ulong mapping = zero == 0 ? 0 : Allocate();
+                if (mapping == 0)
+                {
+                    if (zero != 0) Release(zero);
+                    page = table = 0;
+                    return false;
+                }
+                Span<byte> entries = _pages.Page(mapping);
+                ulong leaf = EptEntry.Leaf(zero, EptPermissions.ReadExecute, EptMemoryType.WriteBack, false);
+                for (int i = 0; i < 512; i++) LittleEndian.WriteUInt64(entries, i * 8, leaf);
+                Pin(zero);
+                Pin(mapping);
+                _zeroPage = zero;
+                _zeroTable = mapping;
+            }
+            page = _zeroPage;
+            table = _zeroTable;
+            return true;
+        }
+
+        /// <summary>True for the page <see cref="ZeroPages"/> hands out (never-written guest memory).</summary>
+        public bool IsZeroPage(ulong page)
+        {
+            return page != 0 && page == _zeroPage;
         }
 
         /// <summary>One more user of <paramref name="page"/>; false when the page is not counted here.</summary>

@@ -1,3 +1,5 @@
+using Hv.Core.Memory;
+
 namespace Hv.Core.Vm
 {
     /// <summary>
@@ -7,17 +9,17 @@ namespace Hv.Core.Vm
     public sealed class DataModules
     {
         private readonly string[] _names;
-        private readonly byte[][] _data;
+        private readonly ImageBytes[] _data;
         private int _count;
 
         public DataModules(int capacity)
         {
             _names = new string[capacity];
-            _data = new byte[capacity][];
+            _data = new ImageBytes[capacity];
         }
 
         /// <summary>False when full or the name is already there.</summary>
-        public bool Add(string name, byte[] data)
+        public bool Add(string name, ImageBytes data)
         {
             if (_count == _names.Length || Find(name) != null) return false;
             _names[_count] = name;
@@ -26,7 +28,7 @@ namespace Hv.Core.Vm
             return true;
         }
 
-        public byte[] Find(string name)
+        public ImageBytes Find(string name)
         {
             for (int i = 0; i < _count; i++) if (_names[i] == name) return _data[i];
             return null;

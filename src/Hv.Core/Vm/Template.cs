@@ -1,3 +1,6 @@
+using Hv.Core.Guests;
+using Hv.Core.Memory;
+
 namespace Hv.Core.Vm
 {
     /// <summary>A blueprint VMs are created from: a guest image, how it starts, and its default size.</summary>
@@ -6,20 +9,24 @@ namespace Hv.Core.Vm
         public const ulong DefaultMemorySize = 1UL << 20;
 
         public readonly string Name;
-        public readonly byte[] Image;
+        public readonly ImageBytes Image;
         public readonly GuestEntryMode Mode;
         public readonly ulong MemorySize;
         public readonly string CommandLine;
         /// <summary>A Linux template's initial RAM disk (manifest initrd=NAME), or null.</summary>
-        public readonly byte[] Initrd;
+        public readonly ImageBytes Initrd;
+        /// <summary>A Multiboot template's modules (manifest modules=NAME,NAME), or null.</summary>
+        public readonly MultibootModule[] Modules;
         /// <summary>Boot it once until the guest says it is ready, and clone from there (manifest: prime=yes).</summary>
         public readonly bool Prime;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
-        public Template(string name, byte[] image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
-                        bool uploaded = false, byte[] initrd = null)
+        public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
+                        bool uploaded = false, ImageBytes initrd = null,
+                        MultibootModule[] modules = null)
         {
+            Modules = modules;
             Initrd = initrd;
             Prime = prime;
             Uploaded = uploaded;
@@ -34,7 +41,7 @@ namespace Hv.Core.Vm
         public void Free()
         {
             Owned.Free(Name);
-            Owned.Free(Image);
+            Image.Free();
             Owned.Free(CommandLine);
             Owned.Free(this);
         }

@@ -27,13 +27,17 @@ namespace Hv.Core.Vm
         public bool IsPrimed { get { return _primed != null; } }
 
         /// <summary>Loads the template's image into a new golden address space.</summary>
-        public static HypervisorStatus Load(Template template, PageSource pages, PageSharing sharing, out TemplateImage image)
+        /// <remarks><paramref name="loadStatus"/> says why the loader refused the image (LoadFailed).</remarks>
+        public static HypervisorStatus Load(Template template, PageSource pages, PageSharing sharing, out TemplateImage image,
+            out GuestLoadStatus loadStatus)
         {
             image = null;
+            loadStatus = GuestLoadStatus.Ok;
             AddressSpace golden;
-            if (AddressSpace.Create(pages, sharing, template.MemorySize, out golden) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (AddressSpace.CreateOnWrite(pages, sharing, template.MemorySize, out golden) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var loaded = new TemplateImage(template);
-            if (loaded.LoadInto(golden, loaded._entry) != GuestLoadStatus.Ok)
+            loadStatus = loaded.LoadInto(golden, loaded._entry);
+            if (loadStatus != GuestLoadStatus.Ok)
             {
                 golden.Free();
                 loaded.Free();
@@ -65,26 +69,19 @@ namespace Hv.Core.Vm
         /// <summary>The template's image loaded afresh into <paramref name="memory"/> (another size than the template's).</summary>
         public GuestLoadStatus LoadInto(AddressSpace memory, GuestEntryState entry)
         {
-            ReadOnlySpan<byte> image = _template.Image;
+            ReadOnlySpan<byte> image = _template.Image.Span;
             switch (_template.Mode)
             {
                 case GuestEntryMode.Real: return RealModeLoader.Load(image, memory, memory.Size, entry);
                 case GuestEntryMode.Long: return LongModeLoader.Load(image, memory, memory.Size, entry);
-                case GuestEntryMode.Linux:
-                {
-                    byte[] commandLine = AsciiBytes(_template.CommandLine);
-                    GuestLoadStatus status = LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry);
-                    Owned.Free(commandLine);
-                    return status;
-                }
-                default:
-                {
-                    byte[] commandLine = AsciiBytes(_template.CommandLine);
-                    GuestLoadStatus status = MultibootLoader.Load(image, memory, memory.Size, commandLine, entry);
-                    Owned.Free(commandLine);
-                    return status;
-                }
             }
+            // Linux and Multiboot kernels take the command line as ASCII bytes.
+            byte[] commandLine = AsciiBytes(_template.CommandLine);
+            GuestLoadStatus status = _template.Mode == GuestEntryMode.Linux
+                ? LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry)
+                : MultibootLoader.Load(image, memory, memory.Size, commandLine, entry, _template.Modules);
+            Owned.Free(commandLine);
+            return status;
         }
 
         /// <summary>From now on clones start from this primed state and memory (which this image now owns).</summary>

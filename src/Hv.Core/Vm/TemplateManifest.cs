@@ -1,4 +1,6 @@
+using Hv.Core.Guests;
 using Hv.Core.Boot;
+using Hv.Core.Memory;
 
 namespace Hv.Core.Vm
 {
@@ -6,35 +8,97 @@ namespace Hv.Core.Vm
     /// Reads a template's manifest from a boot module's command line, e.g.
     /// <c>name=hello mode=real memory=1M cmdline="console=uart" prime=yes</c> (mode: real, long, multiboot or linux; memory
     /// in K, M or G; prime=yes boots it once up to its Ready hypercall and clones from there). A linux template names its
-    /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>.
+    /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>; a multiboot template its modules
+    /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>.
     /// </summary>
     public static class TemplateManifest
     {
         /// <summary>The template the manifest describes, or null when it is malformed or names data that is not there.</summary>
-        public static Template Parse(string manifest, byte[] image, DataModules data = null)
+        public static Template Parse(string manifest, ImageBytes image, DataModules data = null)
+        {
+            ManifestError error;
+            return Parse(manifest, image, data, out error);
+        }
+
+        /// <summary>The template the manifest describes, or null and what is wrong with it.</summary>
+        public static Template Parse(string manifest, ImageBytes image, DataModules data, out ManifestError error)
         {
             CommandLine fields = CommandLine.Parse(manifest);
             string name = fields.Get("name");
-            if (name == null || name.Length == 0 || name.Length > Hypervisor.MaxNameLength || image == null || image.Length == 0) return null;
+            error = name == null || name.Length == 0 ? ManifestError.NoName
+                : name.Length > Hypervisor.MaxNameLength ? ManifestError.NameTooLong
+                : image == null || image.Length == 0 ? ManifestError.EmptyImage
+                : ManifestError.None;
+            if (error != ManifestError.None) return null;
             GuestEntryMode mode;
             string modeText = fields.Get("mode");
             if (modeText == null || modeText == "real") mode = GuestEntryMode.Real;
             else if (modeText == "long") mode = GuestEntryMode.Long;
             else if (modeText == "multiboot") mode = GuestEntryMode.Multiboot;
             else if (modeText == "linux") mode = GuestEntryMode.Linux;
-            else return null;
+            else
+            {
+                error = ManifestError.UnknownMode;
+                return null;
+            }
             ulong memory = Template.DefaultMemorySize;
             string memoryText = fields.Get("memory");
-            if (memoryText != null && !TryParseSize(memoryText, out memory)) return null;
-            byte[] initrd = null;
+            if (memoryText != null && !TryParseSize(memoryText, out memory))
+            {
+                error = ManifestError.BadMemorySize;
+                return null;
+            }
+            ImageBytes initrd = null;
             string initrdName = fields.Get("initrd");
             if (initrdName != null)
             {
-                if (mode != GuestEntryMode.Linux || data == null) return null;
-                initrd = data.Find(initrdName);
-                if (initrd == null) return null;
+                if (mode != GuestEntryMode.Linux)
+                {
+                    error = ManifestError.InitrdNotLinux;
+                    return null;
+                }
+                initrd = data == null ? null : data.Find(initrdName);
+                if (initrd == null)
+                {
+                    error = ManifestError.DataMissing;
+                    return null;
+                }
             }
-            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd);
+            MultibootModule[] modules = null;
+            string moduleNames = fields.Get("modules");
+            if (moduleNames != null)
+            {
+                error = mode != GuestEntryMode.Multiboot ? ManifestError.ModulesNotMultiboot : Modules(moduleNames, data, out modules);
+                if (error != ManifestError.None) return null;
+            }
+            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
+                                modules: modules);
+        }
+
+        /// <summary>The data modules a comma-separated list names, in its order (their names are their strings).</summary>
+        private static ManifestError Modules(string names, DataModules data, out MultibootModule[] modules)
+        {
+            int count = 1;
+            for (int i = 0; i < names.Length; i++) if (names[i] == ',') count++;
+            modules = new MultibootModule[count];
+            int start = 0;
+            for (int m = 0; m < count; m++)
+            {
+                int end = start;
+                while (end < names.Length && names[end] != ',') end++;
+                char[] chars = new char[end - start];
+                for (int c = 0; c < chars.Length; c++) chars[c] = names[start + c];
+                string name = new string(chars, 0, chars.Length);
+                ImageBytes bytes = data == null ? null : data.Find(name);
+                if (bytes == null)
+                {
+                    modules = null;
+                    return ManifestError.DataMissing;
+                }
+                modules[m] = new MultibootModule(name, bytes);
+                start = end + 1;
+            }
+            return ManifestError.None;
         }
 
         /// <summary>The name of a data module's manifest (<c>name=NAME mode=data</c>), or null when it is not one.</summary>

@@ -1,4 +1,5 @@
 using Hv.Core.Text;
+using Hv.Core.Guests;
 using Hv.Core.Memory;
 
 namespace Hv.Core.Vm
@@ -33,6 +34,9 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>Registers a template and loads its image into its golden address space (validated by the loader).</summary>
+        /// <summary>What the loader said about the image of the last <see cref="Add"/> that got as far as loading it.</summary>
+        public GuestLoadStatus LastLoadStatus { get; private set; }
+
         public HypervisorStatus Add(Template template)
         {
             if (template == null) return HypervisorStatus.InvalidArgument;
@@ -42,7 +46,9 @@ namespace Hv.Core.Vm
             if (template.MemorySize == 0 || template.MemorySize > Hypervisor.MaxMemorySize || (template.MemorySize & (PageSource.PageSize - 1)) != 0)
                 return HypervisorStatus.InvalidArgument;
             TemplateImage image;
-            HypervisorStatus status = TemplateImage.Load(template, _pages, _sharing, out image);
+            GuestLoadStatus loadStatus;
+            HypervisorStatus status = TemplateImage.Load(template, _pages, _sharing, out image, out loadStatus);
+            LastLoadStatus = loadStatus;
             if (status != HypervisorStatus.Ok) return status;
             _images[_count++] = image;
             return HypervisorStatus.Ok;

@@ -1,13 +1,15 @@
 using Hv.Core.Boot;
+using Hv.Core.Guests;
 using Hv.Core.Text;
 using Hv.Core.Vm;
 using Hv.Kernel.Platform;
 
 namespace Hv.Kernel.Host
 {
-    // Guest images shipped as Multiboot2 modules become templates; each module's command line is its manifest. Modules
-    // with mode=data (a Linux template's initrd) are read first, so a template finds them whatever the module order.
-    internal static unsafe class BootTemplates
+    // Guest images shipped as Multiboot2 modules become templates, used where GRUB loaded them (ModuleBytes); each
+    // module's command line is its manifest. Modules with mode=data (a Linux template's initrd) are read first, so a
+    // template finds them whatever the module order.
+    internal static class BootTemplates
     {
         private const ulong MaxModuleBytes = 64UL << 20;
 
@@ -17,10 +19,11 @@ namespace Hv.Kernel.Host
             for (int i = 0; i < modules.Length; i++)
             {
                 string name = TemplateManifest.DataName(modules[i].CommandLine);
-                byte[] bytes = name != null ? Copy(modules[i]) : null;
+                if (name == null) continue;
+                ModuleBytes bytes = ModuleBytes.Of(modules[i], MaxModuleBytes);
                 if (bytes == null || !data.Add(name, bytes))
                 {
-                    if (name != null) Ignored(modules[i], log);
+                    Ignored(modules[i], bytes == null ? TooLarge : "another data module has that name", log);
                     continue;
                 }
                 log.Write("template data: ");
@@ -33,11 +36,18 @@ namespace Hv.Kernel.Host
             {
                 BootModule m = modules[i];
                 if (TemplateManifest.DataName(m.CommandLine) != null) continue;
-                byte[] image = Copy(m);
-                Template t = image != null ? TemplateManifest.Parse(m.CommandLine, image, data) : null;
-                if (t == null || hypervisor.AddTemplate(t) != HypervisorStatus.Ok)
+                ModuleBytes image = ModuleBytes.Of(m, MaxModuleBytes);
+                ManifestError error = ManifestError.None;
+                Template t = image != null ? TemplateManifest.Parse(m.CommandLine, image, data, out error) : null;
+                if (t == null)
                 {
-                    Ignored(m, log);
+                    Ignored(m, image == null ? TooLarge : ManifestErrorText.Describe(error), log);
+                    continue;
+                }
+                HypervisorStatus status = hypervisor.AddTemplate(t);
+                if (status != HypervisorStatus.Ok)
+                {
+                    Ignored(m, Refusal(status, hypervisor), log);
                     continue;
                 }
                 log.Write("template: ");
@@ -51,22 +61,28 @@ namespace Hv.Kernel.Host
             }
         }
 
-        // The module's bytes, or null when its bounds are bad or it is larger than any guest image we take.
-        private static byte[] Copy(BootModule m)
-        {
-            ulong length = m.End - m.Start;
-            if (m.End < m.Start || length > MaxModuleBytes) return null;
-            byte[] bytes = new byte[(int)length];
-            byte* source = (byte*)m.Start;
-            for (int b = 0; b < bytes.Length; b++) bytes[b] = source[b];
-            return bytes;
-        }
+        private const string TooLarge = "the module's bounds are bad or it is larger than 64 MiB";
 
-        private static void Ignored(BootModule m, TextSink log)
+        private static void Ignored(BootModule m, string reason, TextSink log)
         {
             log.Write("template: ignored module with manifest \"");
             log.Write(m.CommandLine);
-            log.WriteLine("\"");
+            log.Write("\": ");
+            log.WriteLine(reason);
+        }
+
+        private static string Refusal(HypervisorStatus status, Hypervisor hypervisor)
+        {
+            switch (status)
+            {
+                case HypervisorStatus.LoadFailed: return GuestLoadStatusText.Describe(hypervisor.Templates.LastLoadStatus);
+                case HypervisorStatus.OutOfMemory: return "no memory left for its golden address space";
+                case HypervisorStatus.NameInUse: return "another template has that name";
+                case HypervisorStatus.InvalidName: return "the name is not a valid VM name";
+                case HypervisorStatus.TooManyVms: return "the template table is full";
+                case HypervisorStatus.InvalidArgument: return "its memory size is not allowed";
+                default: return "the hypervisor refused it";
+            }
         }
 
         // Boots the template's guest once up to its Ready hypercall (at most 2e9 TSC ticks) so clones start there.

@@ -63,7 +63,10 @@ namespace Hv.Kernel.Host
                 log.WriteLine("bench: no hello template");
                 return;
             }
-            var soak = new Soak(hypervisor, adapter, hello.Template.Image);
+            // The uploads send a copy of hello's image (a boot module's bytes, which stay where they are).
+            byte[] image = new byte[hello.Template.Image.Length];
+            hello.Template.Image.Span.CopyTo(image);
+            var soak = new Soak(hypervisor, adapter, image);
             soak.All(1, 1, null);
             ulong heap = Internal.Runtime.Heap.UsedBytes, blocks = Internal.Runtime.Heap.BlocksInUse;
             ulong free = pages.FreePages;

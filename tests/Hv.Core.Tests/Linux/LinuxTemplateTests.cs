@@ -28,7 +28,7 @@ namespace Hv.Core.Tests.Linux
             Template t = TemplateManifest.Parse(Manifest, kernel, Data(initrd));
             Assert.NotNull(t);
             Assert.Equal(GuestEntryMode.Linux, t.Mode);
-            Assert.Same(initrd, t.Initrd);
+            Assert.Same(initrd, ((ArrayBytes)t.Initrd).Array);
             Assert.Equal(32UL << 20, t.MemorySize);
             Assert.Equal("console=ttyS0 quiet", t.CommandLine);
         }

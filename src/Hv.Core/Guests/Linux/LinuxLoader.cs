@@ -23,9 +23,11 @@ namespace Hv.Core.Guests.Linux
         private const ulong FourGiB = 1UL << 32;
         private const ulong PageMask = 0xFFF;
 
-        public static GuestLoadStatus Load(ReadOnlySpan<byte> kernel, ReadOnlySpan<byte> initrd, GuestMemoryAccess memory,
+        /// <summary>Loads <paramref name="kernel"/> and the optional <paramref name="initrd"/> (null: none; mapped in place when it can be).</summary>
+        public static GuestLoadStatus Load(ReadOnlySpan<byte> kernel, ImageBytes initrd, GuestMemoryAccess memory,
             ulong ramSize, ReadOnlySpan<byte> commandLine, GuestEntryState state)
         {
+            int initrdLength = initrd == null ? 0 : initrd.Length;
             if (kernel.Length == 0)
             {
                 return GuestLoadStatus.ImageEmpty;
@@ -51,25 +53,25 @@ namespace Hv.Core.Guests.Linux
             }
             ulong kernelEnd = kernelAddress + header.InitSize;
             ulong initrdAddress = 0;
-            if (initrd.Length > 0)
+            if (initrdLength > 0)
             {
                 // As high as allowed (GRUB does the same), page aligned, clear of what the kernel decompresses into.
                 ulong top = ramSize < (ulong)header.InitrdAddrMax + 1 ? ramSize : (ulong)header.InitrdAddrMax + 1;
-                if (top < kernelEnd || (ulong)initrd.Length > top - kernelEnd
-                    || ((top - (ulong)initrd.Length) & ~PageMask) < kernelEnd)
+                if (top < kernelEnd || (ulong)initrdLength > top - kernelEnd
+                    || ((top - (ulong)initrdLength) & ~PageMask) < kernelEnd)
                 {
                     return GuestLoadStatus.InitrdDoesNotFit;
                 }
-                initrdAddress = (top - (ulong)initrd.Length) & ~PageMask;
+                initrdAddress = (top - (ulong)initrdLength) & ~PageMask;
             }
 
             byte[] zeroPage = new byte[BootParams.Size];
             BootParams.Build(zeroPage, kernel, header, kernelAddress, GuestLayout.LinuxCommandLineAddress, initrdAddress,
-                (ulong)initrd.Length, ramSize, AcpiTables.RsdpAddress);
+                (ulong)initrdLength, ramSize, AcpiTables.RsdpAddress);
             if (!IdentityPageTables.Write(memory, ramSize)
                 || !AcpiTables.Write(memory)
                 || !memory.Write(kernelAddress, kernel.Slice(header.KernelOffset))
-                || !memory.Write(initrdAddress, initrd)
+                || (initrdLength > 0 && !memory.Place(initrdAddress, initrd))
                 || !memory.Write(GuestLayout.LinuxBootParamsAddress, zeroPage)
                 || !memory.Write(GuestLayout.LinuxCommandLineAddress, commandLine)
                 || !GuestWrites.Zero(memory, GuestLayout.LinuxCommandLineAddress + (ulong)commandLine.Length, 1))

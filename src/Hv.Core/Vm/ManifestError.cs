@@ -1,0 +1,20 @@
+namespace Hv.Core.Vm
+{
+    /// <summary>What is wrong with a template's manifest (<see cref="TemplateManifest.Parse(string, Hv.Core.Memory.ImageBytes, DataModules, out ManifestError)"/>).</summary>
+    public enum ManifestError
+    {
+        None,
+        NoName,
+        NameTooLong,
+        EmptyImage,
+        UnknownMode,
+        /// <summary>memory= is not a whole number of 4 KiB pages up to the VM limit, with an optional K, M or G.</summary>
+        BadMemorySize,
+        /// <summary>initrd= on a template that is not mode=linux.</summary>
+        InitrdNotLinux,
+        /// <summary>modules= on a template that is not mode=multiboot.</summary>
+        ModulesNotMultiboot,
+        /// <summary>initrd= or modules= names no data module (name=NAME mode=data).</summary>
+        DataMissing,
+    }
+}
