@@ -1,5 +1,6 @@
 using Hv.Core.Text;
 using Hv.Core.Guests;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 using Hv.Crypto;
@@ -149,7 +150,12 @@ namespace Hv.Core.Vm
                 _vms.Cancel(created);
                 return status;
             }
-            Admit(created);
+            if (!Admit(created, null))
+            {
+                created.ReleaseResources();
+                _vms.Cancel(created);
+                return HypervisorStatus.OutOfMemory;
+            }
             vm = created;
             return HypervisorStatus.Ok;
         }
@@ -175,7 +181,12 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.VcpuFailed;
             }
             copy.Attach(memory, cpu, source.Template);
-            Admit(copy);
+            if (!Admit(copy, source))
+            {
+                copy.ReleaseResources();
+                _vms.Cancel(copy);
+                return HypervisorStatus.OutOfMemory;
+            }
             copy.EnterPaused();
             vm = copy;
             return HypervisorStatus.Ok;
@@ -197,7 +208,12 @@ namespace Hv.Core.Vm
             TemplateImage template = _templates.Find(image.Template);
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
             image.HandOverMemory();
-            Admit(imported);
+            if (!Admit(imported, null))
+            {
+                imported.ReleaseResources();
+                _vms.Cancel(imported);
+                return HypervisorStatus.OutOfMemory;
+            }
             imported.EnterPaused();
             vm = imported;
             return HypervisorStatus.Ok;
@@ -359,19 +375,39 @@ namespace Hv.Core.Vm
             TemplateImage image = vm.Template == null ? null : _templates.Find(vm.Template.Name);
             if (image == null || image.Template.MemorySize != vm.MemorySize) return HypervisorStatus.InvalidState;
             HypervisorStatus status = image.Clone(_processor, vm);
-            if (status == HypervisorStatus.Ok) vm.Rearm();
+            if (status != HypervisorStatus.Ok) return status;
+            vm.Rearm();
+            if (vm.Platform != null) vm.Platform.Reset(0);
             return status;
         }
 
-        // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; then it is
-        // scheduled.
-        private void Admit(VirtualMachine vm)
+        // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; its PC
+        // platform if its template boots an operating system (a copy's continues the source's device state); then it
+        // is scheduled. False when the platform cannot be set up.
+        private bool Admit(VirtualMachine vm, VirtualMachine copyOf)
         {
+            bool pc = copyOf != null ? copyOf.Platform != null : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
+            if (pc)
+            {
+                // The CMOS clock starts at the epoch: the host has no wall clock of its own yet.
+                var platform = new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart);
+                if (!vm.InstallPlatform(platform)) return false;
+                if (copyOf != null && !CopyPlatformState(copyOf.Platform, platform)) return false;
+            }
             _entropy.Fill(_random, 0, _random.Length);
             vm.SeedLow = ToUInt64(_random, 0);
             vm.SeedHigh = ToUInt64(_random, 8);
             vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
             _runner.Add(vm);
+            return true;
+        }
+
+        private static bool CopyPlatformState(PcPlatform from, PcPlatform to)
+        {
+            byte[] state = new byte[PcPlatform.StateSize];
+            bool copied = from.SaveState(state) == PcPlatform.StateSize && to.LoadState(state) == Hv.Core.Devices.DeviceStateStatus.Ok;
+            Owned.Free(state);
+            return copied;
         }
 
         private static HypervisorStatus Outcome(VmTransitionStatus transition)

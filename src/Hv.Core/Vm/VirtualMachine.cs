@@ -1,4 +1,6 @@
 using Hv.Core.Devices;
+using Hv.Core.Devices.Interrupts;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
@@ -32,6 +34,8 @@ namespace Hv.Core.Vm
         private readonly MmioBus _mmio = new MmioBus();
         private readonly RequestedInterrupts _requestedInterrupts = new RequestedInterrupts();
         private InterruptSource _interrupts;
+        private PcPlatform _platform;
+        private bool _halted;
         private readonly DebugExitPort _debugExit;
         private readonly VmCounters _counters;
         private readonly VmSnapshots _snapshots = new VmSnapshots();
@@ -118,6 +122,35 @@ namespace Hv.Core.Vm
         {
             _interrupts = source != null ? source : _requestedInterrupts;
         }
+
+        /// <summary>
+        /// Its PC platform (APIC, IOAPIC, 8259s, PIT, RTC, 8042, ACPI PM, COM1's IRQ 4), or null for a bare VM (the
+        /// NASM guests: COM1 without interrupts, vectors only by hypercall). Linux templates get one.
+        /// </summary>
+        public PcPlatform Platform { get { return _platform; } }
+
+        /// <summary>
+        /// Makes this a PC: <paramref name="platform"/> (made for this VM's UART) gets its ports beside COM1, its APIC and
+        /// IOAPIC pages on the MMIO bus, and becomes the interrupt source. Once, before the VM first runs.
+        /// </summary>
+        public bool InstallPlatform(PcPlatform platform)
+        {
+            if (_platform != null || platform.MapPorts(_ports) != PortMapStatus.Ok) return false;
+            if (_mmio.Map(LocalApic.DefaultBase, 0x1000, new PlatformMmio(platform, LocalApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
+                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
+            {
+                return false;
+            }
+            _platform = platform;
+            _interrupts = new PlatformInterrupts(platform);
+            return true;
+        }
+
+        /// <summary>
+        /// The guest executed HLT with interrupts enabled: it does not run again until its platform has an interrupt
+        /// for it (a bare VM has no such wake-up source, and just yields).
+        /// </summary>
+        public bool Halted { get { return _halted; } set { _halted = value; } }
         public VmSnapshots Snapshots { get { return _snapshots; } }
 
         public VmState State { get { return _state; } }
@@ -208,6 +241,7 @@ namespace Hv.Core.Vm
             _stopCause = StopCause.None;
             _stopDetail = _stopAccess = _exitCode = 0;
             _ready = false;
+            _halted = false;
             return VmTransitionStatus.Ok;
         }
 

@@ -94,7 +94,7 @@ namespace Hv.Core.Vmx
                 case 0: case 2: case 4: case 0xB:
                     return _host.Query(leaf, subleaf);
                 case 1:
-                    return Leaf1(guestCr4);
+                    return Leaf1(guestCr4, vm.Platform != null);
                 case 6:
                     return new CpuidResult(_host.Query(6, 0).Eax & CpuidAllowList.Leaf6Eax, 0, 0, 0);
                 case 7:
@@ -123,7 +123,7 @@ namespace Hv.Core.Vmx
             return default;
         }
 
-        private CpuidResult Leaf1(ulong guestCr4)
+        private CpuidResult Leaf1(ulong guestCr4, bool pc)
         {
             CpuidResult result = _host.Query(1, 0);
             result.Ecx &= CpuidAllowList.Leaf1Ecx;
@@ -131,6 +131,13 @@ namespace Hv.Core.Vmx
             result.Ecx |= CpuidBits.Leaf1EcxHypervisor;
             if ((guestCr4 & ControlRegisterBits.Cr4OsXsave) != 0) result.Ecx |= CpuidBits.Leaf1EcxOsXsave;
             result.Edx &= CpuidAllowList.Leaf1Edx;
+            if (pc)
+            {
+                // A PC VM's local APIC is its platform's model (xAPIC page, x2APIC MSRs, TSC-deadline timer), ID 0.
+                result.Ebx &= 0x00FFFFFF;
+                result.Ecx |= CpuidAllowList.PcLeaf1Ecx;
+                result.Edx |= CpuidAllowList.PcLeaf1Edx;
+            }
             return result;
         }
 

@@ -15,6 +15,8 @@ namespace Hv.Core.Vmx
     /// - IA32_MTRRCAP, IA32_MTRR_DEF_TYPE, the variable and fixed MTRRs: per vCPU in <see cref="GuestMtrrs"/>, which
     ///   checks memory types and reserved bits; MTRRCAP is read-only.
     /// - IA32_TSC_AUX: per vCPU in <see cref="GuestMsrs"/> (RDTSCP and RDPID read it without exiting); bits 63:32 → #GP.
+    /// - IA32_BIOS_SIGN_ID: reads microcode revision 0 (a guest has no microcode to update); writes (the zeroing before
+    ///   the CPUID that latches the revision) are ignored.
     /// - IA32_FEATURE_CONTROL: reads locked with VMX disabled (we offer no nested VMX); any write → #GP, as
     ///   for a locked register (SDM Vol. 3C "Enabling and Entering VMX Operation").
     /// - IA32_EFER, IA32_PAT, SYSENTER_CS/ESP/EIP, FS/GS base: the VMCS guest-state fields, which the CPU loads
@@ -43,7 +45,7 @@ namespace Hv.Core.Vmx
             switch (msr)
             {
                 case Msr.Ia32Tsc:
-                    value = cpu.ReadHostTsc() + cpu.ReadField(VmcsField.TscOffset);
+                    value = cpu.GuestTsc();
                     return true;
                 case Msr.Ia32MiscEnable:
                     value = MiscEnableValue;
@@ -53,6 +55,9 @@ namespace Hv.Core.Vmx
                     return true;
                 case Msr.Ia32FeatureControl:
                     value = FeatureControlValue;
+                    return true;
+                case Msr.Ia32BiosSignId:
+                    value = 0;
                     return true;
                 case Msr.Ia32SysenterCs:
                     value = cpu.ReadField(VmcsField.GuestIa32SysenterCs);
@@ -111,6 +116,8 @@ namespace Hv.Core.Vmx
                     return true;
                 case Msr.Ia32MiscEnable:
                     return ((value ^ MiscEnableValue) & ~MiscEnableWritable) == 0;
+                case Msr.Ia32BiosSignId:
+                    return true;
                 case Msr.Ia32SysenterCs:
                     cpu.WriteField(VmcsField.GuestIa32SysenterCs, value & 0xFFFFFFFFUL);
                     return true;

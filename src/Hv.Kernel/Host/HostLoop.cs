@@ -52,6 +52,8 @@ namespace Hv.Kernel.Host
                 {
                     echo.Drain(vm, log);
                     if (vm.State == VmState.Stopped) ReportStop(vm, echo, log);
+                    // A guest that reset itself (Linux's reboot) starts over from its template, as on a real machine.
+                    if (vm.StopCause == StopCause.GuestReset && hypervisor.Start(vm.Id) == HypervisorStatus.Ok) log.WriteLine("  | restarted after the guest's reset");
                     continue;
                 }
                 if (exitWhenIdle)

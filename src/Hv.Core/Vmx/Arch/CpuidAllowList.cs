@@ -18,6 +18,12 @@ namespace Hv.Core.Vmx.Arch
                                    | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19)
                                    | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26) | (1u << 27) | (1u << 28);
 
+        /// <summary>A PC VM's (one with a platform) too: x2APIC and the TSC-deadline timer, its local APIC model's.</summary>
+        public const uint PcLeaf1Ecx = CpuidBits.Leaf1EcxX2Apic | CpuidBits.Leaf1EcxTscDeadline;
+
+        /// <summary>A PC VM's too: APIC (the platform's local APIC at 0xFEE00000).</summary>
+        public const uint PcLeaf1Edx = CpuidBits.Leaf1EdxApic;
+
         /// <summary>ARAT only.</summary>
         public const uint Leaf6Eax = 1u << 2;
 

@@ -6,6 +6,8 @@ namespace Hv.Core.Vmx.Arch
         public const uint Ia32Tsc = 0x10;
         public const uint Ia32ApicBase = 0x1B;
         public const uint Ia32FeatureControl = 0x3A;
+        /// <summary>IA32_BIOS_SIGN_ID: the microcode revision in bits 63:32 after a CPUID (SDM Vol. 3A 10.11.7.1).</summary>
+        public const uint Ia32BiosSignId = 0x8B;
         public const uint Ia32SysenterCs = 0x174;
         public const uint Ia32SysenterEsp = 0x175;
         public const uint Ia32SysenterEip = 0x176;
