@@ -111,7 +111,7 @@ namespace Hv.Core.Vm
             if (status == HypervisorStatus.Ok)
             {
                 var state = new VcpuState();
-                vm.Cpu.Capture(state);
+                vm.Capture(state);
                 image.Prime(golden, state);
             }
             Stop(vm.Id, status == HypervisorStatus.Ok ? StopCause.Primed : StopCause.PrimingFailed);
@@ -150,11 +150,12 @@ namespace Hv.Core.Vm
                 _vms.Cancel(created);
                 return status;
             }
-            if (!Admit(created, null))
+            status = Admit(created, image.PrimedState);
+            if (status != HypervisorStatus.Ok)
             {
                 created.ReleaseResources();
                 _vms.Cancel(created);
-                return HypervisorStatus.OutOfMemory;
+                return status;
             }
             vm = created;
             return HypervisorStatus.Ok;
@@ -171,7 +172,7 @@ namespace Hv.Core.Vm
             if (status != HypervisorStatus.Ok) return status;
             AddressSpace memory;
             if (source.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-            source.Cpu.Capture(_scratch);
+            source.Capture(_scratch);
             VirtualMachine copy = _vms.Add(name);
             Vcpu cpu = _processor.ResumeVcpu(_scratch, memory.Eptp, copy.Vpid);
             if (cpu == null)
@@ -181,11 +182,12 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.VcpuFailed;
             }
             copy.Attach(memory, cpu, source.Template);
-            if (!Admit(copy, source))
+            status = Admit(copy, _scratch);
+            if (status != HypervisorStatus.Ok)
             {
                 copy.ReleaseResources();
                 _vms.Cancel(copy);
-                return HypervisorStatus.OutOfMemory;
+                return status;
             }
             copy.EnterPaused();
             vm = copy;
@@ -208,11 +210,12 @@ namespace Hv.Core.Vm
             TemplateImage template = _templates.Find(image.Template);
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
             image.HandOverMemory();
-            if (!Admit(imported, null))
+            status = Admit(imported, image.State);
+            if (status != HypervisorStatus.Ok)
             {
                 imported.ReleaseResources();
                 _vms.Cancel(imported);
-                return HypervisorStatus.OutOfMemory;
+                return status;
             }
             imported.EnterPaused();
             vm = imported;
@@ -231,7 +234,7 @@ namespace Hv.Core.Vm
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-            vm.Cpu.Capture(_scratch);
+            vm.Capture(_scratch);
             writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, _scratch, memory);
             return HypervisorStatus.Ok;
         }
@@ -306,7 +309,7 @@ namespace Hv.Core.Vm
                 snapshot.Free();
                 return HypervisorStatus.OutOfMemory;
             }
-            vm.Cpu.Capture(snapshot.State);
+            vm.Capture(snapshot.State);
             snapshot.Id = _nextSnapshotId++;
             snapshot.Name = name;
             snapshot.CreatedTicks = _processor.Now();
@@ -326,6 +329,7 @@ namespace Hv.Core.Vm
             else if (vm.State == VmState.Created) vm.EnterPaused();
             else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
             if (vm.Memory.RestoreFrom(snapshot.Memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (!vm.LoadDevices(snapshot.State)) return HypervisorStatus.InvalidState;
             Vcpu cpu = _processor.ResumeVcpu(snapshot.State, vm.Memory.Eptp, vm.Vpid);
             if (cpu == null) return HypervisorStatus.VcpuFailed;
             vm.Cpu.Release();
@@ -382,33 +386,25 @@ namespace Hv.Core.Vm
         }
 
         // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; its PC
-        // platform if its template boots an operating system (a copy's continues the source's device state); then it
-        // is scheduled. False when the platform cannot be set up.
-        private bool Admit(VirtualMachine vm, VirtualMachine copyOf)
+        // platform if its template boots an operating system (a VM that continues a captured state gets its devices
+        // back too); then it is scheduled. LoadFailed when captured device state is refused (an import is untrusted).
+        private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued)
         {
-            bool pc = copyOf != null ? copyOf.Platform != null : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
+            bool pc = continued != null ? continued.HasDevices : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
             if (pc)
             {
                 // The CMOS clock starts at the epoch: the host has no wall clock of its own yet.
-                var platform = new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart);
-                if (!vm.InstallPlatform(platform)) return false;
-                if (copyOf != null && !CopyPlatformState(copyOf.Platform, platform)) return false;
+                if (!vm.InstallPlatform(new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart))) return HypervisorStatus.OutOfMemory;
+                if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;
             }
             _entropy.Fill(_random, 0, _random.Length);
             vm.SeedLow = ToUInt64(_random, 0);
             vm.SeedHigh = ToUInt64(_random, 8);
             vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
             _runner.Add(vm);
-            return true;
+            return HypervisorStatus.Ok;
         }
 
-        private static bool CopyPlatformState(PcPlatform from, PcPlatform to)
-        {
-            byte[] state = new byte[PcPlatform.StateSize];
-            bool copied = from.SaveState(state) == PcPlatform.StateSize && to.LoadState(state) == Hv.Core.Devices.DeviceStateStatus.Ok;
-            Owned.Free(state);
-            return copied;
-        }
 
         private static HypervisorStatus Outcome(VmTransitionStatus transition)
         {

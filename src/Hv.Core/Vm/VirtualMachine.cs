@@ -146,6 +146,25 @@ namespace Hv.Core.Vm
             return true;
         }
 
+        /// <summary>Captures the vCPU and, for a PC, its devices (a snapshot, a fork, an export, a primed template).</summary>
+        public void Capture(VcpuState state)
+        {
+            _cpu.Capture(state);
+            state.HasDevices = _platform != null && _platform.SaveState(state.DeviceState) == PcPlatform.StateSize;
+        }
+
+        /// <summary>
+        /// Puts the devices back as <paramref name="state"/> captured them; false (nothing changed) when the state has no
+        /// devices for a PC, devices for a bare VM, or device bytes the platform refuses.
+        /// </summary>
+        public bool LoadDevices(VcpuState state)
+        {
+            if (_platform == null || !state.HasDevices) return (_platform == null) == !state.HasDevices;
+            if (_platform.LoadState(state.DeviceState) != DeviceStateStatus.Ok) return false;
+            _halted = false; // a captured vCPU is never halted: HLT completes before the capture's exit
+            return true;
+        }
+
         /// <summary>
         /// The guest executed HLT with interrupts enabled: it does not run again until its platform has an interrupt
         /// for it (a bare VM has no such wake-up source, and just yields).

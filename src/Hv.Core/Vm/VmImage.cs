@@ -8,10 +8,11 @@ namespace Hv.Core.Vm
     /// <summary>
     /// The byte layout of an exported VM (Export-HvVm / Import-HvVm / Move-HvVm), little-endian:
     /// <code>
-    ///   "HVVM" u16 version=1 u16 0 | u64 memory size | u8 n + name | u8 n + template name
+    ///   "HVVM" u16 version=3 u16 0 | u64 memory size | u8 n + name | u8 n + template name
     ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 19 registers (GuestRegisters order, CR2 last)
     ///   1024 B XSAVE image | u64 × 6 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX)
     ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
+    ///   u8 1 if a PC (version 3) + PcPlatform.StateSize bytes of device state (zero for a bare VM)
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   the pages whose bit is set, 4096 bytes each, in address order
     ///   SHA-256 of every byte before it (32 bytes)
@@ -21,7 +22,7 @@ namespace Hv.Core.Vm
     public static class VmImage
     {
         public const uint Magic = 0x4D565648; // "HVVM"
-        public const ushort Version = 2;
+        public const ushort Version = 3;
         public const int PageSize = 4096;
         public const int RegisterCount = 19;
         public const int MsrCount = GuestMsrs.Count;
@@ -32,7 +33,7 @@ namespace Hv.Core.Vm
         /// <summary>Bytes before the page bitmap for the given name lengths (in bytes).</summary>
         public static int HeaderBytes(int nameBytes, int templateBytes)
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
-               + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount;
+               + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount + 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize;
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
 

@@ -199,6 +199,10 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.MsrCount; i++) State.Msrs.Set(i, r.U64());
             for (int i = 0; i < VmImage.SwitchedCount; i++) State.Switched.Set(i, r.U64());
             for (int i = 0; i < VmImage.MtrrCount; i++) State.Mtrrs.Set(i, r.U64());
+            byte devices = r.U8();
+            if (devices > 1) return VmImageStatus.Malformed;
+            State.HasDevices = devices == 1;
+            for (int i = 0; i < State.DeviceState.Length; i++) State.DeviceState[i] = r.U8();
             if (!State.IsLoadable()) return VmImageStatus.Malformed;
             _bitmap = new byte[VmImage.BitmapBytes(size)];
             _memorySize = size;

@@ -40,6 +40,8 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.MsrCount; i++) w.U64(state.Msrs.Get(i));
             for (int i = 0; i < VmImage.SwitchedCount; i++) w.U64(state.Switched.Get(i));
             for (int i = 0; i < VmImage.MtrrCount; i++) w.U64(state.Mtrrs.Get(i));
+            w.U8(state.HasDevices ? (byte)1 : (byte)0);
+            for (int i = 0; i < state.DeviceState.Length; i++) w.U8(state.HasDevices ? state.DeviceState[i] : (byte)0);
 
             int present = 0;
             int[] index = new int[(int)pages];

@@ -100,11 +100,14 @@ namespace Hv.Core.Vmx
                 case 7:
                     if (subleaf != 0) return default;
                     CpuidResult seven = _host.Query(7, 0);
-                    return new CpuidResult(0, seven.Ebx & CpuidAllowList.Leaf7Ebx, seven.Ecx & CpuidAllowList.Leaf7Ecx, 0);
+                    // TSC_ADJUST is emulated (MsrPolicy), whatever the host has.
+                    return new CpuidResult(0, (seven.Ebx & CpuidAllowList.Leaf7Ebx) | CpuidBits.Leaf7EbxTscAdjust, seven.Ecx & CpuidAllowList.Leaf7Ecx, 0);
                 case 0xD:
                     return XsaveLeaf(subleaf, guestXcr0);
                 case 0x80000000: case 0x80000002: case 0x80000003: case 0x80000004:
-                case 0x80000005: case 0x80000006: case 0x80000007: case 0x80000008:
+                case 0x80000007:
+                    return new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc); // the guest TSC is the host's: constant and non-stop
+                case 0x80000005: case 0x80000006: case 0x80000008:
                     return _host.Query(leaf, subleaf);
                 case 0x80000001:
                     CpuidResult ext = _host.Query(leaf, 0);

@@ -8,6 +8,9 @@ namespace Hv.Core.Vmx
     /// probe safely (Linux uses rdmsr_safe) and no host MSR is ever exposed.
     ///
     /// - IA32_TSC: guest TSC = host TSC + VMCS TSC offset; a write moves the offset (SDM Vol. 3C "Time-Stamp Counter Offset").
+    /// - IA32_TSC_ADJUST is that offset: a vCPU starts with offset 0 (its TSC is the host's), and every write to IA32_TSC
+    ///   changes TSC_ADJUST by the same amount as the TSC (SDM Vol. 3B 18.17.3), exactly as the offset moves. Linux
+    ///   trusts a TSC with TSC_ADJUST, invariant TSC and few nodes without a clocksource watchdog.
     /// - IA32_APIC_BASE: #GP, as on a CPU without a local APIC (CPUID.1:EDX.APIC is hidden until an APIC model exists).
     /// - IA32_MISC_ENABLE: reads fast strings on, BTS and PEBS unavailable, everything else (thermal control,
     ///   performance monitoring, EIST, MONITOR/MWAIT, CPUID limit, xTPR, XD disable) off, matching CPUID; a write may
@@ -46,6 +49,9 @@ namespace Hv.Core.Vmx
             {
                 case Msr.Ia32Tsc:
                     value = cpu.GuestTsc();
+                    return true;
+                case Msr.Ia32TscAdjust:
+                    value = cpu.ReadField(VmcsField.TscOffset);
                     return true;
                 case Msr.Ia32MiscEnable:
                     value = MiscEnableValue;
@@ -113,6 +119,9 @@ namespace Hv.Core.Vmx
             {
                 case Msr.Ia32Tsc:
                     cpu.WriteField(VmcsField.TscOffset, unchecked(value - cpu.ReadHostTsc()));
+                    return true;
+                case Msr.Ia32TscAdjust:
+                    cpu.WriteField(VmcsField.TscOffset, value);
                     return true;
                 case Msr.Ia32MiscEnable:
                     return ((value ^ MiscEnableValue) & ~MiscEnableWritable) == 0;
