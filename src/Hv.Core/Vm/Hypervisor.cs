@@ -264,6 +264,21 @@ namespace Hv.Core.Vm
             return vm == null ? HypervisorStatus.NotFound : Outcome(vm.Resume());
         }
 
+        /// <summary>
+        /// A graceful stop: a running PC VM gets the ACPI power button and <paramref name="graceMs"/> milliseconds to
+        /// switch itself off (its stop is then "stopped on request"), after which it is turned off. A VM without a
+        /// platform has no shutdown signal: it stops at once, as requested.
+        /// </summary>
+        public HypervisorStatus Shutdown(uint id, ulong graceMs)
+        {
+            VirtualMachine vm = _vms.Find(id);
+            if (vm == null) return HypervisorStatus.NotFound;
+            if (vm.Platform == null || vm.State != VmState.Running) return Stop(id, StopCause.Requested);
+            vm.Platform.PressPowerButton();
+            vm.ShutdownDeadline = _processor.Now() + graceMs * (_processor.TscHz / 1000);
+            return HypervisorStatus.Ok;
+        }
+
         /// <summary>Stops a VM from outside (turn off): it never runs again and its memory is freed.</summary>
         public HypervisorStatus Stop(uint id, StopCause cause)
         {

@@ -170,6 +170,9 @@ namespace Hv.Core.Vm
         /// for it (a bare VM has no such wake-up source, and just yields).
         /// </summary>
         public bool Halted { get { return _halted; } set { _halted = value; } }
+
+        /// <summary>The host TSC by which a guest asked to shut down (ACPI power button) must be off; 0 when none was asked.</summary>
+        public ulong ShutdownDeadline;
         public VmSnapshots Snapshots { get { return _snapshots; } }
 
         public VmState State { get { return _state; } }
@@ -261,6 +264,7 @@ namespace Hv.Core.Vm
             _stopDetail = _stopAccess = _exitCode = 0;
             _ready = false;
             _halted = false;
+            ShutdownDeadline = 0;
             return VmTransitionStatus.Ok;
         }
 

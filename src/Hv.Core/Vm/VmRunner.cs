@@ -50,6 +50,12 @@ namespace Hv.Core.Vm
             Vcpu cpu = vm.Cpu;
             AddressSpace memory = vm.Memory;
             PcPlatform platform = vm.Platform;
+            if (vm.ShutdownDeadline != 0 && _processor.Now() >= vm.ShutdownDeadline)
+            {
+                vm.Stop(StopCause.Forced); // the guest did not shut down in the time it was given
+                vm.ReleaseResources();
+                return;
+            }
             if (platform != null && !Wake(vm, cpu, platform)) return;
             ulong start = _processor.Now();
             ulong end = start + sliceTicks;

@@ -51,10 +51,11 @@ namespace Hv.Core.Vmx
             return action;
         }
 
-        // The guest switched itself off (ACPI S5) or pulsed the reset line: it stops, and a reset is restarted by the host.
+        // The guest switched itself off (ACPI S5: on its own, or as the host asked) or pulsed the reset line: it stops, and
+        // a reset is restarted by the host.
         private static void PowerEvents(VirtualMachine vm, PcPlatform platform)
         {
-            if (platform.PowerOffRequested) vm.Stop(StopCause.GuestPowerOff);
+            if (platform.PowerOffRequested) vm.Stop(vm.ShutdownDeadline != 0 ? StopCause.Requested : StopCause.GuestPowerOff);
             else if (platform.ResetRequested) vm.Stop(StopCause.GuestReset);
         }
 
