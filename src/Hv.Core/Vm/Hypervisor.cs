@@ -77,16 +77,36 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// Primes a template: boots a VM from it until the guest makes the Ready hypercall (within
-        /// <paramref name="budgetTicks"/> of guest time), then that VM's memory and vCPU state become the template's
-        /// start state, so its clones begin after the boot path.
+        /// Primes a template now: boots a VM from it until the guest is ready (the Ready hypercall, or the template's ready
+        /// text on its console) within <paramref name="budgetTicks"/> of guest time, then that VM's memory, vCPU and devices
+        /// become the template's start state, so its clones begin after the boot path.
         /// </summary>
         public HypervisorStatus Prime(string templateName, ulong budgetTicks)
         {
+            PrimingJob job;
+            HypervisorStatus status = BeginPrime(templateName, out job);
+            if (status != HypervisorStatus.Ok) return status;
+            ulong spent = 0;
+            while (!job.IsDone && spent < budgetTicks)
+            {
+                ulong before = job.Vm.Counters.GuestTscTicks;
+                _runner.RunSlice(job.Vm, 1000000);
+                spent += job.Vm.Counters.GuestTscTicks - before;
+            }
+            return FinishPrime(job);
+        }
+
+        /// <summary>
+        /// Starts priming a template in the background: its priming VM (named "priming-" and the template's name) runs
+        /// among the others; the host finishes the job (<see cref="FinishPrime"/>) once <see cref="PrimingJob.IsDone"/>.
+        /// </summary>
+        public HypervisorStatus BeginPrime(string templateName, out PrimingJob job)
+        {
+            job = null;
             TemplateImage image = _templates.Find(templateName);
             if (image == null) return HypervisorStatus.NotFound;
             VirtualMachine vm;
-            string name = Owned.Copy("priming");
+            string name = Owned.Concat("priming-", templateName);
             HypervisorStatus status = Create(templateName, name, 0, out vm);
             if (status != HypervisorStatus.Ok)
             {
@@ -94,16 +114,20 @@ namespace Hv.Core.Vm
                 return status;
             }
             vm.Start();
-            ulong spent = 0;
-            while (!vm.Ready && vm.State == VmState.Running && spent < budgetTicks)
-            {
-                ulong before = vm.Counters.GuestTscTicks;
-                _runner.RunSlice(vm, 1000000);
-                spent += vm.Counters.GuestTscTicks - before;
-            }
-            status = HypervisorStatus.PrimeFailed;
+            job = new PrimingJob(image, vm, _processor.Now());
+            return HypervisorStatus.Ok;
+        }
+
+        /// <summary>
+        /// Ends a priming job: a ready guest's memory, vCPU and devices become its template's start state (Ok), anything
+        /// else is PrimeFailed; the priming VM is removed and the job freed either way.
+        /// </summary>
+        public HypervisorStatus FinishPrime(PrimingJob job)
+        {
+            VirtualMachine vm = job.Vm;
+            HypervisorStatus status = HypervisorStatus.PrimeFailed;
             AddressSpace golden = null;
-            if (vm.Ready && vm.State == VmState.Running)
+            if (vm.State == VmState.Running && job.IsReady)
             {
                 vm.Pause();
                 status = vm.Memory.Fork(out golden) == AddressSpaceStatus.Ok ? HypervisorStatus.Ok : HypervisorStatus.OutOfMemory;
@@ -112,10 +136,11 @@ namespace Hv.Core.Vm
             {
                 var state = new VcpuState();
                 vm.Capture(state);
-                image.Prime(golden, state);
+                job.Image.Prime(golden, state);
             }
             Stop(vm.Id, status == HypervisorStatus.Ok ? StopCause.Primed : StopCause.PrimingFailed);
             Remove(vm.Id);
+            job.Free();
             return status;
         }
 
@@ -143,14 +168,14 @@ namespace Hv.Core.Vm
             HypervisorStatus status = CheckNewVm(name, memorySize);
             if (status != HypervisorStatus.Ok) return status;
             VirtualMachine created = _vms.Add(name);
-            status = memorySize == 0 || memorySize == image.Template.MemorySize
-                ? image.Clone(_processor, created) : LoadFresh(image, created, memorySize);
+            bool clone = memorySize == 0 || memorySize == image.Template.MemorySize;
+            status = clone ? image.Clone(_processor, created) : LoadFresh(image, created, memorySize);
             if (status != HypervisorStatus.Ok)
             {
                 _vms.Cancel(created);
                 return status;
             }
-            status = Admit(created, image.PrimedState);
+            status = Admit(created, clone ? image.PrimedState : null);
             if (status != HypervisorStatus.Ok)
             {
                 created.ReleaseResources();

@@ -6,7 +6,8 @@ namespace Hv.Core.Vm
     /// Reads a template's manifest from a boot module's command line, e.g.
     /// <c>name=hello mode=real memory=1M cmdline="console=uart" prime=yes</c> (mode: real, long, multiboot or linux; memory
     /// in K, M or G; prime=yes boots it once up to its Ready hypercall and clones from there). A linux template names its
-    /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>.
+    /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>. <c>ready="TEXT"</c> says what the
+    /// guest prints when it can be primed (a shell prompt), for guests without the Ready hypercall.
     /// </summary>
     public static class TemplateManifest
     {
@@ -34,7 +35,8 @@ namespace Hv.Core.Vm
                 initrd = data.Find(initrdName);
                 if (initrd == null) return null;
             }
-            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd);
+            return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
+                                readyText: fields.Get("ready"));
         }
 
         /// <summary>The name of a data module's manifest (<c>name=NAME mode=data</c>), or null when it is not one.</summary>
