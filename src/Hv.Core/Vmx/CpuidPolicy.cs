@@ -100,7 +100,6 @@ namespace Hv.Core.Vmx
                 case 7:
                     if (subleaf != 0) return default;
                     CpuidResult seven = _host.Query(7, 0);
-                    // TSC_ADJUST is emulated (MsrPolicy), whatever the host has.
                     return new CpuidResult(0, (seven.Ebx & CpuidAllowList.Leaf7Ebx) | CpuidBits.Leaf7EbxTscAdjust, seven.Ecx & CpuidAllowList.Leaf7Ecx, 0);
                 case 0xD:
                     return XsaveLeaf(subleaf, guestXcr0);
