@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the Linux template's guest material into OUTDIR from Debian 12's own packages (never committed):
 #   OUTDIR/vmlinuz         the bzImage of linux-image-cloud-amd64's kernel package, unmodified
-#   OUTDIR/initrd.cpio     initramfs (newc): busybox-static, /init (guests/linux/init), the virtio modules + modules.dep
+#   OUTDIR/initrd.cpio     initramfs (newc): busybox-static, /init (guests/linux/init), the virtio, ACPI button and
+#                          evdev modules + modules.dep, busybox acpid's power-button action
 #   OUTDIR/kernel-release  the kernel's release string, e.g. 6.1.0-57-cloud-amd64
 # Needs apt-get, apt-cache and dpkg-deb (any Debian 12); as root it runs apt-get update when the package lists lack them.
 set -euo pipefail
@@ -50,13 +51,14 @@ want() {
     wanted[$m]=1
     for d in $(depends "$m"); do want "$d"; done
 }
-for m in virtio virtio_ring virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_blk virtio_net net_failover failover; do
+# button + evdev: the ACPI power button reaches busybox acpid, which powers off (Stop-HvVm without -TurnOff).
+for m in virtio virtio_ring virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_blk virtio_net net_failover failover button evdev; do
     want "$m"
 done
 
 list="$work/initrd.list"
 {
-    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /proc /sys /dev /tmp /root /lib /lib/modules "/lib/modules/$release"; do
+    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /etc/acpi /etc/acpi/PWRF /proc /sys /dev /tmp /root /lib /lib/modules "/lib/modules/$release"; do
         echo "dir $d 755"
     done
     echo "nod /dev/console 600 c 5 1"
@@ -67,6 +69,7 @@ list="$work/initrd.list"
     echo "file /init 755 $here/init"
     echo "file /etc/inittab 644 $here/inittab"
     echo "file /etc/profile 644 $here/profile"
+    echo "file /etc/acpi/PWRF/00000080 755 $here/power-button"
     declare -A dirs=()
     for m in $(printf '%s\n' "${!wanted[@]}" | sort); do
         path=${modpath[$m]}

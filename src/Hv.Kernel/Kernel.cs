@@ -66,8 +66,9 @@ namespace Hv.Kernel
             var pages = new KernelPageSource(Pages);
             // Reference counts for every page a guest can share (copy-on-write clones, snapshots): 4 bytes per page.
             var sharing = new PageSharing(pages, 0, memoryEnd);
-            Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy);
-            var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize);
+            ulong ticksPerMs = KernelHostFacts.MeasureTscPerMillisecond();
+            Hypervisor hypervisor = StartHypervisor(features, info, pages, sharing, entropy, ticksPerMs);
+            var facts = new KernelHostFacts(features, Pages, Pages.TotalPages * PageAllocator.PageSize, ticksPerMs);
             var adapter = new HypervisorAdapter(hypervisor, facts, pages);
             byte[] key = ManagementKey.Load(options, entropy, Log);
             SerialPump link = key == null ? null : SerialPump.Start(adapter, entropy, key, Log);
@@ -88,7 +89,7 @@ namespace Hv.Kernel
 
         // Without VT-x (e.g. QEMU's TCG) the image still boots and serves management; it only refuses to create VMs.
         private static Hypervisor StartHypervisor(CpuFeatures features, Multiboot2Info info, KernelPageSource pages,
-                                                  PageSharing sharing, HardwareEntropy entropy)
+                                                  PageSharing sharing, HardwareEntropy entropy, ulong ticksPerMs)
         {
             HostProcessor processor = null;
             bool rdtscp = false;
@@ -101,7 +102,7 @@ namespace Hv.Kernel
                 VmxRoot root = VmxRoot.Enable(pages, Log);
                 if (root != null)
                 {
-                    processor = new VmxProcessor(root, pages);
+                    processor = new VmxProcessor(root, pages, ticksPerMs * 1000);
                     rdtscp = root.RdtscpEnabled;
                 }
             }

@@ -32,6 +32,8 @@ namespace Hv.Core.Tests
         [InlineData(StopCause.EntryFailed, StopReason.HostError, 0UL, 0UL, "vm-entry failed")]
         [InlineData(StopCause.PrimingFailed, StopReason.GuestFault, 0UL, 0UL, "priming failed")]
         [InlineData(StopCause.Primed, StopReason.GuestFault, 0UL, 0UL, "primed")]
+        [InlineData(StopCause.GuestPowerOff, StopReason.GuestPowerOff, 0UL, 0UL, "guest power-off")]
+        [InlineData(StopCause.GuestReset, StopReason.GuestPowerOff, 0UL, 0UL, "guest reset")]
         public void Kind_and_text(StopCause cause, StopReason reason, ulong detail, ulong access, string text)
         {
             Assert.Equal(reason, StopCauses.ReasonOf(cause));

@@ -8,7 +8,7 @@ using Hv.Protocol.Client;
 
 // Figures, one per line as "name: value unit". TSC figures come from Bochs, whose TSC counts instructions, so they
 // repeat exactly; millisecond figures are wall-clock and vary with the machine. Arguments pick sections (image, soak,
-// serial, tcp, ingest, export; e.g. `tools/hv-bench tcp`); none runs them all.
+// serial, tcp, ingest, export, linux; e.g. `tools/hv-bench tcp`); none runs them all.
 string root = HvBoot.RepositoryRoot;
 string art = Path.Combine(root, "artifacts");
 string[] sections = args;
@@ -111,7 +111,40 @@ using (host.Within(TimeSpan.FromSeconds(900)))
 
 if (Runs("export")) ExportStall();
 
+if (Runs("linux")) LinuxFigures();
+
 return 0;
+
+// Debian's Linux in a VM: the linux template primed in the background (hv.prime=linux) from VM start to its shell prompt
+// (host ticks, exits and the three largest exit reasons, as the host logs them), then a clone of the primed template
+// answering its first command (the clone's own run time in ticks: it starts at the prompt).
+static void LinuxFigures()
+{
+    using var host = RunningHost.Start(cmdline: "hv.prime=linux");
+    using var guard = host.Within(TimeSpan.FromSeconds(3600));
+    host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
+    Match primed = Regex.Match(host.Log, @"template: linux primed in (\d+) ticks, (\d+) exits \((.*)\)");
+    if (!primed.Success) Fail("the linux template was not primed:\n" + host.Log);
+    Print("linux_boot_to_shell_tsc", primed.Groups[1].Value, "ticks");
+    Print("linux_boot_exits", primed.Groups[2].Value, "exits");
+    foreach (Match reason in Regex.Matches(primed.Groups[3].Value, @"([^,=]+?) = (\d+)"))
+        Print("linux_boot_exits_" + Regex.Replace(reason.Groups[1].Value.Trim().ToLowerInvariant(), "[^a-z0-9]+", "_"), reason.Groups[2].Value, "exits");
+    using var client = host.Connect();
+    uint clone = client.CreateVm("linux", "clone-bench");
+    client.StartVm(clone);
+    client.WriteConsole(clone, System.Text.Encoding.ASCII.GetBytes("echo answer-$((6*7))\n"));
+    var console = new System.Text.StringBuilder();
+    ulong offset = 0;
+    host.WaitUntil(() =>
+    {
+        var chunk = client.ReadConsole(clone, offset);
+        console.Append(System.Text.Encoding.ASCII.GetString(chunk.Data));
+        offset = chunk.NextOffset;
+        return console.ToString().Contains("answer-42");
+    }, TimeSpan.FromSeconds(600), "the clone's answer");
+    Print("linux_clone_to_shell_tsc", client.GetMetrics(clone).Get(Hv.CounterId.GuestTsc), "ticks");
+}
+
 
 // No operation monopolises the host: a paused 256 MiB VM is exported while a ticker VM runs and the VM list is asked for
 // after every answer about the export's preparation. The figure is the longest wall-clock gap between two answered

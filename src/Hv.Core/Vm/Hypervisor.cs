@@ -1,5 +1,6 @@
 using Hv.Core.Text;
 using Hv.Core.Guests;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 using Hv.Crypto;
@@ -79,16 +80,36 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// Primes a template: boots a VM from it until the guest makes the Ready hypercall (within
-        /// <paramref name="budgetTicks"/> of guest time), then that VM's memory and vCPU state become the template's
-        /// start state, so its clones begin after the boot path.
+        /// Primes a template now: boots a VM from it until the guest is ready (the Ready hypercall, or the template's ready
+        /// text on its console) within <paramref name="budgetTicks"/> of guest time, then that VM's memory, vCPU and devices
+        /// become the template's start state, so its clones begin after the boot path.
         /// </summary>
         public HypervisorStatus Prime(string templateName, ulong budgetTicks)
         {
+            PrimingJob job;
+            HypervisorStatus status = BeginPrime(templateName, out job);
+            if (status != HypervisorStatus.Ok) return status;
+            ulong spent = 0;
+            while (!job.IsDone && spent < budgetTicks)
+            {
+                ulong before = job.Vm.Counters.GuestTscTicks;
+                _runner.RunSlice(job.Vm, 1000000);
+                spent += job.Vm.Counters.GuestTscTicks - before;
+            }
+            return FinishPrime(job);
+        }
+
+        /// <summary>
+        /// Starts priming a template in the background: its priming VM (named "priming-" and the template's name) runs
+        /// among the others; the host finishes the job (<see cref="FinishPrime"/>) once <see cref="PrimingJob.IsDone"/>.
+        /// </summary>
+        public HypervisorStatus BeginPrime(string templateName, out PrimingJob job)
+        {
+            job = null;
             TemplateImage image = _templates.Find(templateName);
             if (image == null) return HypervisorStatus.NotFound;
             VirtualMachine vm;
-            string name = Owned.Copy("priming");
+            string name = Owned.Concat("priming-", templateName);
             HypervisorStatus status = Create(templateName, name, 0, out vm);
             if (status != HypervisorStatus.Ok)
             {
@@ -96,16 +117,20 @@ namespace Hv.Core.Vm
                 return status;
             }
             vm.Start();
-            ulong spent = 0;
-            while (!vm.Ready && vm.State == VmState.Running && spent < budgetTicks)
-            {
-                ulong before = vm.Counters.GuestTscTicks;
-                _runner.RunSlice(vm, 1000000);
-                spent += vm.Counters.GuestTscTicks - before;
-            }
-            status = HypervisorStatus.PrimeFailed;
+            job = new PrimingJob(image, vm, _processor.Now());
+            return HypervisorStatus.Ok;
+        }
+
+        /// <summary>
+        /// Ends a priming job: a ready guest's memory, vCPU and devices become its template's start state (Ok), anything
+        /// else is PrimeFailed; the priming VM is removed and the job freed either way.
+        /// </summary>
+        public HypervisorStatus FinishPrime(PrimingJob job)
+        {
+            VirtualMachine vm = job.Vm;
+            HypervisorStatus status = HypervisorStatus.PrimeFailed;
             AddressSpace golden = null;
-            if (vm.Ready && vm.State == VmState.Running)
+            if (vm.State == VmState.Running && job.IsReady)
             {
                 vm.Pause();
                 status = vm.Memory.Fork(out golden) == AddressSpaceStatus.Ok ? HypervisorStatus.Ok : HypervisorStatus.OutOfMemory;
@@ -113,11 +138,12 @@ namespace Hv.Core.Vm
             if (status == HypervisorStatus.Ok)
             {
                 var state = new VcpuState();
-                vm.Cpu.Capture(state);
-                image.Prime(golden, state);
+                vm.Capture(state);
+                job.Image.Prime(golden, state);
             }
             Stop(vm.Id, status == HypervisorStatus.Ok ? StopCause.Primed : StopCause.PrimingFailed);
             Remove(vm.Id);
+            job.Free();
             return status;
         }
 
@@ -145,13 +171,20 @@ namespace Hv.Core.Vm
             HypervisorStatus status = CheckNewVm(name, memorySize);
             if (status != HypervisorStatus.Ok) return status;
             VirtualMachine created = _vms.Add(name);
+            bool clone = ClonesAt(image, memorySize);
             status = Build(image, created, memorySize);
             if (status != HypervisorStatus.Ok)
             {
                 _vms.Cancel(created);
                 return status;
             }
-            Admit(created);
+            status = Admit(created, clone ? image.PrimedState : null);
+            if (status != HypervisorStatus.Ok)
+            {
+                created.ReleaseResources();
+                _vms.Cancel(created);
+                return status;
+            }
             vm = created;
             return HypervisorStatus.Ok;
         }
@@ -167,7 +200,7 @@ namespace Hv.Core.Vm
             if (status != HypervisorStatus.Ok) return status;
             AddressSpace memory;
             if (source.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-            source.Cpu.Capture(_scratch);
+            source.Capture(_scratch);
             VirtualMachine copy = _vms.Add(name);
             Vcpu cpu = _processor.ResumeVcpu(_scratch, memory.Eptp, copy.Vpid);
             if (cpu == null)
@@ -178,7 +211,13 @@ namespace Hv.Core.Vm
             }
             copy.Attach(memory, cpu, source.Template);
             copy.SetCpuShare(source.CpuWeight, source.CpuCapPercent);
-            Admit(copy);
+            status = Admit(copy, _scratch);
+            if (status != HypervisorStatus.Ok)
+            {
+                copy.ReleaseResources();
+                _vms.Cancel(copy);
+                return status;
+            }
             copy.EnterPaused();
             vm = copy;
             return HypervisorStatus.Ok;
@@ -201,7 +240,13 @@ namespace Hv.Core.Vm
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
             imported.SetCpuShare(image.CpuWeight, image.CpuCapPercent);
             image.HandOverMemory();
-            Admit(imported);
+            status = Admit(imported, image.State);
+            if (status != HypervisorStatus.Ok)
+            {
+                imported.ReleaseResources();
+                _vms.Cancel(imported);
+                return status;
+            }
             imported.EnterPaused();
             vm = imported;
             return HypervisorStatus.Ok;
@@ -220,7 +265,7 @@ namespace Hv.Core.Vm
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-            vm.Cpu.Capture(_scratch);
+            vm.Capture(_scratch);
             writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory);
             return HypervisorStatus.Ok;
         }
@@ -248,6 +293,21 @@ namespace Hv.Core.Vm
         {
             VirtualMachine vm = _vms.Find(id);
             return vm == null ? HypervisorStatus.NotFound : Outcome(vm.Resume());
+        }
+
+        /// <summary>
+        /// A graceful stop: a running PC VM gets the ACPI power button and <paramref name="graceMs"/> milliseconds to
+        /// switch itself off (its stop is then "stopped on request"), after which it is turned off. A VM without a
+        /// platform has no shutdown signal: it stops at once, as requested.
+        /// </summary>
+        public HypervisorStatus Shutdown(uint id, ulong graceMs)
+        {
+            VirtualMachine vm = _vms.Find(id);
+            if (vm == null) return HypervisorStatus.NotFound;
+            if (vm.Platform == null || vm.State != VmState.Running) return Stop(id, StopCause.Requested);
+            vm.Platform.PressPowerButton();
+            vm.ShutdownDeadline = _processor.Now() + graceMs * (_processor.TscHz / 1000);
+            return HypervisorStatus.Ok;
         }
 
         /// <summary>Stops a VM from outside (turn off): it never runs again and its memory is freed.</summary>
@@ -295,7 +355,7 @@ namespace Hv.Core.Vm
                 snapshot.Free();
                 return HypervisorStatus.OutOfMemory;
             }
-            vm.Cpu.Capture(snapshot.State);
+            vm.Capture(snapshot.State);
             snapshot.Id = _nextSnapshotId++;
             snapshot.Name = name;
             snapshot.CreatedTicks = _processor.Now();
@@ -315,6 +375,7 @@ namespace Hv.Core.Vm
             else if (vm.State == VmState.Created) vm.EnterPaused();
             else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
             if (vm.Memory.RestoreFrom(snapshot.Memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (!vm.LoadDevices(snapshot.State)) return HypervisorStatus.InvalidState;
             Vcpu cpu = _processor.ResumeVcpu(snapshot.State, vm.Memory.Eptp, vm.Vpid);
             if (cpu == null) return HypervisorStatus.VcpuFailed;
             vm.Cpu.Release();
@@ -361,8 +422,13 @@ namespace Hv.Core.Vm
         // Memory and vCPU from the template: a copy-on-write clone at the template's size (or size 0), else a fresh load.
         private HypervisorStatus Build(TemplateImage image, VirtualMachine vm, ulong memorySize)
         {
-            return memorySize == 0 || memorySize == image.Template.MemorySize
-                ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+            return ClonesAt(image, memorySize) ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+        }
+
+        // A VM of the template's own size is a clone of its golden memory (primed or not); another size boots afresh.
+        private static bool ClonesAt(TemplateImage image, ulong memorySize)
+        {
+            return memorySize == 0 || memorySize == image.Template.MemorySize;
         }
 
         // A restart: the template afresh for a stopped VM, at the VM's memory size (Set-HvVm may have changed it).
@@ -371,20 +437,33 @@ namespace Hv.Core.Vm
             TemplateImage image = vm.Template == null ? null : _templates.Find(vm.Template.Name);
             if (image == null) return HypervisorStatus.InvalidState;
             HypervisorStatus status = Build(image, vm, vm.MemorySize);
-            if (status == HypervisorStatus.Ok) vm.Rearm();
+            if (status != HypervisorStatus.Ok) return status;
+            vm.Rearm();
+            // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
+            if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
             return status;
         }
 
-        // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; then it is
-        // scheduled.
-        private void Admit(VirtualMachine vm)
+        // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; its PC
+        // platform if its template boots an operating system (a VM that continues a captured state gets its devices
+        // back too); then it is scheduled. LoadFailed when captured device state is refused (an import is untrusted).
+        private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued)
         {
+            bool pc = continued != null ? continued.HasDevices : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
+            if (pc)
+            {
+                // The CMOS clock starts at the epoch: the host has no wall clock of its own yet.
+                if (!vm.InstallPlatform(new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart))) return HypervisorStatus.OutOfMemory;
+                if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;
+            }
             _entropy.Fill(_random, 0, _random.Length);
             vm.SeedLow = ToUInt64(_random, 0);
             vm.SeedHigh = ToUInt64(_random, 8);
             vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
             _runner.Add(vm);
+            return HypervisorStatus.Ok;
         }
+
 
         private static HypervisorStatus Outcome(VmTransitionStatus transition)
         {

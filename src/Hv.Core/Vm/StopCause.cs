@@ -50,5 +50,9 @@ namespace Hv.Core.Vm
         PrimingFailed,
         /// <summary>A template's priming VM, done: its state became the template's.</summary>
         Primed,
+        /// <summary>The guest switched itself off (ACPI S5: Linux's poweroff).</summary>
+        GuestPowerOff,
+        /// <summary>The guest pulsed the reset line (8042): the host restarts it from its template.</summary>
+        GuestReset,
     }
 }

@@ -19,6 +19,8 @@ namespace Hv.Core.Vm
                 case StopCause.ExitHypercall: return StopReason.GuestExit;
                 case StopCause.TripleFault: return StopReason.TripleFault;
                 case StopCause.HaltWithInterruptsOff: return StopReason.GuestHalt;
+                case StopCause.GuestPowerOff:
+                case StopCause.GuestReset: return StopReason.GuestPowerOff;
                 case StopCause.UnhandledExit: return StopReason.UnhandledExit;
                 case StopCause.InvalidGuestState:
                 case StopCause.MsrLoading:
@@ -76,6 +78,8 @@ namespace Hv.Core.Vm
                 case StopCause.EntryFailed: text.Write("vm-entry failed"); break;
                 case StopCause.PrimingFailed: text.Write("priming failed"); break;
                 case StopCause.Primed: text.Write("primed"); break;
+                case StopCause.GuestPowerOff: text.Write("guest power-off"); break;
+                case StopCause.GuestReset: text.Write("guest reset"); break;
             }
         }
 

@@ -19,14 +19,20 @@ namespace Hv.Core.Vm
         public readonly MultibootModule[] Modules;
         /// <summary>Boot it once until the guest says it is ready, and clone from there (manifest: prime=yes).</summary>
         public readonly bool Prime;
+        /// <summary>
+        /// What its guest prints when it is ready to be primed (manifest ready="TEXT", e.g. a shell prompt), for guests that
+        /// do not make the Ready hypercall; null when only the hypercall counts.
+        /// </summary>
+        public readonly string ReadyText;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
                         bool uploaded = false, ImageBytes initrd = null,
-                        MultibootModule[] modules = null)
+                        MultibootModule[] modules = null, string readyText = null)
         {
             Modules = modules;
+            ReadyText = readyText;
             Initrd = initrd;
             Prime = prime;
             Uploaded = uploaded;

@@ -25,6 +25,8 @@ namespace Hv.Core.Vm
 
         public Template Template { get { return _template; } }
         public bool IsPrimed { get { return _primed != null; } }
+        /// <summary>The primed vCPU (and devices) its clones continue from; null until primed.</summary>
+        public VcpuState PrimedState { get { return _primed; } }
 
         /// <summary>Loads the template's image into a new golden address space.</summary>
         /// <remarks><paramref name="loadStatus"/> says why the loader refused the image (LoadFailed).</remarks>

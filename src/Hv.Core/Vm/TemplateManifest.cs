@@ -9,7 +9,8 @@ namespace Hv.Core.Vm
     /// <c>name=hello mode=real memory=1M cmdline="console=uart" prime=yes</c> (mode: real, long, multiboot or linux; memory
     /// in K, M or G; prime=yes boots it once up to its Ready hypercall and clones from there). A linux template names its
     /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>; a multiboot template its modules
-    /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>.
+    /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>. <c>ready="TEXT"</c> says what
+    /// the guest prints when it can be primed (a shell prompt), for guests without the Ready hypercall.
     /// </summary>
     public static class TemplateManifest
     {
@@ -72,7 +73,7 @@ namespace Hv.Core.Vm
                 if (error != ManifestError.None) return null;
             }
             return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
-                                modules: modules);
+                                modules: modules, readyText: fields.Get("ready"));
         }
 
         /// <summary>The data modules a comma-separated list names, in its order (their names are their strings).</summary>

@@ -1,4 +1,6 @@
 using Hv.Core.Devices;
+using Hv.Core.Devices.Interrupts;
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
@@ -36,6 +38,8 @@ namespace Hv.Core.Vm
         private readonly MmioBus _mmio = new MmioBus();
         private readonly RequestedInterrupts _requestedInterrupts = new RequestedInterrupts();
         private InterruptSource _interrupts;
+        private PcPlatform _platform;
+        private bool _halted;
         private readonly DebugExitPort _debugExit;
         private readonly VmCounters _counters;
         private readonly VmSnapshots _snapshots = new VmSnapshots();
@@ -126,6 +130,57 @@ namespace Hv.Core.Vm
         {
             _interrupts = source != null ? source : _requestedInterrupts;
         }
+
+        /// <summary>
+        /// Its PC platform (APIC, IOAPIC, 8259s, PIT, RTC, 8042, ACPI PM, COM1's IRQ 4), or null for a bare VM (the
+        /// NASM guests: COM1 without interrupts, vectors only by hypercall). Linux templates get one.
+        /// </summary>
+        public PcPlatform Platform { get { return _platform; } }
+
+        /// <summary>
+        /// Makes this a PC: <paramref name="platform"/> (made for this VM's UART) gets its ports beside COM1, its APIC and
+        /// IOAPIC pages on the MMIO bus, and becomes the interrupt source. Once, before the VM first runs.
+        /// </summary>
+        public bool InstallPlatform(PcPlatform platform)
+        {
+            if (_platform != null || platform.MapPorts(_ports) != PortMapStatus.Ok) return false;
+            if (_mmio.Map(LocalApic.DefaultBase, 0x1000, new PlatformMmio(platform, LocalApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
+                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
+            {
+                return false;
+            }
+            _platform = platform;
+            _interrupts = new PlatformInterrupts(platform);
+            return true;
+        }
+
+        /// <summary>Captures the vCPU and, for a PC, its devices (a snapshot, a fork, an export, a primed template).</summary>
+        public void Capture(VcpuState state)
+        {
+            _cpu.Capture(state);
+            state.HasDevices = _platform != null && _platform.SaveState(state.DeviceState) == PcPlatform.StateSize;
+        }
+
+        /// <summary>
+        /// Puts the devices back as <paramref name="state"/> captured them; false (nothing changed) when the state has no
+        /// devices for a PC, devices for a bare VM, or device bytes the platform refuses.
+        /// </summary>
+        public bool LoadDevices(VcpuState state)
+        {
+            if (_platform == null || !state.HasDevices) return (_platform == null) == !state.HasDevices;
+            if (_platform.LoadState(state.DeviceState) != DeviceStateStatus.Ok) return false;
+            _halted = false; // a captured vCPU is never halted: HLT completes before the capture's exit
+            return true;
+        }
+
+        /// <summary>
+        /// The guest executed HLT with interrupts enabled: it does not run again until its platform has an interrupt
+        /// for it (a bare VM has no such wake-up source, and just yields).
+        /// </summary>
+        public bool Halted { get { return _halted; } set { _halted = value; } }
+
+        /// <summary>The host TSC by which a guest asked to shut down (ACPI power button) must be off; 0 when none was asked.</summary>
+        public ulong ShutdownDeadline;
         public VmSnapshots Snapshots { get { return _snapshots; } }
 
         public VmState State { get { return _state; } }
@@ -252,6 +307,8 @@ namespace Hv.Core.Vm
             _stopCause = StopCause.None;
             _stopDetail = _stopAccess = _exitCode = 0;
             _ready = false;
+            _halted = false;
+            ShutdownDeadline = 0;
             return VmTransitionStatus.Ok;
         }
 

@@ -213,6 +213,14 @@ namespace Hv.Core.Vm
                 if (CpuWeight < VirtualMachine.MinCpuWeight || CpuWeight > VirtualMachine.MaxCpuWeight || CpuCapPercent > VirtualMachine.MaxCpuCapPercent)
                     return VmImageStatus.Malformed;
             }
+            State.HasDevices = false;
+            if (_version >= 4)
+            {
+                byte devices = r.U8();
+                if (devices > 1) return VmImageStatus.Malformed;
+                State.HasDevices = devices == 1;
+                for (int i = 0; i < State.DeviceState.Length; i++) State.DeviceState[i] = r.U8();
+            }
             _bitmap = new byte[VmImage.BitmapBytes(size)];
             _memorySize = size;
             return VmImageStatus.Ok;

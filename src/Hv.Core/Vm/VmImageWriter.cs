@@ -59,6 +59,8 @@ namespace Hv.Core.Vm
             for (int i = 0; i < VmImage.SwitchedCount; i++) w.U64(state.Switched.Get(i));
             for (int i = 0; i < VmImage.MtrrCount; i++) w.U64(state.Mtrrs.Get(i));
             w.U16((ushort)cpuWeight); w.U8((byte)cpuCapPercent);
+            w.U8(state.HasDevices ? (byte)1 : (byte)0);
+            for (int i = 0; i < state.DeviceState.Length; i++) w.U8(state.HasDevices ? state.DeviceState[i] : (byte)0);
             _pageIndex = new int[_pages];
         }
 

@@ -1,3 +1,4 @@
+using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
@@ -56,22 +57,64 @@ namespace Hv.Core.Vm
         {
             Vcpu cpu = vm.Cpu;
             AddressSpace memory = vm.Memory;
+            PcPlatform platform = vm.Platform;
+            if (vm.ShutdownDeadline != 0 && _processor.Now() >= vm.ShutdownDeadline)
+            {
+                vm.Stop(StopCause.Forced); // the guest did not shut down in the time it was given
+                vm.ReleaseResources();
+                return;
+            }
+            if (platform != null && !Wake(vm, cpu, platform)) return;
             ulong start = _processor.Now();
+            ulong end = start + sliceTicks;
             ulong slice = sliceTicks;
             for (;;)
             {
                 // Write-protection by a fork or snapshot, or a copy-on-write, must reach the CPU's EPT caches first.
                 if (memory.FlushPending && memory.TakeFlush()) _processor.FlushTranslations(memory.Eptp);
+                // A PC's slice also ends at its next device deadline (a timer interrupt), so it is delivered on time.
+                if (platform != null) slice = TimeToRun(cpu, platform, end);
                 if (cpu.Run(slice) == Vcpu.EntryFailed)
                 {
                     vm.Stop(StopCause.EntryFailed);
                     break;
                 }
                 slice = 0;
-                if (_dispatcher.Dispatch(vm, cpu) != ExitAction.Resume) break;
+                ExitAction action = _dispatcher.Dispatch(vm, cpu);
+                if (action == ExitAction.Resume) continue;
+                // A device deadline ended the entry, not the slice: go on.
+                if (action == ExitAction.Yield && platform != null && !vm.Halted && vm.State == VmState.Running && _processor.Now() < end) continue;
+                break;
             }
             vm.Counters.RecordGuestRun(_processor.Now() - start);
             if (vm.State == VmState.Stopped) vm.ReleaseResources();
+        }
+
+        // A PC VM that halted runs again only once its platform has an interrupt for it (a timer expired, console input
+        // arrived); the interrupt is queued for the entry.
+        private static bool Wake(VirtualMachine vm, Vcpu cpu, PcPlatform platform)
+        {
+            if (!cpu.Activate()) return true; // the entry will fail and say so
+            platform.Advance(cpu.GuestTsc());
+            if (vm.Halted)
+            {
+                if (platform.PendingVector() < 0) return false;
+                vm.Halted = false;
+            }
+            EventInjection.DeliverPendingInterrupt(vm, cpu);
+            return true;
+        }
+
+        // Host ticks until the slice ends or the platform's next deadline passes, whichever is first (at least 1).
+        private ulong TimeToRun(Vcpu cpu, PcPlatform platform, ulong end)
+        {
+            ulong now = _processor.Now();
+            ulong left = end > now ? end - now : 1;
+            ulong deadline = platform.NextDeadline();
+            if (deadline == ulong.MaxValue) return left;
+            ulong guestNow = cpu.GuestTsc();
+            ulong untilDeadline = deadline > guestNow ? deadline - guestNow : 1;
+            return untilDeadline < left ? untilDeadline : left;
         }
     }
 }

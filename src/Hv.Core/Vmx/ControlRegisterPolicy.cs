@@ -6,7 +6,8 @@ namespace Hv.Core.Vmx
     /// The MOV-to-CR writes that exit, checked as the processor checks them (SDM Vol. 2B "MOV—Move to/from Control
     /// Registers", Vol. 3A 2.5); false means the instruction faults with #GP(0) and nothing changed.
     ///
-    /// - CR0 exits when the guest changes a bit VMX forces on (NE; the CR0 guest/host mask). Undefined bits 31:0 are
+    /// - CR0 exits when the guest changes a bit VMX forces on (NE; the CR0 guest/host mask) or CD/NW (which the
+    ///   processor keeps clear: <see cref="Cr0GuestCacheBits"/>). Undefined bits 31:0 are
     ///   ignored, bits 63:32 fault; PG without PE, NW without CD, PG with EFER.LME and no CR4.PAE, clearing PG in 64-bit
     ///   code or with CR4.PCIDE fault. The guest keeps its own view (the read shadow) while the processor runs with NE
     ///   set; a PG change with EFER.LME enters or leaves IA-32e mode (EFER.LMA and the "IA-32e mode guest" entry control).
@@ -19,6 +20,15 @@ namespace Hv.Core.Vmx
     {
         /// <summary>CR0 bits that exist (SDM Vol. 3A 2.5): PE MP EM TS ET NE WP AM NW CD PG.</summary>
         public const ulong Cr0Defined = 0xE005003FUL;
+        /// <summary>
+        /// CR0.CD and CR0.NW are the guest's belief only: the processor keeps caching on (memory types come from the EPT,
+        /// and a guest that disables its caches must not slow the host). Linux sets CD around its MTRR set-up.
+        /// </summary>
+        public const ulong Cr0GuestCacheBits = ControlRegisterBits.Cr0CacheDisable | ControlRegisterBits.Cr0NotWriteThrough;
+
+        /// <summary>The CR0 guest/host mask: the bits VMX forces on (<paramref name="forced"/>) and the cache bits.</summary>
+        public static ulong Cr0HostOwned(ulong forced) => forced | Cr0GuestCacheBits;
+
         /// <summary>CR4 bits VMX forces on (IA32_VMX_CR4_FIXED0) that the guest reads as it wrote them.</summary>
         public const ulong Cr4HostForced = ControlRegisterBits.Cr4VmxEnable;
         /// <summary>CR4 changes that change how linear addresses translate: cached translations are dropped.</summary>
@@ -59,9 +69,9 @@ namespace Hv.Core.Vmx
                 bool longCode = (efer & ControlRegisterBits.EferLongModeActive) != 0 && (cpu.ReadField(VmcsField.GuestCsAccessRights) & CsLongMode) != 0;
                 if (longCode) return false;
             }
-            ulong forced = cpu.ReadField(VmcsField.Cr0GuestHostMask);
+            ulong forced = cpu.ReadField(VmcsField.Cr0GuestHostMask) & ~Cr0GuestCacheBits;
             cpu.WriteField(VmcsField.Cr0ReadShadow, value);
-            cpu.WriteField(VmcsField.GuestCr0, value | forced);
+            cpu.WriteField(VmcsField.GuestCr0, (value & ~Cr0GuestCacheBits) | forced);
             if ((pagingOn || pagingOff) && lme)
             {
                 ulong entry = cpu.ReadField(VmcsField.EntryControls);

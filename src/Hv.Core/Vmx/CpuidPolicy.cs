@@ -94,17 +94,19 @@ namespace Hv.Core.Vmx
                 case 0: case 2: case 4: case 0xB:
                     return _host.Query(leaf, subleaf);
                 case 1:
-                    return Leaf1(guestCr4);
+                    return Leaf1(guestCr4, vm.Platform != null);
                 case 6:
                     return new CpuidResult(_host.Query(6, 0).Eax & CpuidAllowList.Leaf6Eax, 0, 0, 0);
                 case 7:
                     if (subleaf != 0) return default;
                     CpuidResult seven = _host.Query(7, 0);
-                    return new CpuidResult(0, seven.Ebx & CpuidAllowList.Leaf7Ebx, seven.Ecx & CpuidAllowList.Leaf7Ecx, 0);
+                    return new CpuidResult(0, (seven.Ebx & CpuidAllowList.Leaf7Ebx) | CpuidBits.Leaf7EbxTscAdjust, seven.Ecx & CpuidAllowList.Leaf7Ecx, 0);
                 case 0xD:
                     return XsaveLeaf(subleaf, guestXcr0);
                 case 0x80000000: case 0x80000002: case 0x80000003: case 0x80000004:
-                case 0x80000005: case 0x80000006: case 0x80000007: case 0x80000008:
+                case 0x80000007:
+                    return new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc); // the guest TSC is the host's: constant and non-stop
+                case 0x80000005: case 0x80000006: case 0x80000008:
                     return _host.Query(leaf, subleaf);
                 case 0x80000001:
                     CpuidResult ext = _host.Query(leaf, 0);
@@ -123,7 +125,7 @@ namespace Hv.Core.Vmx
             return default;
         }
 
-        private CpuidResult Leaf1(ulong guestCr4)
+        private CpuidResult Leaf1(ulong guestCr4, bool pc)
         {
             CpuidResult result = _host.Query(1, 0);
             result.Ecx &= CpuidAllowList.Leaf1Ecx;
@@ -131,6 +133,13 @@ namespace Hv.Core.Vmx
             result.Ecx |= CpuidBits.Leaf1EcxHypervisor;
             if ((guestCr4 & ControlRegisterBits.Cr4OsXsave) != 0) result.Ecx |= CpuidBits.Leaf1EcxOsXsave;
             result.Edx &= CpuidAllowList.Leaf1Edx;
+            if (pc)
+            {
+                // A PC VM's local APIC is its platform's model (xAPIC page, x2APIC MSRs, TSC-deadline timer), ID 0.
+                result.Ebx &= 0x00FFFFFF;
+                result.Ecx |= CpuidAllowList.PcLeaf1Ecx;
+                result.Edx |= CpuidAllowList.PcLeaf1Edx;
+            }
             return result;
         }
 

@@ -1,3 +1,4 @@
+using Hv.Core.Devices.Pc;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 using Hv.Core.Vmx.Handlers;
@@ -40,11 +41,22 @@ namespace Hv.Core.Vmx
                 return ExitAction.Stop;
             }
             EventInjection.ReinjectInterruptedEvent(cpu);
+            PcPlatform platform = vm.Platform;
+            if (platform != null) platform.Advance(cpu.GuestTsc()); // devices see the exit at the guest's present
             ExitAction action = handler.Handle(vm, cpu);
+            if (platform != null) PowerEvents(vm, platform);
             // Whatever the handler said, a VM that is no longer running must not be entered again.
             if (vm.State != VmState.Running) return ExitAction.Stop;
             EventInjection.DeliverPendingInterrupt(vm, cpu);
             return action;
+        }
+
+        // The guest switched itself off (ACPI S5: on its own, or as the host asked) or pulsed the reset line: it stops, and
+        // a reset is restarted by the host.
+        private static void PowerEvents(VirtualMachine vm, PcPlatform platform)
+        {
+            if (platform.PowerOffRequested) vm.Stop(vm.ShutdownDeadline != 0 ? StopCause.Requested : StopCause.GuestPowerOff);
+            else if (platform.ResetRequested) vm.Stop(StopCause.GuestReset);
         }
 
         /// <summary>The standard table: every exit our VMCS configuration can produce, with its policy.</summary>

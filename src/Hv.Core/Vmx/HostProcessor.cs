@@ -23,5 +23,11 @@ namespace Hv.Core.Vmx
 
         /// <summary>The host TSC, for accounting guest time.</summary>
         public abstract ulong Now();
+
+        /// <summary>
+        /// TSC ticks per second, which guests see too (their TSC is the host's plus an offset): a VM's timers, PIT and
+        /// clock count in it. The kernel measures it at boot; tests keep the device models' default.
+        /// </summary>
+        public virtual ulong TscHz { get { return Hv.Core.Devices.Time.DeviceClock.DefaultTscHz; } }
     }
 }

@@ -8,6 +8,9 @@ namespace Hv.Core.Vmx
     /// probe safely (Linux uses rdmsr_safe) and no host MSR is ever exposed.
     ///
     /// - IA32_TSC: guest TSC = host TSC + VMCS TSC offset; a write moves the offset (SDM Vol. 3C "Time-Stamp Counter Offset").
+    /// - IA32_TSC_ADJUST is that offset: a vCPU starts with offset 0 (its TSC is the host's), and every write to IA32_TSC
+    ///   changes TSC_ADJUST by the same amount as the TSC (SDM Vol. 3B 18.17.3), exactly as the offset moves. Linux
+    ///   trusts a TSC with TSC_ADJUST, invariant TSC and few nodes without a clocksource watchdog.
     /// - IA32_APIC_BASE: #GP, as on a CPU without a local APIC (CPUID.1:EDX.APIC is hidden until an APIC model exists).
     /// - IA32_MISC_ENABLE: reads fast strings on, BTS and PEBS unavailable, everything else (thermal control,
     ///   performance monitoring, EIST, MONITOR/MWAIT, CPUID limit, xTPR, XD disable) off, matching CPUID; a write may
@@ -15,6 +18,8 @@ namespace Hv.Core.Vmx
     /// - IA32_MTRRCAP, IA32_MTRR_DEF_TYPE, the variable and fixed MTRRs: per vCPU in <see cref="GuestMtrrs"/>, which
     ///   checks memory types and reserved bits; MTRRCAP is read-only.
     /// - IA32_TSC_AUX: per vCPU in <see cref="GuestMsrs"/> (RDTSCP and RDPID read it without exiting); bits 63:32 → #GP.
+    /// - IA32_BIOS_SIGN_ID: reads microcode revision 0 (a guest has no microcode to update); writes (the zeroing before
+    ///   the CPUID that latches the revision) are ignored.
     /// - IA32_FEATURE_CONTROL: reads locked with VMX disabled (we offer no nested VMX); any write → #GP, as
     ///   for a locked register (SDM Vol. 3C "Enabling and Entering VMX Operation").
     /// - IA32_EFER, IA32_PAT, SYSENTER_CS/ESP/EIP, FS/GS base: the VMCS guest-state fields, which the CPU loads
@@ -43,7 +48,10 @@ namespace Hv.Core.Vmx
             switch (msr)
             {
                 case Msr.Ia32Tsc:
-                    value = cpu.ReadHostTsc() + cpu.ReadField(VmcsField.TscOffset);
+                    value = cpu.GuestTsc();
+                    return true;
+                case Msr.Ia32TscAdjust:
+                    value = cpu.ReadField(VmcsField.TscOffset);
                     return true;
                 case Msr.Ia32MiscEnable:
                     value = MiscEnableValue;
@@ -53,6 +61,9 @@ namespace Hv.Core.Vmx
                     return true;
                 case Msr.Ia32FeatureControl:
                     value = FeatureControlValue;
+                    return true;
+                case Msr.Ia32BiosSignId:
+                    value = 0;
                     return true;
                 case Msr.Ia32SysenterCs:
                     value = cpu.ReadField(VmcsField.GuestIa32SysenterCs);
@@ -109,8 +120,13 @@ namespace Hv.Core.Vmx
                 case Msr.Ia32Tsc:
                     cpu.WriteField(VmcsField.TscOffset, unchecked(value - cpu.ReadHostTsc()));
                     return true;
+                case Msr.Ia32TscAdjust:
+                    cpu.WriteField(VmcsField.TscOffset, value);
+                    return true;
                 case Msr.Ia32MiscEnable:
                     return ((value ^ MiscEnableValue) & ~MiscEnableWritable) == 0;
+                case Msr.Ia32BiosSignId:
+                    return true;
                 case Msr.Ia32SysenterCs:
                     cpu.WriteField(VmcsField.GuestIa32SysenterCs, value & 0xFFFFFFFFUL);
                     return true;

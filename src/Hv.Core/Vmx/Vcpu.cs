@@ -36,6 +36,18 @@ namespace Hv.Core.Vmx
         /// </summary>
         public abstract uint Run(ulong newSliceTicks);
 
+        /// <summary>
+        /// Makes this vCPU's VMCS the processor's current one, so its fields can be read and written before it runs
+        /// (a PC VM's run loop reads the guest TSC and queues an interrupt first). False when the hardware refuses.
+        /// </summary>
+        public virtual bool Activate() { return true; }
+
+        /// <summary>The guest's TSC now: the host's plus the VMCS offset (SDM Vol. 3C 25.3). The VMCS must be current.</summary>
+        public ulong GuestTsc()
+        {
+            return unchecked(ReadHostTsc() + ReadField(VmcsField.TscOffset));
+        }
+
         /// <summary>Copies the complete state of this (not running) vCPU out, for snapshots, primed templates, forks and exports.</summary>
         public abstract void Capture(VcpuState state);
 

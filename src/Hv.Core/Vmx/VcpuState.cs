@@ -22,6 +22,9 @@ namespace Hv.Core.Vmx
         public readonly SwitchedRegisters Switched = new SwitchedRegisters();
         public readonly GuestMtrrs Mtrrs = new GuestMtrrs();
         public readonly byte[] FpuState = new byte[FpuStateBytes];
+        /// <summary>A PC VM's devices (<see cref="Hv.Core.Devices.Pc.PcPlatform.SaveState"/>), when <see cref="HasDevices"/>.</summary>
+        public readonly byte[] DeviceState = new byte[Hv.Core.Devices.Pc.PcPlatform.StateSize];
+        public bool HasDevices;
 
         /// <summary>Gives back the state and its parts (its owner, a snapshot, a primed template or an import, is done with it).</summary>
         public void Free()
@@ -32,6 +35,7 @@ namespace Hv.Core.Vmx
             Owned.Free(Switched);
             Mtrrs.Free();
             Owned.Free(FpuState);
+            Owned.Free(DeviceState);
             Owned.Free(this);
         }
 
@@ -45,6 +49,8 @@ namespace Hv.Core.Vmx
         {
             for (int i = 0; i < Values.Length; i++) Values[i] = other.Values[i];
             for (int i = 0; i < FpuStateBytes; i++) FpuState[i] = other.FpuState[i];
+            for (int i = 0; i < DeviceState.Length; i++) DeviceState[i] = other.DeviceState[i];
+            HasDevices = other.HasDevices;
             Registers.CopyFrom(other.Registers);
             Msrs.CopyFrom(other.Msrs);
             Switched.CopyFrom(other.Switched);

@@ -11,7 +11,8 @@ namespace Hv.Kernel.Host
     // The hypervisor's main loop: serve the management channel, give each runnable VM a time slice, echo consoles,
     // report stops. A byte arriving on COM1 ends a guest's turn early (its IRQ is a VM exit), so management stays
     // responsive while guests spin.
-    // hv.run=a,b,... starts VMs from those templates at boot; hv.exit=idle powers off once no VM can run;
+    // hv.run=a,b,... starts VMs from those templates at boot; hv.prime=NAME primes a template in the background;
+    // hv.exit=idle powers off once no VM can run;
     // hv.turnoff_tsc=N turns every VM off once the TSC passes N (for runs that include a guest that never ends).
     internal static class HostLoop
     {
@@ -34,6 +35,8 @@ namespace Hv.Kernel.Host
             if (options.Has("hv.soak"))
                 Soak.Run(hypervisor, adapter, pages, ParseDecimal(options.Get("hv.soak")), (int)ParseDecimal(options.Get("hv.soak_rounds")), log);
             StartBootVms(hypervisor, options.Get("hv.run"), log);
+            var priming = new BackgroundPriming();
+            priming.Start(hypervisor, options.Get("hv.prime"), log);
             bool exitWhenIdle = options.Get("hv.exit") == "idle";
             ulong turnOffAt = ParseDecimal(options.Get("hv.turnoff_tsc"));
             ulong lastTraffic = 0;
@@ -43,6 +46,7 @@ namespace Hv.Kernel.Host
                 adapter.ReclaimAbandoned();
                 bool preparing = PrepareExports(adapter, SliceFor(lastTraffic));
                 HostNetwork.Poll();
+                priming.Poll(hypervisor, log);
                 if (turnOffAt != 0 && Native.hv_rdtsc() >= turnOffAt)
                 {
                     TurnOffAll(hypervisor, echo, log);
@@ -53,6 +57,8 @@ namespace Hv.Kernel.Host
                 {
                     echo.Drain(vm, log);
                     if (vm.State == VmState.Stopped) ReportStop(vm, echo, log);
+                    // A guest that reset itself (Linux's reboot) starts over from its template, as on a real machine.
+                    if (vm.StopCause == StopCause.GuestReset && hypervisor.Start(vm.Id) == HypervisorStatus.Ok) log.WriteLine("  | restarted after the guest's reset");
                     continue;
                 }
                 if (preparing) continue;

@@ -19,13 +19,13 @@ namespace Hv.Kernel.Host
         private readonly ulong _ticksPerMs;
         private readonly string _featureNames;
 
-        public KernelHostFacts(CpuFeatures features, PageAllocator pages, ulong memoryTotal)
+        public KernelHostFacts(CpuFeatures features, PageAllocator pages, ulong memoryTotal, ulong ticksPerMs)
         {
             _features = features;
             _pages = pages;
             _memoryTotal = memoryTotal;
             _bootTsc = 0; // the TSC counts from reset
-            _ticksPerMs = MeasureTscPerMillisecond();
+            _ticksPerMs = ticksPerMs;
             _featureNames = features.Names();
         }
 
@@ -53,7 +53,7 @@ namespace Hv.Kernel.Host
 
         // PIT channel 2 in mode 0 counts down for CalibrationMs with the speaker off; its output (port 0x61 bit 5)
         // rises when done.
-        private static ulong MeasureTscPerMillisecond()
+        public static ulong MeasureTscPerMillisecond()
         {
             const uint count = PitHz * CalibrationMs / 1000;
             byte control = Native.hv_inb(0x61);

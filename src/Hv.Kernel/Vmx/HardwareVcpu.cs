@@ -98,7 +98,7 @@ namespace Hv.Kernel.Vmx
             if (cpu == null) return null;
             for (int i = 0; i < VcpuState.Fields.Length; i++) Native.hv_vmwrite(VcpuState.Fields[i], state.Values[i]);
             // The masks say which CR0/CR4 bits the host owns; the captured shadows keep what the guest believes.
-            Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, root.Cr0Fixed0 & ~Cr0ProtectionAndPaging);
+            Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, ControlRegisterPolicy.Cr0HostOwned(root.Cr0Fixed0 & ~Cr0ProtectionAndPaging));
             Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4HostOwned);
             Native.hv_vmwrite(VmcsField.VmcsLinkPointer, ulong.MaxValue);
             cpu.Registers.CopyFrom(state.Registers);
@@ -167,6 +167,8 @@ namespace Hv.Kernel.Vmx
             cpu.WriteControls(root, longMode, eptp, vpid);
             return cpu;
         }
+
+        public override bool Activate() => MakeCurrent();
 
         public bool MakeCurrent()
         {
@@ -311,8 +313,8 @@ namespace Hv.Kernel.Vmx
         private void WriteGuestState(VmxRoot root, GuestEntryState entry)
         {
             ulong cr0Forced = root.Cr0Fixed0 & ~Cr0ProtectionAndPaging;
-            Native.hv_vmwrite(VmcsField.GuestCr0, VmxCapability.ApplyFixedBits(entry.Cr0, cr0Forced, root.Cr0Fixed1));
-            Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, cr0Forced);
+            Native.hv_vmwrite(VmcsField.GuestCr0, VmxCapability.ApplyFixedBits(entry.Cr0 & ~ControlRegisterPolicy.Cr0GuestCacheBits, cr0Forced, root.Cr0Fixed1));
+            Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, ControlRegisterPolicy.Cr0HostOwned(cr0Forced));
             Native.hv_vmwrite(VmcsField.Cr0ReadShadow, entry.Cr0);
             Native.hv_vmwrite(VmcsField.GuestCr4, VmxCapability.ApplyFixedBits(entry.Cr4, root.Cr4Fixed0, root.Cr4Fixed1));
             Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4HostOwned);

@@ -10,12 +10,16 @@ namespace Hv.Kernel.Vmx
     {
         private readonly VmxRoot _root;
         private readonly PageSource _pages;
+        private readonly ulong _tscHz;
 
-        public VmxProcessor(VmxRoot root, PageSource pages)
+        public VmxProcessor(VmxRoot root, PageSource pages, ulong tscHz)
         {
             _root = root;
             _pages = pages;
+            _tscHz = tscHz;
         }
+
+        public override ulong TscHz => _tscHz;
 
         public override Vcpu CreateVcpu(GuestEntryState entry, ulong eptPointer, ushort vpid)
             => HardwareVcpu.Create(_root, _pages, entry, eptPointer, vpid);

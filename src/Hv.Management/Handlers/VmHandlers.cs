@@ -82,8 +82,8 @@ namespace Hv.Management
     }
 
     /// <summary>
-    /// StopVm. Guests have no shutdown signal yet (no ACPI), so a graceful stop is a turn-off that is recorded as
-    /// requested.
+    /// StopVm. Forced: turned off at once. Graceful: a PC guest (Linux) gets the ACPI power button and the request's
+    /// timeout to switch itself off before the host turns it off; a guest without ACPI is stopped at once, as requested.
     /// </summary>
     internal sealed class StopVmHandler : AdapterHandler
     {
@@ -95,7 +95,8 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            return HypervisorAdapter.Translate(Hypervisor.Stop(_message.VmId, _message.Force ? StopCause.Forced : StopCause.Requested));
+            return HypervisorAdapter.Translate(_message.Force ? Hypervisor.Stop(_message.VmId, StopCause.Forced)
+                                                              : Hypervisor.Shutdown(_message.VmId, _message.GracefulTimeoutMs));
         }
     }
 

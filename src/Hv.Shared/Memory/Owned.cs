@@ -46,12 +46,18 @@ namespace Hv
         /// <summary>A copy of <paramref name="text"/> on the heap (null for null), for an owner that frees what it keeps.</summary>
         public static string Copy(string text)
         {
-            if (text == null) return null;
-            char[] chars = new char[text.Length];
-            for (int i = 0; i < chars.Length; i++) chars[i] = text[i];
-            string copy = new string(chars, 0, chars.Length);
+            return text == null ? null : Concat(text, "");
+        }
+
+        /// <summary><paramref name="first"/> then <paramref name="second"/> as a new string on the heap.</summary>
+        public static string Concat(string first, string second)
+        {
+            char[] chars = new char[first.Length + second.Length];
+            for (int i = 0; i < first.Length; i++) chars[i] = first[i];
+            for (int i = 0; i < second.Length; i++) chars[first.Length + i] = second[i];
+            string joined = new string(chars, 0, chars.Length);
             Free(chars);
-            return copy;
+            return joined;
         }
     }
 }

@@ -22,5 +22,7 @@ namespace Hv
         GuestFault = 7,
         /// <summary>A hypervisor-side error (VM entry failed).</summary>
         HostError = 8,
+        /// <summary>The guest switched itself off (ACPI), or reset itself (and is restarted).</summary>
+        GuestPowerOff = 9,
     }
 }

@@ -18,11 +18,17 @@ namespace Hv.Core.Vmx.Arch
                                    | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19)
                                    | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26) | (1u << 27) | (1u << 28);
 
+        /// <summary>A PC VM's (one with a platform) too: x2APIC and the TSC-deadline timer, its local APIC model's.</summary>
+        public const uint PcLeaf1Ecx = CpuidBits.Leaf1EcxX2Apic | CpuidBits.Leaf1EcxTscDeadline;
+
+        /// <summary>A PC VM's too: APIC (the platform's local APIC at 0xFEE00000).</summary>
+        public const uint PcLeaf1Edx = CpuidBits.Leaf1EdxApic;
+
         /// <summary>ARAT only.</summary>
         public const uint Leaf6Eax = 1u << 2;
 
-        /// <summary>FSGSBASE, BMI1, HLE, AVX2, FDP_EXCPTN_ONLY, SMEP, BMI2, ERMS, RTM, FPU CS/DS deprecation, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA.</summary>
-        public const uint Leaf7Ebx = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9)
+        /// <summary>FSGSBASE, TSC_ADJUST (emulated whatever the host has: MsrPolicy), BMI1, HLE, AVX2, FDP_EXCPTN_ONLY, SMEP, BMI2, ERMS, RTM, FPU CS/DS deprecation, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA.</summary>
+        public const uint Leaf7Ebx = (1u << 0) | (1u << 1) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9)
                                    | (1u << 11) | (1u << 13) | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 23) | (1u << 24) | (1u << 29);
 
         /// <summary>GFNI, VAES, VPCLMULQDQ, RDPID (reads IA32_TSC_AUX, which is per VM).</summary>

@@ -4,8 +4,12 @@ namespace Hv.Core.Vmx.Arch
     public static class Msr
     {
         public const uint Ia32Tsc = 0x10;
+        /// <summary>IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3): the amount software added to the TSC.</summary>
+        public const uint Ia32TscAdjust = 0x3B;
         public const uint Ia32ApicBase = 0x1B;
         public const uint Ia32FeatureControl = 0x3A;
+        /// <summary>IA32_BIOS_SIGN_ID: the microcode revision in bits 63:32 after a CPUID (SDM Vol. 3A 10.11.7.1).</summary>
+        public const uint Ia32BiosSignId = 0x8B;
         public const uint Ia32SysenterCs = 0x174;
         public const uint Ia32SysenterEsp = 0x175;
         public const uint Ia32SysenterEip = 0x176;

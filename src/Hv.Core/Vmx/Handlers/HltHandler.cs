@@ -17,6 +17,8 @@ namespace Hv.Core.Vmx.Handlers
                 return StopVm(vm, StopCause.HaltWithInterruptsOff, 0);
             }
             cpu.AdvanceRip();
+            // A PC sleeps until its platform has an interrupt (unless one is pending already: it is injected next).
+            if (vm.Platform != null && vm.Platform.PendingVector() < 0) vm.Halted = true;
             return ExitAction.Yield;
         }
     }

@@ -1,3 +1,4 @@
+using Hv.Core.Devices.Pc;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 
@@ -9,8 +10,12 @@ namespace Hv.Core.Vmx.Handlers
         public override ExitAction Handle(VirtualMachine vm, Vcpu cpu)
         {
             GuestRegisters registers = cpu.Registers;
-            ulong value;
-            if (!MsrPolicy.Read(cpu, (uint)registers.Rcx, out value))
+            ulong value = 0;
+            uint msr = (uint)registers.Rcx;
+            // A PC's APIC MSRs (APIC_BASE, TSC_DEADLINE, x2APIC) belong to its platform; the rest to the policy.
+            PlatformMsrStatus platform = vm.Platform != null ? vm.Platform.ReadMsr(msr, out value) : PlatformMsrStatus.NotPlatform;
+            bool ok = platform == PlatformMsrStatus.NotPlatform ? MsrPolicy.Read(cpu, msr, out value) : platform == PlatformMsrStatus.Done;
+            if (!ok)
             {
                 cpu.InjectException(ExceptionVector.GeneralProtection, 0);
                 vm.Counters.RecordInjectedException();

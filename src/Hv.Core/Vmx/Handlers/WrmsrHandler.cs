@@ -1,3 +1,4 @@
+using Hv.Core.Devices.Pc;
 using Hv.Core.Vm;
 using Hv.Core.Vmx.Arch;
 
@@ -10,7 +11,10 @@ namespace Hv.Core.Vmx.Handlers
         {
             GuestRegisters registers = cpu.Registers;
             ulong value = (registers.Rdx << 32) | (registers.Rax & 0xFFFFFFFFUL);
-            if (!MsrPolicy.Write(cpu, (uint)registers.Rcx, value))
+            uint msr = (uint)registers.Rcx;
+            PlatformMsrStatus platform = vm.Platform != null ? vm.Platform.WriteMsr(msr, value) : PlatformMsrStatus.NotPlatform;
+            bool ok = platform == PlatformMsrStatus.NotPlatform ? MsrPolicy.Write(cpu, msr, value) : platform == PlatformMsrStatus.Done;
+            if (!ok)
             {
                 cpu.InjectException(ExceptionVector.GeneralProtection, 0);
                 vm.Counters.RecordInjectedException();
