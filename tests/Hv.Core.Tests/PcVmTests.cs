@@ -135,6 +135,8 @@ namespace Hv.Core.Tests
         public void A_capture_carries_the_devices_and_a_bare_vm_refuses_them()
         {
             var (vm, _) = PcVm();
+            // The deadline MSR holds a value only in TSC-deadline mode (LVT timer bits 18:17 = 10b).
+            Assert.True(vm.Platform.MmioWrite(LocalApic.DefaultBase + LocalApic.RegLvtTimer, 4, (2u << 17) | 0xEC));
             Assert.Equal(PlatformMsrStatus.Done, vm.Platform.WriteMsr(PcPlatform.Ia32TscDeadline, 123456));
             var state = new VcpuState();
             vm.Capture(state);

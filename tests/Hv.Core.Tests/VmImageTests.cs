@@ -217,9 +217,11 @@ namespace Hv.Core.Tests
             AddressSpace.Create(pages, sharing, 64 * 1024, out memory);
             memory.Write(0x2000, new byte[] { 4, 5, 6 });
             byte[] v3 = Export(memory, SampleState(), out _);
-            // Version 2: the same image without the three bytes of weight and cap before the bitmap, its own digest.
+            // Version 2: the same image without the bytes of weight and cap (version 3) and devices (version 4) before the
+            // bitmap, its own digest.
             int cpuAt = VmImage.HeaderBytes(4, 5, 2);
-            var body = v3.Take(cpuAt).Concat(v3.Skip(cpuAt + 3).Take(v3.Length - cpuAt - 3 - VmImage.DigestBytes)).ToArray();
+            int cut = VmImage.HeaderBytes(4, 5, VmImage.Version) - cpuAt;
+            var body = v3.Take(cpuAt).Concat(v3.Skip(cpuAt + cut).Take(v3.Length - cpuAt - cut - VmImage.DigestBytes)).ToArray();
             body[4] = 2;
             byte[] v2 = body.Concat(System.Security.Cryptography.SHA256.HashData(body)).ToArray();
             var reader = new VmImageReader(pages, sharing, (ulong)v2.Length);
