@@ -191,7 +191,8 @@ Task("Tools").Does(() =>
     Must("dotnet", "build tools/HvScript/HvScript.csproj -c Release -nologo -v:q -clp:ErrorsOnly");
 });
 
-// The main job: boot the image in Bochs (VT-x), then drive it from PowerShell through the module over COM1.
+// The main job: boot the image in Bochs (VT-x), then drive it from PowerShell through the module over COM1 (NASM guests,
+// then Debian's Linux answering a command: minutes of emulation, hence the hour-long backstop).
 Task("Demo")
     .IsDependentOn("Image")
     .IsDependentOn("Module")
@@ -202,7 +203,7 @@ Task("Demo")
     int port = Argument("port", 47001);
     var log = new System.Text.StringBuilder();
     var psi = new ProcessStartInfo($"{root}/tools/hv-boot",
-        $"--emulator bochs --timeout 900 --mgmt-port {port} --cmdline \"hv.key={key}\"")
+        $"--emulator bochs --timeout 3600 --mgmt-port {port} --cmdline \"hv.key={key}\"")
         { RedirectStandardOutput = true, UseShellExecute = false };
     using var host = Process.Start(psi);
     host.OutputDataReceived += (_, e) => { if (e.Data == null) return; lock (log) log.AppendLine(e.Data); Console.WriteLine("  | " + e.Data); };

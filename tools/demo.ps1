@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     The Hv demo: connect, list templates, create three VMs from 'hello', start them, watch them, measure them,
-    stop and remove them.
+    stop and remove them; then boot Debian's Linux from the 'linux' template, ask its shell a command, and shut it
+    down through ACPI (-NoLinux leaves that out).
 .EXAMPLE
     tools/hv-script tools/demo.ps1 -Port 47001 -Key 0f1e2d3c-...      # hv-boot --net-port 47001
 .EXAMPLE
@@ -16,7 +17,9 @@ param(
     [string] $Key = $env:HV_KEY,
     [string] $Template = 'hello',
     [string[]] $Name = @('demo1', 'demo2', 'demo3'),
-    [int] $TimeoutSec = 300
+    [int] $TimeoutSec = 300,
+    [switch] $NoLinux,
+    [int] $LinuxTimeoutSec = 3600   # a Linux boot in an emulator: minutes
 )
 # Only engine cmdlets and Hv cmdlets: the script runs in hv-script's hosted engine and in pwsh alike.
 $ErrorActionPreference = 'Stop'
@@ -39,8 +42,19 @@ try {
     $vms | Measure-HvVm | Out-Default                         # exits by reason, console bytes, run time
 
     $vms | Stop-HvVm -Force -TimeoutSec 5 -PassThru | Out-Default   # already stopped ones are left alone
+
+    if (-not $NoLinux) {
+        # A real operating system: the unmodified Debian kernel boots to its busybox shell on the VM's serial console.
+        $linux = New-HvVm -Name demo-linux -Template linux -Server $hv | Start-HvVm -PassThru
+        $linux | Wait-HvVm -ConsolePattern 'hv-linux:/# ' -Timeout $LinuxTimeoutSec | Out-Null
+        Send-HvVmConsole -VM $linux -Text 'echo "the answer from $(uname -s) $(uname -r): $((6*7))"' -Confirm:$false
+        $linux | Wait-HvVm -ConsolePattern 'the answer from Linux .*: 42' -Timeout $LinuxTimeoutSec | Out-Null
+        @((($linux | Get-HvVmConsole -Raw) -join "`n") -split "`n" -match 'the answer from Linux .*: 42')[-1] | Out-Default
+        $linux | Measure-HvVm | Out-Default
+        $linux | Stop-HvVm -Force -TimeoutSec $LinuxTimeoutSec -PassThru | Out-Default   # ACPI power button: Linux shuts down
+    }
 }
 finally {
-    Get-HvVm -Server $hv -Name $Name -ErrorAction SilentlyContinue | Remove-HvVm -Force
+    Get-HvVm -Server $hv -Name ($Name + 'demo-linux') -ErrorAction SilentlyContinue | Remove-HvVm -Force
     Disconnect-HvHost -Server $hv
 }
