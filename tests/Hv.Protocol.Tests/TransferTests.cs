@@ -268,7 +268,7 @@ namespace Hv.Protocol.Tests
             byte[] image = Image(16 << 20);
             var result = loop.Client.UploadTemplate("big16", GuestEntryMode.Long, 32, null, new MemoryStream(image));
             Assert.Equal((ulong)(16 << 20), result.BytesSent);
-            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("big16").Template.Image));
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("big16").Template.Image.Span.ToArray()));
             // A VM made from it has the whole image at 1 MiB (the long-mode load address), last byte included.
             uint vm = loop.Client.CreateVm("big16", "from-16mib");
             byte[] loaded = new byte[16 << 20];
@@ -305,7 +305,7 @@ namespace Hv.Protocol.Tests
             loop.Client.Reconnect();
             var resumed = loop.Client.UploadTemplate("split", GuestEntryMode.Real, 1, null, new MemoryStream(image), sha);
             Assert.Equal(8192UL, resumed.ResumedFrom);
-            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("split").Template.Image));
+            Assert.Equal(image, loop.Host.WithHypervisor(hv => hv.Templates.Find("split").Template.Image.Span.ToArray()));
         }
 
         [Theory]
