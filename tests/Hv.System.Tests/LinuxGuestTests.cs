@@ -10,7 +10,7 @@ namespace Hv.SystemTests
     /// Debian's unmodified 6.1 kernel (the ISO's <c>linux</c> template) in Bochs, driven through the module in the real
     /// PowerShell engine: a Linux VM booting beside the template's priming VM and a NASM guest, its shell answering
     /// commands over its console, the timer interrupt counting, <c>poweroff</c> stopping it with the guest's own reason;
-    /// then five clones of the primed template, each at a ready shell, and a graceful stop through ACPI.
+    /// then five clones of the primed template, each at a ready shell.
     /// </summary>
     /// <summary>A host that primes the linux template in the background from boot (hv.prime=linux).</summary>
     public sealed class PrimingLinuxHostFixture : IDisposable
@@ -80,7 +80,7 @@ namespace Hv.SystemTests
         }
 
         [Fact]
-        public void Clones_of_the_primed_template_answer_at_once_and_a_graceful_stop_shuts_linux_down()
+        public void Clones_of_the_primed_template_answer_at_once_each_on_its_own()
         {
             using var guard = _host.Within(TimeSpan.FromSeconds(3600));
             _host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
@@ -93,12 +93,9 @@ namespace Hv.SystemTests
                 Assert.Equal($"clone {i}", Run($"c-{i}", $"echo clone {i}", 10 + i).Trim());
             }
 
-            // Stop-HvVm without -TurnOff presses the ACPI power button: Linux shuts itself down.
-            _ps.Run("Stop-HvVm -Server $h -Name c-1 -Force -TimeoutSec 3600").NoErrors();
-            var shut = _ps.Run("Get-HvVm -Server $h -Name c-1").NoErrors().Of("HvVm").Single();
-            Assert.Equal("Requested", shut.StopReason.ToString());
-            _host.WaitForLog("(c-1) stopped: stopped on request", TimeSpan.FromSeconds(60));
-            Assert.Contains("[c-1] [", _host.Log);
+            // A clone turned off does not disturb the others.
+            _ps.Run("Stop-HvVm -Server $h -Name c-1 -TurnOff -Force").NoErrors();
+            Assert.Equal("Forced", _ps.Run("Get-HvVm -Server $h -Name c-1").NoErrors().Of("HvVm").Single().StopReason.ToString());
             Assert.Equal("still here", Run("c-2", "echo still here", 20).Trim());
             _ps.Run("Get-HvVm -Server $h -Name c-* | Remove-HvVm -Force").NoErrors();
         }
