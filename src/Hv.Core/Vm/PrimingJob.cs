@@ -8,6 +8,7 @@ namespace Hv.Core.Vm
     public sealed class PrimingJob
     {
         private readonly ConsoleWatch _watch;
+        private bool _textSeen; // the watch reports the text once: the job remembers it
 
         internal PrimingJob(TemplateImage image, VirtualMachine vm, ulong startTicks)
         {
@@ -24,7 +25,14 @@ namespace Hv.Core.Vm
         public ulong StartTicks { get; }
 
         /// <summary>The guest is ready to be captured.</summary>
-        public bool IsReady { get { return Vm.Ready || (_watch != null && _watch.Seen(Vm.Console)); } }
+        public bool IsReady
+        {
+            get
+            {
+                if (!_textSeen && _watch != null) _textSeen = _watch.Seen(Vm.Console);
+                return Vm.Ready || _textSeen;
+            }
+        }
 
         /// <summary>Nothing more can happen: the guest is ready, or its VM stopped first.</summary>
         public bool IsDone { get { return Vm.State != VmState.Running || IsReady; } }
