@@ -151,5 +151,23 @@ namespace Hv.Core.Tests
             state.DeviceState[0] ^= 0xFF; // a wrong version: refused, nothing changed
             Assert.False(copy.LoadDevices(state));
         }
+
+        [Fact]
+        public void An_nmi_ipi_is_injected_as_an_nmi_unless_the_guest_still_blocks_nmis()
+        {
+            var (vm, cpu) = PcVm();
+            const uint IcrSelfNmi = (1u << 18) | (LocalApic.DeliveryNmi << 8); // shorthand "self", delivery mode NMI
+            Assert.True(vm.Platform.MmioWrite(LocalApic.DefaultBase + LocalApic.RegIcrLow, 4, IcrSelfNmi));
+
+            cpu.Fields[VmcsField.GuestInterruptibilityState] = EntryInterruption.BlockingByNmi; // its last NMI handler has not IRETed
+            EventInjection.DeliverPendingInterrupt(vm, cpu);
+            Assert.Equal(0UL, cpu.ReadField(VmcsField.EntryInterruptionInfo) & EntryInterruption.Valid);
+            Assert.True(vm.Interrupts.NmiPending);
+
+            cpu.Fields[VmcsField.GuestInterruptibilityState] = 0;
+            EventInjection.DeliverPendingInterrupt(vm, cpu);
+            Assert.Equal(0x8000_0202UL, cpu.ReadField(VmcsField.EntryInterruptionInfo)); // valid, NMI, vector 2
+            Assert.False(vm.Interrupts.NmiPending);
+        }
     }
 }

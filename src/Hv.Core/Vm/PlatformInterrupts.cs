@@ -28,5 +28,12 @@ namespace Hv.Core.Vm
         {
             _platform.Acknowledge();
         }
+
+        public override bool NmiPending { get { return _platform.NmiPending; } }
+
+        public override void AcknowledgeNmi()
+        {
+            _platform.AcknowledgeNmi();
+        }
     }
 }

@@ -6,12 +6,14 @@ namespace Hv.Core.Vmx
     /// <summary>
     /// Events around each VM exit. Before the exit is handled: an event the CPU was delivering when the exit happened
     /// (IDT-vectoring information, SDM Vol. 3C §27.2.4) is queued again for the next entry (§28.2.1.1 "re-injection"),
-    /// with its error code and, for software events, the instruction length. After it: the VM's pending external
+    /// with its error code and, for software events, the instruction length. After it: the VM's pending NMI, then its pending external
     /// interrupt is injected, or an interrupt window is requested (<see cref="InterruptInjector"/>). The queued event
     /// lives in the VMCS entry fields, which <see cref="VcpuState"/> captures, so snapshots and clones keep it.
     /// </summary>
     public static class EventInjection
     {
+        private const uint NmiVector = 2;
+
         public static void ReinjectInterruptedEvent(Vcpu cpu)
         {
             ulong info = cpu.ReadField(VmcsField.IdtVectoringInfo);
@@ -31,9 +33,15 @@ namespace Hv.Core.Vmx
         public static void DeliverPendingInterrupt(VirtualMachine vm, Vcpu cpu)
         {
             InterruptSource source = vm.Interrupts;
+            bool queued = (cpu.ReadField(VmcsField.EntryInterruptionInfo) & EntryInterruption.Valid) != 0;
+            if (source.NmiPending && InterruptInjector.CanInjectNmi(cpu.ReadField(VmcsField.GuestInterruptibilityState), queued))
+            {
+                cpu.WriteField(VmcsField.EntryInterruptionInfo, NmiVector | EntryInterruption.TypeNmi | EntryInterruption.Valid);
+                source.AcknowledgeNmi();
+                queued = true;
+            }
             int vector = source.PendingVector();
             if (vector < 0) return;
-            bool queued = (cpu.ReadField(VmcsField.EntryInterruptionInfo) & EntryInterruption.Valid) != 0;
             InjectionDecision decision = InterruptInjector.Decide(vector, cpu.Registers.Rflags,
                 cpu.ReadField(VmcsField.GuestInterruptibilityState), queued);
             if (decision == InjectionDecision.InjectNow)

@@ -18,5 +18,15 @@ namespace Hv.Core.Vmx
             if ((interruptibility & EntryInterruption.BlockingByStiOrMovSs) != 0) return InjectionDecision.RequestWindow;
             return InjectionDecision.InjectNow;
         }
+
+        /// <summary>
+        /// NMIs ignore RFLAGS.IF but not an NMI still being handled (blocking by NMI, cleared by the guest's IRET), the
+        /// STI/MOV SS shadow (§26.3.1.5 refuses the entry otherwise) or an event already queued. A blocked NMI stays
+        /// pending and is retried before the next entry (a PC VM's entries end at least at its next timer deadline).
+        /// </summary>
+        public static bool CanInjectNmi(ulong interruptibility, bool eventQueued)
+        {
+            return !eventQueued && (interruptibility & (EntryInterruption.BlockingByStiOrMovSs | EntryInterruption.BlockingByNmi)) == 0;
+        }
     }
 }

@@ -12,5 +12,13 @@ namespace Hv.Core.Vmx
 
         /// <summary>The vCPU took <paramref name="vector"/>: it is injected on the next VM entry.</summary>
         public abstract void Acknowledge(int vector);
+
+        /// <summary>An NMI waits to be injected (only a source with a local APIC has them).</summary>
+        public virtual bool NmiPending { get { return false; } }
+
+        /// <summary>The vCPU took the pending NMI.</summary>
+        public virtual void AcknowledgeNmi()
+        {
+        }
     }
 }

@@ -119,7 +119,7 @@ namespace Hv.Core.Tests.Devices
                     case 4:
                         if (random.Next(64) == 0) console.QueueInput(new[] { (byte)random.Next(256) });
                         if (random.Next(512) == 0) platform.PressPowerButton();
-                        platform.TakeNmi();
+                        if (platform.NmiPending) platform.AcknowledgeNmi();
                         break;
                 }
                 Assert.True(platform.NextDeadline() >= 0);

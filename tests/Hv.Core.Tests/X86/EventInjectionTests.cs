@@ -23,6 +23,17 @@ namespace Hv.Core.Tests.X86
             Assert.Equal(expected, InterruptInjector.Decide(vector, rflags, interruptibility, queued));
         }
 
+        [Theory]
+        [InlineData(0UL, false, true)]
+        [InlineData(1UL, false, false)]  // STI shadow
+        [InlineData(2UL, false, false)]  // MOV SS shadow
+        [InlineData(8UL, false, false)]  // the previous NMI's handler has not returned
+        [InlineData(0UL, true, false)]   // another event goes first
+        public void NmisIgnoreIfButNotShadowsNmiBlockingOrQueuedEvents(ulong interruptibility, bool queued, bool expected)
+        {
+            Assert.Equal(expected, InterruptInjector.CanInjectNmi(interruptibility, queued));
+        }
+
         [Fact]
         public void RequestedInterruptsComeHighestFirstAndOnce()
         {

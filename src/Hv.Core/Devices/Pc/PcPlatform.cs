@@ -9,7 +9,7 @@ namespace Hv.Core.Devices.Pc
     /// ACPI PM block, and the COM1 UART's IRQ 4, wired as a PC board wires them (<see cref="IsaIrqLine"/>). The VM's
     /// run loop drives it through a small contract (devices/README.md): <see cref="Advance"/> with the guest TSC,
     /// <see cref="NextDeadline"/> for the scheduler, <see cref="PendingVector"/>/<see cref="Acknowledge"/>/
-    /// <see cref="TakeNmi"/> for event injection, <see cref="MmioRead"/>/<see cref="MmioWrite"/> and
+    /// <see cref="NmiPending"/> for event injection, <see cref="MmioRead"/>/<see cref="MmioWrite"/> and
     /// <see cref="ReadMsr"/>/<see cref="WriteMsr"/> for exits, and <see cref="SaveState"/>/<see cref="LoadState"/>.
     /// </summary>
     public sealed class PcPlatform
@@ -154,10 +154,13 @@ namespace Hv.Core.Devices.Pc
             return _apic.Acknowledge();
         }
 
-        /// <summary>True (once) when an NMI is to be injected.</summary>
-        public bool TakeNmi()
+        /// <summary>An NMI waits to be injected (LINT1, an NMI IPI or an IOAPIC NMI entry).</summary>
+        public bool NmiPending { get { return _apic.NmiPending; } }
+
+        /// <summary>The NMI was injected: it is no longer pending.</summary>
+        public void AcknowledgeNmi()
         {
-            return _apic.TakeNmi();
+            _apic.TakeNmi();
         }
 
         /// <summary>The host's graceful stop request: the ACPI power button.</summary>
