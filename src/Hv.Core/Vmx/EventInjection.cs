@@ -33,14 +33,16 @@ namespace Hv.Core.Vmx
         public static void DeliverPendingInterrupt(VirtualMachine vm, Vcpu cpu)
         {
             InterruptSource source = vm.Interrupts;
+            bool nmi = source.NmiPending;
+            int vector = source.PendingVector();
+            if (!nmi && vector < 0) return; // the common exit: no VMCS access
             bool queued = (cpu.ReadField(VmcsField.EntryInterruptionInfo) & EntryInterruption.Valid) != 0;
-            if (source.NmiPending && InterruptInjector.CanInjectNmi(cpu.ReadField(VmcsField.GuestInterruptibilityState), queued))
+            if (nmi && InterruptInjector.CanInjectNmi(cpu.ReadField(VmcsField.GuestInterruptibilityState), queued))
             {
                 cpu.WriteField(VmcsField.EntryInterruptionInfo, NmiVector | EntryInterruption.TypeNmi | EntryInterruption.Valid);
                 source.AcknowledgeNmi();
                 queued = true;
             }
-            int vector = source.PendingVector();
             if (vector < 0) return;
             InjectionDecision decision = InterruptInjector.Decide(vector, cpu.Registers.Rflags,
                 cpu.ReadField(VmcsField.GuestInterruptibilityState), queued);
