@@ -58,7 +58,7 @@ done
 
 list="$work/initrd.list"
 {
-    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /etc/acpi /etc/acpi/PWRF /proc /sys /dev /tmp /root /lib /lib/modules "/lib/modules/$release"; do
+    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /etc/acpi /etc/acpi/PWRF /var /var/log /proc /sys /dev /tmp /root /lib /lib/modules "/lib/modules/$release"; do
         echo "dir $d 755"
     done
     echo "nod /dev/console 600 c 5 1"

@@ -22,7 +22,12 @@ namespace Hv.Core.Tests
             host.Table[(0xD, 1)] = new CpuidResult(0xF, 0, 0, 0);
             host.Table[(0xD, 2)] = new CpuidResult(256, 576, 0, 0);
             host.Table[(0xD, 3)] = new CpuidResult(64, 960, 0, 0);
+            host.Table[(0x80000000, 0)] = new CpuidResult(0x80000008, 0, 0, 0);
             host.Table[(0x80000001, 0)] = new CpuidResult(0, 0, 0xFFFFFFFF, 0xFFFFFFFF);
+            host.Table[(0x80000002, 0)] = new CpuidResult(0x65746E49, 0x2952286C, 0x726F4320, 0x4D542865); // "Intel(R) Core(TM"
+            host.Table[(0x80000006, 0)] = new CpuidResult(0, 0, 0x01006040, 0);
+            host.Table[(0x80000007, 0)] = new CpuidResult(0, 0, 0, 0x1FF);
+            host.Table[(0x80000008, 0)] = new CpuidResult(0x3027, 0, 0, 0);
             return host;
         }
     }
@@ -56,6 +61,24 @@ namespace Hv.Core.Tests
             Assert.Equal(CpuidBits.Leaf7EcxRdpid, seven.Ecx & CpuidBits.Leaf7EcxRdpid);
             Assert.Equal(default, Query(7, 1));
             Assert.Equal(new CpuidResult(4, 0, 0, 0), Query(6)); // of the host's 0x77/2/9: ARAT only
+        }
+
+        [Fact]
+        public void Extended_leaves_report_the_hosts_range_brand_and_sizes()
+        {
+            // Linux reads 0x80000001 (NX, long mode, ...) only if 0x80000000 says the leaf exists: a zero here leaves
+            // the guest without NX, and every writable kernel page executable (W+X).
+            Assert.Equal(new CpuidResult(0x80000008, 0, 0, 0), Query(0x80000000));
+            Assert.Equal(1u << 20, Query(0x80000001).Edx & (1u << 20)); // NX
+            Assert.Equal(new CpuidResult(0x65746E49, 0x2952286C, 0x726F4320, 0x4D542865), Query(0x80000002));
+            Assert.Equal(new CpuidResult(0, 0, 0x01006040, 0), Query(0x80000006));
+            Assert.Equal(new CpuidResult(0x3027, 0, 0, 0), Query(0x80000008));
+        }
+
+        [Fact]
+        public void The_power_management_leaf_offers_only_the_invariant_tsc()
+        {
+            Assert.Equal(new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc), Query(0x80000007)); // of the host's 0x1FF
         }
 
         [Fact]

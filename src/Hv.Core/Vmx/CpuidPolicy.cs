@@ -8,18 +8,21 @@ namespace Hv.Core.Vmx
     /// What a guest sees from CPUID: an allow-list over the host's answers, so a guest is told only of features that
     /// work inside Hv (SDM Vol. 2A CPUID). The list, in one place (<see cref="CpuidAllowList"/> has the bits):
     ///
-    /// - Leaf 0, 2, 4, 0xB, 0x80000000, 0x80000002-0x80000008: the host's answer (vendor, caches, topology, brand, sizes).
+    /// - Leaf 0, 2, 4, 0xB, 0x80000000, 0x80000002-0x80000006, 0x80000008: the host's answer (vendor, highest extended
+    ///   leaf, brand, caches, address sizes).
     /// - Leaf 1: ECX/EDX masked by the allow-list. Hidden because nothing backs them: VMX, SMX (no nested VMX; GETSEC
     ///   exits), x2APIC, TSC-deadline, PDCM (no IA32_PERF_CAPABILITIES), xTPR, DCA, MONITOR (no MWAIT emulation),
     ///   EIST/TM/TM2/ACPI thermal and the debug-store features (no such MSRs), MCE/MCA (no machine-check MSRs), APIC
     ///   (no local APIC model yet; IA32_APIC_BASE then faults as on such a CPU). OSXSAVE reflects the guest's
     ///   CR4.OSXSAVE; hypervisor-present (bit 31) set.
     /// - Leaf 6: only ARAT (the APIC timer does not stop in deep C-states), no thermal or energy interfaces.
-    /// - Leaf 7 subleaf 0: EBX/ECX masked (no INVPCID, it is not enabled in the VM controls; no MPX, TSC_ADJUST, PT,
-    ///   AVX-512, PKU, SGX); EDX zero (no SPEC_CTRL/ARCH_CAPABILITIES MSRs); EAX = 0 (no further subleaves).
+    /// - Leaf 7 subleaf 0: EBX/ECX masked (no INVPCID, it is not enabled in the VM controls; no MPX, PT, AVX-512, PKU,
+    ///   SGX); TSC_ADJUST always set (MsrPolicy emulates it as the TSC offset); EDX zero (no SPEC_CTRL/
+    ///   ARCH_CAPABILITIES MSRs); EAX = 0 (no further subleaves).
     /// - Leaf 0xA (architectural PMU) and every basic leaf not named here: all zero.
     /// - Leaf 0xD: the XSAVE components the world switch saves (<see cref="SupportedXcr0"/>), the area size for the
     ///   guest's own XCR0, no XSAVES (no IA32_XSS).
+    /// - Leaf 0x80000007: only EDX.InvariantTsc (the guest TSC is the host's, offset), no power-management bits.
     /// - Leaf 0x80000001: LAHF, LZCNT, PREFETCHW, SYSCALL, NX, 1-GiB pages, RDTSCP (backed: enabled in the VM controls,
     ///   IA32_TSC_AUX per VM), long mode.
     /// - Leaves 0x40000000-0x400000FF (the range hypervisors share by convention, Linux
@@ -104,10 +107,10 @@ namespace Hv.Core.Vmx
                 case 0xD:
                     return XsaveLeaf(subleaf, guestXcr0);
                 case 0x80000000: case 0x80000002: case 0x80000003: case 0x80000004:
-                case 0x80000007:
-                    return new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc); // the guest TSC is the host's: constant and non-stop
                 case 0x80000005: case 0x80000006: case 0x80000008:
                     return _host.Query(leaf, subleaf);
+                case 0x80000007:
+                    return new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc); // the guest TSC is the host's: constant and non-stop
                 case 0x80000001:
                     CpuidResult ext = _host.Query(leaf, 0);
                     uint edx = ext.Edx & CpuidAllowList.Extended1Edx;

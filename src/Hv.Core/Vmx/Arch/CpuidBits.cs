@@ -21,12 +21,12 @@ namespace Hv.Core.Vmx.Arch
 
         public const uint Leaf7EbxFsgsbase = 1u << 0;
         public const uint Leaf7EbxTscAdjust = 1u << 1;
-        public const uint Extended7EdxInvariantTsc = 1u << 8;
         public const uint Leaf7EbxSmep = 1u << 7;
         public const uint Leaf7EbxInvpcid = 1u << 10;
         public const uint Leaf7EbxSmap = 1u << 20;
         public const uint Leaf7EcxRdpid = 1u << 22;
 
         public const uint Extended1EdxRdtscp = 1u << 27;
+        public const uint Extended7EdxInvariantTsc = 1u << 8;
     }
 }
