@@ -1,8 +1,8 @@
 <#
 .SYNOPSIS
     The Hv demo: connect, list templates, create three VMs from 'hello', start them, watch them, measure them,
-    stop and remove them; then boot Debian's Linux from the 'linux' template, ask its shell a command, and turn it
-    off (-NoLinux leaves that out).
+    stop and remove them; then boot Debian's Linux from the 'linux' template, ask its shell a command, and shut it
+    down through ACPI (-NoLinux leaves that out).
 .EXAMPLE
     tools/hv-script tools/demo.ps1 -Port 47001 -Key 0f1e2d3c-...      # hv-boot --net-port 47001
 .EXAMPLE
@@ -51,7 +51,8 @@ try {
         $linux | Wait-HvVm -ConsolePattern 'the answer from Linux .*: 42' -Timeout $LinuxTimeoutSec | Out-Null
         @((($linux | Get-HvVmConsole -Raw) -join "`n") -split "`n" -match 'the answer from Linux .*: 42')[-1] | Out-Default
         $linux | Measure-HvVm | Out-Default
-        $linux | Stop-HvVm -TurnOff -Force -PassThru | Out-Default
+        # Without -TurnOff the host presses the VM's ACPI power button and Linux powers itself off.
+        $linux | Stop-HvVm -Force -TimeoutSec $LinuxTimeoutSec -PassThru | Out-Default
     }
 }
 finally {
