@@ -76,9 +76,12 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
-        public void The_power_management_leaf_offers_only_the_invariant_tsc()
+        public void The_power_management_leaf_offers_only_the_invariant_tsc_and_only_when_the_host_has_it()
         {
             Assert.Equal(new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc), Query(0x80000007)); // of the host's 0x1FF
+            var host = new TableCpuidSource();
+            host.Table[(0x80000007, 0)] = new CpuidResult(0, 0, 0, 0xFF); // every bit but the invariant TSC
+            Assert.Equal(new CpuidResult(0, 0, 0, 0), new CpuidPolicy(host, true).Query(TestVm.Running(), 0x80000007, 0, 0, 0));
         }
 
         [Fact]

@@ -22,7 +22,8 @@ namespace Hv.Core.Vmx
     /// - Leaf 0xA (architectural PMU) and every basic leaf not named here: all zero.
     /// - Leaf 0xD: the XSAVE components the world switch saves (<see cref="SupportedXcr0"/>), the area size for the
     ///   guest's own XCR0, no XSAVES (no IA32_XSS).
-    /// - Leaf 0x80000007: only EDX.InvariantTsc (the guest TSC is the host's, offset), no power-management bits.
+    /// - Leaf 0x80000007: only EDX.InvariantTsc, and only when the host has it (the guest TSC is the host's, offset), no
+    ///   power-management bits.
     /// - Leaf 0x80000001: LAHF, LZCNT, PREFETCHW, SYSCALL, NX, 1-GiB pages, RDTSCP (backed: enabled in the VM controls,
     ///   IA32_TSC_AUX per VM), long mode.
     /// - Leaves 0x40000000-0x400000FF (the range hypervisors share by convention, Linux
@@ -110,7 +111,7 @@ namespace Hv.Core.Vmx
                 case 0x80000005: case 0x80000006: case 0x80000008:
                     return _host.Query(leaf, subleaf);
                 case 0x80000007:
-                    return new CpuidResult(0, 0, 0, CpuidBits.Extended7EdxInvariantTsc); // the guest TSC is the host's: constant and non-stop
+                    return new CpuidResult(0, 0, 0, _host.Query(leaf, 0).Edx & CpuidBits.Extended7EdxInvariantTsc);
                 case 0x80000001:
                     CpuidResult ext = _host.Query(leaf, 0);
                     uint edx = ext.Edx & CpuidAllowList.Extended1Edx;
