@@ -6,14 +6,6 @@ using Hv.Testing;
 
 namespace Hv.SystemTests
 {
-    /// <summary>
-    /// Debian's unmodified 6.1 kernel (the ISO's <c>linux</c> template) in Bochs, driven through the module in the real
-    /// PowerShell engine. The kernel boots once, from its first instruction to the shell prompt, as the template's
-    /// priming VM (hv.prime=linux; the host logs what the boot cost); every Linux VM of the tests is a clone of that
-    /// primed template, so CI pays for one boot: two Linux VMs and a NASM guest running at once, each shell answering
-    /// over its console, the timer interrupt counting, <c>poweroff</c> stopping a VM with the guest's own reason; then
-    /// five clones, each at a ready shell, one shut down through its ACPI power button, one turned off.
-    /// </summary>
     /// <summary>A host that primes the linux template in the background from boot (hv.prime=linux).</summary>
     public sealed class PrimingLinuxHostFixture : IDisposable
     {
@@ -21,9 +13,17 @@ namespace Hv.SystemTests
         public void Dispose() => Host.Dispose();
     }
 
+    /// <summary>
+    /// Debian's unmodified 6.1 kernel (the ISO's <c>linux</c> template) in Bochs, driven through the module in the real
+    /// PowerShell engine. The kernel boots once, from its first instruction to the shell prompt, as the template's
+    /// priming VM (hv.prime=linux; the host logs what the boot cost); every Linux VM of the tests is a clone of that
+    /// primed template, so CI pays for one boot: two Linux VMs and a NASM guest running at once, each shell answering
+    /// over its console, the timer interrupt counting, <c>poweroff</c> stopping a VM with the guest's own reason,
+    /// <c>reboot</c> starting one again; then five clones, each at a ready shell, one shut down through its ACPI power
+    /// button, one turned off.
+    /// </summary>
     public class LinuxGuestTests : IClassFixture<PrimingLinuxHostFixture>, IDisposable
     {
-        private const string Prompt = "hv-linux:/# ";
         private readonly RunningHost _host;
         private readonly PsSession _ps = new PsSession();
 
@@ -57,7 +57,7 @@ namespace Hv.SystemTests
         }
 
         [Fact]
-        public void Two_linux_vms_and_a_nasm_guest_run_at_once_and_poweroff_stops_one_with_its_reason()
+        public void Two_linux_vms_and_a_nasm_guest_run_at_once_poweroff_stops_one_and_reboot_restarts_the_other()
         {
             using var guard = _host.Within(TimeSpan.FromSeconds(3600));
             // The kernel's own boot, from its first instruction to the prompt, is the priming VM's.
@@ -79,6 +79,12 @@ namespace Hv.SystemTests
             Assert.Equal("GuestPowerOff", stopped.StopReason.ToString());
             _host.WaitForLog("(lx-1) stopped: guest power-off", TimeSpan.FromSeconds(60));
             Assert.Equal("still here", Run("lx-2", "echo still here", 5).Trim());
+
+            // reboot resets the machine through the 8042; the host starts the VM again from its template, as a PC restarts.
+            _ps.Run("Send-HvVmConsole -Server $h -Name lx-2 -Text 'reboot' -Confirm:$false").NoErrors();
+            _host.WaitForLog("(lx-2) stopped: guest reset", TimeSpan.FromSeconds(3600));
+            _host.WaitForLog("restarted after the guest's reset", TimeSpan.FromSeconds(60));
+            Assert.Equal("back again", Run("lx-2", "echo back again", 6).Trim());
             _ps.Run("Stop-HvVm -Server $h -Name tick -TurnOff -Force; Stop-HvVm -Server $h -Name lx-2 -TurnOff -Force; Get-HvVm -Server $h -Name lx-*, tick | Remove-HvVm -Force").NoErrors();
         }
 
