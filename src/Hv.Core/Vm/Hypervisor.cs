@@ -405,7 +405,7 @@ namespace Hv.Core.Vm
         private HypervisorStatus LoadFresh(TemplateImage image, VirtualMachine vm, ulong memorySize)
         {
             AddressSpace memory;
-            if (AddressSpace.Create(_pages, _sharing, memorySize, out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (AddressSpace.CreateOnWrite(_pages, _sharing, memorySize, out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var entry = new GuestEntryState();
             GuestLoadStatus loaded = image.LoadInto(memory, entry);
             Vcpu cpu = loaded == GuestLoadStatus.Ok ? _processor.CreateVcpu(entry, memory.Eptp, vm.Vpid) : null;

@@ -235,7 +235,7 @@ namespace Hv.Core.Vm
             if ((ulong)_headLength + (ulong)_bitmap.Length + (ulong)present * VmImage.PageSize + VmImage.DigestBytes != _declaredTotal)
                 return VmImageStatus.Malformed;
             AddressSpace memory;
-            if (AddressSpace.Create(_pages, _sharing, _memorySize, out memory) != AddressSpaceStatus.Ok) return VmImageStatus.OutOfMemory;
+            if (AddressSpace.CreateOnWrite(_pages, _sharing, _memorySize, out memory) != AddressSpaceStatus.Ok) return VmImageStatus.OutOfMemory;
             Memory = memory;
             return VmImageStatus.Ok;
         }
