@@ -188,6 +188,20 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
+        public void A_captured_tsc_continues_where_it_was_however_late_the_vcpu_resumes()
+        {
+            _cpu.HostTsc = 9_000_000_000; // the host ran on long after the capture
+            _cpu.ContinueTscAt(2_000_000);
+            Assert.Equal(2_000_000UL, _cpu.GuestTsc());
+            _cpu.HostTsc += 1000;
+            Assert.True(Rdmsr(Msr.Ia32Tsc, out ulong tsc));
+            Assert.Equal(2_001_000UL, tsc);
+            // A state without a TSC (an image from before it was captured) keeps the offset it has.
+            _cpu.ContinueTscAt(0);
+            Assert.Equal(2_001_000UL, _cpu.GuestTsc());
+        }
+
+        [Fact]
         public void ReadSplitsIntoEdxEax()
         {
             _cpu.Fields[VmcsField.GuestGsBase] = 0xFFFF8880_12345678;

@@ -31,6 +31,7 @@ namespace Hv.Core.Tests
             s.Registers.Cr2 = 0xFFFF800012345000;
             s.Switched.Dr0 = 0x401000; s.Switched.Dr6 = 0xFFFF0FF1; s.Switched.Cr8 = 9; s.Switched.Xcr0 = 7;
             s.Msrs.TscAux = 0x12345678;
+            s.Tsc = 0x0000_0123_4567_89AB;
             return s;
         }
 
@@ -196,6 +197,7 @@ namespace Hv.Core.Tests
             Assert.Equal(0xFFFF800012345000UL, reader.State.Registers.Cr2);
             for (int i = 0; i < SwitchedRegisters.Count; i++) Assert.Equal(state.Switched.Get(i), reader.State.Switched.Get(i));
             Assert.Equal(0x12345678UL, reader.State.Msrs.TscAux);
+            Assert.Equal(0x0000_0123_4567_89ABUL, reader.State.Tsc);
             Assert.Equal(0xFFFF800000001000, reader.State.Msrs.Lstar);
             Assert.Equal(5UL, reader.State.Msrs.Star);
             var back = new byte[5000];
@@ -231,6 +233,7 @@ namespace Hv.Core.Tests
             Assert.Equal(VmImageStatus.Ok, reader.Write(0, v2, 0, v2.Length));
             Assert.Equal(VmImageStatus.Ok, reader.Finish());
             Assert.Equal((VirtualMachine.DefaultCpuWeight, 0u), (reader.CpuWeight, reader.CpuCapPercent));
+            Assert.Equal(0UL, reader.State.Tsc); // no TSC in the image: the guest continues on the host's
             var back = new byte[3];
             Assert.True(reader.Memory.Read(0x2000, back));
             Assert.Equal(new byte[] { 4, 5, 6 }, back);

@@ -61,6 +61,7 @@ namespace Hv.Core.Vm
             w.U16((ushort)cpuWeight); w.U8((byte)cpuCapPercent);
             w.U8(state.HasDevices ? (byte)1 : (byte)0);
             for (int i = 0; i < state.DeviceState.Length; i++) w.U8(state.HasDevices ? state.DeviceState[i] : (byte)0);
+            w.U64(state.Tsc);
             _pageIndex = new int[_pages];
         }
 

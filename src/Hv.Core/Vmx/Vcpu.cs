@@ -48,6 +48,17 @@ namespace Hv.Core.Vmx
             return unchecked(ReadHostTsc() + ReadField(VmcsField.TscOffset));
         }
 
+        /// <summary>
+        /// Sets the offset so the guest's TSC reads <paramref name="guestTsc"/> now: a captured vCPU continues at the TSC
+        /// it was captured with, as its memory and device timers do, however long ago that was (a clone of a template
+        /// primed an hour ago must not see an hour pass at once). 0 (an image from before the TSC was captured) keeps
+        /// the host's TSC. The VMCS must be current.
+        /// </summary>
+        public void ContinueTscAt(ulong guestTsc)
+        {
+            if (guestTsc != 0) WriteField(VmcsField.TscOffset, unchecked(guestTsc - ReadHostTsc()));
+        }
+
         /// <summary>Copies the complete state of this (not running) vCPU out, for snapshots, primed templates, forks and exports.</summary>
         public abstract void Capture(VcpuState state);
 

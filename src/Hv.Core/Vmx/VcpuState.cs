@@ -25,6 +25,8 @@ namespace Hv.Core.Vmx
         /// <summary>A PC VM's devices (<see cref="Hv.Core.Devices.Pc.PcPlatform.SaveState"/>), when <see cref="HasDevices"/>.</summary>
         public readonly byte[] DeviceState = new byte[Hv.Core.Devices.Pc.PcPlatform.StateSize];
         public bool HasDevices;
+        /// <summary>The guest's TSC at the capture (the VMCS keeps only an offset against the host's).</summary>
+        public ulong Tsc;
 
         /// <summary>Gives back the state and its parts (its owner, a snapshot, a primed template or an import, is done with it).</summary>
         public void Free()
@@ -51,6 +53,7 @@ namespace Hv.Core.Vmx
             for (int i = 0; i < FpuStateBytes; i++) FpuState[i] = other.FpuState[i];
             for (int i = 0; i < DeviceState.Length; i++) DeviceState[i] = other.DeviceState[i];
             HasDevices = other.HasDevices;
+            Tsc = other.Tsc;
             Registers.CopyFrom(other.Registers);
             Msrs.CopyFrom(other.Msrs);
             Switched.CopyFrom(other.Switched);

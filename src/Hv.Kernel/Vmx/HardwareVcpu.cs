@@ -97,6 +97,7 @@ namespace Hv.Kernel.Vmx
             HardwareVcpu cpu = Allocate(root, pages, eptp, longMode, vpid);
             if (cpu == null) return null;
             for (int i = 0; i < VcpuState.Fields.Length; i++) Native.hv_vmwrite(VcpuState.Fields[i], state.Values[i]);
+            cpu.ContinueTscAt(state.Tsc);
             // The masks say which CR0/CR4 bits the host owns; the captured shadows keep what the guest believes.
             Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, ControlRegisterPolicy.Cr0HostOwned(root.Cr0Fixed0 & ~Cr0ProtectionAndPaging));
             Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4HostOwned);
@@ -121,6 +122,7 @@ namespace Hv.Kernel.Vmx
             if (!MakeCurrent()) return;
             PullProcessorState();
             for (int i = 0; i < VcpuState.Fields.Length; i++) state.Values[i] = ReadField(VcpuState.Fields[i]);
+            state.Tsc = GuestTsc();
             state.Registers.CopyFrom(Registers);
             state.Msrs.CopyFrom(Msrs);
             state.Switched.CopyFrom(Switched);
