@@ -7,7 +7,8 @@ namespace Hv.Emulators
     /// <summary>
     /// A garbage flood on the management line followed by a legitimate client, measured in host time: the host logs
     /// each handshake with its TSC, the bytes it took since the previous one, and the TSC of the first of them
-    /// ("mgmt: handshake N at tsc T after B bytes received since tsc F"). Bochs' TSC counts instructions at the
+    /// ("mgmt: handshake N at tsc T after B bytes received since tsc F, the last refused frame at tsc R": the flood's
+    /// last frame, refused as garbage). Bochs' TSC counts instructions at the
     /// configured 100 M per second, so T - F is host time however slowly the emulator runs.
     /// </summary>
     public sealed class SerialFlood
@@ -17,9 +18,13 @@ namespace Hv.Emulators
         public long Bytes { get; private set; }
         public long FirstByteTsc { get; private set; }
         public long HandshakeTsc { get; private set; }
+        public long LastRefusedTsc { get; private set; }
 
         /// <summary>Host time from the first flood byte to the client's handshake.</summary>
         public double Seconds => (double)(HandshakeTsc - FirstByteTsc) / TscPerSecond;
+
+        /// <summary>Host time from the flood's end (its last frame refused) to the client's handshake.</summary>
+        public double SecondsAfterFlood => (double)(HandshakeTsc - LastRefusedTsc) / TscPerSecond;
 
         /// <summary>What the host ingested, in KiB per second of host time.</summary>
         public double KibPerSecond => Bytes / 1024.0 / Seconds;
@@ -39,13 +44,14 @@ namespace Hv.Emulators
                 if (client.GetHostInfo().Version == null) throw new InvalidOperationException("no host information");
             }
             host.WaitForLog("mgmt: handshake ", handshakes + 1, TimeSpan.FromSeconds(60));
-            MatchCollection lines = Regex.Matches(host.Log, @"mgmt: handshake \d+ at tsc (\d+) after (\d+) bytes received since tsc (\d+)");
+            MatchCollection lines = Regex.Matches(host.Log, @"mgmt: handshake \d+ at tsc (\d+) after (\d+) bytes received since tsc (\d+), the last refused frame at tsc (\d+)");
             Match last = lines[lines.Count - 1];
             return new SerialFlood
             {
                 HandshakeTsc = long.Parse(last.Groups[1].Value),
                 Bytes = long.Parse(last.Groups[2].Value),
                 FirstByteTsc = long.Parse(last.Groups[3].Value),
+                LastRefusedTsc = long.Parse(last.Groups[4].Value),
             };
         }
 

@@ -107,6 +107,7 @@ using (host.Within(TimeSpan.FromSeconds(900)))
     host.WaitForLog("spin start", TimeSpan.FromSeconds(60));
     SerialFlood flood = SerialFlood.Run(host, 64 * 1024, seed: 14);
     Print("serial_ingest_kib_per_s", Math.Round(flood.KibPerSecond, 1), "KiB/s");
+    Print("serial_client_after_flood_ms", Math.Round(flood.SecondsAfterFlood * 1000), "ms");
 }
 
 if (Runs("export")) ExportStall();

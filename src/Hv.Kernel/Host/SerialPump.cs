@@ -18,6 +18,9 @@ namespace Hv.Kernel.Host
         // Bytes taken since the last handshake, and the TSC of the first of them: how fast the line was ingested before
         // a client got through (a flood ahead of it included) is on the log, in host time.
         private ulong _bytesSinceSession, _firstByteTsc;
+        // When the last refused frame ended: a flood's end, so the log shows how soon the client behind it got in.
+        private long _refusedFrames;
+        private ulong _lastRefusedTsc;
 
         private SerialPump(SerialPort port, HypervisorAdapter adapter, EntropySource entropy, byte[] key)
         {
@@ -50,6 +53,11 @@ namespace Hv.Kernel.Host
                 if (b < 0) break;
                 if (_bytesSinceSession++ == 0) _firstByteTsc = Native.hv_rdtsc();
                 _server.Receive((byte)b);
+                if (_server.AuthFailures + _server.BadFrames != _refusedFrames)
+                {
+                    _refusedFrames = _server.AuthFailures + _server.BadFrames;
+                    _lastRefusedTsc = Native.hv_rdtsc();
+                }
             }
             LegacyPic.EndOfInterrupt();
             if (_server.Handshakes != _reportedHandshakes) ReportHandshake(log);
@@ -77,6 +85,8 @@ namespace Hv.Kernel.Host
             log.WriteDecimal(_bytesSinceSession);
             log.Write(" bytes received since tsc ");
             log.WriteDecimal(_firstByteTsc);
+            log.Write(", the last refused frame at tsc ");
+            log.WriteDecimal(_lastRefusedTsc);
             log.WriteLine();
             _bytesSinceSession = 0;
         }
