@@ -154,17 +154,23 @@ namespace Hv.Protocol.Tests
             }
             h.Sink.Take();
             long requests = server.Requests;
-            long allocated = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 200; i++)
+            // The fewest bytes of three rounds: an allocation per request shows in every round, the runtime's own
+            // one-off work (tiered JIT promoting a loop on a busy machine) in one only.
+            long fewest = long.MaxValue;
+            for (int round = 0; round < 3; round++)
             {
-                for (int op = 0; op < Ops; op++)
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 200; i++)
                 {
-                    Send(op, i);
+                    for (int op = 0; op < Ops; op++)
+                    {
+                        Send(op, i);
+                    }
                 }
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
             }
-            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            Assert.Equal(0, allocated);
-            Assert.Equal(200 * Ops, server.Requests - requests);
+            Assert.Equal(0, fewest);
+            Assert.Equal(3 * 200 * Ops, server.Requests - requests);
             Assert.Equal(0, server.AuthFailures);
             Assert.Equal(1, h.Host.WithHypervisor(hv => hv.Vms.Count)); // the refused CreateVms and ForkVm made nothing
         }

@@ -271,17 +271,22 @@ namespace Hv.Core.Tests.Virtio
             var read = new[] { (readHeader, 16u, false), (data, 8192u, true), (status, 1u, true) };
             _driver.Post(0, write);
             _driver.Post(0, read);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 500; i++)
+            // Three rounds of 1,000 requests, the fewest bytes counted: an allocation per request shows in every round
+            // (kilobytes), the runtime's own one-off work (tiered JIT promoting the loop on a busy machine, 3.6 KB
+            // once in CI) in one round only.
+            long fewest = long.MaxValue;
+            for (int round = 0; round < 3; round++)
             {
-                _driver.Post(0, write);
-                _driver.Post(0, read);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 500; i++)
+                {
+                    _driver.Post(0, write);
+                    _driver.Post(0, read);
+                }
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
             }
-            // 1,000 requests: any allocation per request would show as kilobytes. A few bytes can be the runtime's own
-            // (tiered JIT promoting the loop under a busy machine), which made an exact zero fail now and then.
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated < 1000, $"{allocated} bytes allocated by 1,000 requests");
-            Assert.Equal(501UL, _block.Reads);
+            Assert.True(fewest < 1000, $"{fewest} bytes allocated by 1,000 requests");
+            Assert.Equal(1501UL, _block.Reads);
         }
 
         [Fact]
