@@ -28,6 +28,17 @@ namespace Hv.Module.Tests
         }
 
         [Fact]
+        public void A_test_session_closes_its_connections_when_disposed_default_or_not()
+        {
+            var ps = new PsSession();
+            ps.Run("$kept = Connect-HvHost 127.0.0.1 $args[0] -Key $args[1] -NotDefault", _a.Port, _a.KeyText).NoErrors();
+            dynamic kept = ps.Run("$kept").NoErrors().Output.Single();
+            Assert.True((bool)kept.IsConnected);
+            ps.Dispose();
+            Assert.False((bool)kept.IsConnected);
+        }
+
+        [Fact]
         public void Get_HvVm_over_two_hosts_returns_both_hosts_vms_each_with_its_host()
         {
             ConnectBoth();

@@ -114,11 +114,20 @@ namespace Hv.SystemTests
             Assert.NotNull(admin.GetHostInfo().Version);
         }
 
+        // Where the n-th (from 1) occurrence of text starts in log.
+        private static int Nth(string log, string text, int n)
+        {
+            int at = -1;
+            for (int i = 0; i < n; i++) at = log.IndexOf(text, at + 1, StringComparison.Ordinal);
+            return at;
+        }
+
         [Fact]
         public void Four_idle_connections_that_never_handshake_are_reset_at_the_deadline_and_a_real_client_gets_in()
         {
             using var guard = _host.Within(Budget);
-            int resetBefore = RunningHost.Occurrences(_host.Log, "mgmt: tcp connections reset at the handshake deadline: ");
+            const string Reset = "mgmt: tcp connections reset at the handshake deadline: ", Opened = "mgmt: tcp sessions opened: ";
+            int resetBefore = RunningHost.Occurrences(_host.Log, Reset), openedBefore = RunningHost.Occurrences(_host.Log, Opened);
             // Four connections take the host's four session slots and never send a byte.
             var idle = Enumerable.Range(0, 4).Select(_ =>
             {
@@ -132,8 +141,12 @@ namespace Hv.SystemTests
                 using HvClient admin = HvClient.Connect(new SecureTransport(new TcpTransport("127.0.0.1", _host.NetPort, 10000), Key,
                     RunningHost.ClientBackstopMs), Key, RunningHost.ClientBackstopMs);
                 Assert.NotNull(admin.GetHostInfo().Version);
-                Assert.True(RunningHost.Occurrences(_host.Log, "mgmt: tcp connections reset at the handshake deadline: ") > resetBefore,
-                    "the client got in only after an idle connection was reset at the deadline");
+                // The log says so in order: a reset, then the client's session (the log line may trail the answer).
+                _host.WaitForLog(Reset, resetBefore + 1, TimeSpan.FromSeconds(60));
+                _host.WaitForLog(Opened, openedBefore + 1, TimeSpan.FromSeconds(60));
+                string log = _host.Log;
+                Assert.True(Nth(log, Reset, resetBefore + 1) < Nth(log, Opened, openedBefore + 1),
+                    "the client got in only after an idle connection was reset at the deadline:\n" + log);
                 // Every idle connection is reset by then or soon after (the host answers nothing on them).
                 foreach (var s in idle)
                 {

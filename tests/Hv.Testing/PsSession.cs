@@ -179,9 +179,16 @@ namespace Hv.Testing
 
         public void Dispose()
         {
+            // Every connection the session holds ($h = Connect-HvHost -NotDefault too) is closed: a serial line left
+            // open keeps the emulator's relay from taking the next test's client until a finalizer runs.
             try
             {
-                Run("if ($global:DefaultHvServer) { $global:DefaultHvServer.Dispose() }");
+                foreach (PSObject item in _runspace.SessionStateProxy.InvokeProvider.Item.Get(@"variable:\*"))
+                {
+                    object value = (item.BaseObject as PSVariable)?.Value;
+                    if (value is PSObject wrapped) value = wrapped.BaseObject;
+                    if (value is IDisposable connection && value.GetType().FullName == "Hv.PowerShell.HvHost") connection.Dispose();
+                }
             }
             catch (Exception)
             {

@@ -118,13 +118,14 @@ namespace Hv.Kernel.Drivers.Net
             }
         }
 
+        // Resets first: a reset frees the slot a session opened in the same poll may have taken.
         private static void ReportSessions()
         {
-            if (s_management.SessionsOpened != s_reportedOpened)
+            if (s_management.HandshakesTimedOut != s_reportedTimedOut)
             {
-                s_reportedOpened = s_management.SessionsOpened;
-                s_log.Write("mgmt: tcp sessions opened: ");
-                s_log.WriteDecimal(s_reportedOpened);
+                s_reportedTimedOut = s_management.HandshakesTimedOut;
+                s_log.Write("mgmt: tcp connections reset at the handshake deadline: ");
+                s_log.WriteDecimal(s_reportedTimedOut);
                 s_log.WriteLine();
             }
             if (s_management.SessionsRefused != s_reportedRefused)
@@ -136,11 +137,11 @@ namespace Hv.Kernel.Drivers.Net
                 s_log.WriteDecimal((ulong)s_management.LastFailure);
                 s_log.WriteLine(")");
             }
-            if (s_management.HandshakesTimedOut != s_reportedTimedOut)
+            if (s_management.SessionsOpened != s_reportedOpened)
             {
-                s_reportedTimedOut = s_management.HandshakesTimedOut;
-                s_log.Write("mgmt: tcp connections reset at the handshake deadline: ");
-                s_log.WriteDecimal(s_reportedTimedOut);
+                s_reportedOpened = s_management.SessionsOpened;
+                s_log.Write("mgmt: tcp sessions opened: ");
+                s_log.WriteDecimal(s_reportedOpened);
                 s_log.WriteLine();
             }
         }
