@@ -87,7 +87,7 @@ namespace Hv.SystemTests
             Assert.Equal("back again", Run("lx-2", "echo back again", 6).Trim());
             // It continues at the template's own TSC: no time passes at once for it (the host's TSC had run on since
             // the priming, and Linux reported an RCU stall of that length when it saw it).
-            Assert.DoesNotContain("stall", string.Concat(_ps.Run("Get-HvVm -Server $h -Name lx-2 | Get-HvVmConsole -Raw").NoErrors().Output.Select(o => o.ToString())));
+            Assert.DoesNotContain("detected stall", string.Concat(_ps.Run("Get-HvVm -Server $h -Name lx-2 | Get-HvVmConsole -Raw").NoErrors().Output.Select(o => o.ToString())));
             _ps.Run("Stop-HvVm -Server $h -Name tick -TurnOff -Force; Stop-HvVm -Server $h -Name lx-2 -TurnOff -Force; Get-HvVm -Server $h -Name lx-*, tick | Remove-HvVm -Force").NoErrors();
         }
 
