@@ -170,7 +170,7 @@ namespace Hv.Core.Net
                 counters.Drop(NetDrop.TcpNoAck);
                 return;
             }
-            if (listener.IsFull)
+            if (!HasRoom(listener))
             {
                 counters.Drop(NetDrop.TcpBacklogFull);
                 return;
@@ -188,6 +188,22 @@ namespace Hv.Core.Net
             connection.Reset(segment.DestinationPort, source, segment.SourcePort,
                              InitialSequence(segment.DestinationPort, source, segment.SourcePort));
             connection.OpenPassive(listener, segment);
+        }
+
+        // A SYN is taken only while the backlog has room for it beside the connections already waiting there and those
+        // still in their handshake: otherwise a handshake could finish into a full backlog and be reset, and the client
+        // would see its connection closed. A dropped SYN is sent again by the client.
+        private bool HasRoom(TcpListener listener)
+        {
+            int claimed = listener.Pending;
+            for (int i = 0; i < _pool.Length; i++)
+            {
+                if (_pool[i].InUse && _pool[i].Listener == listener && !_pool[i].Queued)
+                {
+                    claimed++;
+                }
+            }
+            return claimed < listener.Backlog;
         }
 
         internal void Poll()

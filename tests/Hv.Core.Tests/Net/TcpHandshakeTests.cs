@@ -267,6 +267,23 @@ namespace Hv.Core.Tests.Net
         }
 
         [Fact]
+        public void A_handshake_in_progress_holds_its_backlog_place_so_it_is_never_reset_when_it_completes()
+        {
+            var peer = new TcpPeer(backlog: 1);
+            peer.Port = 40001;
+            peer.Seq = peer.Iss;
+            P.Sent first = Assert.Single(peer.Send(TcpFlags.Syn));
+            // A second SYN while the first handshake is unfinished: the one place is taken, so it is dropped (its
+            // client sends it again later) rather than answered and reset once both handshakes complete.
+            peer.Port = 40002;
+            Assert.Empty(peer.Send(TcpFlags.Syn));
+            Assert.Equal(1UL, peer.Stack.Counters.Dropped(NetDrop.TcpBacklogFull));
+            peer.Port = 40001;
+            Assert.Empty(peer.Send(TcpFlags.Ack, first.Seq + 1, seq: peer.Iss + 1));
+            Assert.Equal(1, peer.Listener.Pending);
+        }
+
+        [Fact]
         public void ClosingTheListener_ResetsConnectionsNotYetAccepted()
         {
             var peer = new TcpPeer();
