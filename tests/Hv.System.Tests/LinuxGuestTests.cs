@@ -6,13 +6,6 @@ using Hv.Testing;
 
 namespace Hv.SystemTests
 {
-    /// <summary>A host that primes the linux template in the background from boot (hv.prime=linux).</summary>
-    public sealed class PrimingLinuxHostFixture : IDisposable
-    {
-        public RunningHost Host { get; } = RunningHost.Start(cmdline: "hv.prime=linux");
-        public void Dispose() => Host.Dispose();
-    }
-
     /// <summary>
     /// Debian's unmodified 6.1 kernel (the ISO's <c>linux</c> template) in Bochs, driven through the module in the real
     /// PowerShell engine. The kernel boots once, from its first instruction to the shell prompt, as the template's
@@ -22,32 +15,21 @@ namespace Hv.SystemTests
     /// <c>reboot</c> starting one again; then five clones, each at a ready shell, one shut down through its ACPI power
     /// button, one turned off.
     /// </summary>
-    public class LinuxGuestTests : IClassFixture<PrimingLinuxHostFixture>, IDisposable
+    [Collection(PrimedLinuxHost.Name)]
+    public class LinuxGuestTests : IDisposable
     {
         private readonly RunningHost _host;
-        private readonly PsSession _ps = new PsSession();
+        private readonly LinuxShell _shell;
 
         public LinuxGuestTests(PrimingLinuxHostFixture fixture)
         {
             _host = fixture.Host;
-            using var guard = _host.Within(TimeSpan.FromSeconds(60));
-            _ps.Run("$h = Connect-HvHost -SerialPort ('tcp://127.0.0.1:' + $args[0]) -Key $args[1] -NotDefault -TimeoutSec 600", _host.Port, _host.KeyHex).NoErrors();
+            _shell = new LinuxShell(_host);
         }
 
-        public void Dispose() => _ps.Dispose();
+        public void Dispose() => _shell.Dispose();
 
-        // Types a command line and waits for the marker the shell computes after it (the echoed input shows "$((...))",
-        // not the number), then gives the console text between the two markers.
-        private string Run(string vm, string command, int n)
-        {
-            _ps.Run(@"Send-HvVmConsole -Server $h -Name $args[0] -Text ('echo B' + $args[2] + '-$((1+' + $args[2] + ')); ' + $args[1] + '; echo E' + $args[2] + '-$((2+' + $args[2] + '))') -Confirm:$false
-                      Get-HvVm -Server $h -Name $args[0] | Wait-HvVm -ConsolePattern ('E' + $args[2] + '-' + (2 + $args[2]) + '\r?\n') -Timeout 3600 | Out-Null",
-                    vm, command, n).NoErrors();
-            string console = string.Concat(_ps.Run("Get-HvVm -Server $h -Name $args[0] | Get-HvVmConsole -Raw", vm).NoErrors().Output.Select(o => o.ToString()));
-            Match m = Regex.Match(console, $@"B{n}-{1 + n}\r?\n(.*)E{n}-{2 + n}\r?\n", RegexOptions.Singleline);
-            Assert.True(m.Success, console);
-            return m.Groups[1].Value;
-        }
+        private string Run(string vm, string command, int n) => _shell.Run(vm, command, n);
 
         private static long LocalTimerInterrupts(string interrupts)
         {
@@ -63,7 +45,7 @@ namespace Hv.SystemTests
             // The kernel's own boot, from its first instruction to the prompt, is the priming VM's.
             _host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
             Assert.Matches(@"\[priming-linux\] \[\s*0\.000000\] Linux version 6\.1\.", _host.Log);
-            _ps.Run(@"New-HvVm -Server $h -Template linux -Name lx -Count 2 -Start | Out-Null
+            _shell.Ps.Run(@"New-HvVm -Server $h -Template linux -Name lx -Count 2 -Start | Out-Null
                       New-HvVm -Server $h -Template ticker -Name tick -Start | Out-Null").NoErrors();
 
             Assert.StartsWith("6.1.", Run("lx-1", "uname -r", 1).Trim());
@@ -73,22 +55,22 @@ namespace Hv.SystemTests
             Assert.True(second > first, $"the timer count did not grow: {first} then {second}");
             _host.WaitForLog("[tick] tick 3", TimeSpan.FromSeconds(600));
 
-            _ps.Run(@"Send-HvVmConsole -Server $h -Name lx-1 -Text 'poweroff' -Confirm:$false
+            _shell.Ps.Run(@"Send-HvVmConsole -Server $h -Name lx-1 -Text 'poweroff' -Confirm:$false
                       Get-HvVm -Server $h -Name lx-1 | Wait-HvVm -State Stopped -Timeout 3600 | Out-Null").NoErrors();
-            var stopped = _ps.Run("Get-HvVm -Server $h -Name lx-1").NoErrors().Of("HvVm").Single();
+            var stopped = _shell.Ps.Run("Get-HvVm -Server $h -Name lx-1").NoErrors().Of("HvVm").Single();
             Assert.Equal("GuestPowerOff", stopped.StopReason.ToString());
             _host.WaitForLog("(lx-1) stopped: guest power-off", TimeSpan.FromSeconds(60));
             Assert.Equal("still here", Run("lx-2", "echo still here", 5).Trim());
 
             // reboot resets the machine through the 8042; the host starts the VM again from its template, as a PC restarts.
-            _ps.Run("Send-HvVmConsole -Server $h -Name lx-2 -Text 'reboot' -Confirm:$false").NoErrors();
+            _shell.Ps.Run("Send-HvVmConsole -Server $h -Name lx-2 -Text 'reboot' -Confirm:$false").NoErrors();
             _host.WaitForLog("(lx-2) stopped: guest reset", TimeSpan.FromSeconds(3600));
             _host.WaitForLog("restarted after the guest's reset", TimeSpan.FromSeconds(60));
             Assert.Equal("back again", Run("lx-2", "echo back again", 6).Trim());
             // It continues at the template's own TSC: no time passes at once for it (the host's TSC had run on since
             // the priming, and Linux reported an RCU stall of that length when it saw it).
-            Assert.DoesNotContain("detected stall", string.Concat(_ps.Run("Get-HvVm -Server $h -Name lx-2 | Get-HvVmConsole -Raw").NoErrors().Output.Select(o => o.ToString())));
-            _ps.Run("Stop-HvVm -Server $h -Name tick -TurnOff -Force; Stop-HvVm -Server $h -Name lx-2 -TurnOff -Force; Get-HvVm -Server $h -Name lx-*, tick | Remove-HvVm -Force").NoErrors();
+            Assert.DoesNotContain("detected stall", _shell.Console("lx-2"));
+            _shell.Ps.Run("Stop-HvVm -Server $h -Name tick -TurnOff -Force; Stop-HvVm -Server $h -Name lx-2 -TurnOff -Force; Get-HvVm -Server $h -Name lx-*, tick | Remove-HvVm -Force").NoErrors();
         }
 
         [Fact]
@@ -96,7 +78,7 @@ namespace Hv.SystemTests
         {
             using var guard = _host.Within(TimeSpan.FromSeconds(3600));
             _host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
-            var clones = _ps.Run("New-HvVm -Server $h -Template linux -Name c -Count 5 -Start").NoErrors().Of("HvVm");
+            var clones = _shell.Ps.Run("New-HvVm -Server $h -Template linux -Name c -Count 5 -Start").NoErrors().Of("HvVm");
             Assert.Equal(5, clones.Count());
             Assert.Equal(5, clones.Select(c => (uint)c.Id).Distinct().Count());
             for (int i = 1; i <= 5; i++)
@@ -107,13 +89,13 @@ namespace Hv.SystemTests
 
             // Stop-HvVm presses a clone's ACPI power button and Linux powers off in time; another clone is turned off;
             // neither disturbs the others.
-            _ps.Run("Stop-HvVm -Server $h -Name c-1 -Force -TimeoutSec 3600").NoErrors();
-            Assert.Equal("Requested", _ps.Run("Get-HvVm -Server $h -Name c-1").NoErrors().Of("HvVm").Single().StopReason.ToString());
-            Assert.Contains("reboot: Power down", string.Concat(_ps.Run("Get-HvVm -Server $h -Name c-1 | Get-HvVmConsole -Raw").NoErrors().Output.Select(o => o.ToString())));
-            _ps.Run("Stop-HvVm -Server $h -Name c-2 -TurnOff -Force").NoErrors();
-            Assert.Equal("Forced", _ps.Run("Get-HvVm -Server $h -Name c-2").NoErrors().Of("HvVm").Single().StopReason.ToString());
+            _shell.Ps.Run("Stop-HvVm -Server $h -Name c-1 -Force -TimeoutSec 3600").NoErrors();
+            Assert.Equal("Requested", _shell.Ps.Run("Get-HvVm -Server $h -Name c-1").NoErrors().Of("HvVm").Single().StopReason.ToString());
+            Assert.Contains("reboot: Power down", _shell.Console("c-1"));
+            _shell.Ps.Run("Stop-HvVm -Server $h -Name c-2 -TurnOff -Force").NoErrors();
+            Assert.Equal("Forced", _shell.Ps.Run("Get-HvVm -Server $h -Name c-2").NoErrors().Of("HvVm").Single().StopReason.ToString());
             Assert.Equal("still here", Run("c-3", "echo still here", 20).Trim());
-            _ps.Run("Get-HvVm -Server $h -Name c-* | Remove-HvVm -Force").NoErrors();
+            _shell.Ps.Run("Get-HvVm -Server $h -Name c-* | Remove-HvVm -Force").NoErrors();
         }
     }
 }
