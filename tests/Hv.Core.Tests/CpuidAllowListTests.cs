@@ -56,7 +56,7 @@ namespace Hv.Core.Tests
             CpuidResult seven = Query(7);
             Assert.Equal(0u, seven.Edx); // SPEC_CTRL, STIBP, ARCH_CAPABILITIES, ...
             Assert.Equal(0u, seven.Ebx & CpuidBits.Leaf7EbxInvpcid);
-            Assert.Equal(CpuidBits.Leaf7EbxTscAdjust, seven.Ebx & CpuidBits.Leaf7EbxTscAdjust); // emulated: the TSC offset
+            Assert.Equal(CpuidBits.Leaf7EbxTscAdjust, seven.Ebx & CpuidBits.Leaf7EbxTscAdjust); // emulated (Vcpu.TscAdjust)
             Assert.Equal(0u, seven.Ebx & (1u << 14)); // MPX
             Assert.Equal(CpuidBits.Leaf7EcxRdpid, seven.Ecx & CpuidBits.Leaf7EcxRdpid);
             Assert.Equal(default, Query(7, 1));

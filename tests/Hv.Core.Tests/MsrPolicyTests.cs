@@ -188,6 +188,26 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
+        public void Tsc_adjust_counts_only_the_guests_own_moves_of_its_tsc()
+        {
+            _cpu.HostTsc = 1_000_000;
+            _cpu.ContinueTscAt(5_000); // where the host placed the guest's time: not the guest's adjustment
+            Assert.True(Rdmsr(Msr.Ia32TscAdjust, out ulong adjust));
+            Assert.Equal(0UL, adjust);
+            Assert.True(Wrmsr(Msr.Ia32Tsc, 7_000)); // SDM 17.17.3: the TSC moved by 2,000, so does TSC_ADJUST
+            Assert.True(Rdmsr(Msr.Ia32TscAdjust, out adjust));
+            Assert.Equal(2_000UL, adjust);
+            Assert.True(Wrmsr(Msr.Ia32TscAdjust, 0)); // and back: the TSC moves with it
+            Assert.True(Rdmsr(Msr.Ia32Tsc, out ulong tsc));
+            Assert.Equal(5_000UL, tsc);
+            // A resumed vCPU moves its offset; TSC_ADJUST stays what the guest made it, so Linux sees no change.
+            _cpu.HostTsc = 9_000_000;
+            _cpu.ContinueTscAt(5_000);
+            Assert.True(Rdmsr(Msr.Ia32TscAdjust, out adjust));
+            Assert.Equal(0UL, adjust);
+        }
+
+        [Fact]
         public void A_captured_tsc_continues_where_it_was_however_late_the_vcpu_resumes()
         {
             _cpu.HostTsc = 9_000_000_000; // the host ran on long after the capture

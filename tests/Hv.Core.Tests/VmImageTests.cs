@@ -32,6 +32,7 @@ namespace Hv.Core.Tests
             s.Switched.Dr0 = 0x401000; s.Switched.Dr6 = 0xFFFF0FF1; s.Switched.Cr8 = 9; s.Switched.Xcr0 = 7;
             s.Msrs.TscAux = 0x12345678;
             s.Tsc = 0x0000_0123_4567_89AB;
+            s.TscAdjust = 0xFFFF_FFFF_FFFF_F000;
             return s;
         }
 
@@ -198,6 +199,7 @@ namespace Hv.Core.Tests
             for (int i = 0; i < SwitchedRegisters.Count; i++) Assert.Equal(state.Switched.Get(i), reader.State.Switched.Get(i));
             Assert.Equal(0x12345678UL, reader.State.Msrs.TscAux);
             Assert.Equal(0x0000_0123_4567_89ABUL, reader.State.Tsc);
+            Assert.Equal(0xFFFF_FFFF_FFFF_F000UL, reader.State.TscAdjust);
             Assert.Equal(0xFFFF800000001000, reader.State.Msrs.Lstar);
             Assert.Equal(5UL, reader.State.Msrs.Star);
             var back = new byte[5000];

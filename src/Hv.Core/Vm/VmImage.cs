@@ -14,7 +14,7 @@ namespace Hv.Core.Vm
     ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
     ///   version 3 on: u16 CPU weight | u8 CPU cap percent (a version-2 image gets the defaults)
     ///   version 4 on: u8 1 if a PC + PcPlatform.StateSize bytes of its devices (zeros for a bare VM)
-    ///   version 5 on: u64 the guest's TSC (an older image's guest continues on the host's TSC)
+    ///   version 5 on: u64 the guest's TSC (an older image's guest continues on the host's TSC) | u64 its TSC_ADJUST
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   the pages whose bit is set, 4096 bytes each, in address order
     ///   SHA-256 of every byte before it (32 bytes)
@@ -38,7 +38,7 @@ namespace Hv.Core.Vm
         public static int HeaderBytes(int nameBytes, int templateBytes, ushort version)
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
                + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount + (version >= 3 ? 3 : 0)
-               + (version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : 0) + (version >= 5 ? 8 : 0);
+               + (version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : 0) + (version >= 5 ? 16 : 0);
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
 

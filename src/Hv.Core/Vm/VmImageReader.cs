@@ -222,6 +222,7 @@ namespace Hv.Core.Vm
                 for (int i = 0; i < State.DeviceState.Length; i++) State.DeviceState[i] = r.U8();
             }
             State.Tsc = _version >= 5 ? r.U64() : 0;
+            State.TscAdjust = _version >= 5 ? r.U64() : 0;
             _bitmap = new byte[VmImage.BitmapBytes(size)];
             _memorySize = size;
             return VmImageStatus.Ok;

@@ -62,6 +62,7 @@ namespace Hv.Core.Vm
             w.U8(state.HasDevices ? (byte)1 : (byte)0);
             for (int i = 0; i < state.DeviceState.Length; i++) w.U8(state.HasDevices ? state.DeviceState[i] : (byte)0);
             w.U64(state.Tsc);
+            w.U64(state.TscAdjust);
             _pageIndex = new int[_pages];
         }
 

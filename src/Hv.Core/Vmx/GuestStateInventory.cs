@@ -80,6 +80,7 @@ namespace Hv.Core.Vmx
             new GuestStateItem("IA32_KERNEL_GS_BASE", GuestStateHome.ProcessorMsr, Msr.Ia32KernelGsBase, "Vol. 2B SWAPGS (swapped without an exit)"),
             new GuestStateItem("IA32_TSC_AUX", GuestStateHome.ProcessorMsr, Msr.Ia32TscAux, "Vol. 2B RDTSCP/RDPID (read without an exit)"),
             new GuestStateItem("IA32_TSC (offset)", GuestStateHome.Vmcs, VmcsField.TscOffset, "Vol. 3C 25.3 (TSC offsetting)"),
+            new GuestStateItem("IA32_TSC_ADJUST", GuestStateHome.Emulated, Msr.Ia32TscAdjust, "Vol. 3B 17.17.3 (RDMSR/WRMSR exit; Vcpu.TscAdjust)"),
             new GuestStateItem("x87, MXCSR, XMM0-15", GuestStateHome.XsaveArea, 0, "Vol. 1 13.4 (legacy region)"),
             new GuestStateItem("YMM0-15 upper halves", GuestStateHome.XsaveArea, 0, "Vol. 1 13.5.3 (AVX state)"),
             new GuestStateItem("XCR0", GuestStateHome.Emulated, 0, "Vol. 3C 25.1.2 (XSETBV exits); loaded by the world switch"),

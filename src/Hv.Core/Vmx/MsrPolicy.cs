@@ -51,7 +51,7 @@ namespace Hv.Core.Vmx
                     value = cpu.GuestTsc();
                     return true;
                 case Msr.Ia32TscAdjust:
-                    value = cpu.ReadField(VmcsField.TscOffset);
+                    value = cpu.TscAdjust;
                     return true;
                 case Msr.Ia32MiscEnable:
                     value = MiscEnableValue;
@@ -112,16 +112,23 @@ namespace Hv.Core.Vmx
             }
         }
 
+        private static void MoveTsc(Vcpu cpu, ulong delta)
+        {
+            cpu.WriteField(VmcsField.TscOffset, unchecked(cpu.ReadField(VmcsField.TscOffset) + delta));
+            cpu.TscAdjust = unchecked(cpu.TscAdjust + delta);
+        }
+
         /// <summary>Writes <paramref name="msr"/> for the guest; false means the WRMSR must fault with #GP(0) and nothing changed.</summary>
         public static bool Write(Vcpu cpu, uint msr, ulong value)
         {
             switch (msr)
             {
+                // SDM Vol. 3B 17.17.3: a write to one moves the other by the same amount.
                 case Msr.Ia32Tsc:
-                    cpu.WriteField(VmcsField.TscOffset, unchecked(value - cpu.ReadHostTsc()));
+                    MoveTsc(cpu, unchecked(value - cpu.GuestTsc()));
                     return true;
                 case Msr.Ia32TscAdjust:
-                    cpu.WriteField(VmcsField.TscOffset, value);
+                    MoveTsc(cpu, unchecked(value - cpu.TscAdjust));
                     return true;
                 case Msr.Ia32MiscEnable:
                     return ((value ^ MiscEnableValue) & ~MiscEnableWritable) == 0;

@@ -49,6 +49,13 @@ namespace Hv.Core.Vmx
         }
 
         /// <summary>
+        /// The guest's IA32_TSC_ADJUST: what its own writes to the TSC (or to this MSR) moved the TSC by. It is not the
+        /// VMCS offset, which also carries where the host placed the guest's time (a resumed vCPU's offset changes,
+        /// and Linux, seeing TSC_ADJUST change, would write the old value back and so move its own clock).
+        /// </summary>
+        public ulong TscAdjust;
+
+        /// <summary>
         /// Sets the offset so the guest's TSC reads <paramref name="guestTsc"/> now: a captured vCPU continues at the TSC
         /// it was captured with, as its memory and device timers do, however long ago that was (a clone of a template
         /// primed an hour ago must not see an hour pass at once). 0 (an image from before the TSC was captured) keeps

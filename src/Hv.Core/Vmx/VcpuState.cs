@@ -27,6 +27,8 @@ namespace Hv.Core.Vmx
         public bool HasDevices;
         /// <summary>The guest's TSC at the capture (the VMCS keeps only an offset against the host's).</summary>
         public ulong Tsc;
+        /// <summary>The guest's IA32_TSC_ADJUST (<see cref="Vcpu.TscAdjust"/>).</summary>
+        public ulong TscAdjust;
 
         /// <summary>Gives back the state and its parts (its owner, a snapshot, a primed template or an import, is done with it).</summary>
         public void Free()
@@ -54,6 +56,7 @@ namespace Hv.Core.Vmx
             for (int i = 0; i < DeviceState.Length; i++) DeviceState[i] = other.DeviceState[i];
             HasDevices = other.HasDevices;
             Tsc = other.Tsc;
+            TscAdjust = other.TscAdjust;
             Registers.CopyFrom(other.Registers);
             Msrs.CopyFrom(other.Msrs);
             Switched.CopyFrom(other.Switched);

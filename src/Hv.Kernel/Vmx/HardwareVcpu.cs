@@ -98,6 +98,7 @@ namespace Hv.Kernel.Vmx
             if (cpu == null) return null;
             for (int i = 0; i < VcpuState.Fields.Length; i++) Native.hv_vmwrite(VcpuState.Fields[i], state.Values[i]);
             cpu.ContinueTscAt(state.Tsc);
+            cpu.TscAdjust = state.TscAdjust;
             // The masks say which CR0/CR4 bits the host owns; the captured shadows keep what the guest believes.
             Native.hv_vmwrite(VmcsField.Cr0GuestHostMask, ControlRegisterPolicy.Cr0HostOwned(root.Cr0Fixed0 & ~Cr0ProtectionAndPaging));
             Native.hv_vmwrite(VmcsField.Cr4GuestHostMask, root.Cr4HostOwned);
@@ -123,6 +124,7 @@ namespace Hv.Kernel.Vmx
             PullProcessorState();
             for (int i = 0; i < VcpuState.Fields.Length; i++) state.Values[i] = ReadField(VcpuState.Fields[i]);
             state.Tsc = GuestTsc();
+            state.TscAdjust = TscAdjust;
             state.Registers.CopyFrom(Registers);
             state.Msrs.CopyFrom(Msrs);
             state.Switched.CopyFrom(Switched);
@@ -256,6 +258,7 @@ namespace Hv.Kernel.Vmx
             _pages.FreePage(_xsave);
             _vmcs = 0;
             Msrs.Clear(); // the next guest on this object must not see this one's
+            TscAdjust = 0;
             _nextFree = s_free;
             s_free = this;
         }
