@@ -1,6 +1,7 @@
 using Hv.Core.Devices;
 using Hv.Core.Devices.Interrupts;
 using Hv.Core.Devices.Pc;
+using Hv.Core.Devices.Pci;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
@@ -139,13 +140,15 @@ namespace Hv.Core.Vm
 
         /// <summary>
         /// Makes this a PC: <paramref name="platform"/> (made for this VM's UART) gets its ports beside COM1, its APIC and
-        /// IOAPIC pages on the MMIO bus, and becomes the interrupt source. Once, before the VM first runs.
+        /// IOAPIC pages and PCI memory window on the MMIO bus, and becomes the interrupt source. Once, before the VM first runs.
         /// </summary>
         public bool InstallPlatform(PcPlatform platform)
         {
             if (_platform != null || platform.MapPorts(_ports) != PortMapStatus.Ok) return false;
             if (_mmio.Map(LocalApic.DefaultBase, 0x1000, new PlatformMmio(platform, LocalApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
-                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
+                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
+                || _mmio.Map(PcPciHost.MmioBase, PcPciHost.MmioLimit - PcPciHost.MmioBase, new PciMmioWindow(platform.Pci.Bus, PcPciHost.MmioBase),
+                             Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
             {
                 return false;
             }
