@@ -21,6 +21,10 @@ namespace Hv.Core.Tests
         [InlineData("name=x mode=long initrd=rd", ManifestError.InitrdNotLinux)]
         [InlineData("name=x mode=linux initrd=none", ManifestError.DataMissing)]
         [InlineData("name=x mode=linux initrd=rd", ManifestError.None)]
+        [InlineData("name=x mode=long disk=16M", ManifestError.DiskNotLinux)]
+        [InlineData("name=x mode=linux disk=100", ManifestError.BadDiskSize)]
+        [InlineData("name=x mode=linux disk=2G", ManifestError.BadDiskSize)]
+        [InlineData("name=x mode=linux disk=16M", ManifestError.None)]
         public void Each_manifest_error_is_named(string manifest, ManifestError expected)
         {
             var data = new DataModules(1);
@@ -28,6 +32,13 @@ namespace Hv.Core.Tests
             Template t = TemplateManifest.Parse(manifest, Image, data, out ManifestError error);
             Assert.Equal(expected, error);
             Assert.Equal(expected == ManifestError.None, t != null);
+        }
+
+        [Fact]
+        public void Disk_gives_the_size_of_each_vms_disk_and_none_is_zero()
+        {
+            Assert.Equal(16UL << 20, TemplateManifest.Parse("name=x mode=linux disk=16M", Image).DiskSize);
+            Assert.Equal(0UL, TemplateManifest.Parse("name=x mode=linux", Image).DiskSize);
         }
 
         [Fact]

@@ -2,6 +2,7 @@ using Hv.Core.Text;
 using Hv.Core.Guests;
 using Hv.Core.Devices.Pc;
 using Hv.Core.Memory;
+using Hv.Core.Storage;
 using Hv.Core.Vmx;
 using Hv.Crypto;
 
@@ -130,16 +131,22 @@ namespace Hv.Core.Vm
             VirtualMachine vm = job.Vm;
             HypervisorStatus status = HypervisorStatus.PrimeFailed;
             AddressSpace golden = null;
+            DiskImage disk = null;
             if (vm.State == VmState.Running && job.IsReady)
             {
                 vm.Pause();
                 status = vm.Memory.Fork(out golden) == AddressSpaceStatus.Ok ? HypervisorStatus.Ok : HypervisorStatus.OutOfMemory;
             }
+            if (status == HypervisorStatus.Ok && vm.Disk != null && vm.Disk.Disk.Fork(out disk) != DiskStatus.Ok)
+            {
+                golden.Free();
+                status = HypervisorStatus.OutOfMemory;
+            }
             if (status == HypervisorStatus.Ok)
             {
                 var state = new VcpuState();
                 vm.Capture(state);
-                job.Image.Prime(golden, state);
+                job.Image.Prime(golden, state, disk);
             }
             Stop(vm.Id, status == HypervisorStatus.Ok ? StopCause.Primed : StopCause.PrimingFailed);
             Remove(vm.Id);
@@ -178,7 +185,7 @@ namespace Hv.Core.Vm
                 _vms.Cancel(created);
                 return status;
             }
-            status = Admit(created, clone ? image.PrimedState : null);
+            status = Admit(created, clone ? image.PrimedState : null, clone ? image.PrimedDisk : null);
             if (status != HypervisorStatus.Ok)
             {
                 created.ReleaseResources();
@@ -211,7 +218,7 @@ namespace Hv.Core.Vm
             }
             copy.Attach(memory, cpu, source.Template);
             copy.SetCpuShare(source.CpuWeight, source.CpuCapPercent);
-            status = Admit(copy, _scratch);
+            status = Admit(copy, _scratch, source.Disk != null ? source.Disk.Disk : null);
             if (status != HypervisorStatus.Ok)
             {
                 copy.ReleaseResources();
@@ -240,7 +247,7 @@ namespace Hv.Core.Vm
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
             imported.SetCpuShare(image.CpuWeight, image.CpuCapPercent);
             image.HandOverMemory();
-            status = Admit(imported, image.State);
+            status = Admit(imported, image.State, null);
             if (status != HypervisorStatus.Ok)
             {
                 imported.ReleaseResources();
@@ -263,6 +270,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
+            if (vm.Disk != null) return HypervisorStatus.HasDisk;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             vm.Capture(_scratch);
@@ -350,7 +358,8 @@ namespace Hv.Core.Vm
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
             var snapshot = new Snapshot();
-            if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok)
+            if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok
+                || (vm.Disk != null && vm.Disk.Disk.Fork(out snapshot.Disk) != DiskStatus.Ok))
             {
                 snapshot.Free();
                 return HypervisorStatus.OutOfMemory;
@@ -364,7 +373,7 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        /// <summary>Puts the VM back exactly as captured: memory, registers, MSRs. It is left paused.</summary>
+        /// <summary>Puts the VM back exactly as captured: memory, disk, registers, MSRs, devices. It is left paused.</summary>
         public HypervisorStatus Restore(uint id, uint snapshotId)
         {
             VirtualMachine vm = _vms.Find(id);
@@ -375,6 +384,7 @@ namespace Hv.Core.Vm
             else if (vm.State == VmState.Created) vm.EnterPaused();
             else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
             if (vm.Memory.RestoreFrom(snapshot.Memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (vm.Disk != null && vm.Disk.Disk.RestoreFrom(snapshot.Disk) != DiskStatus.Ok) return HypervisorStatus.InvalidState;
             if (!vm.LoadDevices(snapshot.State)) return HypervisorStatus.InvalidState;
             Vcpu cpu = _processor.ResumeVcpu(snapshot.State, vm.Memory.Eptp, vm.Vpid);
             if (cpu == null) return HypervisorStatus.VcpuFailed;
@@ -446,14 +456,18 @@ namespace Hv.Core.Vm
 
         // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; its PC
         // platform if its template boots an operating system (a VM that continues a captured state gets its devices
-        // back too); then it is scheduled. LoadFailed when captured device state is refused (an import is untrusted).
-        private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued)
+        // back too, and its disk: a fork of <disk> when it continues a VM that had one, else a zero-filled disk when its
+        // template asks for one and it boots afresh); then it is scheduled. LoadFailed when captured device state is
+        // refused (an import is untrusted, or names a disk the VM does not have).
+        private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued, DiskImage disk)
         {
             bool pc = continued != null ? continued.HasDevices : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
             if (pc)
             {
                 // The CMOS clock starts at the epoch: the host has no wall clock of its own yet.
                 if (!vm.InstallPlatform(new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart))) return HypervisorStatus.OutOfMemory;
+                HypervisorStatus disked = GiveDisk(vm, continued == null, disk);
+                if (disked != HypervisorStatus.Ok) return disked;
                 if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;
             }
             _entropy.Fill(_random, 0, _random.Length);

@@ -16,5 +16,7 @@ namespace Hv.Core.Vm
         ModulesNotMultiboot,
         /// <summary>initrd= or modules= names no data module (name=NAME mode=data).</summary>
         DataMissing,
+        BadDiskSize,
+        DiskNotLinux,
     }
 }

@@ -1,6 +1,8 @@
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
+using Hv.Core.Storage;
+
 namespace Hv.Core.Vm
 {
     /// <summary>
@@ -17,11 +19,14 @@ namespace Hv.Core.Vm
         public ulong CreatedTicks;
         public AddressSpace Memory;
         public readonly VcpuState State = new VcpuState();
+        /// <summary>A copy-on-write fork of the VM's disk, or null for a VM without one.</summary>
+        public DiskImage Disk;
 
         /// <summary>Gives back its pages, name, state and record (it is being removed).</summary>
         public void Free()
         {
             if (Memory != null) Memory.Free();
+            if (Disk != null) Disk.Release();
             Owned.Free(Name);
             State.Free();
             Owned.Free(this);

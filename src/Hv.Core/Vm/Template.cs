@@ -24,13 +24,20 @@ namespace Hv.Core.Vm
         /// do not make the Ready hypercall; null when only the hypercall counts.
         /// </summary>
         public readonly string ReadyText;
+        /// <summary>
+        /// Bytes of the virtio disk each of its VMs gets (manifest disk=16M; mode linux only), zero-filled and
+        /// copy-on-write: a VM's disk stays its own across restarts, clones of a primed template share the primed disk
+        /// until they write. 0: no disk.
+        /// </summary>
+        public readonly ulong DiskSize;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
                         bool uploaded = false, ImageBytes initrd = null,
-                        MultibootModule[] modules = null, string readyText = null)
+                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0)
         {
+            DiskSize = diskSize;
             Modules = modules;
             ReadyText = readyText;
             Initrd = initrd;

@@ -2,6 +2,7 @@ using System;
 using Hv.Core.Guests;
 using Hv.Core.Guests.Linux;
 using Hv.Core.Memory;
+using Hv.Core.Storage;
 using Hv.Core.Vmx;
 
 namespace Hv.Core.Vm
@@ -17,6 +18,7 @@ namespace Hv.Core.Vm
         private readonly GuestEntryState _entry = new GuestEntryState();
         private AddressSpace _golden;
         private VcpuState _primed;
+        private DiskImage _primedDisk;
 
         private TemplateImage(Template template)
         {
@@ -27,6 +29,8 @@ namespace Hv.Core.Vm
         public bool IsPrimed { get { return _primed != null; } }
         /// <summary>The primed vCPU (and devices) its clones continue from; null until primed.</summary>
         public VcpuState PrimedState { get { return _primed; } }
+        /// <summary>The primed guest's disk, which its clones fork; null when unprimed or without a disk.</summary>
+        public DiskImage PrimedDisk { get { return _primedDisk; } }
 
         /// <summary>Loads the template's image into a new golden address space.</summary>
         /// <remarks><paramref name="loadStatus"/> says why the loader refused the image (LoadFailed).</remarks>
@@ -86,9 +90,11 @@ namespace Hv.Core.Vm
             return status;
         }
 
-        /// <summary>From now on clones start from this primed state and memory (which this image now owns).</summary>
-        public void Prime(AddressSpace golden, VcpuState state)
+        /// <summary>From now on clones start from this primed state, memory and disk (null: none), which this image now owns.</summary>
+        public void Prime(AddressSpace golden, VcpuState state, DiskImage disk)
         {
+            if (_primedDisk != null) _primedDisk.Release();
+            _primedDisk = disk;
             _golden.Free();
             _golden = golden;
             if (_primed != null) _primed.Free();
@@ -103,6 +109,7 @@ namespace Hv.Core.Vm
         {
             if (_golden != null) _golden.Free();
             if (_primed != null) _primed.Free();
+            if (_primedDisk != null) _primedDisk.Release();
             Owned.Free(_entry);
             Owned.Free(this);
         }

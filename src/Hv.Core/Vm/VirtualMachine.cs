@@ -1,6 +1,9 @@
 using Hv.Core.Devices;
 using Hv.Core.Devices.Interrupts;
 using Hv.Core.Devices.Pc;
+using Hv.Core.Devices.Pci;
+using Hv.Core.Devices.Virtio;
+using Hv.Core.Storage;
 using Hv.Core.Memory;
 using Hv.Core.Vmx;
 
@@ -39,6 +42,7 @@ namespace Hv.Core.Vm
         private readonly RequestedInterrupts _requestedInterrupts = new RequestedInterrupts();
         private InterruptSource _interrupts;
         private PcPlatform _platform;
+        private VirtioBlock _disk;
         private bool _halted;
         private readonly DebugExitPort _debugExit;
         private readonly VmCounters _counters;
@@ -93,6 +97,7 @@ namespace Hv.Core.Vm
             _ports.Free();
             Owned.Free(_debugExit);
             _mmio.Free();
+            if (_disk != null) _disk.Disk.Release();
             _requestedInterrupts.Free();
             _snapshots.Free();
             Owned.Free(this);
@@ -139,18 +144,38 @@ namespace Hv.Core.Vm
 
         /// <summary>
         /// Makes this a PC: <paramref name="platform"/> (made for this VM's UART) gets its ports beside COM1, its APIC and
-        /// IOAPIC pages on the MMIO bus, and becomes the interrupt source. Once, before the VM first runs.
+        /// IOAPIC pages and PCI memory window on the MMIO bus, and becomes the interrupt source. Once, before the VM first runs.
         /// </summary>
         public bool InstallPlatform(PcPlatform platform)
         {
             if (_platform != null || platform.MapPorts(_ports) != PortMapStatus.Ok) return false;
             if (_mmio.Map(LocalApic.DefaultBase, 0x1000, new PlatformMmio(platform, LocalApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
-                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
+                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
+                || _mmio.Map(PcPciHost.MmioBase, PcPciHost.MmioLimit - PcPciHost.MmioBase, new PciMmioWindow(platform.Pci.Bus, PcPciHost.MmioBase),
+                             Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
             {
                 return false;
             }
             _platform = platform;
             _interrupts = new PlatformInterrupts(platform);
+            return true;
+        }
+
+        /// <summary>Its virtio disk at PCI 00:01.0 (a PC whose template has disk=), or null.</summary>
+        public VirtioBlock Disk { get { return _disk; } }
+
+        /// <summary>
+        /// Plugs <paramref name="image"/> (the VM's from now on, released with it) into its PC platform as a virtio disk
+        /// whose serial number is the VM's name. Once, after <see cref="InstallPlatform"/> and before the VM first runs.
+        /// </summary>
+        public bool InstallDisk(DiskImage image)
+        {
+            if (_platform == null || _disk != null) return false;
+            var disk = new VirtioBlock(image, readOnly: false);
+            disk.SetSerial(_name);
+            disk.Memory = _memory;
+            if (_platform.AttachDisk(disk) != PciStatus.Ok) return false;
+            _disk = disk;
             return true;
         }
 
@@ -241,6 +266,7 @@ namespace Hv.Core.Vm
             _memory = memory;
             _memorySize = memory.Size;
             _cpu = cpu;
+            if (_disk != null) _disk.Memory = memory;
             _template = template;
         }
 
@@ -261,6 +287,7 @@ namespace Hv.Core.Vm
         {
             if (_cpu != null) _cpu.Release();
             if (_memory != null) _memory.Free();
+            if (_disk != null) _disk.Memory = null; // the disk stays: a restart finds its contents
             _cpu = null;
             _memory = null;
         }

@@ -8,12 +8,13 @@ namespace Hv.Core.Vm
     /// <summary>
     /// The byte layout of an exported VM (Export-HvVm / Import-HvVm / Move-HvVm), little-endian:
     /// <code>
-    ///   "HVVM" u16 version (5; 2 to 4 are read too) u16 0 | u64 memory size | u8 n + name | u8 n + template name
+    ///   "HVVM" u16 version (6; 2 to 5 are read too) u16 0 | u64 memory size | u8 n + name | u8 n + template name
     ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 19 registers (GuestRegisters order, CR2 last)
     ///   1024 B XSAVE image | u64 × 6 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX)
     ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
     ///   version 3 on: u16 CPU weight | u8 CPU cap percent (a version-2 image gets the defaults)
-    ///   version 4 on: u8 1 if a PC + PcPlatform.StateSize bytes of its devices (zeros for a bare VM)
+    ///   version 4 on: u8 1 if a PC + PcPlatform.StateSize bytes of its devices (zeros for a bare VM; versions 4 and 5:
+    ///                 PcPlatform.StateSizeBeforePci bytes, the platform before PCI)
     ///   version 5 on: u64 the guest's TSC (an older image's guest continues on the host's TSC) | u64 its TSC_ADJUST
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   the pages whose bit is set, 4096 bytes each, in address order
@@ -24,7 +25,7 @@ namespace Hv.Core.Vm
     public static class VmImage
     {
         public const uint Magic = 0x4D565648; // "HVVM"
-        public const ushort Version = 5;
+        public const ushort Version = 6;
         /// <summary>The oldest version still read: it has no CPU weight and cap.</summary>
         public const ushort OldestVersion = 2;
         public const int PageSize = 4096;
@@ -38,7 +39,7 @@ namespace Hv.Core.Vm
         public static int HeaderBytes(int nameBytes, int templateBytes, ushort version)
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
                + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount + (version >= 3 ? 3 : 0)
-               + (version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : 0) + (version >= 5 ? 16 : 0);
+               + (version >= 6 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSizeBeforePci : 0) + (version >= 5 ? 16 : 0);
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
 

@@ -219,7 +219,8 @@ namespace Hv.Core.Vm
                 byte devices = r.U8();
                 if (devices > 1) return VmImageStatus.Malformed;
                 State.HasDevices = devices == 1;
-                for (int i = 0; i < State.DeviceState.Length; i++) State.DeviceState[i] = r.U8();
+                int saved = _version >= 6 ? State.DeviceState.Length : Hv.Core.Devices.Pc.PcPlatform.StateSizeBeforePci;
+                for (int i = 0; i < State.DeviceState.Length; i++) State.DeviceState[i] = i < saved ? r.U8() : (byte)0;
             }
             State.Tsc = _version >= 5 ? r.U64() : 0;
             State.TscAdjust = _version >= 5 ? r.U64() : 0;

@@ -1,12 +1,13 @@
 using System;
 using Hv.Core.Devices.Interrupts;
+using Hv.Core.Devices.Pci;
 using Hv.Core.Devices.Time;
 
 namespace Hv.Core.Devices.Pc
 {
     /// <summary>
     /// One VM's PC platform: the time seam, local APIC, IOAPIC, 8259 pair, 8254 PIT with port 0x61, CMOS RTC, 8042,
-    /// ACPI PM block, and the COM1 UART's IRQ 4, wired as a PC board wires them (<see cref="IsaIrqLine"/>). The VM's
+    /// ACPI PM block, PCI bus 0 (<see cref="PcPciHost"/>) and the COM1 UART's IRQ 4, wired as a PC board wires them (<see cref="IsaIrqLine"/>). The VM's
     /// run loop drives it through a small contract (devices/README.md): <see cref="Advance"/> with the guest TSC,
     /// <see cref="NextDeadline"/> for the scheduler, <see cref="PendingVector"/>/<see cref="Acknowledge"/>/
     /// <see cref="NmiPending"/> for event injection, <see cref="MmioRead"/>/<see cref="MmioWrite"/> and
@@ -27,6 +28,7 @@ namespace Hv.Core.Devices.Pc
         private readonly I8042Controller _kbc;
         private readonly AcpiPmBlock _pm;
         private readonly Uart16550 _uart;
+        private readonly PcPciHost _pci;
         private readonly byte[] _backup = new byte[StateSize];
 
         /// <summary>
@@ -50,6 +52,8 @@ namespace Hv.Core.Devices.Pc
             {
                 _uart.ConnectIrq(Line(ComIrq));
             }
+            _pci = new PcPciHost(_apic);
+            _pci.Reset();
             _apic.SetVirtualWire();
         }
 
@@ -66,6 +70,18 @@ namespace Hv.Core.Devices.Pc
         public CmosRtc Rtc { get { return _rtc; } }
         public I8042Controller Keyboard { get { return _kbc; } }
         public AcpiPmBlock PowerManagement { get { return _pm; } }
+        public PcPciHost Pci { get { return _pci; } }
+
+        /// <summary>
+        /// Plugs the VM's disk in at <see cref="PcPciHost.DiskDevice"/> and gives it its BARs; once, before the VM
+        /// first runs (the saved state then has its slot, so clones and snapshots of this VM carry it).
+        /// </summary>
+        public PciStatus AttachDisk(PciFunction disk)
+        {
+            PciStatus status = _pci.Attach(PcPciHost.DiskDevice, disk);
+            if (status == PciStatus.Ok) _pci.Reset();
+            return status;
+        }
 
         /// <summary>The guest asked to be switched off (ACPI S5).</summary>
         public bool PowerOffRequested { get { return _pm.PowerOffRequested; } }
@@ -84,6 +100,7 @@ namespace Hv.Core.Devices.Pc
             if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.CommandPort, 1, new I8042Port(_kbc, true));
             if (status == PortMapStatus.Ok) status = bus.Map(CmosRtc.BasePort, CmosRtc.PortCount, _rtc);
             if (status == PortMapStatus.Ok) status = bus.Map(AcpiPmBlock.BasePort, AcpiPmBlock.PortCount, _pm);
+            if (status == PortMapStatus.Ok) status = _pci.MapPorts(bus);
             return status;
         }
 
@@ -99,6 +116,7 @@ namespace Hv.Core.Devices.Pc
             _rtc.Reset(unixSeconds);
             _kbc.Reset();
             _pm.Reset();
+            _pci.Reset();
         }
 
         /// <summary>
@@ -286,11 +304,16 @@ namespace Hv.Core.Devices.Pc
             return ok ? PlatformMsrStatus.Done : PlatformMsrStatus.GeneralProtection;
         }
 
-        private const byte StateVersion = 1;
+        private const byte StateVersion = 2;
+        /// <summary>The state before PCI (VM images of export versions 4 and 5): the same bytes without the PCI part.</summary>
+        private const byte StateVersionBeforePci = 1;
+
+        /// <summary>Bytes of a version-1 state (no PCI part): <see cref="LoadState"/> reads it zero-padded to <see cref="StateSize"/>.</summary>
+        public const int StateSizeBeforePci = StateSize - PcPciHost.StateSize;
 
         /// <summary>Bytes <see cref="SaveState"/> writes.</summary>
         public const int StateSize = 1 + 8 + LocalApic.StateSize + IoApic.StateSize + PicPair.StateSize + Pit8254.StateSize + 1
-            + CmosRtc.StateSize + I8042Controller.StateSize + AcpiPmBlock.StateSize + 1 + Uart16550.StateSize;
+            + CmosRtc.StateSize + I8042Controller.StateSize + AcpiPmBlock.StateSize + 1 + Uart16550.StateSize + PcPciHost.StateSize;
 
         /// <summary>Saves every device and the clock's present; returns the bytes written or -1 when the buffer is short.</summary>
         public int SaveState(Span<byte> destination)
@@ -315,7 +338,11 @@ namespace Hv.Core.Devices.Pc
             {
                 for (int i = 0; i < Uart16550.StateSize; i++) writer.U8(0);
             }
-            return writer.Overflowed ? -1 : writer.Length;
+            if (writer.Overflowed || _pci.SaveState(destination.Slice(writer.Length)) < 0)
+            {
+                return -1;
+            }
+            return writer.Length + PcPciHost.StateSize;
         }
 
         /// <summary>Restores <see cref="SaveState"/>'s bytes, all or nothing: on failure every device keeps its state.</summary>
@@ -325,7 +352,7 @@ namespace Hv.Core.Devices.Pc
             {
                 return DeviceStateStatus.Truncated;
             }
-            if (source.Length != StateSize || source[0] != StateVersion)
+            if (source.Length != StateSize || (source[0] != StateVersion && source[0] != StateVersionBeforePci))
             {
                 return DeviceStateStatus.WrongVersion;
             }
@@ -361,9 +388,25 @@ namespace Hv.Core.Devices.Pc
             {
                 _uart.Load(ref reader, ref valid);
             }
+            else
+            {
+                for (int i = 0; i < Uart16550.StateSize; i++) reader.U8(); // SaveState's zeros in its place
+            }
             if (portB > 0x0F || ((portB & 1) != 0) != _pit.Channel(2).Gate)
             {
                 valid = false;
+            }
+            if (!reader.Truncated && valid)
+            {
+                if (source[0] == StateVersionBeforePci)
+                {
+                    _pci.Reset(); // a VM saved before PCI existed never looked at it: it finds the bus as at power-on
+                }
+                else
+                {
+                    DeviceStateStatus pci = _pci.LoadState(source.Slice(1 + reader.Position));
+                    if (pci != DeviceStateStatus.Ok) return pci;
+                }
             }
             return reader.Truncated ? DeviceStateStatus.Truncated : valid ? DeviceStateStatus.Ok : DeviceStateStatus.Invalid;
         }

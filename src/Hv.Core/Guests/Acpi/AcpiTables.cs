@@ -19,7 +19,7 @@ namespace Hv.Core.Guests.Acpi
         public const int FacsOffset = 0x1C0;
         public const int MadtOffset = 0x200;
         public const int DsdtOffset = 0x280;
-        public const int Size = 0x300;
+        public const int Size = 0x400;
 
         private static readonly byte[] Block = Build();
 

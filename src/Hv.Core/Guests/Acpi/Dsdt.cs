@@ -4,8 +4,9 @@ using Hv.Core.Devices.Pc;
 namespace Hv.Core.Guests.Acpi
 {
     /// <summary>
-    /// The Differentiated System Description Table (ACPI 6.4 §5.2.11.1) with the least AML a kernel needs to power off:
-    /// <c>Name (\_S5, Package () { SLP_TYPa, SLP_TYPb, 0, 0 })</c> (§7.4.2), so OSPM writes SLP_TYP + SLP_EN to PM1a_CNT.
+    /// The Differentiated System Description Table (ACPI 6.4 §5.2.11.1) with the least AML a kernel needs to power off,
+    /// <c>Name (\_S5, Package () { SLP_TYPa, SLP_TYPb, 0, 0 })</c> (§7.4.2), so OSPM writes SLP_TYP + SLP_EN to PM1a_CNT,
+    /// and to find PCI: the root bridge device (<see cref="PciRootBridgeAml"/>).
     /// Encoded by hand (ACPI §20 AML grammar): NameOp, a rooted NameString, PackageOp with a one-byte PkgLength.
     /// </summary>
     public static class Dsdt
@@ -20,7 +21,7 @@ namespace Hv.Core.Guests.Acpi
         private const byte BytePrefix = 0x0A;
         private const byte ZeroOp = 0x00;
 
-        private static readonly byte[] Aml =
+        private static readonly byte[] SleepStates =
         {
             NameOp, RootChar, (byte)'_', (byte)'S', (byte)'5', (byte)'_',
             // PkgLength counts itself, NumElements and the four elements: 1 + 1 + 2 + 2 + 1 + 1.
@@ -31,14 +32,23 @@ namespace Hv.Core.Guests.Acpi
             ZeroOp,
         };
 
-        public static int Size { get { return AcpiTable.HeaderSize + Aml.Length; } }
+        private static readonly byte[] PciRootBridge = PciRootBridgeAml.Build();
+
+        private static int AmlLength { get { return SleepStates.Length + PciRootBridge.Length; } }
+
+        public static int Size { get { return AcpiTable.HeaderSize + AmlLength; } }
 
         public static void Write(Span<byte> buffer, int offset)
         {
             AcpiTable.WriteHeader(buffer, offset, Signature, Size, Revision);
-            for (int i = 0; i < Aml.Length; i++)
+            int at = offset + AcpiTable.HeaderSize;
+            for (int i = 0; i < SleepStates.Length; i++)
             {
-                buffer[offset + AcpiTable.HeaderSize + i] = Aml[i];
+                buffer[at++] = SleepStates[i];
+            }
+            for (int i = 0; i < PciRootBridge.Length; i++)
+            {
+                buffer[at++] = PciRootBridge[i];
             }
             AcpiTable.Seal(buffer, offset, Size, AcpiTable.ChecksumOffset);
         }

@@ -1,0 +1,114 @@
+using System;
+using Hv.Core.Devices.Interrupts;
+using Hv.Core.Devices.Pci;
+
+namespace Hv.Core.Devices.Pc
+{
+    /// <summary>
+    /// A PC VM's PCI side: configuration mechanism #1 at ports 0xCF8-0xCFF, bus 0 with the i440FX host bridge at
+    /// 00:00.0, and the functions the VM is given (a virtio disk at <see cref="DiskDevice"/>). Their BARs lie in
+    /// [<see cref="MmioBase"/>, <see cref="MmioLimit"/>), a hole below 4 GiB above any VM's RAM
+    /// (<c>Hypervisor.MaxMemorySize</c> is 1 GiB) and below the IOAPIC; the DSDT's PCI0 _CRS names the same window.
+    /// There is no firmware, so the functions get their BARs here (<see cref="PciResourceAssigner"/>) as a BIOS would
+    /// give them, and their MSI-X messages go to the local APIC (<see cref="LocalApicMessageSink"/>). INTx is not
+    /// routed (the DSDT has no _PRT): Linux's virtio driver uses MSI-X.
+    /// </summary>
+    public sealed class PcPciHost
+    {
+        public const ulong MmioBase = 0xC0000000;
+        public const ulong MmioLimit = IoApic.DefaultBase;
+        public const int HostBridgeDevice = 0;
+        public const int DiskDevice = 1;
+        /// <summary>The most functions a PC VM has (host bridge and disk).</summary>
+        public const int MaxFunctions = 2;
+        /// <summary>Room for one function's saved state (a virtio-blk function needs under 200 bytes).</summary>
+        public const int FunctionStateCapacity = 256;
+        // PCI I/O ports are not used by any function yet: the window the DSDT offers starts above the legacy ports.
+        private const uint IoBase = 0x1000, IoLimit = 0x10000;
+        private const byte StateVersion = 1;
+
+        private readonly PciBus _bus = new PciBus();
+        private readonly PciConfigMechanism _config;
+        private readonly LocalApicMessageSink _sink;
+
+        public PcPciHost(LocalApic apic)
+        {
+            _config = new PciConfigMechanism(_bus);
+            _sink = new LocalApicMessageSink(apic);
+            _bus.Attach(HostBridgeDevice, 0, new PciHostBridge());
+        }
+
+        public PciBus Bus { get { return _bus; } }
+
+        /// <summary>Puts <paramref name="function"/> at <paramref name="device"/>.0 with its interrupts wired; once, before <see cref="Reset"/>.</summary>
+        public PciStatus Attach(int device, PciFunction function)
+        {
+            if (_bus.Count == MaxFunctions) return PciStatus.InUse;
+            PciStatus status = _bus.Attach(device, 0, function);
+            if (status == PciStatus.Ok) function.ConnectInterrupts(_sink);
+            return status;
+        }
+
+        public PortMapStatus MapPorts(PortBus ports)
+        {
+            return ports.Map(PciConfigMechanism.AddressPort, PciConfigMechanism.PortCount, _config);
+        }
+
+        /// <summary>Power-on: every function reset, then given its BARs and decoding as firmware leaves them.</summary>
+        public void Reset()
+        {
+            _config.Reset();
+            for (int i = 0; i < _bus.Count; i++)
+            {
+                _bus.Attached(i).Reset();
+            }
+            PciResourceAssigner.Assign(_bus, MmioBase, MmioLimit, IoBase, IoLimit);
+        }
+
+        /// <summary>Bytes <see cref="SaveState"/> writes: a version, CONFIG_ADDRESS, the function count and a fixed slot per function.</summary>
+        public const int StateSize = 1 + PciConfigMechanism.StateSize + 1 + MaxFunctions * (2 + FunctionStateCapacity);
+
+        public int SaveState(Span<byte> destination)
+        {
+            if (destination.Length < StateSize) return -1;
+            destination.Slice(0, StateSize).Clear();
+            destination[0] = StateVersion;
+            int at = 1;
+            at += _config.SaveState(destination.Slice(at, PciConfigMechanism.StateSize));
+            destination[at++] = (byte)_bus.Count;
+            for (int i = 0; i < _bus.Count; i++)
+            {
+                int length = _bus.Attached(i).SaveState(destination.Slice(at + 2, FunctionStateCapacity));
+                if (length < 0) return -1;
+                destination[at] = (byte)length;
+                destination[at + 1] = (byte)(length >> 8);
+                at += 2 + FunctionStateCapacity;
+            }
+            return StateSize;
+        }
+
+        /// <summary>
+        /// Restores <see cref="SaveState"/>'s bytes; the caller (<see cref="PcPlatform.LoadState"/>) restores its backup
+        /// when this fails part-way. The saved functions must be this VM's (same count, same IDs and sizes).
+        /// </summary>
+        public DeviceStateStatus LoadState(ReadOnlySpan<byte> source)
+        {
+            if (source.Length < StateSize) return DeviceStateStatus.Truncated;
+            if (source[0] != StateVersion) return DeviceStateStatus.WrongVersion;
+            int at = 1;
+            DeviceStateStatus status = _config.LoadState(source.Slice(at, PciConfigMechanism.StateSize));
+            at += PciConfigMechanism.StateSize;
+            if (status != DeviceStateStatus.Ok) return status;
+            if (source[at++] != _bus.Count) return DeviceStateStatus.Invalid;
+            for (int i = 0; i < _bus.Count; i++)
+            {
+                int length = source[at] | (source[at + 1] << 8);
+                if (length > FunctionStateCapacity) return DeviceStateStatus.Invalid;
+                status = _bus.Attached(i).LoadState(source.Slice(at + 2, length));
+                if (status != DeviceStateStatus.Ok) return status;
+                at += 2 + FunctionStateCapacity;
+            }
+            return DeviceStateStatus.Ok;
+        }
+    }
+}
