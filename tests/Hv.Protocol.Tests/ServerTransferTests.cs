@@ -2,6 +2,7 @@ using System;
 using Hv.Crypto;
 using Hv.Protocol.Server;
 using Hv.Protocol.Wire;
+using Hv.Testing;
 
 namespace Hv.Protocol.Tests
 {
@@ -154,12 +155,8 @@ namespace Hv.Protocol.Tests
             }
             h.Sink.Take();
             long requests = server.Requests;
-            // The fewest bytes of three rounds: an allocation per request shows in every round, the runtime's own
-            // one-off work (tiered JIT promoting a loop on a busy machine) in one only.
-            long fewest = long.MaxValue;
-            for (int round = 0; round < 3; round++)
+            long fewest = AllocationRounds.Fewest(3, () =>
             {
-                long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 200; i++)
                 {
                     for (int op = 0; op < Ops; op++)
@@ -167,8 +164,7 @@ namespace Hv.Protocol.Tests
                         Send(op, i);
                     }
                 }
-                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
+            });
             Assert.Equal(0, fewest);
             Assert.Equal(3 * 200 * Ops, server.Requests - requests);
             Assert.Equal(0, server.AuthFailures);

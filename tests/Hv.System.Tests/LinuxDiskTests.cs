@@ -1,7 +1,5 @@
 using System;
 using System.Linq;
-using System.Text.RegularExpressions;
-using Hv.Emulators;
 using Hv.Testing;
 
 namespace Hv.SystemTests
@@ -13,31 +11,20 @@ namespace Hv.SystemTests
     /// is still the primed one, all zeros (copy-on-write). The Linux boot is the shared priming VM's (PrimedLinuxHost).
     /// </summary>
     [Collection(PrimedLinuxHost.Name)]
-    public class LinuxDiskTests : IDisposable
+    public class LinuxDiskTests : PrimedLinuxTest
     {
-        private readonly RunningHost _host;
-        private readonly LinuxShell _shell;
-
-        public LinuxDiskTests(PrimingLinuxHostFixture fixture)
-        {
-            _host = fixture.Host;
-            _shell = new LinuxShell(_host);
-        }
-
-        public void Dispose() => _shell.Dispose();
-
-        private string Run(string vm, string command, int n) => _shell.Run(vm, command, n);
+        public LinuxDiskTests(PrimingLinuxHostFixture fixture) : base(fixture) { }
 
         [Fact]
         public void A_clone_writes_its_virtio_disk_raw_and_through_ext2_and_reads_it_back_while_another_clone_sees_zeros()
         {
-            using var guard = _host.Within(TimeSpan.FromSeconds(3600));
-            _host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
-            Assert.Contains("[priming-linux] ", _host.Log);
-            Assert.DoesNotContain("PCI: Fatal", _host.Log);
-            Assert.Matches(@"\[priming-linux\] \[\s*[\d.]+\] pci 0000:00:00\.0: \[8086:1237\]", _host.Log);
-            Assert.Matches(@"\[priming-linux\] \[\s*[\d.]+\] virtio_blk virtio0: \[vda\] 32768 512-byte logical blocks", _host.Log);
-            _shell.Ps.Run("New-HvVm -Server $h -Template linux -Name disk -Count 2 -Start | Out-Null").NoErrors();
+            using var guard = Host.Within(TimeSpan.FromSeconds(3600));
+            Host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
+            Assert.Contains("[priming-linux] ", Host.Log);
+            Assert.DoesNotContain("PCI: Fatal", Host.Log);
+            Assert.Matches(@"\[priming-linux\] \[\s*[\d.]+\] pci 0000:00:00\.0: \[8086:1237\]", Host.Log);
+            Assert.Matches(@"\[priming-linux\] \[\s*[\d.]+\] virtio_blk virtio0: \[vda\] 32768 512-byte logical blocks", Host.Log);
+            Shell.Ps.Run("New-HvVm -Server $h -Template linux -Name disk -Count 2 -Start | Out-Null").NoErrors();
 
             // dmesg -n 1: the kernel's notes (drop_caches says it ran) stay off the console, out of the outputs.
             Assert.Equal("32768", Run("disk-1", "dmesg -n 1; cat /sys/block/vda/size", 1).Trim());
@@ -49,7 +36,7 @@ namespace Hv.SystemTests
             Assert.Equal("hv-disk-file", file.Trim().Split('\n').Last().Trim());
 
             Assert.Equal("0", Run("disk-2", "dd if=/dev/vda bs=4096 count=16 2>/dev/null | tr -d '\\000' | wc -c", 4).Trim());
-            _shell.Ps.Run("Get-HvVm -Server $h -Name disk-* | Remove-HvVm -Force").NoErrors();
+            Shell.Ps.Run("Get-HvVm -Server $h -Name disk-* | Remove-HvVm -Force").NoErrors();
         }
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Text.RegularExpressions;
-using Hv.Emulators;
 using Hv.Testing;
 
 namespace Hv.SystemTests
@@ -16,20 +15,9 @@ namespace Hv.SystemTests
     /// button, one turned off.
     /// </summary>
     [Collection(PrimedLinuxHost.Name)]
-    public class LinuxGuestTests : IDisposable
+    public class LinuxGuestTests : PrimedLinuxTest
     {
-        private readonly RunningHost _host;
-        private readonly LinuxShell _shell;
-
-        public LinuxGuestTests(PrimingLinuxHostFixture fixture)
-        {
-            _host = fixture.Host;
-            _shell = new LinuxShell(_host);
-        }
-
-        public void Dispose() => _shell.Dispose();
-
-        private string Run(string vm, string command, int n) => _shell.Run(vm, command, n);
+        public LinuxGuestTests(PrimingLinuxHostFixture fixture) : base(fixture) { }
 
         private static long LocalTimerInterrupts(string interrupts)
         {
@@ -41,11 +29,11 @@ namespace Hv.SystemTests
         [Fact]
         public void Two_linux_vms_and_a_nasm_guest_run_at_once_poweroff_stops_one_and_reboot_restarts_the_other()
         {
-            using var guard = _host.Within(TimeSpan.FromSeconds(3600));
+            using var guard = Host.Within(TimeSpan.FromSeconds(3600));
             // The kernel's own boot, from its first instruction to the prompt, is the priming VM's.
-            _host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
-            Assert.Matches(@"\[priming-linux\] \[\s*0\.000000\] Linux version 6\.1\.", _host.Log);
-            _shell.Ps.Run(@"New-HvVm -Server $h -Template linux -Name lx -Count 2 -Start | Out-Null
+            Host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
+            Assert.Matches(@"\[priming-linux\] \[\s*0\.000000\] Linux version 6\.1\.", Host.Log);
+            Shell.Ps.Run(@"New-HvVm -Server $h -Template linux -Name lx -Count 2 -Start | Out-Null
                       New-HvVm -Server $h -Template ticker -Name tick -Start | Out-Null").NoErrors();
 
             Assert.StartsWith("6.1.", Run("lx-1", "uname -r", 1).Trim());
@@ -53,32 +41,32 @@ namespace Hv.SystemTests
             Assert.StartsWith("6.1.", Run("lx-1", "uname -r", 3).Trim());
             long second = LocalTimerInterrupts(Run("lx-2", "sleep 1; cat /proc/interrupts", 4));
             Assert.True(second > first, $"the timer count did not grow: {first} then {second}");
-            _host.WaitForLog("[tick] tick 3", TimeSpan.FromSeconds(600));
+            Host.WaitForLog("[tick] tick 3", TimeSpan.FromSeconds(600));
 
-            _shell.Ps.Run(@"Send-HvVmConsole -Server $h -Name lx-1 -Text 'poweroff' -Confirm:$false
+            Shell.Ps.Run(@"Send-HvVmConsole -Server $h -Name lx-1 -Text 'poweroff' -Confirm:$false
                       Get-HvVm -Server $h -Name lx-1 | Wait-HvVm -State Stopped -Timeout 3600 | Out-Null").NoErrors();
-            var stopped = _shell.Ps.Run("Get-HvVm -Server $h -Name lx-1").NoErrors().Of("HvVm").Single();
+            var stopped = Shell.Ps.Run("Get-HvVm -Server $h -Name lx-1").NoErrors().Of("HvVm").Single();
             Assert.Equal("GuestPowerOff", stopped.StopReason.ToString());
-            _host.WaitForLog("(lx-1) stopped: guest power-off", TimeSpan.FromSeconds(60));
+            Host.WaitForLog("(lx-1) stopped: guest power-off", TimeSpan.FromSeconds(60));
             Assert.Equal("still here", Run("lx-2", "echo still here", 5).Trim());
 
             // reboot resets the machine through the 8042; the host starts the VM again from its template, as a PC restarts.
-            _shell.Ps.Run("Send-HvVmConsole -Server $h -Name lx-2 -Text 'reboot' -Confirm:$false").NoErrors();
-            _host.WaitForLog("(lx-2) stopped: guest reset", TimeSpan.FromSeconds(3600));
-            _host.WaitForLog("restarted after the guest's reset", TimeSpan.FromSeconds(60));
+            Shell.Ps.Run("Send-HvVmConsole -Server $h -Name lx-2 -Text 'reboot' -Confirm:$false").NoErrors();
+            Host.WaitForLog("(lx-2) stopped: guest reset", TimeSpan.FromSeconds(3600));
+            Host.WaitForLog("restarted after the guest's reset", TimeSpan.FromSeconds(60));
             Assert.Equal("back again", Run("lx-2", "echo back again", 6).Trim());
             // It continues at the template's own TSC: no time passes at once for it (the host's TSC had run on since
             // the priming, and Linux reported an RCU stall of that length when it saw it).
-            Assert.DoesNotContain("detected stall", _shell.Console("lx-2"));
-            _shell.Ps.Run("Stop-HvVm -Server $h -Name tick -TurnOff -Force; Stop-HvVm -Server $h -Name lx-2 -TurnOff -Force; Get-HvVm -Server $h -Name lx-*, tick | Remove-HvVm -Force").NoErrors();
+            Assert.DoesNotContain("detected stall", Shell.Console("lx-2"));
+            Shell.Ps.Run("Stop-HvVm -Server $h -Name tick -TurnOff -Force; Stop-HvVm -Server $h -Name lx-2 -TurnOff -Force; Get-HvVm -Server $h -Name lx-*, tick | Remove-HvVm -Force").NoErrors();
         }
 
         [Fact]
         public void Clones_of_the_primed_template_answer_at_once_each_on_its_own()
         {
-            using var guard = _host.Within(TimeSpan.FromSeconds(3600));
-            _host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
-            var clones = _shell.Ps.Run("New-HvVm -Server $h -Template linux -Name c -Count 5 -Start").NoErrors().Of("HvVm");
+            using var guard = Host.Within(TimeSpan.FromSeconds(3600));
+            Host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
+            var clones = Shell.Ps.Run("New-HvVm -Server $h -Template linux -Name c -Count 5 -Start").NoErrors().Of("HvVm");
             Assert.Equal(5, clones.Count());
             Assert.Equal(5, clones.Select(c => (uint)c.Id).Distinct().Count());
             for (int i = 1; i <= 5; i++)
@@ -89,16 +77,16 @@ namespace Hv.SystemTests
 
             // Stop-HvVm presses a clone's ACPI power button and Linux powers off in time; another clone is turned off;
             // neither disturbs the others.
-            _shell.Ps.Run("Stop-HvVm -Server $h -Name c-1 -Force -TimeoutSec 3600").NoErrors();
-            Assert.Equal("Requested", _shell.Ps.Run("Get-HvVm -Server $h -Name c-1").NoErrors().Of("HvVm").Single().StopReason.ToString());
-            Assert.Contains("reboot: Power down", _shell.Console("c-1"));
-            _shell.Ps.Run("Stop-HvVm -Server $h -Name c-2 -TurnOff -Force").NoErrors();
-            Assert.Equal("Forced", _shell.Ps.Run("Get-HvVm -Server $h -Name c-2").NoErrors().Of("HvVm").Single().StopReason.ToString());
+            Shell.Ps.Run("Stop-HvVm -Server $h -Name c-1 -Force -TimeoutSec 3600").NoErrors();
+            Assert.Equal("Requested", Shell.Ps.Run("Get-HvVm -Server $h -Name c-1").NoErrors().Of("HvVm").Single().StopReason.ToString());
+            Assert.Contains("reboot: Power down", Shell.Console("c-1"));
+            Shell.Ps.Run("Stop-HvVm -Server $h -Name c-2 -TurnOff -Force").NoErrors();
+            Assert.Equal("Forced", Shell.Ps.Run("Get-HvVm -Server $h -Name c-2").NoErrors().Of("HvVm").Single().StopReason.ToString());
             Assert.Equal("still here", Run("c-3", "echo still here", 20).Trim());
             // A clone's TSC_ADJUST is what its guest made it, whatever offset the host gave the clone (Linux checks it
             // while idle, and "restoring" it would move the clone's clock).
-            Assert.DoesNotContain("TSC ADJUST differs", _shell.Console("c-3"));
-            _shell.Ps.Run("Get-HvVm -Server $h -Name c-* | Remove-HvVm -Force").NoErrors();
+            Assert.DoesNotContain("TSC ADJUST differs", Shell.Console("c-3"));
+            Shell.Ps.Run("Get-HvVm -Server $h -Name c-* | Remove-HvVm -Force").NoErrors();
         }
     }
 }

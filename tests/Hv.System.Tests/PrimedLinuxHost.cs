@@ -23,6 +23,24 @@ namespace Hv.SystemTests
         public const string Name = "primed linux host";
     }
 
+    /// <summary>A Linux test class: the shared priming host and a shell session on it (each class keeps its own VMs).</summary>
+    public abstract class PrimedLinuxTest : IDisposable
+    {
+        protected PrimedLinuxTest(PrimingLinuxHostFixture fixture)
+        {
+            Host = fixture.Host;
+            Shell = new LinuxShell(Host);
+        }
+
+        protected RunningHost Host { get; }
+        protected LinuxShell Shell { get; }
+
+        public void Dispose() => Shell.Dispose();
+
+        /// <summary><see cref="LinuxShell.Run"/> on this class's shell.</summary>
+        protected string Run(string vm, string command, int n) => Shell.Run(vm, command, n);
+    }
+
     /// <summary>The module in the real PowerShell engine, connected to the priming host, typing into Linux shells.</summary>
     public sealed class LinuxShell : IDisposable
     {
