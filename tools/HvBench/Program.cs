@@ -30,8 +30,9 @@ if (Runs("image"))
     PrintImageFigures(boot.Log);
 }
 
-// The soak (src/Hv.Kernel/Host/Soak.cs): 10^5 VM create/remove cycles, 10^3 uploads, snapshots and exports as requests
-// to the management handlers; heap bytes, free pages and VM-table slots must come back to where they started.
+// The soak (src/Hv.Kernel/Host/Soak.cs): 10^5 VM create/remove cycles, 10^3 uploads, snapshots, exports and PC-VM cycles
+// (platform, PCI bus, disk) as requests to the management handlers; heap bytes, free pages and VM-table slots must come
+// back to where they started.
 if (Runs("soak"))
 {
     var soak = HvBoot.Run("bochs", "hv.soak=100000 hv.soak_rounds=1000 hv.exit=idle hv.panic=poweroff", 3600);

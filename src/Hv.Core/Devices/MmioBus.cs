@@ -17,7 +17,10 @@ namespace Hv.Core.Devices
 
         public int Mappings { get { return _mappings; } }
 
-        /// <summary>Maps [first, first + length) to <paramref name="device"/>; the range must start at or above <paramref name="ramSize"/>.</summary>
+        /// <summary>
+        /// Maps [first, first + length) to <paramref name="device"/>; the range must start at or above <paramref name="ramSize"/>.
+        /// On Ok the bus owns the device (an adapter made for this mapping) and frees it with itself.
+        /// </summary>
         public MmioMapStatus Map(ulong first, ulong length, MmioDevice device, ulong ramSize)
         {
             if (device == null || length == 0 || first + length < first || first < ramSize) return MmioMapStatus.BadRange;
@@ -33,9 +36,10 @@ namespace Hv.Core.Devices
             return MmioMapStatus.Ok;
         }
 
-        /// <summary>Gives back the bus (its VM is being removed); the devices belong to their VM.</summary>
+        /// <summary>Gives back the bus and the devices mapped on it (its VM is being removed).</summary>
         public void Free()
         {
+            for (int i = 0; i < _mappings; i++) Owned.Free(_devices[i]);
             Owned.Free(_first);
             Owned.Free(_length);
             Owned.Free(_devices);

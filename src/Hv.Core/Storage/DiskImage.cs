@@ -232,6 +232,14 @@ namespace Hv.Core.Storage
             _released = true;
         }
 
+        /// <summary>Releases the data and gives back the disk's records (its owner is done with it); nothing may use it afterwards.</summary>
+        public void Free()
+        {
+            Release();
+            Owned.Free(_tree);
+            Owned.Free(this);
+        }
+
         private DiskStatus Check(ulong offset, ulong length)
         {
             if (_released)

@@ -21,7 +21,7 @@ namespace Hv.Core.Vm
             }
             if (disk != null && !vm.InstallDisk(disk))
             {
-                disk.Release();
+                disk.Free();
                 return HypervisorStatus.OutOfMemory;
             }
             return HypervisorStatus.Ok;

@@ -465,7 +465,12 @@ namespace Hv.Core.Vm
             if (pc)
             {
                 // The CMOS clock starts at the epoch: the host has no wall clock of its own yet.
-                if (!vm.InstallPlatform(new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart))) return HypervisorStatus.OutOfMemory;
+                var platform = new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart);
+                if (!vm.InstallPlatform(platform))
+                {
+                    platform.Free();
+                    return HypervisorStatus.OutOfMemory;
+                }
                 HypervisorStatus disked = GiveDisk(vm, continued == null, disk);
                 if (disked != HypervisorStatus.Ok) return disked;
                 if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;

@@ -93,7 +93,7 @@ namespace Hv.Core.Vm
         /// <summary>From now on clones start from this primed state, memory and disk (null: none), which this image now owns.</summary>
         public void Prime(AddressSpace golden, VcpuState state, DiskImage disk)
         {
-            if (_primedDisk != null) _primedDisk.Release();
+            if (_primedDisk != null) _primedDisk.Free();
             _primedDisk = disk;
             _golden.Free();
             _golden = golden;
@@ -109,7 +109,7 @@ namespace Hv.Core.Vm
         {
             if (_golden != null) _golden.Free();
             if (_primed != null) _primed.Free();
-            if (_primedDisk != null) _primedDisk.Release();
+            if (_primedDisk != null) _primedDisk.Free();
             Owned.Free(_entry);
             Owned.Free(this);
         }

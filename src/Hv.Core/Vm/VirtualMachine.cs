@@ -97,7 +97,12 @@ namespace Hv.Core.Vm
             _ports.Free();
             Owned.Free(_debugExit);
             _mmio.Free();
-            if (_disk != null) _disk.Disk.Release();
+            if (_disk != null) _disk.Disk.Free();
+            if (_platform != null)
+            {
+                _platform.Free(); // with the disk's PCI function
+                Owned.Free(_interrupts);
+            }
             _requestedInterrupts.Free();
             _snapshots.Free();
             Owned.Free(this);
@@ -149,16 +154,23 @@ namespace Hv.Core.Vm
         public bool InstallPlatform(PcPlatform platform)
         {
             if (_platform != null || platform.MapPorts(_ports) != PortMapStatus.Ok) return false;
-            if (_mmio.Map(LocalApic.DefaultBase, 0x1000, new PlatformMmio(platform, LocalApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
-                || _mmio.Map(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase), Hypervisor.MaxMemorySize) != MmioMapStatus.Ok
-                || _mmio.Map(PcPciHost.MmioBase, PcPciHost.MmioLimit - PcPciHost.MmioBase, new PciMmioWindow(platform.Pci.Bus, PcPciHost.MmioBase),
-                             Hypervisor.MaxMemorySize) != MmioMapStatus.Ok)
+            if (!MapMmio(LocalApic.DefaultBase, 0x1000, new PlatformMmio(platform, LocalApic.DefaultBase))
+                || !MapMmio(IoApic.DefaultBase, IoApic.PageSize, new PlatformMmio(platform, IoApic.DefaultBase))
+                || !MapMmio(PcPciHost.MmioBase, PcPciHost.MmioLimit - PcPciHost.MmioBase, new PciMmioWindow(platform.Pci.Bus, PcPciHost.MmioBase)))
             {
                 return false;
             }
             _platform = platform;
             _interrupts = new PlatformInterrupts(platform);
             return true;
+        }
+
+        // The bus owns a device it mapped; one it refused is freed here.
+        private bool MapMmio(ulong first, ulong length, MmioDevice device)
+        {
+            if (_mmio.Map(first, length, device, Hypervisor.MaxMemorySize) == MmioMapStatus.Ok) return true;
+            Owned.Free(device);
+            return false;
         }
 
         /// <summary>Its virtio disk at PCI 00:01.0 (a PC whose template has disk=), or null.</summary>
@@ -174,7 +186,11 @@ namespace Hv.Core.Vm
             var disk = new VirtioBlock(image, readOnly: false);
             disk.SetSerial(_name);
             disk.Memory = _memory;
-            if (_platform.AttachDisk(disk) != PciStatus.Ok) return false;
+            if (_platform.AttachDisk(disk) != PciStatus.Ok)
+            {
+                disk.Free(); // the image stays the caller's
+                return false;
+            }
             _disk = disk;
             return true;
         }

@@ -11,11 +11,13 @@ namespace Hv.Kernel.Host
 {
     // hv.soak=N hv.soak_rounds=R: N VM create/remove cycles, then R template uploads (each also abandoning a 4 MiB
     // upload under one name with a new digest, the case that used to exhaust the heap), R snapshot cycles, R exports
-    // (every tenth imported back), all as requests to the management handlers; each phase logs its TSC cost. Heap bytes and blocks in use, free pages and
+    // (every tenth imported back), R PC-VM cycles (a linux-template VM with its platform, PCI bus and disk: created,
+    // snapshotted, restored, copied, removed), all as requests to the management handlers; each phase logs its TSC cost. Heap bytes and blocks in use, free pages and
     // VM-table slots are read before and after; each delta must be 0 ("bench: soak_..." lines for tools/hv-bench).
     // One round of everything runs first, so the heap's slabs and the page map exist before the start is read.
     internal sealed class Soak
     {
+        private const string PcTemplate = "linux";
         // The abandoned upload's size: issue 14's case (4 MiB each), well under TemplateUploads.MaxImageBytes.
         private const ulong AbandonedUploadBytes = 4UL << 20;
 
@@ -29,6 +31,7 @@ namespace Hv.Kernel.Host
         private readonly CommitTemplateUploadMessage _commit = new CommitTemplateUploadMessage();
         private readonly RemoveTemplateMessage _removeTemplate = new RemoveTemplateMessage();
         private readonly CheckpointVmMessage _checkpoint = new CheckpointVmMessage();
+        private readonly ForkVmMessage _fork = new ForkVmMessage();
         private readonly RestoreSnapshotMessage _restore = new RestoreSnapshotMessage();
         private readonly RemoveSnapshotMessage _removeSnapshot = new RemoveSnapshotMessage();
         private readonly BeginExportMessage _export = new BeginExportMessage();
@@ -95,12 +98,32 @@ namespace Hv.Kernel.Host
             t = Phase(log, "soak_upload_tsc", t, (ulong)rounds);
             _removeTemplate.Name.Set("soak-abandoned");
             _requests.Send(_removeTemplate); // NotFound, and it drops the unfinished upload of that name
-            uint vm = CreateVm("soak-vm");
+            uint vm = CreateVm("soak-vm", "hello");
             if (vm == 0) return;
             for (int i = 0; i < rounds; i++) SnapshotCycle(vm);
             t = Phase(log, "soak_snapshot_tsc", t, (ulong)rounds);
             for (int i = 0; i < rounds; i++) ExportCycle(vm, i % 10 == 0);
-            Phase(log, "soak_export_tsc", t, (ulong)rounds);
+            t = Phase(log, "soak_export_tsc", t, (ulong)rounds);
+            Check(StopRemove(vm));
+            if (_hypervisor.Templates.Find(PcTemplate) == null)
+            {
+                if (log != null) log.WriteLine("bench: no linux template, no PC-VM cycles");
+                return;
+            }
+            for (int i = 0; i < rounds; i++) PcCycle();
+            Phase(log, "soak_pc_vm_tsc", t, (ulong)rounds);
+        }
+
+        // A PC VM (platform, PCI bus, virtio disk) through what makes and frees device records: created, snapshotted,
+        // restored (which leaves it paused), copied, and both removed.
+        private void PcCycle()
+        {
+            uint vm = CreateVm("soak-pc", PcTemplate);
+            if (vm == 0) return;
+            SnapshotCycle(vm);
+            _fork.VmId = vm;
+            _fork.Name.Set("soak-pc-copy");
+            if (Check(_requests.Send(_fork))) Check(StopRemove(_fork.NewId));
             Check(StopRemove(vm));
         }
 
@@ -114,7 +137,7 @@ namespace Hv.Kernel.Host
 
         private void CreateRemove()
         {
-            uint vm = CreateVm("soak");
+            uint vm = CreateVm("soak", "hello");
             if (vm != 0) Check(RemoveVm(vm));
         }
 
@@ -198,9 +221,9 @@ namespace Hv.Kernel.Host
             if (Check(_requests.Send(_commitImport))) Check(StopRemove(_commitImport.VmId));
         }
 
-        private uint CreateVm(string name)
+        private uint CreateVm(string name, string template)
         {
-            _create.Template.Set("hello");
+            _create.Template.Set(template);
             _create.Name.Set(name);
             _create.MemoryMiB = 0;
             _create.Vcpus = 0;

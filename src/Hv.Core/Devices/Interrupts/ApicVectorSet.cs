@@ -9,6 +9,13 @@ namespace Hv.Core.Devices.Interrupts
         public const int Words = 8;
         private readonly uint[] _words = new uint[Words];
 
+        /// <summary>Gives the set back (its APIC is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_words);
+            Owned.Free(this);
+        }
+
         public bool Contains(int vector)
         {
             return (_words[(vector >> 5) & 7] & (1u << (vector & 31))) != 0;

@@ -28,6 +28,14 @@ namespace Hv.Core.Devices.Interrupts
         private readonly LocalApic _apic;
         private readonly ulong[] _entries = new ulong[Pins];
         private readonly bool[] _inputs = new bool[Pins];
+
+        /// <summary>Gives the IOAPIC back (its platform is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_entries);
+            Owned.Free(_inputs);
+            Owned.Free(this);
+        }
         private uint _select;
         private uint _id;
 

@@ -64,6 +64,17 @@ namespace Hv.Core.Devices.Interrupts
             PowerOn();
         }
 
+        /// <summary>Gives the APIC back with its registers and timer (its platform is being freed).</summary>
+        public void Free()
+        {
+            _irr.Free();
+            _isr.Free();
+            _tmr.Free();
+            Owned.Free(_lvt);
+            Owned.Free(_timer);
+            Owned.Free(this);
+        }
+
         /// <summary>The power-on state: enabled in xAPIC mode at 0xFEE00000 as the bootstrap processor, software-disabled.</summary>
         public void PowerOn()
         {

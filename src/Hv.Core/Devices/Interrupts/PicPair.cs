@@ -21,6 +21,15 @@ namespace Hv.Core.Devices.Interrupts
             _elcr = new Elcr(this);
         }
 
+        /// <summary>Gives both controllers and the ELCR back (their platform is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_master);
+            Owned.Free(_slave);
+            Owned.Free(_elcr);
+            Owned.Free(this);
+        }
+
         public Pic8259 Master { get { return _master; } }
         public Pic8259 Slave { get { return _slave; } }
         public Elcr Elcr { get { return _elcr; } }

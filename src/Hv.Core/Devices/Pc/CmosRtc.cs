@@ -24,6 +24,13 @@ namespace Hv.Core.Devices.Pc
         private readonly DeviceClock _clock;
         private readonly IrqLine _irq8;
         private readonly byte[] _ram = new byte[128];
+
+        /// <summary>Gives the clock back (its platform is being freed); its IRQ line is the platform's.</summary>
+        public void Free()
+        {
+            Owned.Free(_ram);
+            Owned.Free(this);
+        }
         private byte _index;
         private bool _nmiMasked;
         private ulong _baseSeconds; // the wall time (Unix seconds) at _baseTsc

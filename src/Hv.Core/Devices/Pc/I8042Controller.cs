@@ -26,6 +26,14 @@ namespace Hv.Core.Devices.Pc
         private readonly IrqLine _irq1, _irq12;
         private readonly byte[] _queue = new byte[QueueSize];
         private readonly bool[] _queueAux = new bool[QueueSize];
+
+        /// <summary>Gives the controller back (its platform is being freed); its IRQ lines are the platform's.</summary>
+        public void Free()
+        {
+            Owned.Free(_queue);
+            Owned.Free(_queueAux);
+            Owned.Free(this);
+        }
         private int _head, _count;
         private byte _config, _outputPort, _pendingCommand, _keyboardCommand, _scanSet, _lastRead;
         private bool _lastWriteWasCommand, _resetRequested;

@@ -40,6 +40,15 @@ namespace Hv.Core.Devices.Pc
 
         public PciBus Bus { get { return _bus; } }
 
+        /// <summary>Gives the PCI side back with its functions (their platform is being freed).</summary>
+        public void Free()
+        {
+            _bus.Free();
+            Owned.Free(_config);
+            Owned.Free(_sink);
+            Owned.Free(this);
+        }
+
         /// <summary>Puts <paramref name="function"/> at <paramref name="device"/>.0 with its interrupts wired; once, before <see cref="Reset"/>.</summary>
         public PciStatus Attach(int device, PciFunction function)
         {

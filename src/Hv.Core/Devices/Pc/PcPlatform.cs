@@ -26,10 +26,13 @@ namespace Hv.Core.Devices.Pc
         private readonly SystemControlPortB _portB;
         private readonly CmosRtc _rtc;
         private readonly I8042Controller _kbc;
+        private readonly I8042Port _kbcData, _kbcCommand;
         private readonly AcpiPmBlock _pm;
         private readonly Uart16550 _uart;
         private readonly PcPciHost _pci;
         private readonly byte[] _backup = new byte[StateSize];
+        // The ISA lines handed to devices, one per IRQ, kept so that the platform frees them.
+        private readonly IrqLine[] _lines = new IrqLine[16];
 
         /// <summary>
         /// A platform whose devices read the guest TSC at <paramref name="tscHz"/>, whose APIC timer counts at
@@ -45,6 +48,8 @@ namespace Hv.Core.Devices.Pc
             _pit = new Pit8254(_clock, Line(0));
             _portB = new SystemControlPortB(_clock, _pit);
             _kbc = new I8042Controller(Line(1), Line(12));
+            _kbcData = new I8042Port(_kbc, false);
+            _kbcCommand = new I8042Port(_kbc, true);
             _rtc = new CmosRtc(_clock, Line(8), unixSeconds);
             _pm = new AcpiPmBlock(_clock, Line(SciIrq));
             _uart = uart;
@@ -59,7 +64,32 @@ namespace Hv.Core.Devices.Pc
 
         private IrqLine Line(int irq)
         {
-            return new IsaIrqLine(_pic, _ioApic, irq);
+            if (_lines[irq] == null) _lines[irq] = new IsaIrqLine(_pic, _ioApic, irq);
+            return _lines[irq];
+        }
+
+        /// <summary>
+        /// Gives back every device record of the platform, the PCI functions plugged into it included (its VM is being
+        /// removed, or never got it). The UART and the buses it was mapped on are the VM's. Nothing may use it afterwards.
+        /// </summary>
+        public void Free()
+        {
+            _pci.Free();
+            _apic.Free();
+            _ioApic.Free();
+            _pic.Free();
+            _pit.Free();
+            Owned.Free(_portB);
+            _rtc.Free();
+            _kbc.Free();
+            Owned.Free(_kbcData);
+            Owned.Free(_kbcCommand);
+            Owned.Free(_pm);
+            Owned.Free(_clock);
+            for (int i = 0; i < _lines.Length; i++) Owned.Free(_lines[i]);
+            Owned.Free(_lines);
+            Owned.Free(_backup);
+            Owned.Free(this);
         }
 
         public DeviceClock Clock { get { return _clock; } }
@@ -96,8 +126,8 @@ namespace Hv.Core.Devices.Pc
             if (status == PortMapStatus.Ok) status = bus.Map(PicPair.ElcrPort, Elcr.PortCount, _pic.Elcr);
             if (status == PortMapStatus.Ok) status = bus.Map(Pit8254.BasePort, Pit8254.PortCount, _pit);
             if (status == PortMapStatus.Ok) status = bus.Map(SystemControlPortB.Port, 1, _portB);
-            if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.DataPort, 1, new I8042Port(_kbc, false));
-            if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.CommandPort, 1, new I8042Port(_kbc, true));
+            if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.DataPort, 1, _kbcData);
+            if (status == PortMapStatus.Ok) status = bus.Map(I8042Controller.CommandPort, 1, _kbcCommand);
             if (status == PortMapStatus.Ok) status = bus.Map(CmosRtc.BasePort, CmosRtc.PortCount, _rtc);
             if (status == PortMapStatus.Ok) status = bus.Map(AcpiPmBlock.BasePort, AcpiPmBlock.PortCount, _pm);
             if (status == PortMapStatus.Ok) status = _pci.MapPorts(bus);

@@ -26,6 +26,14 @@ namespace Hv.Core.Devices.Pc
             }
         }
 
+        /// <summary>Gives the counters back (their platform is being freed); its IRQ line is the platform's.</summary>
+        public void Free()
+        {
+            for (int i = 0; i < 3; i++) Owned.Free(_channels[i]);
+            Owned.Free(_channels);
+            Owned.Free(this);
+        }
+
         /// <summary>Power-on: every counter without a mode or count; counter 2's gate low, 0 and 1's tied high.</summary>
         public void Reset()
         {

@@ -25,6 +25,14 @@ namespace Hv.Core.Devices.Pci
         // Four dwords per vector, in table order.
         private readonly uint[] _entries;
         private readonly ulong[] _pending;
+
+        /// <summary>Gives the table back (its function is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_entries);
+            Owned.Free(_pending);
+            Owned.Free(this);
+        }
         private bool _enabled;
         private bool _functionMasked;
 

@@ -19,6 +19,15 @@ namespace Hv.Core.Devices.Pci
         private readonly ulong[] _size = new ulong[Count];
         private readonly uint[] _flags = new uint[Count];
 
+        /// <summary>Gives the BAR records back (their function is being freed); the configuration bytes are the function's.</summary>
+        public void Free()
+        {
+            Owned.Free(_kind);
+            Owned.Free(_size);
+            Owned.Free(_flags);
+            Owned.Free(this);
+        }
+
         public PciBars(byte[] config)
         {
             _config = config;

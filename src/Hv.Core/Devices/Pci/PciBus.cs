@@ -19,6 +19,15 @@ namespace Hv.Core.Devices.Pci
 
         public int Count { get { return _count; } }
 
+        /// <summary>Gives the bus back with every function attached to it: an attached function is the bus's to free.</summary>
+        public void Free()
+        {
+            for (int i = 0; i < _count; i++) _attached[i].Free();
+            Owned.Free(_slots);
+            Owned.Free(_attached);
+            Owned.Free(this);
+        }
+
         /// <summary>The <paramref name="index"/>-th attached function, in attach order.</summary>
         public PciFunction Attached(int index)
         {

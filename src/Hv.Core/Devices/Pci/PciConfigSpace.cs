@@ -16,6 +16,14 @@ namespace Hv.Core.Devices.Pci
 
         private readonly byte[] _bytes = new byte[Size];
         private readonly byte[] _writable = new byte[Size];
+
+        /// <summary>Gives the space back (its function is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_bytes);
+            Owned.Free(_writable);
+            Owned.Free(this);
+        }
         private int _nextCapability = FirstCapability;
         private int _lastCapability;
 

@@ -56,6 +56,25 @@ namespace Hv.Core.Devices.Pci
         private PciInterruptSink _sink;
         private byte[] _loadBackup;
 
+        /// <summary>
+        /// Gives the function back with everything it owns (its bus is being freed, or it was never attached); a device
+        /// that owns more frees it in <see cref="FreeParts"/>. Nothing may use the function afterwards.
+        /// </summary>
+        public void Free()
+        {
+            FreeParts();
+            _bars.Free();
+            _config.Free();
+            if (_msix != null) _msix.Free();
+            Owned.Free(_loadBackup);
+            Owned.Free(this);
+        }
+
+        /// <summary>The device's own buffers and records, given back before the function's.</summary>
+        protected virtual void FreeParts()
+        {
+        }
+
         /// <param name="classCode">Base class, subclass and programming interface as one 24-bit value (0x020000 = Ethernet).</param>
         /// <param name="interruptPin">0 for none, 1-4 for INTA#-INTD#.</param>
         protected PciFunction(ushort vendorId, ushort deviceId, byte revision, uint classCode,
@@ -295,7 +314,7 @@ namespace Hv.Core.Devices.Pci
             }
             if (_loadBackup == null)
             {
-                // Once per function, at its first restore: the image's heap never frees, so repeated restores must not allocate.
+                // Once per function, at its first restore, kept until the function is freed: restores allocate nothing.
                 _loadBackup = new byte[size];
             }
             SaveState(_loadBackup);

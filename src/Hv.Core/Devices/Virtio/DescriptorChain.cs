@@ -15,6 +15,14 @@ namespace Hv.Core.Devices.Virtio
     {
         private readonly ulong[] _address;
         private readonly uint[] _length;
+
+        /// <summary>Gives the chain's buffers back (its queue is being freed).</summary>
+        public void Free()
+        {
+            Owned.Free(_address);
+            Owned.Free(_length);
+            Owned.Free(this);
+        }
         private int _count;
         private int _readable;
         private ulong _readableBytes;

@@ -26,6 +26,15 @@ namespace Hv.Core.Devices.Virtio
         private readonly byte[] _descriptor = new byte[SplitRing.DescriptorBytes];
         private readonly byte[] _scratch = new byte[8];
 
+        /// <summary>Gives the queue back (its function is being freed).</summary>
+        public void Free()
+        {
+            _chain.Free();
+            Owned.Free(_descriptor);
+            Owned.Free(_scratch);
+            Owned.Free(this);
+        }
+
         private ushort _size;
         private ulong _descriptorArea;
         private ulong _driverArea;

@@ -77,6 +77,16 @@ namespace Hv.Core.Devices.Virtio
             DeviceConfigChanged();
         }
 
+        // The disk image is not the drive's: whoever inserted it releases it.
+        protected override void FreeParts()
+        {
+            Owned.Free(_header);
+            Owned.Free(_bounce);
+            Owned.Free(_id);
+            Owned.Free(_status);
+            base.FreeParts();
+        }
+
         public override void ClearCounters()
         {
             base.ClearCounters();

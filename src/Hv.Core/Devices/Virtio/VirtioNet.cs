@@ -131,6 +131,15 @@ namespace Hv.Core.Devices.Virtio
             }
         }
 
+        // The switch port is not the adapter's: its switch gives it back.
+        protected override void FreeParts()
+        {
+            Owned.Free(_header);
+            Owned.Free(_receiveHeader);
+            Owned.Free(_frame);
+            base.FreeParts();
+        }
+
         public override void ClearCounters()
         {
             base.ClearCounters();

@@ -87,6 +87,13 @@ namespace Hv.Core.Devices.Virtio
         public int QueueCount { get { return _queues.Length; } }
         public SplitVirtqueue Queue(int index) { return _queues[index]; }
 
+        protected override void FreeParts()
+        {
+            for (int i = 0; i < _queues.Length; i++) _queues[i].Free();
+            Owned.Free(_queues);
+            Owned.Free(_common);
+        }
+
         /// <summary>Driver errors in the rings since the counters were cleared (each one set DEVICE_NEEDS_RESET).</summary>
         public ulong QueueErrors { get { return _queueErrors; } }
         public VirtqueueStatus LastQueueError { get { return _lastQueueError; } }
