@@ -126,6 +126,13 @@ namespace Hv.PowerShell
             RunTime = TimeSpan.FromMilliseconds(m.RunTimeMs);
             PrivatePages = m.Has(CounterId.PrivatePages) ? m.PrivatePages : (ulong?)null;
             SharedPages = m.Has(CounterId.SharedPages) ? m.SharedPages : (ulong?)null;
+            if (m.Has(CounterId.DiskBytesWritten))
+            {
+                DiskReads = m.Get(CounterId.DiskReads);
+                DiskWrites = m.Get(CounterId.DiskWrites);
+                DiskBytesRead = m.Get(CounterId.DiskBytesRead);
+                DiskBytesWritten = m.Get(CounterId.DiskBytesWritten);
+            }
         }
 
         public string VmName { get; }
@@ -152,6 +159,12 @@ namespace Hv.PowerShell
         public ulong? SharedPages { get; }
         public double? PrivateMB => Pages.ToMB(PrivatePages);
         public double? SharedMB => Pages.ToMB(SharedPages);
+        /// <summary>Read and write requests of the VM's virtio disk (0 without a disk); null if the host does not count them.</summary>
+        public ulong? DiskReads { get; }
+        public ulong? DiskWrites { get; }
+        /// <summary>Bytes the VM's disk requests moved; null if the host does not count them.</summary>
+        public ulong? DiskBytesRead { get; }
+        public ulong? DiskBytesWritten { get; }
         /// <summary>Exits per second of guest run time (0 before the guest has run).</summary>
         public double ExitsPerSecond => RunTime.TotalSeconds > 0 ? Math.Round(TotalExits / RunTime.TotalSeconds, 1) : 0;
         public HvHost Server { get; }

@@ -171,7 +171,7 @@ namespace Hv.Management
             return rate == 0 ? 0 : ticks / rate;
         }
 
-        /// <summary>The VM's counters as Measure-HvVm shows them: exits grouped by reason (SDM Vol. 3D Appendix C), console, time, pages.</summary>
+        /// <summary>The VM's counters as Measure-HvVm shows them: exits grouped by reason (SDM Vol. 3D Appendix C), console, time, pages, disk.</summary>
         internal void FillCounters(VirtualMachine vm, VmMetrics metrics)
         {
             VmCounters v = vm.Counters;
@@ -197,6 +197,13 @@ namespace Hv.Management
             vm.MemoryUse(out privatePages, out sharedPages);
             metrics.Set(CounterId.PrivatePages, privatePages);
             metrics.Set(CounterId.SharedPages, sharedPages);
+            if (vm.Disk != null)
+            {
+                metrics.Set(CounterId.DiskReads, vm.Disk.Reads);
+                metrics.Set(CounterId.DiskWrites, vm.Disk.Writes);
+                metrics.Set(CounterId.DiskBytesRead, vm.Disk.BytesRead);
+                metrics.Set(CounterId.DiskBytesWritten, vm.Disk.BytesWritten);
+            }
         }
 
         /// <summary>"real", "long" or "multiboot", as ListTemplates reports an entry mode.</summary>

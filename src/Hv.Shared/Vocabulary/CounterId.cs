@@ -22,6 +22,11 @@ namespace Hv
         PrivatePages = 12,
         /// <summary>Guest pages this VM maps that are shared (copy-on-write) with a template, a snapshot or another VM.</summary>
         SharedPages = 13,
-        Count = 14,
+        /// <summary>Requests the VM's virtio disk completed (0 for a VM without a disk), and the bytes they moved.</summary>
+        DiskReads = 14,
+        DiskWrites = 15,
+        DiskBytesRead = 16,
+        DiskBytesWritten = 17,
+        Count = 18,
     }
 }
