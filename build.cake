@@ -14,7 +14,7 @@ const string IlcVersion = "10.0.14";
 
 // Debian packages the build and the system tests need; installed when missing (as root), else the command is printed.
 // bochs-term satisfies Bochs' need for a GUI plugin without pulling in wxWidgets (Hv runs it headless: rfb, no sound).
-var debianPackages = new[] { "nasm", "lld", "grub-pc-bin", "grub-common", "xorriso", "mtools", "bochs", "bochs-term", "bochsbios", "vgabios", "qemu-system-x86" };
+var debianPackages = new[] { "nasm", "lld", "grub-pc-bin", "grub-common", "xorriso", "mtools", "e2fsprogs", "bochs", "bochs-term", "bochsbios", "vgabios", "qemu-system-x86" };
 var requiredCommands = new[] { "nasm", "ld.lld", "grub-mkrescue", "xorriso", "mformat", "bochs", "qemu-system-x86_64" };
 
 int Run(string file, string args, string workingDirectory = null, bool quiet = false)
@@ -63,7 +63,7 @@ IEnumerable<(string Name, string Args)> Guests() =>
 var linuxDir = $"{artifacts}/linux";
 Task("LinuxGuest").Does(() =>
 {
-    var outputs = new[] { $"{linuxDir}/vmlinuz", $"{linuxDir}/initrd.cpio" }.Select(p => new System.IO.FileInfo(p)).ToList();
+    var outputs = new[] { $"{linuxDir}/vmlinuz", $"{linuxDir}/initrd.cpio", $"{linuxDir}/disk.img" }.Select(p => new System.IO.FileInfo(p)).ToList();
     DateTime newestSource = System.IO.Directory.GetFiles($"{root}/guests/linux").Max(f => System.IO.File.GetLastWriteTimeUtc(f));
     if (outputs.All(o => o.Exists && o.LastWriteTimeUtc >= newestSource)) return;
     Must("bash", $"{root}/guests/linux/build.sh {linuxDir}");
@@ -103,8 +103,10 @@ Task("Image")
     var modules = new List<string>();
     foreach (var (name, args) in Guests())
     {
-        // mode=linux: the kernel of guests/linux/build.sh, and its initramfs as the data module the initrd= field names.
+        // mode=linux: the kernel of guests/linux/build.sh, and its initramfs and disk image as the data modules the
+        // initrd= and diskimage= fields name.
         var initrd = Regex.Match(args, @"(?:^| )initrd=(\S+)");
+        var diskImage = Regex.Match(args, @"(?:^| )diskimage=(\S+)");
         var file = Regex.Match(args, @"(?:^| )file=(\S+)");
         if (Regex.IsMatch(args, @"(?:^| )mode=data(?: |$)") && file.Success)
             CopyFile($"{root}/guests/{file.Groups[1].Value}", $"{isoRoot}/boot/guests/{name}.bin");
@@ -115,6 +117,11 @@ Task("Image")
             {
                 CopyFile($"{linuxDir}/initrd.cpio", $"{isoRoot}/boot/guests/{initrd.Groups[1].Value}.cpio");
                 modules.Add($"    module2 /boot/guests/{initrd.Groups[1].Value}.cpio name={initrd.Groups[1].Value} mode=data");
+            }
+            if (diskImage.Success)
+            {
+                CopyFile($"{linuxDir}/disk.img", $"{isoRoot}/boot/guests/{diskImage.Groups[1].Value}.img");
+                modules.Add($"    module2 /boot/guests/{diskImage.Groups[1].Value}.img name={diskImage.Groups[1].Value} mode=data");
             }
         }
         else

@@ -5,7 +5,11 @@
 #                          virtio_blk for the VM's disk), the virtio, ACPI button and
 #                          evdev modules + modules.dep, busybox acpid's power-button action
 #   OUTDIR/kernel-release  the kernel's release string, e.g. 6.1.0-57-cloud-amd64
-# Needs apt-get, apt-cache and dpkg-deb (any Debian 12); as root it runs apt-get update when the package lists lack them.
+#   OUTDIR/disk.img        the template's disk image: a 16 MiB ext2 file system (4 KiB blocks, one block group, so all
+#                          of it lies at the start) holding /hello.txt, with its zero tail cut off (the disk is zeros
+#                          after an image, manifest diskimage=)
+# Needs apt-get, apt-cache and dpkg-deb (any Debian 12) and mke2fs (e2fsprogs); as root it runs apt-get update when the
+# package lists lack them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build.sh OUTDIR}
@@ -101,10 +105,20 @@ for m in $(printf '%s\n' "${!wanted[@]}" | sort); do
     echo "$line"
 done > "$work/modules.dep"
 
+mkdir -p "$work/disk"
+echo "hv-template-disk" > "$work/disk/hello.txt"
+# Fixed UUID, hash seed and time, so the same sources give the same image.
+E2FSPROGS_FAKE_TIME=1700000000 PATH="$PATH:/usr/sbin:/sbin" mke2fs -q -F -t ext2 -b 4096 -N 128 -L hv-template \
+    -U 6876000a-0000-4000-8000-000000000001 -E hash_seed=6876000a-0000-4000-8000-000000000002,root_owner=0:0 \
+    -d "$work/disk" "$out/disk.img.tmp" 16M
+# The zero tail goes: whole pages after the last page with data.
+last=$(LC_ALL=C grep -obUaP '[^\x00]' "$out/disk.img.tmp" | tail -n1 | cut -d: -f1)
+truncate -s $(( (last / 4096 + 1) * 4096 )) "$out/disk.img.tmp"
+mv "$out/disk.img.tmp" "$out/disk.img"
 "$here/newc-cpio.sh" < "$list" > "$out/initrd.cpio.tmp"
 cp "$work/kernel/boot/vmlinuz-$release" "$out/vmlinuz.tmp"
 echo "$release" > "$out/kernel-release"
 mv "$out/initrd.cpio.tmp" "$out/initrd.cpio"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 rm -rf "$work"
-echo "linux: $release: vmlinuz $(stat -c %s "$out/vmlinuz") bytes, initrd.cpio $(stat -c %s "$out/initrd.cpio") bytes (${#wanted[@]} modules)"
+echo "linux: $release: vmlinuz $(stat -c %s "$out/vmlinuz") bytes, initrd.cpio $(stat -c %s "$out/initrd.cpio") bytes (${#wanted[@]} modules), disk.img $(stat -c %s "$out/disk.img") bytes"

@@ -25,10 +25,16 @@ namespace Hv.Core.Tests
         [InlineData("name=x mode=linux disk=100", ManifestError.BadDiskSize)]
         [InlineData("name=x mode=linux disk=2G", ManifestError.BadDiskSize)]
         [InlineData("name=x mode=linux disk=16M", ManifestError.None)]
+        [InlineData("name=x mode=linux disk=16M diskimage=rd", ManifestError.None)]
+        [InlineData("name=x mode=linux diskimage=rd", ManifestError.DiskImageWithoutDisk)]
+        [InlineData("name=x mode=linux disk=16M diskimage=none", ManifestError.DataMissing)]
+        [InlineData("name=x mode=linux disk=4K diskimage=big", ManifestError.DiskImageTooLarge)]
+        [InlineData("name=x mode=linux disk=8K diskimage=big", ManifestError.None)]
         public void Each_manifest_error_is_named(string manifest, ManifestError expected)
         {
-            var data = new DataModules(1);
+            var data = new DataModules(2);
             data.Add("rd", new byte[] { 1 });
+            data.Add("big", new byte[8192]);
             Template t = TemplateManifest.Parse(manifest, Image, data, out ManifestError error);
             Assert.Equal(expected, error);
             Assert.Equal(expected == ManifestError.None, t != null);

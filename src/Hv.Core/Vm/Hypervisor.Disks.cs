@@ -2,24 +2,17 @@ using Hv.Core.Storage;
 
 namespace Hv.Core.Vm
 {
-    /// <summary>The disks of PC VMs whose template has one (manifest disk=): new, or forked from what the VM continues.</summary>
+    /// <summary>The disks of PC VMs: each an O(1) copy-on-write fork of the disk the VM starts from.</summary>
     public sealed partial class Hypervisor
     {
-        // A fork of <source>, or a new zero-filled disk of the template's size for a fresh boot, plugged into the VM.
-        // A disk is at most as large as the largest VM's memory: the host holds its written pages in RAM.
-        private HypervisorStatus GiveDisk(VirtualMachine vm, bool fresh, DiskImage source)
+        // A fork of <source> (the template's disk, the primed one, or the disk of the VM being copied) plugged into the
+        // VM; no disk when <source> is null.
+        private HypervisorStatus GiveDisk(VirtualMachine vm, DiskImage source)
         {
-            DiskImage disk = null;
-            if (source != null)
-            {
-                if (source.Fork(out disk) != DiskStatus.Ok) return HypervisorStatus.OutOfMemory;
-            }
-            else if (fresh && vm.Template != null && vm.Template.DiskSize != 0)
-            {
-                if (DiskImage.Create(_sharing, vm.Template.DiskSize / DiskImage.SectorSize, MaxMemorySize, out disk) != DiskStatus.Ok)
-                    return HypervisorStatus.OutOfMemory;
-            }
-            if (disk != null && !vm.InstallDisk(disk))
+            if (source == null) return HypervisorStatus.Ok;
+            DiskImage disk;
+            if (source.Fork(out disk) != DiskStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (!vm.InstallDisk(disk))
             {
                 disk.Free();
                 return HypervisorStatus.OutOfMemory;

@@ -185,7 +185,7 @@ namespace Hv.Core.Vm
                 _vms.Cancel(created);
                 return status;
             }
-            status = Admit(created, clone ? image.PrimedState : null, clone ? image.PrimedDisk : null);
+            status = Admit(created, clone ? image.PrimedState : null, image.DiskFor(clone));
             if (status != HypervisorStatus.Ok)
             {
                 created.ReleaseResources();
@@ -456,8 +456,8 @@ namespace Hv.Core.Vm
 
         // Each VM's own identity: a random seed (hypercall 5) and a locally administered unicast MAC address; its PC
         // platform if its template boots an operating system (a VM that continues a captured state gets its devices
-        // back too, and its disk: a fork of <disk> when it continues a VM that had one, else a zero-filled disk when its
-        // template asks for one and it boots afresh); then it is scheduled. LoadFailed when captured device state is
+        // back too), with a fork of <disk> as its disk (the template's, the primed one, or the copied VM's); then it is
+        // scheduled. LoadFailed when captured device state is
         // refused (an import is untrusted, or names a disk the VM does not have).
         private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued, DiskImage disk)
         {
@@ -471,7 +471,7 @@ namespace Hv.Core.Vm
                     platform.Free();
                     return HypervisorStatus.OutOfMemory;
                 }
-                HypervisorStatus disked = GiveDisk(vm, continued == null, disk);
+                HypervisorStatus disked = GiveDisk(vm, disk);
                 if (disked != HypervisorStatus.Ok) return disked;
                 if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;
             }

@@ -14,9 +14,13 @@ namespace Hv.Core.Vm
         InitrdNotLinux,
         /// <summary>modules= on a template that is not mode=multiboot.</summary>
         ModulesNotMultiboot,
-        /// <summary>initrd= or modules= names no data module (name=NAME mode=data).</summary>
+        /// <summary>initrd=, modules= or diskimage= names no data module (name=NAME mode=data).</summary>
         DataMissing,
         BadDiskSize,
         DiskNotLinux,
+        /// <summary>diskimage= without disk=, which gives the disk its size.</summary>
+        DiskImageWithoutDisk,
+        /// <summary>diskimage= names a data module larger than the disk.</summary>
+        DiskImageTooLarge,
     }
 }

@@ -17,7 +17,9 @@ namespace Hv.Core.Vm
                 case ManifestError.BadDiskSize: return "disk= is not a whole number of 4 KiB pages up to 1 GiB (K, M or G)";
                 case ManifestError.DiskNotLinux: return "disk= is for mode=linux only";
                 case ManifestError.ModulesNotMultiboot: return "modules= is for mode=multiboot only";
-                case ManifestError.DataMissing: return "initrd= or modules= names no data module (name=NAME mode=data)";
+                case ManifestError.DataMissing: return "initrd=, modules= or diskimage= names no data module (name=NAME mode=data)";
+                case ManifestError.DiskImageWithoutDisk: return "diskimage= needs disk= (the disk's size)";
+                case ManifestError.DiskImageTooLarge: return "diskimage= names a data module larger than disk=";
                 default: return "malformed";
             }
         }

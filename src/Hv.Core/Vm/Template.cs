@@ -25,19 +25,25 @@ namespace Hv.Core.Vm
         /// </summary>
         public readonly string ReadyText;
         /// <summary>
-        /// Bytes of the virtio disk each of its VMs gets (manifest disk=16M; mode linux only), zero-filled and
-        /// copy-on-write: a VM's disk stays its own across restarts, clones of a primed template share the primed disk
-        /// until they write. 0: no disk.
+        /// Bytes of the virtio disk each of its VMs gets (manifest disk=16M; mode linux only), copy-on-write: every VM's
+        /// disk starts as the template's (<see cref="DiskContents"/>, else zeros) and stays its own across restarts;
+        /// clones of a primed template share the primed disk until they write. 0: no disk.
         /// </summary>
         public readonly ulong DiskSize;
+        /// <summary>
+        /// The disk's first bytes (manifest diskimage=NAME, a data module holding a raw image; the bytes after it are
+        /// zeros, so an image can leave out its zero tail), or null for a zero-filled disk.
+        /// </summary>
+        public readonly ImageBytes DiskContents;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
                         bool uploaded = false, ImageBytes initrd = null,
-                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0)
+                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0, ImageBytes diskContents = null)
         {
             DiskSize = diskSize;
+            DiskContents = diskContents;
             Modules = modules;
             ReadyText = readyText;
             Initrd = initrd;

@@ -19,6 +19,7 @@ namespace Hv.Core.Vm
         private AddressSpace _golden;
         private VcpuState _primed;
         private DiskImage _primedDisk;
+        private DiskImage _disk;
 
         private TemplateImage(Template template)
         {
@@ -31,6 +32,10 @@ namespace Hv.Core.Vm
         public VcpuState PrimedState { get { return _primed; } }
         /// <summary>The primed guest's disk, which its clones fork; null when unprimed or without a disk.</summary>
         public DiskImage PrimedDisk { get { return _primedDisk; } }
+        /// <summary>The disk as the template gives it (its image, else zeros), which a VM that boots afresh forks; null without one.</summary>
+        public DiskImage Disk { get { return _disk; } }
+        /// <summary>The disk a new VM forks: the primed one for a clone of a primed template, else the template's own (null: none).</summary>
+        public DiskImage DiskFor(bool clone) { return clone && _primedDisk != null ? _primedDisk : _disk; }
 
         /// <summary>Loads the template's image into a new golden address space.</summary>
         /// <remarks><paramref name="loadStatus"/> says why the loader refused the image (LoadFailed).</remarks>
@@ -50,6 +55,11 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.LoadFailed;
             }
             loaded._golden = golden;
+            if (template.DiskSize != 0 && !loaded.CreateDisk(sharing))
+            {
+                loaded.Free();
+                return HypervisorStatus.OutOfMemory;
+            }
             image = loaded;
             return HypervisorStatus.Ok;
         }
@@ -90,6 +100,13 @@ namespace Hv.Core.Vm
             return status;
         }
 
+        // The template's disk, once: its image's pages (zeros stay holes), so each VM's disk is an O(1) fork of it.
+        private bool CreateDisk(PageSharing sharing)
+        {
+            if (DiskImage.Create(sharing, _template.DiskSize / DiskImage.SectorSize, Hypervisor.MaxMemorySize, out _disk) != DiskStatus.Ok) return false;
+            return _template.DiskContents == null || _disk.Write(0, _template.DiskContents.Span) == DiskStatus.Ok;
+        }
+
         /// <summary>From now on clones start from this primed state, memory and disk (null: none), which this image now owns.</summary>
         public void Prime(AddressSpace golden, VcpuState state, DiskImage disk)
         {
@@ -110,6 +127,7 @@ namespace Hv.Core.Vm
             if (_golden != null) _golden.Free();
             if (_primed != null) _primed.Free();
             if (_primedDisk != null) _primedDisk.Free();
+            if (_disk != null) _disk.Free();
             Owned.Free(_entry);
             Owned.Free(this);
         }

@@ -11,7 +11,8 @@ namespace Hv.Core.Vm
     /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>; a multiboot template its modules
     /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>. <c>ready="TEXT"</c> says what
     /// the guest prints when it can be primed (a shell prompt), for guests without the Ready hypercall. <c>disk=16M</c>
-    /// gives each of a linux template's VMs a zero-filled virtio disk of that size.
+    /// gives each of a linux template's VMs a virtio disk of that size, zero-filled or, with <c>diskimage=NAME</c>, starting
+    /// with a data module's raw image (at most the disk's size; zeros after it).
     /// </summary>
     public static class TemplateManifest
     {
@@ -74,6 +75,16 @@ namespace Hv.Core.Vm
                     : !TryParseSize(diskText, out disk) ? ManifestError.BadDiskSize : ManifestError.None;
                 if (error != ManifestError.None) return null;
             }
+            ImageBytes diskContents = null;
+            string diskImageName = fields.Get("diskimage");
+            if (diskImageName != null)
+            {
+                diskContents = data == null ? null : data.Find(diskImageName);
+                error = disk == 0 ? ManifestError.DiskImageWithoutDisk
+                    : diskContents == null ? ManifestError.DataMissing
+                    : (ulong)diskContents.Length > disk ? ManifestError.DiskImageTooLarge : ManifestError.None;
+                if (error != ManifestError.None) return null;
+            }
             MultibootModule[] modules = null;
             string moduleNames = fields.Get("modules");
             if (moduleNames != null)
@@ -82,7 +93,7 @@ namespace Hv.Core.Vm
                 if (error != ManifestError.None) return null;
             }
             return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
-                                modules: modules, readyText: fields.Get("ready"), diskSize: disk);
+                                modules: modules, readyText: fields.Get("ready"), diskSize: disk, diskContents: diskContents);
         }
 
         /// <summary>The data modules a comma-separated list names, in its order (their names are their strings).</summary>

@@ -3,6 +3,7 @@ using Hv.Core.Guests;
 using Hv.Core.Guests.Acpi;
 using Hv.Core.Guests.Linux;
 using Hv.Core.Memory;
+using Hv.Core.Storage;
 using Hv.Core.Vm;
 using Xunit;
 
@@ -87,6 +88,37 @@ namespace Hv.Core.Tests.Linux
             Template t = TemplateManifest.Parse("name=small mode=linux memory=16M", new SyntheticBzImage().Build(), null);
             Assert.Equal(HypervisorStatus.LoadFailed, store.Add(t));
             Assert.Null(store.Find("small"));
+        }
+
+        [Fact]
+        public void A_template_disk_starts_with_its_image_and_zeros_after_it_holding_only_the_images_nonzero_pages()
+        {
+            var pages = new CowPages();
+            var store = new TemplateStore(pages, new PageSharing(pages, CowPages.Base, CowPages.Limit), 4);
+            // Three pages of image: data, a zero page (stays a hole), data that ends mid-page.
+            byte[] image = new byte[2 * 4096 + 100];
+            Encoding.ASCII.GetBytes("ext2 superblock").CopyTo(image, 1024);
+            image[2 * 4096 + 99] = 0x5A;
+            var data = Data(new byte[1]);
+            Assert.True(data.Add("img", image));
+            Template t = TemplateManifest.Parse(Manifest + " disk=64K diskimage=img", new SyntheticBzImage().Build(), data);
+            Assert.Equal(HypervisorStatus.Ok, store.Add(t));
+
+            TemplateImage loaded = store.Find("linux");
+            DiskImage disk = loaded.Disk;
+            Assert.Equal(64UL * 1024, disk.SizeBytes);
+            Assert.Equal(3UL, disk.PrivatePages); // two data pages and the one table a 16-page disk needs
+            var all = new byte[64 * 1024];
+            Assert.Equal(DiskStatus.Ok, disk.Read(0, all));
+            Assert.Equal(image, all[..image.Length]);
+            Assert.All(all[image.Length..], b => Assert.Equal(0, b));
+            // Unprimed, every new VM forks the template's disk; a fork's writes stay its own.
+            Assert.Same(disk, loaded.DiskFor(clone: true));
+            Assert.Equal(DiskStatus.Ok, disk.Fork(out DiskImage mine));
+            Assert.Equal(DiskStatus.Ok, mine.Write(1024, Encoding.ASCII.GetBytes("mine")));
+            var first = new byte[4];
+            Assert.Equal(DiskStatus.Ok, disk.Read(1024, first));
+            Assert.Equal("ext2", Encoding.ASCII.GetString(first));
         }
 
         private static AddressSpace NewSpace(CowPages pages)
