@@ -232,6 +232,14 @@ namespace Hv.Core.Storage
             _released = true;
         }
 
+        /// <summary>Drops the data and gives back the tree and this object (its owner is done with it).</summary>
+        public void Free()
+        {
+            Release();
+            Owned.Free(_tree);
+            Owned.Free(this);
+        }
+
         private DiskStatus Check(ulong offset, ulong length)
         {
             if (_released)

@@ -15,7 +15,5 @@ namespace Hv.Core.Vm
         LoadFailed,
         VcpuFailed,
         PrimeFailed,
-        /// <summary>The VM has a disk, which the export format does not carry yet.</summary>
-        HasDisk,
     }
 }

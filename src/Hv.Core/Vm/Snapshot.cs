@@ -26,7 +26,7 @@ namespace Hv.Core.Vm
         public void Free()
         {
             if (Memory != null) Memory.Free();
-            if (Disk != null) Disk.Release();
+            if (Disk != null) Disk.Free();
             Owned.Free(Name);
             State.Free();
             Owned.Free(this);
