@@ -41,6 +41,7 @@
         'Export-HvVm'
         'Import-HvVm'
         'Move-HvVm'
+        'Get-HvVmHardDiskDrive'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -93,6 +93,9 @@ namespace Hv.Protocol.Client
 
         public VmMetrics GetMetrics(uint id, int timeoutMs = 0) => Call(new GetMetricsMessage { VmId = id }, timeoutMs).Metrics;
 
+        /// <summary>The VM's disk drive (size, host memory it holds, counters); Present is false for a VM without one.</summary>
+        public GetHardDiskDriveMessage GetHardDiskDrive(uint id, int timeoutMs = 0) => Call(new GetHardDiskDriveMessage { VmId = id }, timeoutMs);
+
         /// <summary>
         /// Console output from stream offset <paramref name="fromOffset"/>, at most <paramref name="maxBytes"/>
         /// (≤ <see cref="ProtocolInfo.MaxConsoleChunk"/>). Pass the result's NextOffset to the next call.

@@ -48,6 +48,11 @@ namespace Hv.Protocol.Wire
         /// <summary>Changes a VM's settings: memory, vCPUs, CPU weight and cap, name, notes.</summary>
         SetVm = 33,
 
+        // ---- a VM's disk drive (34..39; 40.. are the network's) ----------------------------------------------
+
+        /// <summary>A VM's disk drive: size, host memory it holds, I/O counters.</summary>
+        GetHardDiskDrive = 34,
+
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
 
