@@ -14,6 +14,7 @@ namespace Hv.PowerShell
             VmName = vm.Name;
             VmId = vm.Id;
             Server = vm.Server;
+            HasDisk = d.HasMedia;
             SizeBytes = d.SizeBytes;
             BytesAllocated = d.AllocatedBytes;
             ReadRequests = d.Reads;
@@ -28,6 +29,8 @@ namespace Hv.PowerShell
         /// <summary>Where the guest finds it: the PCI function of the virtio disk.</summary>
         public string Location => "PCI 00:01.0";
         public string ControllerType => "VirtioBlock";
+        /// <summary>False when the drive was emptied (Remove-HvVmHardDiskDrive): size and allocation are then 0.</summary>
+        public bool HasDisk { get; }
         public ulong SizeBytes { get; }
         public double SizeMB => System.Math.Round(SizeBytes / 1048576.0, 1);
         /// <summary>Host memory only this disk holds: its written pages (what removing the VM gives back).</summary>
@@ -43,5 +46,24 @@ namespace Hv.PowerShell
         public string ComputerName => Server?.ToString();
 
         public override string ToString() => VmName + " " + Location;
+    }
+
+    /// <summary>A host disk image (New-HvDisk): raw, held in the host's memory, attached to VMs as copy-on-write forks.</summary>
+    public sealed class HvDisk
+    {
+        internal HvDisk(HvHost server, string name, ulong sizeBytes)
+        {
+            Server = server;
+            Name = name;
+            SizeBytes = sizeBytes;
+        }
+
+        public string Name { get; }
+        public ulong SizeBytes { get; }
+        public double SizeMB => System.Math.Round(SizeBytes / 1048576.0, 1);
+        public HvHost Server { get; }
+        public string ComputerName => Server?.ToString();
+
+        public override string ToString() => Name;
     }
 }

@@ -42,6 +42,9 @@
         'Import-HvVm'
         'Move-HvVm'
         'Get-HvVmHardDiskDrive'
+        'Add-HvVmHardDiskDrive'
+        'Remove-HvVmHardDiskDrive'
+        'New-HvDisk'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using Hv.Protocol.Messages;
 
@@ -5,7 +6,7 @@ namespace Hv.PowerShell.Commands
 {
     /// <summary>
     /// Get-HvVmHardDiskDrive: the disk drive of each VM (size, host memory it holds, I/O counters). A VM without a disk
-    /// (its template has none) outputs nothing.
+    /// drive (its template has none) outputs nothing.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "HvVmHardDiskDrive", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(HvVmHardDiskDrive))]
@@ -18,6 +19,104 @@ namespace Hv.PowerShell.Commands
         {
             GetHardDiskDriveMessage drive = vm.Server.Client.GetHardDiskDrive(vm.Id);
             if (drive.Present) sink.Output(new HvVmHardDiskDrive(vm, drive));
+        }
+    }
+
+    /// <summary>
+    /// Add-HvVmHardDiskDrive: puts a host disk image (New-HvDisk) into the drive of each VM that is off, as a
+    /// copy-on-write fork; what the drive held before is released. The drive itself is the template's (see the help).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Add, "HvVmHardDiskDrive", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(HvVmHardDiskDrive))]
+    public sealed class AddHvVmHardDiskDriveCommand : VmCmdlet
+    {
+        /// <summary>The host disk image to put in the drive.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        [ValidateLength(1, 64)]
+        public string DiskName { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => "Put host disk '" + DiskName + "' in the drive (replacing what it holds)";
+        protected override string Activity => "Adding disks";
+        protected override bool ForceConfirm => Force;
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            vm.Server.Client.AddHardDiskDrive(vm.Id, DiskName);
+            if (PassThru) sink.Output(new HvVmHardDiskDrive(vm, vm.Server.Client.GetHardDiskDrive(vm.Id)));
+        }
+    }
+
+    /// <summary>Remove-HvVmHardDiskDrive: empties the drive of each VM that is off; what it held is released.</summary>
+    [Cmdlet(VerbsCommon.Remove, "HvVmHardDiskDrive", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(HvVmHardDiskDrive))]
+    public sealed class RemoveHvVmHardDiskDriveCommand : VmCmdlet
+    {
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override string Action => "Remove the disk from the drive (its contents are lost)";
+        protected override string Activity => "Removing disks";
+        protected override bool ForceConfirm => Force;
+
+        protected override void Work(HvVm vm, Sink sink)
+        {
+            vm.Server.Client.RemoveHardDiskDrive(vm.Id);
+            if (PassThru) sink.Output(new HvVmHardDiskDrive(vm, vm.Server.Client.GetHardDiskDrive(vm.Id)));
+        }
+    }
+
+    /// <summary>New-HvDisk: a blank raw disk image of a given size in each host's store (O(1): it costs no page until written).</summary>
+    [Cmdlet(VerbsCommon.New, "HvDisk", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(HvDisk))]
+    public sealed class NewHvDiskCommand : HvCmdlet
+    {
+        /// <summary>The disk's name on the host.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [ValidateLength(1, 64)]
+        public string Name { get; set; }
+
+        /// <summary>Its size: whole 512-byte sectors, at most 1 GiB.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateRange(512UL, 1UL << 30)]
+        public ulong SizeBytes { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public HvHost[] Server { get; set; }
+
+        private readonly List<HvHost> _hosts = new List<HvHost>();
+
+        protected override void ProcessRecord()
+        {
+            if (SizeBytes % 512 != 0)
+            {
+                ThrowTerminatingError(HvErrors.Make("Hv.InvalidDiskSize", ErrorCategory.InvalidArgument,
+                    "A disk is whole 512-byte sectors: " + SizeBytes + " bytes is not.", SizeBytes));
+            }
+            foreach (HvHost h in ResolveServers(Server))
+            {
+                if (ShouldProcess("disk '" + Name + "' of " + SizeBytes + " bytes on " + h, "Create")) _hosts.Add(h);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            RunParallel(_hosts, h => h, (h, sink) =>
+            {
+                h.Client.CreateDisk(Name, SizeBytes);
+                sink.Output(new HvDisk(h, Name, SizeBytes));
+            }, "Creating disks", h => h.ToString());
         }
     }
 }

@@ -58,7 +58,8 @@ namespace Hv.Management
                 new BeginExportHandler(this), new ReadExportHandler(this), new EndExportHandler(this), new BeginImportHandler(this),
                 new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this), new GetExportHandler(this),
                 new SetVmHandler(this),
-                new GetHardDiskDriveHandler(this),
+                new GetHardDiskDriveHandler(this), new CreateDiskHandler(this), new AddHardDiskDriveHandler(this),
+                new RemoveHardDiskDriveHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }
@@ -115,6 +116,11 @@ namespace Hv.Management
                 case HypervisorStatus.TooManyVms: return Fail(ErrorCode.ResourceUnavailable, "the host runs its maximum number of VMs");
                 case HypervisorStatus.OutOfMemory: return Fail(ErrorCode.ResourceUnavailable, "not enough free host memory");
                 case HypervisorStatus.LoadFailed: return Fail(ErrorCode.InvalidArgument, "the template's image does not fit this memory size");
+                case HypervisorStatus.NoDiskDrive: return Fail(ErrorCode.Unsupported, "the VM has no disk drive: its template has none (disk= in its manifest), and a VM's devices are its template's");
+                case HypervisorStatus.NoMedia: return Fail(ErrorCode.InvalidState, "the VM's disk drive is empty (Add-HvVmHardDiskDrive puts a disk in it)");
+                case HypervisorStatus.HasSnapshots: return Fail(ErrorCode.InvalidState, "the VM has snapshots, which hold the disk they captured: remove them first");
+                case HypervisorStatus.NoSuchDisk: return Fail(ErrorCode.NotFound, "no host disk with that name (New-HvDisk makes one)");
+                case HypervisorStatus.InvalidDiskSize: return Fail(ErrorCode.InvalidArgument, "a disk is whole 512-byte sectors, 512 bytes to 1 GiB");
                 case HypervisorStatus.PrimeFailed: return Fail(ErrorCode.InvalidState, "the template's guest stopped or took too long before its Ready hypercall");
                 default: return Fail(ErrorCode.ResourceUnavailable, "this host cannot run the VM (no usable VT-x, or the CPU refused it)");
             }

@@ -4,6 +4,7 @@ using System.Linq;
 using Hv.Core.Devices.Pc;
 using Hv.Core.Storage;
 using Hv.Core.Vm;
+using System.Management.Automation;
 using Hv.Testing;
 
 namespace Hv.Module.Tests
@@ -108,6 +109,62 @@ namespace Hv.Module.Tests
             _ps.Run("Suspend-HvVm mover -ErrorAction SilentlyContinue; Move-HvVm mover -Destination $b -Force").NoErrors();
             Assert.Equal(new byte[] { 42 }, DiskBytesAt(_b, "mover", 100 * 4096, 1));
             Assert.Empty(_ps.Run("Get-HvVm").NoErrors().Output);
+        }
+
+        private static string ErrorId(PsResult r) => Assert.Single(r.Errors).FullyQualifiedErrorId;
+
+        [Fact]
+        public void New_HvDisk_makes_a_blank_disk_that_Add_puts_into_a_stopped_vms_drive_and_the_guest_hears_of_it_at_start()
+        {
+            var disk = Assert.Single(_ps.Run("New-HvDisk data -SizeBytes 1MB").NoErrors().Of("HvDisk"));
+            Assert.Equal(1UL << 20, (ulong)disk.SizeBytes);
+            Assert.Contains("exists", Assert.Single(_ps.Run("New-HvDisk data -SizeBytes 1MB").Errors).Exception.Message);
+            Assert.StartsWith("Hv.InvalidDiskSize,", ErrorId(_ps.Run("New-HvDisk odd -SizeBytes 1000")));
+
+            GiveDisk("db");
+            _ps.Run("Start-HvVm db").NoErrors();
+            Assert.Contains("not in a state", Assert.Single(_ps.Run("Add-HvVmHardDiskDrive db data -Force").Errors).Exception.Message);
+            _ps.Run("Stop-HvVm db -TurnOff -Force").NoErrors();
+            var drive = Assert.Single(_ps.Run("Add-HvVmHardDiskDrive db data -Force -PassThru").NoErrors().Of("HvVmHardDiskDrive"));
+            Assert.Equal(1UL << 20, (ulong)drive.SizeBytes);
+            Assert.True((bool)drive.HasDisk);
+            Assert.Equal(0UL, (ulong)drive.BytesAllocated);
+            Assert.Equal(new byte[] { 0, 0 }, DiskBytesAt(_a, "db", 0, 2)); // the old disk's bytes are gone
+            Assert.True(_a.WithHypervisor(hv => hv.FindByName("db").Disk.AnnounceAtStart));
+            _ps.Run("Start-HvVm db").NoErrors();
+            Assert.False(_a.WithHypervisor(hv => hv.FindByName("db").Disk.AnnounceAtStart));
+            _ps.Run("Stop-HvVm db -TurnOff -Force; Remove-HvVm db -Force").NoErrors();
+        }
+
+        [Fact]
+        public void A_drive_change_is_refused_clearly_without_a_drive_with_snapshots_or_an_unknown_disk()
+        {
+            _ps.Run("New-HvDisk data -SizeBytes 64KB | Out-Null; New-HvVm plain -Template spin | Out-Null").NoErrors();
+            var none = Assert.Single(_ps.Run("Add-HvVmHardDiskDrive plain data -Force").Errors);
+            Assert.Contains("no disk drive", none.Exception.Message);
+            GiveDisk("snapped");
+            Assert.Contains("no host disk", Assert.Single(_ps.Run("Add-HvVmHardDiskDrive snapped nosuch -Force").Errors).Exception.Message);
+            _ps.Run("Checkpoint-HvVm snapped -SnapshotName s1 | Out-Null").NoErrors();
+            Assert.Contains("snapshots", Assert.Single(_ps.Run("Add-HvVmHardDiskDrive snapped data -Force").Errors).Exception.Message);
+            Assert.Contains("snapshots", Assert.Single(_ps.Run("Remove-HvVmHardDiskDrive snapped -Force").Errors).Exception.Message);
+            Assert.Equal(new byte[] { 42 }, DiskBytesAt(_a, "snapped", 100 * 4096, 1));
+        }
+
+        [Fact]
+        public void Remove_empties_the_drive_and_an_empty_drive_cannot_be_copied_or_exported_until_a_disk_is_added()
+        {
+            _ps.Run("New-HvDisk data -SizeBytes 64KB | Out-Null").NoErrors();
+            GiveDisk("empty");
+            int withDisk = _a.Pages.Outstanding;
+            var drive = Assert.Single(_ps.Run("Remove-HvVmHardDiskDrive empty -Force -PassThru").NoErrors().Of("HvVmHardDiskDrive"));
+            Assert.False((bool)drive.HasDisk);
+            Assert.Equal(0UL, (ulong)drive.SizeBytes);
+            Assert.True(_a.Pages.Outstanding <= withDisk - 2, "the removed disk's pages are given back");
+            Assert.Contains("empty", Assert.Single(_ps.Run("Remove-HvVmHardDiskDrive empty -Force").Errors).Exception.Message);
+            Assert.Contains("empty", Assert.Single(_ps.Run("Export-HvVm empty -Path $d/empty.hvvm").Errors).Exception.Message);
+            _ps.Run("Add-HvVmHardDiskDrive empty data -Force").NoErrors();
+            Assert.Equal(64UL * 1024, (ulong)Assert.Single(_ps.Run("Get-HvVmHardDiskDrive empty").NoErrors().Of("HvVmHardDiskDrive")).SizeBytes);
+            _ps.Run("Remove-HvVmHardDiskDrive empty -Force; Remove-HvVm empty -Force").NoErrors();
         }
     }
 }

@@ -203,6 +203,7 @@ namespace Hv.Core.Vm
             VirtualMachine source = _vms.Find(sourceId);
             if (source == null) return HypervisorStatus.NotFound;
             if (source.State != VmState.Paused) return HypervisorStatus.InvalidState;
+            if (source.Disk != null && source.Disk.Disk == null) return HypervisorStatus.NoMedia;
             HypervisorStatus status = CheckNewVm(name, 0);
             if (status != HypervisorStatus.Ok) return status;
             AddressSpace memory;
@@ -273,6 +274,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
+            if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             DiskImage disk = null;
@@ -365,6 +367,7 @@ namespace Hv.Core.Vm
             if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
+            if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             var snapshot = new Snapshot();
             if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok
                 || (vm.Disk != null && vm.Disk.Disk.Fork(out snapshot.Disk) != DiskStatus.Ok))
@@ -459,6 +462,8 @@ namespace Hv.Core.Vm
             vm.Rearm();
             // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
             if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
+            // Media put in or taken out while it was off (Add/Remove-HvVmHardDiskDrive): the continued driver rereads it.
+            if (vm.Disk != null && vm.Disk.AnnounceAtStart) vm.Disk.Announce();
             return status;
         }
 

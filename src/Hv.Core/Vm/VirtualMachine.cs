@@ -97,7 +97,7 @@ namespace Hv.Core.Vm
             _ports.Free();
             Owned.Free(_debugExit);
             _mmio.Free();
-            if (_disk != null) _disk.Disk.Release();
+            if (_disk != null && _disk.Disk != null) _disk.Disk.Release(); // an emptied drive has none
             _requestedInterrupts.Free();
             _snapshots.Free();
             Owned.Free(this);

@@ -1,4 +1,5 @@
 using Hv.Core.Devices.Virtio;
+using Hv.Core.Storage;
 using Hv.Core.Vm;
 using Hv.Protocol.Messages;
 using Hv.Protocol.Server;
@@ -27,14 +28,76 @@ namespace Hv.Management
             VirtioBlock drive = vm.Disk;
             m.Present = drive != null;
             if (drive == null) return Reply.Ok;
-            m.SizeBytes = drive.Disk.SizeBytes;
-            m.AllocatedBytes = drive.Disk.PrivatePages * 4096;
+            m.HasMedia = drive.Disk != null;
+            m.SizeBytes = drive.Disk == null ? 0 : drive.Disk.SizeBytes;
+            m.AllocatedBytes = drive.Disk == null ? 0 : drive.Disk.PrivatePages * 4096;
             m.Reads = drive.Reads;
             m.Writes = drive.Writes;
             m.BytesRead = drive.BytesRead;
             m.BytesWritten = drive.BytesWritten;
             m.Errors = drive.Errors;
             return Reply.Ok;
+        }
+    }
+
+    /// <summary>CreateDisk: a blank disk in the host's store; the name is checked before it is copied, so a refusal allocates nothing.</summary>
+    internal sealed class CreateDiskHandler : AdapterHandler
+    {
+        private readonly CreateDiskMessage _message = new CreateDiskMessage();
+
+        public CreateDiskHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            Reply named = Adapter.CheckName(_message.Name);
+            if (!named.IsOk) return named;
+            for (int i = 0; i < Hypervisor.HostDisks.Count; i++)
+                if (_message.Name.EqualsString(Hypervisor.HostDisks.NameAt(i))) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a host disk with that name exists");
+            if (Hypervisor.HostDisks.IsFull) return HypervisorAdapter.Fail(ErrorCode.ResourceUnavailable, "the host keeps 16 disk images at most");
+            string name = _message.Name.ToNewString();
+            DiskImage disk;
+            HypervisorStatus status = Hypervisor.CreateDisk(name, _message.SizeBytes, out disk);
+            if (status != HypervisorStatus.Ok) Owned.Free(name);
+            return HypervisorAdapter.Translate(status);
+        }
+    }
+
+    /// <summary>AddHardDiskDrive: a host disk into a VM's drive (the VM off; see <see cref="Hypervisor.AttachDisk"/>).</summary>
+    internal sealed class AddHardDiskDriveHandler : AdapterHandler
+    {
+        private readonly AddHardDiskDriveMessage _message = new AddHardDiskDriveMessage();
+
+        public AddHardDiskDriveHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            if (Hypervisor.Find(_message.VmId) == null) return HypervisorAdapter.NoSuchVm;
+            for (int i = 0; i < Hypervisor.HostDisks.Count; i++)
+            {
+                if (_message.DiskName.EqualsString(Hypervisor.HostDisks.NameAt(i)))
+                    return HypervisorAdapter.Translate(Hypervisor.AttachDisk(_message.VmId, Hypervisor.HostDisks.NameAt(i)));
+            }
+            return HypervisorAdapter.Translate(HypervisorStatus.NoSuchDisk);
+        }
+    }
+
+    /// <summary>RemoveHardDiskDrive: empties a VM's drive (the VM off; see <see cref="Hypervisor.DetachDisk"/>).</summary>
+    internal sealed class RemoveHardDiskDriveHandler : AdapterHandler
+    {
+        private readonly RemoveHardDiskDriveMessage _message = new RemoveHardDiskDriveMessage();
+
+        public RemoveHardDiskDriveHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            if (Hypervisor.Find(_message.VmId) == null) return HypervisorAdapter.NoSuchVm;
+            return HypervisorAdapter.Translate(Hypervisor.DetachDisk(_message.VmId));
         }
     }
 }

@@ -96,6 +96,25 @@ namespace Hv.Protocol.Client
         /// <summary>The VM's disk drive (size, host memory it holds, counters); Present is false for a VM without one.</summary>
         public GetHardDiskDriveMessage GetHardDiskDrive(uint id, int timeoutMs = 0) => Call(new GetHardDiskDriveMessage { VmId = id }, timeoutMs);
 
+        /// <summary>A blank raw disk of <paramref name="sizeBytes"/> (whole 512-byte sectors) in the host's store.</summary>
+        public void CreateDisk(string name, ulong sizeBytes, int timeoutMs = 0)
+        {
+            var m = new CreateDiskMessage { SizeBytes = sizeBytes };
+            SetName(m.Name, name, nameof(name));
+            Call(m, timeoutMs);
+        }
+
+        /// <summary>Puts a copy-on-write fork of the host disk <paramref name="diskName"/> into the drive of a VM that is off.</summary>
+        public void AddHardDiskDrive(uint id, string diskName, int timeoutMs = 0)
+        {
+            var m = new AddHardDiskDriveMessage { VmId = id };
+            SetName(m.DiskName, diskName, nameof(diskName));
+            Call(m, timeoutMs);
+        }
+
+        /// <summary>Empties the drive of a VM that is off (what it held is released).</summary>
+        public void RemoveHardDiskDrive(uint id, int timeoutMs = 0) => Call(new RemoveHardDiskDriveMessage { VmId = id }, timeoutMs);
+
         /// <summary>
         /// Console output from stream offset <paramref name="fromOffset"/>, at most <paramref name="maxBytes"/>
         /// (≤ <see cref="ProtocolInfo.MaxConsoleChunk"/>). Pass the result's NextOffset to the next call.

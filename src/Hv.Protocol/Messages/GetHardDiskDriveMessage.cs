@@ -4,7 +4,8 @@ namespace Hv.Protocol.Messages
 {
     /// <summary>
     /// GetHardDiskDrive (34): a VM's disk drive (Get-HvVmHardDiskDrive). Request: VM id varint. Ok response: u8 1 when
-    /// the VM has a disk drive (0 and nothing more when it has none) | size bytes varint | allocated bytes varint (the
+    /// the VM has a disk drive (0 and nothing more when it has none) | u8 1 when a disk is in it (0: emptied by
+    /// RemoveHardDiskDrive; size and allocated bytes are then 0) | size bytes varint | allocated bytes varint (the
     /// host pages only this disk holds) | read requests varint | write requests varint | bytes read varint | bytes
     /// written varint | failed requests varint.
     /// </summary>
@@ -12,6 +13,7 @@ namespace Hv.Protocol.Messages
     {
         public uint VmId;
         public bool Present;
+        public bool HasMedia;
         public ulong SizeBytes;
         public ulong AllocatedBytes;
         public ulong Reads;
@@ -36,6 +38,7 @@ namespace Hv.Protocol.Messages
         {
             writer.WriteBool(Present);
             if (!Present) return;
+            writer.WriteBool(HasMedia);
             writer.WriteVarUInt(SizeBytes);
             writer.WriteVarUInt(AllocatedBytes);
             writer.WriteVarUInt(Reads);
@@ -49,7 +52,7 @@ namespace Hv.Protocol.Messages
         {
             if (!reader.ReadBool(out Present)) return false;
             if (!Present) return true;
-            return reader.ReadVarUInt(out SizeBytes) && reader.ReadVarUInt(out AllocatedBytes) && reader.ReadVarUInt(out Reads)
+            return reader.ReadBool(out HasMedia) && reader.ReadVarUInt(out SizeBytes) && reader.ReadVarUInt(out AllocatedBytes) && reader.ReadVarUInt(out Reads)
                 && reader.ReadVarUInt(out Writes) && reader.ReadVarUInt(out BytesRead) && reader.ReadVarUInt(out BytesWritten)
                 && reader.ReadVarUInt(out Errors);
         }

@@ -52,6 +52,12 @@ namespace Hv.Protocol.Wire
 
         /// <summary>A VM's disk drive: size, host memory it holds, I/O counters.</summary>
         GetHardDiskDrive = 34,
+        /// <summary>A blank raw disk image in the host's store.</summary>
+        CreateDisk = 35,
+        /// <summary>Puts a host disk (a copy-on-write fork) into the drive of a VM that is off.</summary>
+        AddHardDiskDrive = 36,
+        /// <summary>Empties the drive of a VM that is off.</summary>
+        RemoveHardDiskDrive = 37,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
