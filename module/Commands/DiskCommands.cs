@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
 using Hv.Protocol.Messages;
 
@@ -75,8 +77,11 @@ namespace Hv.PowerShell.Commands
         }
     }
 
-    /// <summary>New-HvDisk: a blank raw disk image of a given size in each host's store (O(1): it costs no page until written).</summary>
-    [Cmdlet(VerbsCommon.New, "HvDisk", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    /// <summary>
+    /// New-HvDisk: a raw disk image in each host's store: blank of a given size (O(1): it costs no page until written), or
+    /// uploaded from a raw image file the way New-HvTemplate uploads (checksummed, resumable, the same transfer).
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "HvDisk", DefaultParameterSetName = SizeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(HvDisk))]
     public sealed class NewHvDiskCommand : HvCmdlet
     {
@@ -86,10 +91,21 @@ namespace Hv.PowerShell.Commands
         [ValidateLength(1, 64)]
         public string Name { get; set; }
 
+        private const string SizeSet = "Size";
+        private const string PathSet = "Path";
+
         /// <summary>Its size: whole 512-byte sectors, at most 1 GiB.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = SizeSet)]
         [ValidateRange(512UL, 1UL << 30)]
         public ulong SizeBytes { get; set; }
+
+        /// <summary>A raw image file to upload (whole 512-byte sectors, at most 64 MiB).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("FullName")]
+        public string Path { get; set; }
+
+        private string _file;
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -99,24 +115,58 @@ namespace Hv.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            if (SizeBytes % 512 != 0)
+            if (ParameterSetName == PathSet)
+            {
+                _file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+                if (!File.Exists(_file))
+                {
+                    ThrowTerminatingError(HvErrors.Make("Hv.PathNotFound", ErrorCategory.ObjectNotFound, "Cannot find the image file '" + Path + "'.", Path));
+                }
+                SizeBytes = (ulong)new FileInfo(_file).Length;
+            }
+            if (SizeBytes == 0 || SizeBytes % 512 != 0)
             {
                 ThrowTerminatingError(HvErrors.Make("Hv.InvalidDiskSize", ErrorCategory.InvalidArgument,
                     "A disk is whole 512-byte sectors: " + SizeBytes + " bytes is not.", SizeBytes));
             }
             foreach (HvHost h in ResolveServers(Server))
             {
-                if (ShouldProcess("disk '" + Name + "' of " + SizeBytes + " bytes on " + h, "Create")) _hosts.Add(h);
+                string what = "disk '" + Name + "' of " + SizeBytes + " bytes" + (_file != null ? " from " + _file : "") + " on " + h;
+                if (ShouldProcess(what, _file != null ? "Upload" : "Create")) _hosts.Add(h);
             }
         }
 
         protected override void EndProcessing()
         {
+            byte[] digest = null;
+            if (_file != null && _hosts.Count > 0)
+            {
+                using (FileStream f = File.OpenRead(_file)) digest = Hv.Protocol.Client.HvClient.ComputeSha256(f);
+            }
             RunParallel(_hosts, h => h, (h, sink) =>
             {
-                h.Client.CreateDisk(Name, SizeBytes);
+                if (_file == null)
+                {
+                    h.Client.CreateDisk(Name, SizeBytes);
+                }
+                else
+                {
+                    TransferProgress progress = new TransferProgress(sink.Progress, "Uploading disk '" + Name + "' to " + h);
+                    try
+                    {
+                        using (FileStream f = File.OpenRead(_file))
+                        {
+                            var result = h.Client.UploadDisk(Name, f, digest, progress.Report, sink.Token);
+                            if (result.ResumedFrom > 0) sink.Verbose("Resumed the upload of '" + Name + "' to " + h + " at byte " + result.ResumedFrom + ".");
+                        }
+                    }
+                    finally
+                    {
+                        progress.Complete();
+                    }
+                }
                 sink.Output(new HvDisk(h, Name, SizeBytes));
-            }, "Creating disks", h => h.ToString());
+            }, _file != null ? "Uploading disks" : "Creating disks", h => h.ToString());
         }
     }
 }

@@ -166,5 +166,29 @@ namespace Hv.Module.Tests
             Assert.Equal(64UL * 1024, (ulong)Assert.Single(_ps.Run("Get-HvVmHardDiskDrive empty").NoErrors().Of("HvVmHardDiskDrive")).SizeBytes);
             _ps.Run("Remove-HvVmHardDiskDrive empty -Force; Remove-HvVm empty -Force").NoErrors();
         }
+
+        [Fact]
+        public void A_raw_image_uploads_checksummed_and_keeps_only_its_written_pages_and_a_vm_reads_it()
+        {
+            var raw = new byte[1 << 20];
+            raw[0] = 0x55; raw[1] = 0xAA;
+            new Random(8).NextBytes(raw.AsSpan(512 * 1024, 5000));
+            string path = Path.Combine(_dir, "base.img");
+            File.WriteAllBytes(path, raw);
+            var disk = Assert.Single(_ps.Run("New-HvDisk base -Path $args[0]", path).NoErrors().Of("HvDisk"));
+            Assert.Equal((ulong)raw.Length, (ulong)disk.SizeBytes);
+            // Three 4 KiB pages hold data (one at 0, two under the 5000 bytes): the rest are holes.
+            ulong pages = _a.WithHypervisor(hv => hv.HostDisks.Find("base").PrivatePages);
+            Assert.InRange(pages, 3UL, 8UL);
+
+            GiveDisk("reader");
+            _ps.Run("Add-HvVmHardDiskDrive reader base -Force").NoErrors();
+            Assert.Equal(raw.AsSpan(512 * 1024, 5000).ToArray(), DiskBytesAt(_a, "reader", 512 * 1024, 5000));
+            Assert.Equal(new byte[] { 0x55, 0xAA }, DiskBytesAt(_a, "reader", 0, 2));
+
+            File.WriteAllBytes(Path.Combine(_dir, "odd.img"), new byte[1000]);
+            Assert.StartsWith("Hv.InvalidDiskSize,", ErrorId(_ps.Run("New-HvDisk odd -Path $args[0]", Path.Combine(_dir, "odd.img"))));
+            Assert.Contains("exists", Assert.Single(_ps.Run("New-HvDisk base -Path $args[0]", path).Errors).Exception.Message);
+        }
     }
 }

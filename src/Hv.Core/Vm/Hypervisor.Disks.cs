@@ -62,6 +62,30 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
+        /// A raw disk image from <paramref name="image"/> (an upload: whole 512-byte sectors) in the host's store under
+        /// <paramref name="name"/>, which it owns when the answer is Ok; the bytes are copied, and zero pages stay holes
+        /// that cost nothing. The caller keeps <paramref name="image"/>.
+        /// </summary>
+        public HypervisorStatus AddDisk(string name, byte[] image)
+        {
+            if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
+            if (_hostDisks.Find(name) != null) return HypervisorStatus.NameInUse;
+            if (_hostDisks.IsFull) return HypervisorStatus.TooManyVms;
+            if (image.Length == 0 || image.Length % DiskImage.SectorSize != 0) return HypervisorStatus.InvalidDiskSize;
+            DiskImage disk;
+            DiskStatus made = DiskImage.Create(_sharing, (ulong)image.Length / DiskImage.SectorSize, MaxMemorySize, out disk);
+            if (made == DiskStatus.TooLarge || made == DiskStatus.InvalidSize) return HypervisorStatus.InvalidDiskSize;
+            if (made != DiskStatus.Ok) return HypervisorStatus.OutOfMemory;
+            if (disk.Write(0, image) != DiskStatus.Ok)
+            {
+                disk.Free();
+                return HypervisorStatus.OutOfMemory;
+            }
+            _hostDisks.Add(name, disk);
+            return HypervisorStatus.Ok;
+        }
+
+        /// <summary>
         /// Puts a copy-on-write fork of the host disk <paramref name="diskName"/> into the drive of a VM that is off; the
         /// media it had is released (its writes are gone). Refused while the VM runs or is paused (InvalidState), when its
         /// template gave it no drive (NoDiskDrive), and while it has snapshots (HasSnapshots: a restore would put back the

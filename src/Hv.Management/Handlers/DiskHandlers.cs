@@ -100,4 +100,53 @@ namespace Hv.Management
             return HypervisorAdapter.Translate(Hypervisor.DetachDisk(_message.VmId));
         }
     }
+
+    /// <summary>BeginDiskUpload: a new or resumed upload of a raw disk image (the template uploads' table and chunks).</summary>
+    internal sealed class BeginDiskUploadHandler : AdapterHandler
+    {
+        private readonly BeginDiskUploadMessage _message = new BeginDiskUploadMessage();
+
+        public BeginDiskUploadHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            BeginDiskUploadMessage m = _message;
+            Reply named = Adapter.CheckName(m.Name);
+            if (!named.IsOk) return named;
+            for (int i = 0; i < Hypervisor.HostDisks.Count; i++)
+                if (m.Name.EqualsString(Hypervisor.HostDisks.NameAt(i))) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a host disk with that name exists");
+            if (m.TotalBytes > TemplateUploads.MaxImageBytes) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "an uploaded disk image is 512 bytes to 64 MiB");
+            TemplateUploads.Upload upload;
+            bool fresh;
+            Reply begun = Adapter.BeginUpload(m.Name, m.TotalBytes, m.Sha256, true, out upload, out fresh);
+            if (!begun.IsOk) return begun;
+            m.UploadId = upload.Id;
+            m.NextOffset = upload.Received;
+            return Reply.Ok;
+        }
+    }
+
+    /// <summary>CommitDiskUpload: the checked image becomes a disk in the host's store (its bytes copied, zero pages left as holes).</summary>
+    internal sealed class CommitDiskUploadHandler : AdapterHandler
+    {
+        private readonly CommitDiskUploadMessage _message = new CommitDiskUploadMessage();
+
+        public CommitDiskUploadHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            TemplateUploads.Upload u;
+            Reply finished = Adapter.FinishUpload(_message.TransferId, true, out u);
+            if (!finished.IsOk) return finished;
+            HypervisorStatus status = Hypervisor.AddDisk(u.Name, u.Data);
+            // The store owns the name when the disk was added; the image was copied either way.
+            if (status == HypervisorStatus.Ok) u.Name = null;
+            u.Free(withContents: true);
+            return HypervisorAdapter.Translate(status);
+        }
+    }
 }

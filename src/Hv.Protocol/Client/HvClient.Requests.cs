@@ -112,6 +112,24 @@ namespace Hv.Protocol.Client
             Call(m, timeoutMs);
         }
 
+        /// <summary>Starts or resumes a raw disk upload (see <see cref="UploadDisk"/>); chunks go as template chunks.</summary>
+        public TransferStart BeginDiskUpload(string name, ulong totalBytes, byte[] sha256, int timeoutMs = 0)
+        {
+            var m = new BeginDiskUploadMessage { TotalBytes = totalBytes };
+            SetName(m.Name, name, nameof(name));
+            if (sha256 == null || sha256.Length != ProtocolInfo.Sha256Bytes)
+            {
+                throw new ArgumentException("The SHA-256 is " + ProtocolInfo.Sha256Bytes + " bytes.", nameof(sha256));
+            }
+            CheckSize(totalBytes, nameof(totalBytes));
+            Array.Copy(sha256, m.Sha256, sha256.Length);
+            Call(m, timeoutMs);
+            return new TransferStart { Id = m.UploadId, NextOffset = m.NextOffset, TotalBytes = totalBytes };
+        }
+
+        /// <summary>The host checks the SHA-256 (ChecksumMismatch discards the upload) and adds the disk to its store.</summary>
+        public void CommitDiskUpload(uint uploadId) => Call(new CommitDiskUploadMessage { TransferId = uploadId }, 0);
+
         /// <summary>Empties the drive of a VM that is off (what it held is released).</summary>
         public void RemoveHardDiskDrive(uint id, int timeoutMs = 0) => Call(new RemoveHardDiskDriveMessage { VmId = id }, timeoutMs);
 

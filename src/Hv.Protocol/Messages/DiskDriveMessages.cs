@@ -94,4 +94,81 @@ namespace Hv.Protocol.Messages
             return true;
         }
     }
+
+    /// <summary>
+    /// BeginDiskUpload (38): starts, or resumes, receiving a raw disk image for the host's store (New-HvDisk -Path), on
+    /// the template uploads' machinery: the chunks go as UploadTemplateChunk (22) to the id answered. Request: name str |
+    /// total bytes varint (whole 512-byte sectors, 1 .. <see cref="ProtocolInfo.MaxTransferBytes"/>) | SHA-256 of the
+    /// image (32 raw bytes). Ok response: upload id varint | next offset varint (above 0 when resumed).
+    /// </summary>
+    public sealed class BeginDiskUploadMessage : Message
+    {
+        public readonly Utf8Field Name = new Utf8Field(ProtocolInfo.MaxNameBytes);
+        public ulong TotalBytes;
+        public readonly byte[] Sha256 = new byte[ProtocolInfo.Sha256Bytes];
+        /// <summary>Response.</summary>
+        public uint UploadId;
+        public ulong NextOffset;
+
+        public override Opcode Opcode { get { return Opcode.BeginDiskUpload; } }
+
+        public override void WriteRequest(MessageWriter writer)
+        {
+            writer.WriteField(Name);
+            writer.WriteVarUInt(TotalBytes);
+            writer.WriteRaw(Sha256, 0, Sha256.Length);
+        }
+
+        public override ErrorCode TryReadRequest(MessageReader reader)
+        {
+            int digest;
+            if (!reader.ReadField(Name, ProtocolInfo.MaxNameBytes) || !reader.ReadVarUInt(out TotalBytes)
+                || !reader.ReadRaw(ProtocolInfo.Sha256Bytes, out digest))
+            {
+                return Refusal(reader);
+            }
+            if (!IsName(Name, false) || TotalBytes == 0 || TotalBytes % 512 != 0) return ErrorCode.InvalidArgument;
+            if (TotalBytes > ProtocolInfo.MaxTransferBytes) return ErrorCode.TooLarge;
+            for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++) Sha256[i] = reader.Buffer[digest + i];
+            return ErrorCode.Ok;
+        }
+
+        public override void WriteResponse(MessageWriter writer)
+        {
+            writer.WriteVarUInt(UploadId);
+            writer.WriteVarUInt(NextOffset);
+        }
+
+        public override bool TryReadResponse(MessageReader reader)
+        {
+            return reader.ReadVarUInt32(out UploadId) && reader.ReadVarUInt(out NextOffset) && NextOffset <= TotalBytes;
+        }
+    }
+
+    /// <summary>CommitDiskUpload (39): checks a complete disk upload's SHA-256 and adds the disk. Request: upload id varint. Ok response: empty.</summary>
+    public sealed class CommitDiskUploadMessage : Message
+    {
+        public uint TransferId;
+
+        public override Opcode Opcode { get { return Opcode.CommitDiskUpload; } }
+
+        public override void WriteRequest(MessageWriter writer)
+        {
+            writer.WriteVarUInt(TransferId);
+        }
+
+        public override ErrorCode TryReadRequest(MessageReader reader)
+        {
+            return reader.ReadVarUInt32(out TransferId) ? ErrorCode.Ok : Refusal(reader);
+        }
+
+        public override void WriteResponse(MessageWriter writer)
+        {
+        }
+
+        public override bool TryReadResponse(MessageReader reader)
+        {
+            return true;
+        }
+    }
 }

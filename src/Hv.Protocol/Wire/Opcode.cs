@@ -58,6 +58,10 @@ namespace Hv.Protocol.Wire
         AddHardDiskDrive = 36,
         /// <summary>Empties the drive of a VM that is off.</summary>
         RemoveHardDiskDrive = 37,
+        /// <summary>Starts or resumes the upload of a raw disk image (chunks go as UploadTemplateChunk).</summary>
+        BeginDiskUpload = 38,
+        /// <summary>Checks a disk upload's SHA-256 and adds the disk to the host's store.</summary>
+        CommitDiskUpload = 39,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
