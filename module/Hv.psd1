@@ -41,6 +41,10 @@
         'Export-HvVm'
         'Import-HvVm'
         'Move-HvVm'
+        'Get-HvVmHardDiskDrive'
+        'Add-HvVmHardDiskDrive'
+        'Remove-HvVmHardDiskDrive'
+        'New-HvDisk'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

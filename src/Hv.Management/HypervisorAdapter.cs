@@ -33,6 +33,7 @@ namespace Hv.Management
         internal readonly VmImports Imports = new VmImports();
         private uint _nextTransferId = 1;
         private readonly char[] _nameUnits = new char[ProtocolInfo.MaxNameBytes];
+        private readonly byte[] _digest = new byte[ProtocolInfo.Sha256Bytes];
 
         public HypervisorAdapter(Hypervisor hypervisor, HostFacts facts, PageSource pages)
         {
@@ -58,6 +59,8 @@ namespace Hv.Management
                 new BeginExportHandler(this), new ReadExportHandler(this), new EndExportHandler(this), new BeginImportHandler(this),
                 new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this), new GetExportHandler(this),
                 new SetVmHandler(this),
+                new GetHardDiskDriveHandler(this), new CreateDiskHandler(this), new AddHardDiskDriveHandler(this),
+                new RemoveHardDiskDriveHandler(this), new BeginDiskUploadHandler(this), new CommitDiskUploadHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }
@@ -93,6 +96,54 @@ namespace Hv.Management
             return _nextTransferId++;
         }
 
+        /// <summary>
+        /// The start of an upload (a template's, or a raw disk's with <paramref name="isDisk"/>): the unfinished one of the
+        /// same name, kind and image to carry on (<paramref name="fresh"/> false), or a new one holding the whole image in
+        /// host memory (the caller sets its kind's fields); one the host cannot spare the memory for is refused.
+        /// </summary>
+        internal Reply BeginUpload(Utf8Field name, ulong totalBytes, byte[] sha256, bool isDisk, out TemplateUploads.Upload upload, out bool fresh)
+        {
+            fresh = false;
+            ReclaimAbandoned();
+            ulong now = NowMs;
+            upload = Uploads.Resumable(name, totalBytes, sha256, isDisk, now);
+            if (upload != null) return Reply.Ok;
+            if (Uploads.IsFull) return Fail(ErrorCode.Busy, "too many uploads in progress");
+            byte[] data = Owned.TryNewBytes((int)totalBytes);
+            if (data == null) return Fail(ErrorCode.ResourceUnavailable, "not enough free host memory for an image that size now");
+            upload = new TemplateUploads.Upload();
+            upload.Id = NextTransferId();
+            upload.Name = name.ToNewString();
+            upload.IsDisk = isDisk;
+            for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++) upload.Sha256[i] = sha256[i];
+            upload.Data = data;
+            upload.LastUsedMs = now;
+            Uploads.Add(upload);
+            fresh = true;
+            return Reply.Ok;
+        }
+
+        /// <summary>
+        /// The end of an upload of the kind asked for: every byte arrived and the SHA-256 (hashed as the chunks came)
+        /// matches; the upload is then the caller's to free. A damaged one is freed and refused (ChecksumMismatch).
+        /// </summary>
+        internal Reply FinishUpload(uint id, bool isDisk, out TemplateUploads.Upload upload)
+        {
+            upload = Uploads.Find(id, NowMs);
+            if (upload == null) return Fail(ErrorCode.NotFound, "no upload with that id");
+            if (upload.IsDisk != isDisk) return Fail(ErrorCode.InvalidArgument, isDisk ? "that upload is a template's" : "that upload is a disk's");
+            if (!upload.Complete) return Fail(ErrorCode.InvalidState, "the upload is not complete");
+            Uploads.Take(upload);
+            upload.Hash.Finish(_digest, 0);
+            if (!TemplateUploads.SameDigest(_digest, upload.Sha256))
+            {
+                upload.Free(withContents: true);
+                upload = null;
+                return Fail(ErrorCode.ChecksumMismatch, "the image's SHA-256 does not match; upload it again");
+            }
+            return Reply.Ok;
+        }
+
         internal static Reply NoSuchVm { get { return new Reply(ErrorCode.NotFound, "no VM with that id"); } }
 
         internal static Reply Fail(ErrorCode status, string detail)
@@ -114,8 +165,12 @@ namespace Hv.Management
                 case HypervisorStatus.TooManyVms: return Fail(ErrorCode.ResourceUnavailable, "the host runs its maximum number of VMs");
                 case HypervisorStatus.OutOfMemory: return Fail(ErrorCode.ResourceUnavailable, "not enough free host memory");
                 case HypervisorStatus.LoadFailed: return Fail(ErrorCode.InvalidArgument, "the template's image does not fit this memory size");
+                case HypervisorStatus.NoDiskDrive: return Fail(ErrorCode.Unsupported, "the VM has no disk drive: its template has none (disk= in its manifest), and a VM's devices are its template's");
+                case HypervisorStatus.NoMedia: return Fail(ErrorCode.InvalidState, "the VM's disk drive is empty (Add-HvVmHardDiskDrive puts a disk in it)");
+                case HypervisorStatus.HasSnapshots: return Fail(ErrorCode.InvalidState, "the VM has snapshots, which hold the disk they captured: remove them first");
+                case HypervisorStatus.NoSuchDisk: return Fail(ErrorCode.NotFound, "no host disk with that name (New-HvDisk makes one)");
+                case HypervisorStatus.InvalidDiskSize: return Fail(ErrorCode.InvalidArgument, "a disk is whole 512-byte sectors, 512 bytes to 1 GiB");
                 case HypervisorStatus.PrimeFailed: return Fail(ErrorCode.InvalidState, "the template's guest stopped or took too long before its Ready hypercall");
-                case HypervisorStatus.HasDisk: return Fail(ErrorCode.Unsupported, "a VM with a disk cannot be exported yet (the export format carries no disk)");
                 default: return Fail(ErrorCode.ResourceUnavailable, "this host cannot run the VM (no usable VT-x, or the CPU refused it)");
             }
         }

@@ -26,6 +26,8 @@ namespace Hv.Management
             public uint Id;
             public string Name, CommandLine;
             public GuestEntryMode Mode;
+            /// <summary>A raw disk image for the host's disk store (New-HvDisk -Path), not a template.</summary>
+            public bool IsDisk;
             public ulong MemoryBytes;
             public readonly byte[] Sha256 = new byte[ProtocolInfo.Sha256Bytes];
             public byte[] Data;
@@ -80,13 +82,13 @@ namespace Hv.Management
         /// The unfinished upload of this name, image size and digest (to resume it), or null; another upload under the
         /// name is dropped and freed (it starts over).
         /// </summary>
-        public Upload Resumable(Utf8Field name, ulong totalBytes, byte[] sha256, ulong nowMs)
+        public Upload Resumable(Utf8Field name, ulong totalBytes, byte[] sha256, bool isDisk, ulong nowMs)
         {
             for (int i = 0; i < Capacity; i++)
             {
                 Upload u = _uploads[i];
                 if (u == null || !name.EqualsString(u.Name)) continue;
-                if ((ulong)u.Data.Length == totalBytes && SameDigest(u.Sha256, sha256))
+                if ((ulong)u.Data.Length == totalBytes && SameDigest(u.Sha256, sha256) && u.IsDisk == isDisk)
                 {
                     u.LastUsedMs = nowMs;
                     return u;

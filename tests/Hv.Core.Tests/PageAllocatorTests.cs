@@ -168,5 +168,37 @@ namespace Hv.Core.Tests
                 Assert.Equal(377UL - (ulong)held.Count, allocator.FreePages);
             }
         }
+
+        [Fact]
+        public void A_contiguous_run_is_the_first_that_fits_however_the_used_pages_lie()
+        {
+            var rng = new System.Random(12);
+            for (int round = 0; round < 200; round++)
+            {
+                const int pages = 1000;
+                var allocator = Create((MiB, MiB + pages * Page));
+                var used = new bool[pages];
+                for (int i = 0; i < pages; i++) Assert.NotEqual(0UL, allocator.Allocate());
+                // Free a random pattern: dense, sparse, or long used stretches with single holes.
+                int density = rng.Next(1, 40);
+                for (int i = 0; i < pages; i++)
+                {
+                    used[i] = rng.Next(density) != 0;
+                    if (!used[i]) Assert.Equal(PageFreeStatus.Ok, allocator.Free(MiB + (ulong)i * Page));
+                }
+                int count = rng.Next(1, 6);
+                int alignment = 1 << rng.Next(0, 4);
+                int expected = -1;
+                for (int start = 0; start + count <= pages && expected < 0; start++)
+                {
+                    if (((MiB / Page) + (ulong)start) % (ulong)alignment != 0) continue;
+                    bool free = true;
+                    for (int k = 0; k < count && free; k++) free = !used[start + k];
+                    if (free) expected = start;
+                }
+                ulong got = allocator.AllocateContiguous(count, alignment);
+                Assert.Equal(expected < 0 ? 0UL : MiB + (ulong)expected * Page, got);
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ namespace Hv.Module.Tests
             "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Get-HvVmConsole", "Send-HvVmConsole",
             "Wait-HvVm", "Measure-HvVm", "Copy-HvVm", "Checkpoint-HvVm", "Get-HvVmSnapshot", "Restore-HvVmSnapshot",
             "Remove-HvVmSnapshot", "New-HvTemplate", "Remove-HvTemplate", "Export-HvVm", "Import-HvVm", "Move-HvVm",
+            "Get-HvVmHardDiskDrive", "Add-HvVmHardDiskDrive", "Remove-HvVmHardDiskDrive", "New-HvDisk",
         };
 
         private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -57,7 +58,7 @@ namespace Hv.Module.Tests
         public void Vm_cmdlets_take_names_or_vm_objects_from_the_pipeline()
         {
             foreach (string name in new[] { "Start-HvVm", "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Set-HvVm", "Measure-HvVm", "Get-HvVmConsole", "Send-HvVmConsole", "Wait-HvVm",
-                "Checkpoint-HvVm", "Export-HvVm", "Move-HvVm" })
+                "Checkpoint-HvVm", "Export-HvVm", "Move-HvVm", "Get-HvVmHardDiskDrive", "Add-HvVmHardDiskDrive", "Remove-HvVmHardDiskDrive" })
             {
                 var cmd = (CmdletInfo)_ps.Run("Get-Command $args[0]", name).NoErrors().Output[0].BaseObject;
                 Assert.Equal(new[] { "Name", "VM" }, cmd.ParameterSets.Select(s => s.Name).OrderBy(n => n));
@@ -116,6 +117,9 @@ namespace Hv.Module.Tests
         [InlineData("New-HvTemplate", "Medium")]
         [InlineData("Export-HvVm", "Medium")]
         [InlineData("Import-HvVm", "Medium")]
+        [InlineData("Add-HvVmHardDiskDrive", "High")]
+        [InlineData("Remove-HvVmHardDiskDrive", "High")]
+        [InlineData("New-HvDisk", "Medium")]
         public void Mutators_support_ShouldProcess(string name, string impact)
         {
             var r = _ps.Run(@"$c = Get-Command $args[0]

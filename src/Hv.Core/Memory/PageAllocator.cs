@@ -78,6 +78,16 @@ namespace Hv.Core.Memory
             ulong candidate = AlignUp((ulong)_searchHint * BitsPerWord, alignment);
             while (candidate + count <= _pageCount)
             {
+                // A run cannot start among used pages: the rest of a word that is used to its end is passed in one step.
+                // Without this, one free page below a large allocated region (a VM's written disk: 65,536 pages for
+                // 256 MiB) made every multi-page heap block walk that region a page at a time.
+                int word = (int)(candidate / BitsPerWord);
+                int bit = (int)(candidate % BitsPerWord);
+                if ((_used[word] >> bit) == (ulong.MaxValue >> bit))
+                {
+                    candidate = AlignUp((ulong)(word + 1) * BitsPerWord, alignment);
+                    continue;
+                }
                 ulong firstUsed = FirstUsedPage(candidate, count);
                 if (firstUsed == ulong.MaxValue)
                 {

@@ -232,7 +232,7 @@ namespace Hv.Core.Storage
             _released = true;
         }
 
-        /// <summary>Releases the data and gives back the disk's records (its owner is done with it); nothing may use it afterwards.</summary>
+        /// <summary>Drops the data and gives back the tree and this object (its owner is done with it).</summary>
         public void Free()
         {
             Release();

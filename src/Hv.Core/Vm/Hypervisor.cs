@@ -203,6 +203,7 @@ namespace Hv.Core.Vm
             VirtualMachine source = _vms.Find(sourceId);
             if (source == null) return HypervisorStatus.NotFound;
             if (source.State != VmState.Paused) return HypervisorStatus.InvalidState;
+            if (source.Disk != null && source.Disk.Disk == null) return HypervisorStatus.NoMedia;
             HypervisorStatus status = CheckNewVm(name, 0);
             if (status != HypervisorStatus.Ok) return status;
             AddressSpace memory;
@@ -230,7 +231,10 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        /// <summary>Admits an imported VM (its memory and state come from a <see cref="VmImageReader"/>), paused.</summary>
+        /// <summary>
+        /// Admits an imported VM (its memory, state and disk come from a <see cref="VmImageReader"/>), paused. The VM's
+        /// disk is a fork of the reader's, which the reader still releases.
+        /// </summary>
         public HypervisorStatus Import(VmImageReader image, string name, out VirtualMachine vm)
         {
             vm = null;
@@ -247,7 +251,7 @@ namespace Hv.Core.Vm
             imported.Attach(image.Memory, cpu, template == null ? null : template.Template);
             imported.SetCpuShare(image.CpuWeight, image.CpuCapPercent);
             image.HandOverMemory();
-            status = Admit(imported, image.State, null);
+            status = Admit(imported, image.State, image.Disk);
             if (status != HypervisorStatus.Ok)
             {
                 imported.ReleaseResources();
@@ -260,8 +264,8 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// An export of a paused (or never started) VM: its state now and a copy-on-write fork of its memory, so the VM
-        /// may go on while the image is prepared and read. The caller prepares the image (<see cref="VmImageWriter.Advance"/>,
+        /// An export of a paused (or never started) VM: its state now and copy-on-write forks of its memory and disk, so
+        /// the VM may go on while the image is prepared and read. The caller prepares the image (<see cref="VmImageWriter.Advance"/>,
         /// in steps) and releases the writer.
         /// </summary>
         public HypervisorStatus Export(uint id, out VmImageWriter writer)
@@ -270,11 +274,17 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
-            if (vm.Disk != null) return HypervisorStatus.HasDisk;
+            if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
+            DiskImage disk = null;
+            if (vm.Disk != null && vm.Disk.Disk.Fork(out disk) != DiskStatus.Ok)
+            {
+                memory.Free();
+                return HypervisorStatus.OutOfMemory;
+            }
             vm.Capture(_scratch);
-            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory);
+            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory, disk);
             return HypervisorStatus.Ok;
         }
 
@@ -357,6 +367,7 @@ namespace Hv.Core.Vm
             if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
+            if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             var snapshot = new Snapshot();
             if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok
                 || (vm.Disk != null && vm.Disk.Disk.Fork(out snapshot.Disk) != DiskStatus.Ok))
@@ -451,6 +462,8 @@ namespace Hv.Core.Vm
             vm.Rearm();
             // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
             if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
+            // Media put in or taken out while it was off (Add/Remove-HvVmHardDiskDrive): the continued driver rereads it.
+            if (vm.Disk != null && vm.Disk.AnnounceAtStart) vm.Disk.Announce();
             return status;
         }
 

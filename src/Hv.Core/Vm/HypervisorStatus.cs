@@ -15,7 +15,15 @@ namespace Hv.Core.Vm
         LoadFailed,
         VcpuFailed,
         PrimeFailed,
-        /// <summary>The VM has a disk, which the export format does not carry yet.</summary>
-        HasDisk,
+        /// <summary>The VM's template gave it no disk drive (no disk= in its manifest): there is nothing to put media in.</summary>
+        NoDiskDrive,
+        /// <summary>The VM's drive is empty (Remove-HvVmHardDiskDrive): nothing to copy, snapshot, export or take out.</summary>
+        NoMedia,
+        /// <summary>The VM has snapshots, which hold the disk they captured: its media cannot change under them.</summary>
+        HasSnapshots,
+        /// <summary>No host disk image with that name.</summary>
+        NoSuchDisk,
+        /// <summary>A disk size that is not whole 512-byte sectors, is 0, or exceeds the host's limit.</summary>
+        InvalidDiskSize,
     }
 }

@@ -97,7 +97,7 @@ namespace Hv.Core.Vm
             _ports.Free();
             Owned.Free(_debugExit);
             _mmio.Free();
-            if (_disk != null) _disk.Disk.Free();
+            if (_disk != null && _disk.Disk != null) _disk.Disk.Free(); // an emptied drive has none
             if (_platform != null)
             {
                 _platform.Free(); // with the disk's PCI function

@@ -8,7 +8,7 @@ namespace Hv.Core.Vm
     /// <summary>
     /// The byte layout of an exported VM (Export-HvVm / Import-HvVm / Move-HvVm), little-endian:
     /// <code>
-    ///   "HVVM" u16 version (6; 2 to 5 are read too) u16 0 | u64 memory size | u8 n + name | u8 n + template name
+    ///   "HVVM" u16 version (7; 2 to 6 are read too) u16 0 | u64 memory size | u8 n + name | u8 n + template name
     ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 19 registers (GuestRegisters order, CR2 last)
     ///   1024 B XSAVE image | u64 × 6 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX)
     ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
@@ -16,8 +16,11 @@ namespace Hv.Core.Vm
     ///   version 4 on: u8 1 if a PC + PcPlatform.StateSize bytes of its devices (zeros for a bare VM; versions 4 and 5:
     ///                 PcPlatform.StateSizeBeforePci bytes, the platform before PCI)
     ///   version 5 on: u64 the guest's TSC (an older image's guest continues on the host's TSC) | u64 its TSC_ADJUST
+    ///   version 7 on: u64 the size of its disk in 512-byte sectors (0: no disk)
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
-    ///   the pages whose bit is set, 4096 bytes each, in address order
+    ///   version 7, a VM with a disk: disk bitmap, one bit per 4 KiB of the disk, set when that page was written (holes
+    ///                 read as zeros and do not travel: a 16 MiB disk never written costs its 512-byte bitmap)
+    ///   the pages whose bit is set, 4096 bytes each, in address order; then the disk's, in disk order
     ///   SHA-256 of every byte before it (32 bytes)
     /// </code>
     /// The size is known before the first byte is sent, and any offset can be read on its own (a resumable download).
@@ -25,7 +28,7 @@ namespace Hv.Core.Vm
     public static class VmImage
     {
         public const uint Magic = 0x4D565648; // "HVVM"
-        public const ushort Version = 6;
+        public const ushort Version = 7;
         /// <summary>The oldest version still read: it has no CPU weight and cap.</summary>
         public const ushort OldestVersion = 2;
         public const int PageSize = 4096;
@@ -39,9 +42,16 @@ namespace Hv.Core.Vm
         public static int HeaderBytes(int nameBytes, int templateBytes, ushort version)
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
                + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount + (version >= 3 ? 3 : 0)
-               + (version >= 6 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSizeBeforePci : 0) + (version >= 5 ? 16 : 0);
+               + (version >= 6 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSizeBeforePci : 0) + (version >= 5 ? 16 : 0)
+               + (version >= 7 ? 8 : 0);
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
+
+        /// <summary>The bytes of a disk's bitmap: a bit per 4 KiB page of it, the last page perhaps partial.</summary>
+        public static int DiskBitmapBytes(ulong diskSectors) => (int)((DiskPages(diskSectors) + 7) / 8);
+
+        /// <summary>4 KiB pages of a disk of <paramref name="diskSectors"/> sectors (the last one perhaps partial).</summary>
+        public static ulong DiskPages(ulong diskSectors) => (diskSectors * 512 + PageSize - 1) / PageSize;
 
         internal static ulong Register(GuestRegisters r, int i)
         {

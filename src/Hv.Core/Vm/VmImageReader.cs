@@ -1,5 +1,6 @@
 using System;
 using Hv.Core.Memory;
+using Hv.Core.Storage;
 using Hv.Core.Vmx;
 using Hv.Crypto;
 
@@ -34,8 +35,10 @@ namespace Hv.Core.Vm
         private readonly byte[] _head = new byte[MaxHeadBytes];
         private readonly byte[] _page = new byte[VmImage.PageSize];
         private int _headLength = -1; // unknown until the name lengths are in
-        private byte[] _bitmap;
-        private int _nextPage;        // guest page number the next page bytes belong to
+        private byte[] _bitmap;       // the memory's bitmap, then the disk's (version 7, a VM with a disk)
+        private int _nextPage;        // stream page number (guest page, then guest pages + disk page) the next page bytes belong to
+        private int _memoryPages;
+        private ulong _diskSectors;
         private int _pageFill;
         private ulong _memorySize;
         private readonly Sha256 _hash = new Sha256();
@@ -44,6 +47,8 @@ namespace Hv.Core.Vm
 
         public ulong NextOffset { get; private set; }
         public AddressSpace Memory { get; private set; }
+        /// <summary>The VM's disk with the exported contents (version 7), or null when it has none.</summary>
+        public DiskImage Disk { get; private set; }
         public VcpuState State { get; } = new VcpuState();
         public string Name { get; private set; }
         public string Template { get; private set; }
@@ -104,6 +109,8 @@ namespace Hv.Core.Vm
         {
             if (Memory != null) Memory.Free();
             Memory = null;
+            if (Disk != null) Disk.Free();
+            Disk = null;
         }
 
         /// <summary>The imported VM took <see cref="Memory"/> (<see cref="Hypervisor.Import"/>): the reader no longer owns it.</summary>
@@ -112,7 +119,7 @@ namespace Hv.Core.Vm
             Memory = null;
         }
 
-        /// <summary>Gives back the reader with its buffers, names and state, and the memory unless it was handed over.</summary>
+        /// <summary>Gives back the reader with its buffers, names and state, the memory unless it was handed over, and the disk.</summary>
         public void Free()
         {
             Abandon();
@@ -142,13 +149,24 @@ namespace Hv.Core.Vm
             int page = NextPresentPage(_nextPage);
             if (page < 0) return VmImageStatus.Malformed;
             _nextPage = page + 1;
-            return Memory.Write((ulong)page * VmImage.PageSize, _page) ? VmImageStatus.Ok : VmImageStatus.OutOfMemory;
+            if (page < _memoryPages)
+                return Memory.Write((ulong)page * VmImage.PageSize, _page) ? VmImageStatus.Ok : VmImageStatus.OutOfMemory;
+            // A disk page: only its part within the disk (the last page may be partial).
+            ulong at = (ulong)(page - _memoryPages) * VmImage.PageSize;
+            int n = (int)Math.Min((ulong)VmImage.PageSize, Disk.SizeBytes - at);
+            DiskStatus written = Disk.Write(at, new ReadOnlySpan<byte>(_page, 0, n));
+            return written == DiskStatus.Ok ? VmImageStatus.Ok : VmImageStatus.OutOfMemory;
         }
 
+        // The next set bit at or after stream page <from>: the memory's pages, then the disk's (their bitmap follows
+        // the memory's, starting on a byte of its own).
         private int NextPresentPage(int from)
         {
-            int pages = (int)(Memory.Size / VmImage.PageSize);
-            for (int p = from; p < pages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return p;
+            for (int p = from; p < _memoryPages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return p;
+            int diskAt = VmImage.BitmapBytes(_memorySize);
+            int diskPages = (int)VmImage.DiskPages(_diskSectors);
+            for (int d = from > _memoryPages ? from - _memoryPages : 0; d < diskPages; d++)
+                if ((_bitmap[diskAt + d / 8] & (1 << (d % 8))) != 0) return _memoryPages + d;
             return -1;
         }
 
@@ -224,22 +242,38 @@ namespace Hv.Core.Vm
             }
             State.Tsc = _version >= 5 ? r.U64() : 0;
             State.TscAdjust = _version >= 5 ? r.U64() : 0;
-            _bitmap = new byte[VmImage.BitmapBytes(size)];
+            _diskSectors = _version >= 7 ? r.U64() : 0;
+            // A disk is at most as large as the largest VM's memory (as the hypervisor makes them); a device without
+            // the disk's PCI function in its state is refused later, when the VM is admitted.
+            if (_diskSectors > Hypervisor.MaxMemorySize / DiskImage.SectorSize) return VmImageStatus.Malformed;
+            _bitmap = new byte[VmImage.BitmapBytes(size) + (_diskSectors == 0 ? 0 : VmImage.DiskBitmapBytes(_diskSectors))];
             _memorySize = size;
+            _memoryPages = (int)(size / VmImage.PageSize);
             return VmImageStatus.Ok;
         }
 
         private VmImageStatus CreateMemory()
         {
+            int memoryBitmap = VmImage.BitmapBytes(_memorySize);
+            int diskPages = (int)VmImage.DiskPages(_diskSectors);
             int present = 0;
-            int pages = (int)(_memorySize / VmImage.PageSize);
-            for (int p = 0; p < pages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) present++;
-            for (int p = pages; p < _bitmap.Length * 8; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return VmImageStatus.Malformed;
+            for (int p = 0; p < _memoryPages; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) present++;
+            for (int p = _memoryPages; p < memoryBitmap * 8; p++) if ((_bitmap[p / 8] & (1 << (p % 8))) != 0) return VmImageStatus.Malformed;
+            for (int d = 0; d < (_bitmap.Length - memoryBitmap) * 8; d++)
+            {
+                if ((_bitmap[memoryBitmap + d / 8] & (1 << (d % 8))) == 0) continue;
+                if (d >= diskPages) return VmImageStatus.Malformed;
+                present++;
+            }
             if ((ulong)_headLength + (ulong)_bitmap.Length + (ulong)present * VmImage.PageSize + VmImage.DigestBytes != _declaredTotal)
                 return VmImageStatus.Malformed;
             AddressSpace memory;
             if (AddressSpace.CreateOnWrite(_pages, _sharing, _memorySize, out memory) != AddressSpaceStatus.Ok) return VmImageStatus.OutOfMemory;
             Memory = memory;
+            if (_diskSectors == 0) return VmImageStatus.Ok;
+            DiskImage disk;
+            if (DiskImage.Create(_sharing, _diskSectors, Hypervisor.MaxMemorySize, out disk) != DiskStatus.Ok) return VmImageStatus.OutOfMemory;
+            Disk = disk;
             return VmImageStatus.Ok;
         }
     }

@@ -1,13 +1,15 @@
 using System;
 using Hv.Core.Memory;
+using Hv.Core.Storage;
 using Hv.Core.Vmx;
 using Hv.Crypto;
 
 namespace Hv.Core.Vm
 {
     /// <summary>
-    /// Produces a <see cref="VmImage"/> from a paused VM's captured state and a fork of its memory, which it owns and
-    /// releases (so the VM may go on running, or be removed, while the export is prepared and read). Preparing the image
+    /// Produces a <see cref="VmImage"/> from a paused VM's captured state and a fork of its memory and of its disk (if it
+    /// has one), which it owns and releases (so the VM may go on running, or be removed, while the export is prepared
+    /// and read). Preparing the image
     /// (finding the pages with content, then hashing them) is work in proportion to the VM's memory, so it is a job done
     /// in bounded steps (<see cref="Advance"/>) until <see cref="IsReady"/>: the host keeps serving requests and running
     /// guests between the steps. The bytes are the same however the steps are cut.
@@ -15,10 +17,15 @@ namespace Hv.Core.Vm
     public sealed class VmImageWriter
     {
         private readonly AddressSpace _memory;
-        private readonly byte[] _head;      // header + bitmap
+        private readonly DiskImage _disk;   // null for a VM without a disk
+        private readonly byte[] _head;      // header + bitmap + disk bitmap
         private readonly int _bitmapAt;
+        private readonly int _diskBitmapAt;
         private readonly int _pages;        // guest pages in the memory
-        private readonly int[] _pageIndex;  // k-th page in the stream → guest page number (the first _present entries)
+        private readonly int _diskPages;    // 4 KiB pages of the disk (0 without one)
+        // k-th page in the stream → guest page number, or _pages + disk page number (the first _present entries)
+        private readonly int[] _pageIndex;
+        private int _diskScanned;           // disk pages checked so far (holes are skipped whole)
         private readonly byte[] _page = new byte[VmImage.PageSize];
         private readonly byte[] _digest = new byte[VmImage.DigestBytes];
         private Sha256 _hash;               // while the present pages are hashed; null before and once ready
@@ -34,18 +41,37 @@ namespace Hv.Core.Vm
         public bool IsReady { get { return TotalBytes != 0; } }
 
         /// <summary>Pages of preparation done so far, of <see cref="WorkPages"/>.</summary>
-        public ulong DonePages { get { return (ulong)_scanned + (ulong)_hashed; } }
+        public ulong DonePages { get { return (ulong)_scanned + (ulong)_diskScanned + (ulong)_hashed; } }
 
-        /// <summary>Pages of preparation in all: every guest page to scan, then each one with content to hash (all of them until the scan says).</summary>
-        public ulong WorkPages { get { return (ulong)_pages + (ulong)(_scanned < _pages ? _pages : _present); } }
+        /// <summary>
+        /// Pages of preparation in all: every guest and disk page to scan (a disk's holes pass in one step), then each
+        /// one with content to hash (all of them until the scan says).
+        /// </summary>
+        public ulong WorkPages
+        {
+            get { return (ulong)_pages + (ulong)_diskPages + (ulong)(Scanning ? _pages + _diskPages : _present); }
+        }
 
+        private bool Scanning { get { return _scanned < _pages || _diskScanned < _diskPages; } }
+
+        /// <summary>An image of a VM without a disk.</summary>
         public VmImageWriter(string name, string template, uint cpuWeight, uint cpuCapPercent, VcpuState state, AddressSpace memory)
+            : this(name, template, cpuWeight, cpuCapPercent, state, memory, null)
+        {
+        }
+
+        /// <summary>An image of a VM and its disk (<paramref name="disk"/>: a fork the writer owns from now on, or null).</summary>
+        public VmImageWriter(string name, string template, uint cpuWeight, uint cpuCapPercent, VcpuState state, AddressSpace memory, DiskImage disk)
         {
             _memory = memory;
+            _disk = disk;
             byte[] nameBytes = Ascii(name), templateBytes = Ascii(template);
             _bitmapAt = VmImage.HeaderBytes(nameBytes.Length, templateBytes.Length, VmImage.Version);
             _pages = (int)(memory.Size / VmImage.PageSize);
-            _head = new byte[_bitmapAt + VmImage.BitmapBytes(memory.Size)];
+            ulong diskSectors = disk == null ? 0 : disk.Sectors;
+            _diskPages = (int)VmImage.DiskPages(diskSectors);
+            _diskBitmapAt = _bitmapAt + VmImage.BitmapBytes(memory.Size);
+            _head = new byte[_diskBitmapAt + (disk == null ? 0 : VmImage.DiskBitmapBytes(diskSectors))];
             var w = new SpanCursor(_head);
             w.U32(VmImage.Magic); w.U16(VmImage.Version); w.U16(0); w.U64(memory.Size);
             w.Text(nameBytes); w.Text(templateBytes);
@@ -63,7 +89,8 @@ namespace Hv.Core.Vm
             for (int i = 0; i < state.DeviceState.Length; i++) w.U8(state.HasDevices ? state.DeviceState[i] : (byte)0);
             w.U64(state.Tsc);
             w.U64(state.TscAdjust);
-            _pageIndex = new int[_pages];
+            w.U64(diskSectors);
+            _pageIndex = new int[_pages + _diskPages];
         }
 
         /// <summary>
@@ -79,7 +106,21 @@ namespace Hv.Core.Vm
                 _head[_bitmapAt + _scanned / 8] |= (byte)(1 << (_scanned % 8));
                 _pageIndex[_present++] = _scanned;
             }
-            if (_scanned < _pages || IsReady) return IsReady;
+            // The disk's written pages; a run of holes is one step (the tree finds the next page without visiting them).
+            for (; pages > 0 && _scanned == _pages && _diskScanned < _diskPages; pages--)
+            {
+                ulong next = _disk.NextData((ulong)_diskScanned * VmImage.PageSize);
+                if (next >= _disk.SizeBytes)
+                {
+                    _diskScanned = _diskPages;
+                    break;
+                }
+                int page = (int)(next / VmImage.PageSize);
+                _head[_diskBitmapAt + page / 8] |= (byte)(1 << (page % 8));
+                _pageIndex[_present++] = _pages + page;
+                _diskScanned = page + 1;
+            }
+            if (Scanning || IsReady) return IsReady;
             if (_hash == null)
             {
                 _hash = new Sha256();
@@ -87,7 +128,7 @@ namespace Hv.Core.Vm
             }
             for (; pages > 0 && _hashed < _present; pages--, _hashed++)
             {
-                _memory.Read((ulong)_pageIndex[_hashed] * VmImage.PageSize, _page);
+                ReadPage(_pageIndex[_hashed]);
                 _hash.Update(_page, 0, _page.Length);
             }
             if (_hashed < _present) return false;
@@ -119,7 +160,7 @@ namespace Hv.Core.Vm
                 int k = (int)(inPages / VmImage.PageSize);
                 if (k != _cachedPage)
                 {
-                    _memory.Read((ulong)_pageIndex[k] * VmImage.PageSize, _page);
+                    ReadPage(_pageIndex[k]);
                     _cachedPage = k;
                 }
                 int within = (int)(inPages % VmImage.PageSize);
@@ -131,11 +172,26 @@ namespace Hv.Core.Vm
             return done;
         }
 
-        /// <summary>Gives back the frozen memory, the buffers and the writer (the export ended, ready or not).</summary>
+        // A page of the stream into _page: guest page <index>, or disk page <index> - _pages (zero past the disk's end).
+        private void ReadPage(int index)
+        {
+            if (index < _pages)
+            {
+                _memory.Read((ulong)index * VmImage.PageSize, _page);
+                return;
+            }
+            ulong at = (ulong)(index - _pages) * VmImage.PageSize;
+            int n = (int)Math.Min((ulong)VmImage.PageSize, _disk.SizeBytes - at);
+            new Span<byte>(_page, n, VmImage.PageSize - n).Clear();
+            _disk.Read(at, new Span<byte>(_page, 0, n));
+        }
+
+        /// <summary>Gives back the frozen memory and disk, the buffers and the writer (the export ended, ready or not).</summary>
         public void Free()
         {
             if (_hash != null) _hash.Free();
             _memory.Free();
+            if (_disk != null) _disk.Free();
             Owned.Free(_head);
             Owned.Free(_pageIndex);
             Owned.Free(_page);

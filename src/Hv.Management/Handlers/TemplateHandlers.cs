@@ -51,24 +51,15 @@ namespace Hv.Management
                 return HypervisorAdapter.Fail(ErrorCode.TooLarge, "a template image is 1 byte to 64 MiB");
             ulong memory = (ulong)m.MemoryMiB << 20;
             if (memory == 0 || memory > Hypervisor.MaxMemorySize) return HypervisorAdapter.Fail(ErrorCode.InvalidArgument, "memory must be 1 to 1024 MiB");
-            Adapter.ReclaimAbandoned();
-            ulong now = Adapter.NowMs;
-            TemplateUploads.Upload upload = Adapter.Uploads.Resumable(m.Name, m.TotalBytes, m.Sha256, now);
-            if (upload == null)
+            TemplateUploads.Upload upload;
+            bool fresh;
+            Reply begun = Adapter.BeginUpload(m.Name, m.TotalBytes, m.Sha256, false, out upload, out fresh);
+            if (!begun.IsOk) return begun;
+            if (fresh)
             {
-                if (Adapter.Uploads.IsFull) return HypervisorAdapter.Fail(ErrorCode.Busy, "too many uploads in progress");
-                byte[] data = Owned.TryNewBytes((int)m.TotalBytes);
-                if (data == null) return HypervisorAdapter.Fail(ErrorCode.ResourceUnavailable, "not enough free host memory for an image that size now");
-                upload = new TemplateUploads.Upload();
-                upload.Id = Adapter.NextTransferId();
-                upload.Name = m.Name.ToNewString();
                 upload.CommandLine = m.CommandLine.Length == 0 ? null : m.CommandLine.ToNewString();
                 upload.Mode = m.EntryMode;
                 upload.MemoryBytes = memory;
-                for (int i = 0; i < ProtocolInfo.Sha256Bytes; i++) upload.Sha256[i] = m.Sha256[i];
-                upload.Data = data;
-                upload.LastUsedMs = now;
-                Adapter.Uploads.Add(upload);
             }
             m.UploadId = upload.Id;
             m.NextOffset = upload.Received;
@@ -105,7 +96,6 @@ namespace Hv.Management
     internal sealed class CommitTemplateUploadHandler : AdapterHandler
     {
         private readonly CommitTemplateUploadMessage _message = new CommitTemplateUploadMessage();
-        private readonly byte[] _digest = new byte[ProtocolInfo.Sha256Bytes];
 
         public CommitTemplateUploadHandler(HypervisorAdapter adapter) : base(adapter) { }
 
@@ -113,16 +103,9 @@ namespace Hv.Management
 
         protected override Reply Execute(MessageWriter response)
         {
-            TemplateUploads.Upload u = Adapter.Uploads.Find(_message.TransferId, Adapter.NowMs);
-            if (u == null) return HypervisorAdapter.Fail(ErrorCode.NotFound, "no upload with that id");
-            if (!u.Complete) return HypervisorAdapter.Fail(ErrorCode.InvalidState, "the upload is not complete");
-            Adapter.Uploads.Take(u);
-            u.Hash.Finish(_digest, 0);
-            if (!TemplateUploads.SameDigest(_digest, u.Sha256))
-            {
-                u.Free(withContents: true);
-                return HypervisorAdapter.Fail(ErrorCode.ChecksumMismatch, "the image's SHA-256 does not match; upload it again");
-            }
+            TemplateUploads.Upload u;
+            Reply finished = Adapter.FinishUpload(_message.TransferId, false, out u);
+            if (!finished.IsOk) return finished;
             var template = new Template(u.Name, u.Data, u.Mode, u.MemoryBytes, u.CommandLine, uploaded: true);
             HypervisorStatus status = Hypervisor.AddTemplate(template);
             // The template now owns name, image and command line, or (refused) frees them with itself.

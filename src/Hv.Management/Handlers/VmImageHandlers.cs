@@ -106,7 +106,11 @@ namespace Hv.Management
             if (!named.IsOk) return named;
             for (int i = 0; _message.Name.Length > 0 && i < Hypervisor.Vms.Count; i++)
                 if (_message.Name.EqualsString(Hypervisor.Vms.At(i).Name)) return HypervisorAdapter.Fail(ErrorCode.AlreadyExists, "a VM with that name exists");
-            if (_message.TotalBytes > Hypervisor.MaxMemorySize + HypervisorAdapter.MiB) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "larger than any VM image");
+            // Memory and a disk, each at most MaxMemorySize, their bitmaps and the header.
+            if (_message.TotalBytes > 2 * Hypervisor.MaxMemorySize + HypervisorAdapter.MiB) return HypervisorAdapter.Fail(ErrorCode.TooLarge, "larger than any VM image");
+            // Its written pages (memory and disk) become host pages: an image larger than the free memory cannot land.
+            if (_message.TotalBytes > Adapter.Facts.MemoryFreeBytes())
+                return HypervisorAdapter.Fail(ErrorCode.ResourceUnavailable, "not enough free host memory for an image that size now");
             Adapter.ReclaimAbandoned();
             if (Adapter.Imports.IsFull) return HypervisorAdapter.Fail(ErrorCode.Busy, "too many imports in progress");
             var import = new VmImports.Import();

@@ -93,6 +93,46 @@ namespace Hv.Protocol.Client
 
         public VmMetrics GetMetrics(uint id, int timeoutMs = 0) => Call(new GetMetricsMessage { VmId = id }, timeoutMs).Metrics;
 
+        /// <summary>The VM's disk drive (size, host memory it holds, counters); Present is false for a VM without one.</summary>
+        public GetHardDiskDriveMessage GetHardDiskDrive(uint id, int timeoutMs = 0) => Call(new GetHardDiskDriveMessage { VmId = id }, timeoutMs);
+
+        /// <summary>A blank raw disk of <paramref name="sizeBytes"/> (whole 512-byte sectors) in the host's store.</summary>
+        public void CreateDisk(string name, ulong sizeBytes, int timeoutMs = 0)
+        {
+            var m = new CreateDiskMessage { SizeBytes = sizeBytes };
+            SetName(m.Name, name, nameof(name));
+            Call(m, timeoutMs);
+        }
+
+        /// <summary>Puts a copy-on-write fork of the host disk <paramref name="diskName"/> into the drive of a VM that is off.</summary>
+        public void AddHardDiskDrive(uint id, string diskName, int timeoutMs = 0)
+        {
+            var m = new AddHardDiskDriveMessage { VmId = id };
+            SetName(m.DiskName, diskName, nameof(diskName));
+            Call(m, timeoutMs);
+        }
+
+        /// <summary>Starts or resumes a raw disk upload (see <see cref="UploadDisk"/>); chunks go as template chunks.</summary>
+        public TransferStart BeginDiskUpload(string name, ulong totalBytes, byte[] sha256, int timeoutMs = 0)
+        {
+            var m = new BeginDiskUploadMessage { TotalBytes = totalBytes };
+            SetName(m.Name, name, nameof(name));
+            if (sha256 == null || sha256.Length != ProtocolInfo.Sha256Bytes)
+            {
+                throw new ArgumentException("The SHA-256 is " + ProtocolInfo.Sha256Bytes + " bytes.", nameof(sha256));
+            }
+            CheckSize(totalBytes, nameof(totalBytes));
+            Array.Copy(sha256, m.Sha256, sha256.Length);
+            Call(m, timeoutMs);
+            return new TransferStart { Id = m.UploadId, NextOffset = m.NextOffset, TotalBytes = totalBytes };
+        }
+
+        /// <summary>The host checks the SHA-256 (ChecksumMismatch discards the upload) and adds the disk to its store.</summary>
+        public void CommitDiskUpload(uint uploadId) => Call(new CommitDiskUploadMessage { TransferId = uploadId }, 0);
+
+        /// <summary>Empties the drive of a VM that is off (what it held is released).</summary>
+        public void RemoveHardDiskDrive(uint id, int timeoutMs = 0) => Call(new RemoveHardDiskDriveMessage { VmId = id }, timeoutMs);
+
         /// <summary>
         /// Console output from stream offset <paramref name="fromOffset"/>, at most <paramref name="maxBytes"/>
         /// (≤ <see cref="ProtocolInfo.MaxConsoleChunk"/>). Pass the result's NextOffset to the next call.

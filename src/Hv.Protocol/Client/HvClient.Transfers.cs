@@ -48,6 +48,40 @@ namespace Hv.Protocol.Client
                 throw new ArgumentException("A Linux template needs its initrd beside the kernel, so it ships in the ISO "
                     + "(guests/guests.cfg); an upload takes a Real, Long or Multiboot image.", nameof(mode));
             }
+            return UploadImage("template '" + name + "'", name, image, sha256,
+                (total, digest) => BeginTemplateUpload(name, mode, memoryMiB, total, digest, commandLine), id => CommitTemplateUpload(id),
+                progress, cancel);
+        }
+
+        /// <summary>
+        /// Uploads a raw disk image (whole 512-byte sectors, at most 64 MiB) into the host's disk store under
+        /// <paramref name="name"/>, exactly as <see cref="UploadTemplate"/> does a template: checksummed, resumable, the
+        /// same chunks; the host keeps only its non-zero 4 KiB pages.
+        /// </summary>
+        public TemplateUploadResult UploadDisk(string name, Stream image, byte[] sha256 = null, Action<ulong, ulong> progress = null,
+            CancellationToken cancel = default(CancellationToken))
+        {
+            if (image == null)
+            {
+                throw new ArgumentNullException(nameof(image));
+            }
+            if (!image.CanSeek)
+            {
+                throw new ArgumentException("The image stream must be seekable (to resume).", nameof(image));
+            }
+            if (image.Length == 0 || image.Length % 512 != 0)
+            {
+                throw new ArgumentException("A raw disk image is whole 512-byte sectors.", nameof(image));
+            }
+            return UploadImage("disk '" + name + "'", name, image, sha256, (total, digest) => BeginDiskUpload(name, total, digest),
+                CommitDiskUpload, progress, cancel);
+        }
+
+        // The one upload loop of templates and disks: begin (or resume), windows of chunks, reconnect and resume on a
+        // connection failure, commit.
+        private TemplateUploadResult UploadImage(string what, string name, Stream image, byte[] sha256,
+            Func<ulong, byte[], TransferStart> beginUpload, Action<uint> commit, Action<ulong, ulong> progress, CancellationToken cancel)
+        {
             ulong total = (ulong)image.Length;
             if (sha256 == null)
             {
@@ -71,7 +105,7 @@ namespace Hv.Protocol.Client
                 {
                     if (begin)
                     {
-                        TransferStart start = BeginTemplateUpload(name, mode, memoryMiB, total, sha256, commandLine);
+                        TransferStart start = beginUpload(total, sha256);
                         begin = false;
                         id = start.Id;
                         next = start.NextOffset;
@@ -98,14 +132,14 @@ namespace Hv.Protocol.Client
                     result.Retries++;
                     if (++failures > TransferRetries)
                     {
-                        throw GaveUp("Upload of template '" + name + "'", next, total, e, "run the same upload again to continue from there");
+                        throw GaveUp("Upload of " + what, next, total, e, "run the same upload again to continue from there");
                     }
                     Recover(failures, cancel);
                     begin = true; // ask the host how far it got
                 }
             }
             result.BytesSent = sent;
-            CommitTemplateUpload(id);
+            commit(id);
             return result;
         }
 

@@ -48,6 +48,21 @@ namespace Hv.Protocol.Wire
         /// <summary>Changes a VM's settings: memory, vCPUs, CPU weight and cap, name, notes.</summary>
         SetVm = 33,
 
+        // ---- a VM's disk drive (34..39; 40.. are the network's) ----------------------------------------------
+
+        /// <summary>A VM's disk drive: size, host memory it holds, I/O counters.</summary>
+        GetHardDiskDrive = 34,
+        /// <summary>A blank raw disk image in the host's store.</summary>
+        CreateDisk = 35,
+        /// <summary>Puts a host disk (a copy-on-write fork) into the drive of a VM that is off.</summary>
+        AddHardDiskDrive = 36,
+        /// <summary>Empties the drive of a VM that is off.</summary>
+        RemoveHardDiskDrive = 37,
+        /// <summary>Starts or resumes the upload of a raw disk image (chunks go as UploadTemplateChunk).</summary>
+        BeginDiskUpload = 38,
+        /// <summary>Checks a disk upload's SHA-256 and adds the disk to the host's store.</summary>
+        CommitDiskUpload = 39,
+
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,
 

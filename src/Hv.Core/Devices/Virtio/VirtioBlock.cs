@@ -77,6 +77,19 @@ namespace Hv.Core.Devices.Virtio
             DeviceConfigChanged();
         }
 
+        /// <summary>
+        /// The media changed while the VM was off: its devices are loaded again when it starts (a primed clone's), after
+        /// which the guest must hear of the change (<see cref="Announce"/>).
+        /// </summary>
+        public bool AnnounceAtStart;
+
+        /// <summary>Tells the driver the configuration changed (the capacity), so it reads it again (virtio 1.2, 4.1.4.5).</summary>
+        public void Announce()
+        {
+            AnnounceAtStart = false;
+            DeviceConfigChanged();
+        }
+
         // The disk image is not the drive's: whoever inserted it releases it.
         protected override void FreeParts()
         {
