@@ -75,6 +75,22 @@ namespace Hv.Core.Storage
             return DiskStatus.Ok;
         }
 
+        /// <summary>
+        /// A disk of <paramref name="sectors"/> sectors that starts as <paramref name="contents"/> (a raw image, at most
+        /// the disk's size; zeros after it): only its nonzero pages cost a page. Nothing is left behind on failure.
+        /// </summary>
+        public static DiskStatus Create(PageSharing sharing, ulong sectors, ulong hostMemoryBytes, ReadOnlySpan<byte> contents,
+                                        out DiskImage disk)
+        {
+            DiskStatus status = Create(sharing, sectors, hostMemoryBytes, out disk);
+            if (status != DiskStatus.Ok) return status;
+            status = disk.Write(0, contents);
+            if (status == DiskStatus.Ok) return status;
+            disk.Free();
+            disk = null;
+            return status;
+        }
+
         /// <summary>Copies disk bytes [offset, offset + destination.Length); holes read as zeros.</summary>
         public DiskStatus Read(ulong offset, Span<byte> destination)
         {

@@ -66,14 +66,9 @@ namespace Hv.Core.Vm
             if (_hostDisks.IsFull) return HypervisorStatus.TooManyVms;
             if (image.Length == 0 || image.Length % DiskImage.SectorSize != 0) return HypervisorStatus.InvalidDiskSize;
             DiskImage disk;
-            DiskStatus made = DiskImage.Create(_sharing, (ulong)image.Length / DiskImage.SectorSize, MaxMemorySize, out disk);
+            DiskStatus made = DiskImage.Create(_sharing, (ulong)image.Length / DiskImage.SectorSize, MaxMemorySize, image, out disk);
             if (made == DiskStatus.TooLarge || made == DiskStatus.InvalidSize) return HypervisorStatus.InvalidDiskSize;
             if (made != DiskStatus.Ok) return HypervisorStatus.OutOfMemory;
-            if (disk.Write(0, image) != DiskStatus.Ok)
-            {
-                disk.Free();
-                return HypervisorStatus.OutOfMemory;
-            }
             _hostDisks.Add(name, disk);
             return HypervisorStatus.Ok;
         }

@@ -103,8 +103,8 @@ namespace Hv.Core.Vm
         // The template's disk, once: its image's pages (zeros stay holes), so each VM's disk is an O(1) fork of it.
         private bool CreateDisk(PageSharing sharing)
         {
-            if (DiskImage.Create(sharing, _template.DiskSize / DiskImage.SectorSize, Hypervisor.MaxMemorySize, out _disk) != DiskStatus.Ok) return false;
-            return _template.DiskContents == null || _disk.Write(0, _template.DiskContents.Span) == DiskStatus.Ok;
+            ReadOnlySpan<byte> contents = _template.DiskContents != null ? _template.DiskContents.Span : default;
+            return DiskImage.Create(sharing, _template.DiskSize / DiskImage.SectorSize, Hypervisor.MaxMemorySize, contents, out _disk) == DiskStatus.Ok;
         }
 
         /// <summary>From now on clones start from this primed state, memory and disk (null: none), which this image now owns.</summary>
