@@ -41,6 +41,9 @@
         'Export-HvVm'
         'Import-HvVm'
         'Move-HvVm'
+        'New-HvSwitch'
+        'Get-HvSwitch'
+        'Remove-HvSwitch'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -58,6 +58,7 @@ namespace Hv.Management
                 new BeginExportHandler(this), new ReadExportHandler(this), new EndExportHandler(this), new BeginImportHandler(this),
                 new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this), new GetExportHandler(this),
                 new SetVmHandler(this),
+                new CreateSwitchHandler(this), new ListSwitchesHandler(this), new RemoveSwitchHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }

@@ -20,6 +20,7 @@ namespace Hv.Module.Tests
             "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Get-HvVmConsole", "Send-HvVmConsole",
             "Wait-HvVm", "Measure-HvVm", "Copy-HvVm", "Checkpoint-HvVm", "Get-HvVmSnapshot", "Restore-HvVmSnapshot",
             "Remove-HvVmSnapshot", "New-HvTemplate", "Remove-HvTemplate", "Export-HvVm", "Import-HvVm", "Move-HvVm",
+            "New-HvSwitch", "Get-HvSwitch", "Remove-HvSwitch",
         };
 
         private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";

@@ -1,3 +1,4 @@
+using Hv.Core.Networking;
 using Hv.Core.Text;
 using Hv.Core.Guests;
 using Hv.Core.Devices.Pc;
@@ -44,6 +45,7 @@ namespace Hv.Core.Vm
             _vms = new VmTable(maxVms);
             _templates = new TemplateStore(pages, sharing, maxTemplates);
             _runner = new VmRunner(processor, dispatcher, maxVms);
+            _switches = new HostSwitches(MaxSwitches, processor.TscHz);
         }
 
         public VmTable Vms { get { return _vms; } }
@@ -53,6 +55,7 @@ namespace Hv.Core.Vm
         /// <summary>Gives the next runnable VM one time slice; the VM that ran, or null when none can.</summary>
         public VirtualMachine RunNext(ulong sliceTicks)
         {
+            _switches.AdvanceClock(_processor.Now());
             return _runner.RunNext(sliceTicks);
         }
 
