@@ -44,6 +44,11 @@
         'New-HvSwitch'
         'Get-HvSwitch'
         'Remove-HvSwitch'
+        'Add-HvVmNetworkAdapter'
+        'Get-HvVmNetworkAdapter'
+        'Remove-HvVmNetworkAdapter'
+        'Connect-HvVmNetworkAdapter'
+        'Disconnect-HvVmNetworkAdapter'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -59,6 +59,8 @@ namespace Hv.Management
                 new WriteImportHandler(this), new CommitImportHandler(this), new AbortImportHandler(this), new GetExportHandler(this),
                 new SetVmHandler(this),
                 new CreateSwitchHandler(this), new ListSwitchesHandler(this), new RemoveSwitchHandler(this),
+                new AddNetworkAdapterHandler(this), new RemoveNetworkAdapterHandler(this), new GetNetworkAdapterHandler(this),
+                new ConnectNetworkAdapterHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }

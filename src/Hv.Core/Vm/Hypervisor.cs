@@ -291,7 +291,9 @@ namespace Hv.Core.Vm
                 HypervisorStatus rebuilt = Rebuild(vm);
                 if (rebuilt != HypervisorStatus.Ok) return rebuilt;
             }
-            return Outcome(vm.Start());
+            HypervisorStatus started = Outcome(vm.Start());
+            if (started == HypervisorStatus.Ok && vm.Network != null) vm.Network.Deliver();
+            return started;
         }
 
         public HypervisorStatus Pause(uint id)
@@ -303,7 +305,10 @@ namespace Hv.Core.Vm
         public HypervisorStatus Resume(uint id)
         {
             VirtualMachine vm = _vms.Find(id);
-            return vm == null ? HypervisorStatus.NotFound : Outcome(vm.Resume());
+            if (vm == null) return HypervisorStatus.NotFound;
+            HypervisorStatus resumed = Outcome(vm.Resume());
+            if (resumed == HypervisorStatus.Ok && vm.Network != null) vm.Network.Deliver(); // frames that came while it was paused
+            return resumed;
         }
 
         /// <summary>
@@ -337,6 +342,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.Remove() != VmTransitionStatus.Ok) return HypervisorStatus.InvalidState;
+            vm.ReleaseNetwork(); // its port goes back to the switch
             vm.ReleaseResources();
             vm.Snapshots.RemoveAll();
             vm.ForgetTemplate();
@@ -464,6 +470,11 @@ namespace Hv.Core.Vm
         // refused (an import is untrusted, or names a disk the VM does not have).
         private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued, DiskImage disk)
         {
+            _entropy.Fill(_random, 0, _random.Length);
+            vm.SeedLow = ToUInt64(_random, 0);
+            vm.SeedHigh = ToUInt64(_random, 8);
+            vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
+            vm.ContinuesCapture = continued != null;
             bool pc = continued != null ? continued.HasDevices : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
             if (pc)
             {
@@ -471,12 +482,10 @@ namespace Hv.Core.Vm
                 if (!vm.InstallPlatform(new PcPlatform(_processor.TscHz, _processor.TscHz, 0, vm.Uart))) return HypervisorStatus.OutOfMemory;
                 HypervisorStatus disked = GiveDisk(vm, continued == null, disk);
                 if (disked != HypervisorStatus.Ok) return disked;
+                HypervisorStatus networked = GiveNetworkAdapter(vm, continued);
+                if (networked != HypervisorStatus.Ok) return networked;
                 if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;
             }
-            _entropy.Fill(_random, 0, _random.Length);
-            vm.SeedLow = ToUInt64(_random, 0);
-            vm.SeedHigh = ToUInt64(_random, 8);
-            vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
             _runner.Add(vm);
             return HypervisorStatus.Ok;
         }

@@ -18,5 +18,8 @@ namespace Hv.Core.Vm
         DataMissing,
         BadDiskSize,
         DiskNotLinux,
+        /// <summary>nic= is not 0 or 1 (one network adapter per VM in this version).</summary>
+        BadNic,
+        NicNotLinux,
     }
 }

@@ -30,13 +30,20 @@ namespace Hv.Core.Vm
         /// until they write. 0: no disk.
         /// </summary>
         public readonly ulong DiskSize;
+        /// <summary>
+        /// Each of its VMs has a virtio network adapter from its first instruction (manifest nic=1; mode linux only), so
+        /// a primed template's guest probes it and its clones continue with it, each with its own MAC address.
+        /// </summary>
+        public readonly bool NetworkAdapter;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
                         bool uploaded = false, ImageBytes initrd = null,
-                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0)
+                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0,
+                        bool networkAdapter = false)
         {
+            NetworkAdapter = networkAdapter;
             DiskSize = diskSize;
             Modules = modules;
             ReadyText = readyText;

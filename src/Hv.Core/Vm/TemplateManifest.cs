@@ -11,7 +11,8 @@ namespace Hv.Core.Vm
     /// initrd, another boot module with <c>name=NAME mode=data</c>, as <c>initrd=NAME</c>; a multiboot template its modules
     /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>. <c>ready="TEXT"</c> says what
     /// the guest prints when it can be primed (a shell prompt), for guests without the Ready hypercall. <c>disk=16M</c>
-    /// gives each of a linux template's VMs a zero-filled virtio disk of that size.
+    /// gives each of a linux template's VMs a zero-filled virtio disk of that size; <c>nic=1</c> a virtio network adapter
+    /// (PCI 00:02.0, not connected), present from the first instruction so the primed template's clones have it too.
     /// </summary>
     public static class TemplateManifest
     {
@@ -74,6 +75,15 @@ namespace Hv.Core.Vm
                     : !TryParseSize(diskText, out disk) ? ManifestError.BadDiskSize : ManifestError.None;
                 if (error != ManifestError.None) return null;
             }
+            bool nic = false;
+            string nicText = fields.Get("nic");
+            if (nicText != null)
+            {
+                error = mode != GuestEntryMode.Linux ? ManifestError.NicNotLinux
+                    : nicText != "0" && nicText != "1" ? ManifestError.BadNic : ManifestError.None;
+                if (error != ManifestError.None) return null;
+                nic = nicText == "1";
+            }
             MultibootModule[] modules = null;
             string moduleNames = fields.Get("modules");
             if (moduleNames != null)
@@ -82,7 +92,8 @@ namespace Hv.Core.Vm
                 if (error != ManifestError.None) return null;
             }
             return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
-                                modules: modules, readyText: fields.Get("ready"), diskSize: disk);
+                                modules: modules, readyText: fields.Get("ready"), diskSize: disk,
+                                networkAdapter: nic);
         }
 
         /// <summary>The data modules a comma-separated list names, in its order (their names are their strings).</summary>
