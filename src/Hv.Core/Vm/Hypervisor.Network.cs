@@ -88,6 +88,14 @@ namespace Hv.Core.Vm
             return image != null && image.IsPrimed && ClonesAt(image, vm.MemorySize);
         }
 
+        // A restart that continues the primed template (an imported VM, which came without its adapter) gets the adapter the
+        // primed guest probed, so the guest does not find its device gone.
+        private void MatchPrimedNetwork(VirtualMachine vm, TemplateImage image)
+        {
+            if (vm.Platform != null && vm.Network == null && image.IsPrimed && ClonesAt(image, vm.MemorySize) && image.PrimedState.HasNetwork)
+                vm.InstallNetwork(vm.MacAddress);
+        }
+
         // The adapter of a PC VM whose template has one (nic=1) or that continues a state with one, with the VM's own MAC.
         private HypervisorStatus GiveNetworkAdapter(VirtualMachine vm, Hv.Core.Vmx.VcpuState continued)
         {

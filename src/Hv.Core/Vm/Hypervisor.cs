@@ -458,6 +458,7 @@ namespace Hv.Core.Vm
             HypervisorStatus status = Build(image, vm, vm.MemorySize);
             if (status != HypervisorStatus.Ok) return status;
             vm.Rearm();
+            MatchPrimedNetwork(vm, image);
             // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
             if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
             return status;
