@@ -81,6 +81,8 @@ namespace Hv.Core.Tests.Switching
         public void Captures_carry_the_adapter_apart_from_the_platform_bytes_exports_hold()
         {
             VirtualMachine source = PcVm(1, MacA);
+            Driver(source); // a driver that has set the device up: DRIVER_OK, queues, MSI-X
+            Assert.NotEqual(0, source.Network.Device.Status);
             VirtualMachine plain = PcVm(2, MacB, network: false);
             var with = new VcpuState();
             var without = new VcpuState();
@@ -91,7 +93,10 @@ namespace Hv.Core.Tests.Switching
             // The platform's saved bytes (the export format) are the same size and layout with or without an adapter.
             Assert.Equal(PcPlatform.StateSize, with.DeviceState.Length);
             Assert.Equal(with.DeviceState[0], without.DeviceState[0]);
-            Assert.True(PcVm(3, MacB).LoadDevices(with));
+            VirtualMachine loaded = PcVm(3, MacB);
+            Assert.True(loaded.LoadDevices(with));
+            Assert.Equal(source.Network.Device.Status, loaded.Network.Device.Status);
+            Assert.Equal(MacB, loaded.Network.Mac); // the device's state, the VM's own address
             Assert.True(PcVm(4, MacB, network: false).LoadDevices(with)); // a VM without the adapter ignores its part
             Assert.True(PcVm(5, MacB).LoadDevices(without));               // one the captured guest never saw starts at power-on
         }

@@ -79,18 +79,27 @@ namespace Hv.Core.Devices.Pc
             return removed;
         }
 
-        /// <summary>Bytes <see cref="SaveNetworkState"/> may write.</summary>
-        public const int NetworkStateCapacity = FunctionStateCapacity;
+        /// <summary>Bytes <see cref="SaveNetworkState"/> may write: the function's state length (u16) and its state.</summary>
+        public const int NetworkStateCapacity = 2 + FunctionStateCapacity;
 
         /// <summary>The network adapter's state (a separate part of a capture); -1 without an adapter or when it does not fit.</summary>
         public int SaveNetworkState(Span<byte> destination)
         {
-            return _network == null ? -1 : _network.SaveState(destination.Slice(0, NetworkStateCapacity));
+            if (_network == null || destination.Length < NetworkStateCapacity) return -1;
+            int length = _network.SaveState(destination.Slice(2, FunctionStateCapacity));
+            if (length < 0) return -1;
+            destination[0] = (byte)length;
+            destination[1] = (byte)(length >> 8);
+            return 2 + length;
         }
 
+        /// <summary>Restores <see cref="SaveNetworkState"/>'s bytes into the adapter (all or nothing).</summary>
         public DeviceStateStatus LoadNetworkState(ReadOnlySpan<byte> source)
         {
-            return _network == null ? DeviceStateStatus.Invalid : _network.LoadState(source);
+            if (_network == null || source.Length < 2) return DeviceStateStatus.Invalid;
+            int length = source[0] | (source[1] << 8);
+            if (length > FunctionStateCapacity || 2 + length > source.Length) return DeviceStateStatus.Invalid;
+            return _network.LoadState(source.Slice(2, length));
         }
 
         // The functions SaveState carries: all but the network adapter, which is attached last.
