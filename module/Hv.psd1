@@ -45,6 +45,14 @@
         'Add-HvVmHardDiskDrive'
         'Remove-HvVmHardDiskDrive'
         'New-HvDisk'
+        'New-HvSwitch'
+        'Get-HvSwitch'
+        'Remove-HvSwitch'
+        'Add-HvVmNetworkAdapter'
+        'Get-HvVmNetworkAdapter'
+        'Remove-HvVmNetworkAdapter'
+        'Connect-HvVmNetworkAdapter'
+        'Disconnect-HvVmNetworkAdapter'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -61,6 +61,9 @@ namespace Hv.Management
                 new SetVmHandler(this),
                 new GetHardDiskDriveHandler(this), new CreateDiskHandler(this), new AddHardDiskDriveHandler(this),
                 new RemoveHardDiskDriveHandler(this), new BeginDiskUploadHandler(this), new CommitDiskUploadHandler(this),
+                new CreateSwitchHandler(this), new ListSwitchesHandler(this), new RemoveSwitchHandler(this),
+                new AddNetworkAdapterHandler(this), new RemoveNetworkAdapterHandler(this), new GetNetworkAdapterHandler(this),
+                new ConnectNetworkAdapterHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }

@@ -21,6 +21,9 @@ namespace Hv.Module.Tests
             "Wait-HvVm", "Measure-HvVm", "Copy-HvVm", "Checkpoint-HvVm", "Get-HvVmSnapshot", "Restore-HvVmSnapshot",
             "Remove-HvVmSnapshot", "New-HvTemplate", "Remove-HvTemplate", "Export-HvVm", "Import-HvVm", "Move-HvVm",
             "Get-HvVmHardDiskDrive", "Add-HvVmHardDiskDrive", "Remove-HvVmHardDiskDrive", "New-HvDisk",
+            "New-HvSwitch", "Get-HvSwitch", "Remove-HvSwitch",
+            "Add-HvVmNetworkAdapter", "Get-HvVmNetworkAdapter", "Remove-HvVmNetworkAdapter", "Connect-HvVmNetworkAdapter",
+            "Disconnect-HvVmNetworkAdapter",
         };
 
         private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";

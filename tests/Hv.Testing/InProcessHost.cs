@@ -121,6 +121,20 @@ namespace Hv.Testing
             });
         }
 
+        /// <summary>
+        /// A linux template (a synthetic bzImage: its VMs are PCs with PCI devices, to be made, paused, copied and stopped,
+        /// never run), with a network adapter in every VM when <paramref name="networkAdapter"/> (manifest nic=1).
+        /// </summary>
+        public void AddLinuxTemplate(string name, bool networkAdapter)
+        {
+            WithHypervisor(hv =>
+            {
+                var template = new Template(name, new Hv.Core.Tests.Linux.SyntheticBzImage().Build(), GuestEntryMode.Linux, 32UL << 20, null,
+                                            networkAdapter: networkAdapter);
+                if (hv.AddTemplate(template) != HypervisorStatus.Ok) throw new InvalidOperationException("template " + name + " refused");
+            });
+        }
+
         /// <summary>Gives runnable VMs time slices until none can run or <paramref name="maxSlices"/> ran; returns how many ran.</summary>
         public int RunGuests(int maxSlices = 100_000)
         {

@@ -67,5 +67,13 @@ namespace Hv.Core.Networking
             _head = 0;
             _count = 0;
         }
+
+        /// <summary>Gives back the frame storage and the queue (its switch was removed).</summary>
+        public void Free()
+        {
+            Owned.Free(_data);
+            Owned.Free(_lengths);
+            Owned.Free(this);
+        }
     }
 }

@@ -105,6 +105,15 @@ namespace Hv.Core.Networking
             Evictions = 0;
         }
 
+        /// <summary>Gives back the table's arrays and the table (its switch was removed).</summary>
+        public void Free()
+        {
+            Owned.Free(_macs);
+            Owned.Free(_ports);
+            Owned.Free(_seen);
+            Owned.Free(this);
+        }
+
         /// <summary>Valid and not aged out: an entry worth keeping.</summary>
         private bool Usable(int entry, ulong now)
         {

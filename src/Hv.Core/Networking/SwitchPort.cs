@@ -65,6 +65,13 @@ namespace Hv.Core.Networking
             DroppedSpoofed = DroppedMalformed = DroppedQueueFull = 0;
         }
 
+        /// <summary>Gives back the queue and the port (its switch was removed).</summary>
+        internal void Free()
+        {
+            _queue.Free();
+            Owned.Free(this);
+        }
+
         internal void Attach(ulong owner, ulong mac)
         {
             Owner = owner;

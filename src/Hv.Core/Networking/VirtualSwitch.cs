@@ -53,6 +53,29 @@ namespace Hv.Core.Networking
             }
         }
 
+        /// <summary>Ports connected now.</summary>
+        public int ConnectedPorts
+        {
+            get
+            {
+                int n = 0;
+                for (int i = 0; i < _ports.Length; i++) if (_ports[i] != null && _ports[i].Connected) n++;
+                return n;
+            }
+        }
+
+        /// <summary>
+        /// Gives back every port, the MAC table and the switch. The caller (the host's switch table) removes a switch
+        /// only when no port is connected, so no adapter still points at a port.
+        /// </summary>
+        public void Free()
+        {
+            for (int i = 0; i < _ports.Length; i++) if (_ports[i] != null) _ports[i].Free();
+            Owned.Free(_ports);
+            _macs.Free();
+            Owned.Free(this);
+        }
+
         /// <summary>The port at <paramref name="index"/> (connected or not), or null if that slot was never used.</summary>
         public SwitchPort Port(int index)
         {

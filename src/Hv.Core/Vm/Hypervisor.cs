@@ -1,3 +1,4 @@
+using Hv.Core.Networking;
 using Hv.Core.Text;
 using Hv.Core.Guests;
 using Hv.Core.Devices.Pc;
@@ -44,6 +45,7 @@ namespace Hv.Core.Vm
             _vms = new VmTable(maxVms);
             _templates = new TemplateStore(pages, sharing, maxTemplates);
             _runner = new VmRunner(processor, dispatcher, maxVms);
+            _switches = new HostSwitches(MaxSwitches, processor.TscHz);
         }
 
         public VmTable Vms { get { return _vms; } }
@@ -53,6 +55,7 @@ namespace Hv.Core.Vm
         /// <summary>Gives the next runnable VM one time slice; the VM that ran, or null when none can.</summary>
         public VirtualMachine RunNext(ulong sliceTicks)
         {
+            _switches.AdvanceClock(_processor.Now());
             return _runner.RunNext(sliceTicks);
         }
 
@@ -298,7 +301,9 @@ namespace Hv.Core.Vm
                 HypervisorStatus rebuilt = Rebuild(vm);
                 if (rebuilt != HypervisorStatus.Ok) return rebuilt;
             }
-            return Outcome(vm.Start());
+            HypervisorStatus started = Outcome(vm.Start());
+            if (started == HypervisorStatus.Ok && vm.Network != null) vm.Network.Deliver();
+            return started;
         }
 
         public HypervisorStatus Pause(uint id)
@@ -310,7 +315,10 @@ namespace Hv.Core.Vm
         public HypervisorStatus Resume(uint id)
         {
             VirtualMachine vm = _vms.Find(id);
-            return vm == null ? HypervisorStatus.NotFound : Outcome(vm.Resume());
+            if (vm == null) return HypervisorStatus.NotFound;
+            HypervisorStatus resumed = Outcome(vm.Resume());
+            if (resumed == HypervisorStatus.Ok && vm.Network != null) vm.Network.Deliver(); // frames that came while it was paused
+            return resumed;
         }
 
         /// <summary>
@@ -344,6 +352,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.Remove() != VmTransitionStatus.Ok) return HypervisorStatus.InvalidState;
+            vm.ReleaseNetwork(); // its port goes back to the switch
             vm.ReleaseResources();
             vm.Snapshots.RemoveAll();
             vm.ForgetTemplate();
@@ -460,6 +469,7 @@ namespace Hv.Core.Vm
             HypervisorStatus status = Build(image, vm, vm.MemorySize);
             if (status != HypervisorStatus.Ok) return status;
             vm.Rearm();
+            MatchPrimedNetwork(vm, image);
             // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
             if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
             // Media put in or taken out while it was off (Add/Remove-HvVmHardDiskDrive): the continued driver rereads it.
@@ -474,6 +484,11 @@ namespace Hv.Core.Vm
         // refused (an import is untrusted, or names a disk the VM does not have).
         private HypervisorStatus Admit(VirtualMachine vm, VcpuState continued, DiskImage disk)
         {
+            _entropy.Fill(_random, 0, _random.Length);
+            vm.SeedLow = ToUInt64(_random, 0);
+            vm.SeedHigh = ToUInt64(_random, 8);
+            vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
+            vm.ContinuesCapture = continued != null;
             bool pc = continued != null ? continued.HasDevices : vm.Template != null && vm.Template.Mode == GuestEntryMode.Linux;
             if (pc)
             {
@@ -486,12 +501,10 @@ namespace Hv.Core.Vm
                 }
                 HypervisorStatus disked = GiveDisk(vm, disk);
                 if (disked != HypervisorStatus.Ok) return disked;
+                HypervisorStatus networked = GiveNetworkAdapter(vm, continued);
+                if (networked != HypervisorStatus.Ok) return networked;
                 if (continued != null && !vm.LoadDevices(continued)) return HypervisorStatus.LoadFailed;
             }
-            _entropy.Fill(_random, 0, _random.Length);
-            vm.SeedLow = ToUInt64(_random, 0);
-            vm.SeedHigh = ToUInt64(_random, 8);
-            vm.MacAddress = (ToUInt64(_random, 16) & 0xFEFFFFFFFFFFUL) | 0x020000000000UL;
             _runner.Add(vm);
             return HypervisorStatus.Ok;
         }

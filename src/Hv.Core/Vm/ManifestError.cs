@@ -22,5 +22,8 @@ namespace Hv.Core.Vm
         DiskImageWithoutDisk,
         /// <summary>diskimage= names a data module larger than the disk.</summary>
         DiskImageTooLarge,
+        /// <summary>nic= is not 0 or 1 (one network adapter per VM in this version).</summary>
+        BadNic,
+        NicNotLinux,
     }
 }

@@ -16,6 +16,8 @@ namespace Hv.Core.Vm
                 case ManifestError.InitrdNotLinux: return "initrd= is for mode=linux only";
                 case ManifestError.BadDiskSize: return "disk= is not a whole number of 4 KiB pages up to 1 GiB (K, M or G)";
                 case ManifestError.DiskNotLinux: return "disk= is for mode=linux only";
+                case ManifestError.BadNic: return "nic= is 0 or 1 (one network adapter per VM)";
+                case ManifestError.NicNotLinux: return "nic= is for mode=linux only";
                 case ManifestError.ModulesNotMultiboot: return "modules= is for mode=multiboot only";
                 case ManifestError.DataMissing: return "initrd=, modules= or diskimage= names no data module (name=NAME mode=data)";
                 case ManifestError.DiskImageWithoutDisk: return "diskimage= needs disk= (the disk's size)";

@@ -35,13 +35,20 @@ namespace Hv.Core.Vm
         /// zeros, so an image can leave out its zero tail), or null for a zero-filled disk.
         /// </summary>
         public readonly ImageBytes DiskContents;
+        /// <summary>
+        /// Each of its VMs has a virtio network adapter from its first instruction (manifest nic=1; mode linux only), so
+        /// a primed template's guest probes it and its clones continue with it, each with its own MAC address.
+        /// </summary>
+        public readonly bool NetworkAdapter;
         /// <summary>It came over the management channel (New-HvTemplate), not with the image.</summary>
         public readonly bool Uploaded;
 
         public Template(string name, ImageBytes image, GuestEntryMode mode, ulong memorySize, string commandLine, bool prime = false,
                         bool uploaded = false, ImageBytes initrd = null,
-                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0, ImageBytes diskContents = null)
+                        MultibootModule[] modules = null, string readyText = null, ulong diskSize = 0, ImageBytes diskContents = null,
+                        bool networkAdapter = false)
         {
+            NetworkAdapter = networkAdapter;
             DiskSize = diskSize;
             DiskContents = diskContents;
             Modules = modules;

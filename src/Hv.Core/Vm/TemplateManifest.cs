@@ -12,7 +12,8 @@ namespace Hv.Core.Vm
     /// (the kernel's mods list, each with its name as its string) as <c>modules=NAME,NAME</c>. <c>ready="TEXT"</c> says what
     /// the guest prints when it can be primed (a shell prompt), for guests without the Ready hypercall. <c>disk=16M</c>
     /// gives each of a linux template's VMs a virtio disk of that size, zero-filled or, with <c>diskimage=NAME</c>, starting
-    /// with a data module's raw image (at most the disk's size; zeros after it).
+    /// with a data module's raw image (at most the disk's size; zeros after it); <c>nic=1</c> a virtio network adapter
+    /// (PCI 00:02.0, not connected), present from the first instruction so the primed template's clones have it too.
     /// </summary>
     public static class TemplateManifest
     {
@@ -85,6 +86,15 @@ namespace Hv.Core.Vm
                     : (ulong)diskContents.Length > disk ? ManifestError.DiskImageTooLarge : ManifestError.None;
                 if (error != ManifestError.None) return null;
             }
+            bool nic = false;
+            string nicText = fields.Get("nic");
+            if (nicText != null)
+            {
+                error = mode != GuestEntryMode.Linux ? ManifestError.NicNotLinux
+                    : nicText != "0" && nicText != "1" ? ManifestError.BadNic : ManifestError.None;
+                if (error != ManifestError.None) return null;
+                nic = nicText == "1";
+            }
             MultibootModule[] modules = null;
             string moduleNames = fields.Get("modules");
             if (moduleNames != null)
@@ -93,7 +103,8 @@ namespace Hv.Core.Vm
                 if (error != ManifestError.None) return null;
             }
             return new Template(name, image, mode, memory, fields.Get("cmdline"), fields.Get("prime") == "yes", initrd: initrd,
-                                modules: modules, readyText: fields.Get("ready"), diskSize: disk, diskContents: diskContents);
+                                modules: modules, readyText: fields.Get("ready"), diskSize: disk, diskContents: diskContents,
+                                networkAdapter: nic);
         }
 
         /// <summary>The data modules a comma-separated list names, in its order (their names are their strings).</summary>

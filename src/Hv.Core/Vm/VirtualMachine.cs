@@ -43,6 +43,7 @@ namespace Hv.Core.Vm
         private InterruptSource _interrupts;
         private PcPlatform _platform;
         private VirtioBlock _disk;
+        private VmNetworkAdapter _network;
         private bool _halted;
         private readonly DebugExitPort _debugExit;
         private readonly VmCounters _counters;
@@ -195,11 +196,59 @@ namespace Hv.Core.Vm
             return true;
         }
 
+        /// <summary>Its network adapter at PCI 00:02.0 (a PC whose template has nic=1, or one given by Add-HvVmNetworkAdapter), or null.</summary>
+        public VmNetworkAdapter Network { get { return _network; } }
+
+        /// <summary>
+        /// Plugs a virtio network adapter with address <paramref name="mac"/> into its PC platform (not connected to any
+        /// switch). After <see cref="InstallPlatform"/> and the disk; the caller resets the bus when the VM boots afresh.
+        /// </summary>
+        public bool InstallNetwork(ulong mac)
+        {
+            if (_platform == null || _network != null) return false;
+            var device = new VirtioNet(mac);
+            device.Memory = _memory;
+            if (_platform.Pci.AttachNetwork(device) != PciStatus.Ok)
+            {
+                device.Free();
+                return false;
+            }
+            _network = new VmNetworkAdapter(this, device);
+            return true;
+        }
+
+        /// <summary>
+        /// The VM is being removed: the adapter leaves its switch and its record is freed; the device stays on the PCI bus,
+        /// whose owner (the platform) gives its functions back.
+        /// </summary>
+        public void ReleaseNetwork()
+        {
+            if (_network == null) return;
+            _network.Free();
+            _network = null;
+        }
+
+        /// <summary>
+        /// It was made to continue a captured state (a primed template's clone, a copy, an import) rather than boot: its
+        /// guest has probed its PCI devices already, so hardware added before its first start would go unseen.
+        /// </summary>
+        public bool ContinuesCapture;
+
+        /// <summary>Takes the adapter away (the VM is off): it leaves its switch and the bus, and its device is freed.</summary>
+        public void RemoveNetwork()
+        {
+            if (_network == null) return;
+            _platform.Pci.DetachNetwork().Free();
+            _network.Free();
+            _network = null;
+        }
+
         /// <summary>Captures the vCPU and, for a PC, its devices (a snapshot, a fork, an export, a primed template).</summary>
         public void Capture(VcpuState state)
         {
             _cpu.Capture(state);
             state.HasDevices = _platform != null && _platform.SaveState(state.DeviceState) == PcPlatform.StateSize;
+            state.HasNetwork = state.HasDevices && _network != null && _platform.Pci.SaveNetworkState(state.NetworkState) >= 0;
         }
 
         /// <summary>
@@ -210,6 +259,11 @@ namespace Hv.Core.Vm
         {
             if (_platform == null || !state.HasDevices) return (_platform == null) == !state.HasDevices;
             if (_platform.LoadState(state.DeviceState) != DeviceStateStatus.Ok) return false;
+            // The adapter continues as captured when both have one; one the captured guest never saw starts at power-on.
+            if (_network != null)
+            {
+                if (!state.HasNetwork || _platform.Pci.LoadNetworkState(state.NetworkState) != DeviceStateStatus.Ok) _network.Device.Reset();
+            }
             _halted = false; // a captured vCPU is never halted: HLT completes before the capture's exit
             return true;
         }
@@ -283,6 +337,7 @@ namespace Hv.Core.Vm
             _memorySize = memory.Size;
             _cpu = cpu;
             if (_disk != null) _disk.Memory = memory;
+            if (_network != null) _network.Device.Memory = memory;
             _template = template;
         }
 
@@ -304,6 +359,7 @@ namespace Hv.Core.Vm
             if (_cpu != null) _cpu.Release();
             if (_memory != null) _memory.Free();
             if (_disk != null) _disk.Memory = null; // the disk stays: a restart finds its contents
+            if (_network != null) _network.Device.Memory = null; // the adapter stays, connected: a restart finds it
             _cpu = null;
             _memory = null;
         }

@@ -25,6 +25,12 @@ namespace Hv.Core.Vmx
         /// <summary>A PC VM's devices (<see cref="Hv.Core.Devices.Pc.PcPlatform.SaveState"/>), when <see cref="HasDevices"/>.</summary>
         public readonly byte[] DeviceState = new byte[Hv.Core.Devices.Pc.PcPlatform.StateSize];
         public bool HasDevices;
+        /// <summary>
+        /// A PC VM's network adapter (<see cref="Hv.Core.Devices.Pc.PcPciHost.SaveNetworkState"/>), when <see cref="HasNetwork"/>.
+        /// Snapshots, forks and primed templates carry it; the export format does not (an imported VM has no adapter).
+        /// </summary>
+        public readonly byte[] NetworkState = new byte[Hv.Core.Devices.Pc.PcPciHost.NetworkStateCapacity];
+        public bool HasNetwork;
         /// <summary>The guest's TSC at the capture (the VMCS keeps only an offset against the host's).</summary>
         public ulong Tsc;
         /// <summary>The guest's IA32_TSC_ADJUST (<see cref="Vcpu.TscAdjust"/>).</summary>
@@ -40,6 +46,7 @@ namespace Hv.Core.Vmx
             Mtrrs.Free();
             Owned.Free(FpuState);
             Owned.Free(DeviceState);
+            Owned.Free(NetworkState);
             Owned.Free(this);
         }
 
@@ -55,6 +62,8 @@ namespace Hv.Core.Vmx
             for (int i = 0; i < FpuStateBytes; i++) FpuState[i] = other.FpuState[i];
             for (int i = 0; i < DeviceState.Length; i++) DeviceState[i] = other.DeviceState[i];
             HasDevices = other.HasDevices;
+            for (int i = 0; i < NetworkState.Length; i++) NetworkState[i] = other.NetworkState[i];
+            HasNetwork = other.HasNetwork;
             Tsc = other.Tsc;
             TscAdjust = other.TscAdjust;
             Registers.CopyFrom(other.Registers);

@@ -62,6 +62,22 @@ namespace Hv.Protocol.Wire
         BeginDiskUpload = 38,
         /// <summary>Checks a disk upload's SHA-256 and adds the disk to the host's store.</summary>
         CommitDiskUpload = 39,
+        // ---- host switches and VM network adapters (40..46; 34..39 are left to the disk messages) ------------
+
+        /// <summary>A new named virtual switch on the host.</summary>
+        CreateSwitch = 40,
+        /// <summary>The host's switches with their ports and counters.</summary>
+        ListSwitches = 41,
+        /// <summary>Removes a switch that has no adapter connected.</summary>
+        RemoveSwitch = 42,
+        /// <summary>Gives a PC VM that is off its virtio-net adapter.</summary>
+        AddNetworkAdapter = 43,
+        /// <summary>Takes a VM's adapter away (the VM off).</summary>
+        RemoveNetworkAdapter = 44,
+        /// <summary>A VM's adapter: MAC, switch, link and counters.</summary>
+        GetNetworkAdapter = 45,
+        /// <summary>Connects a VM's adapter to a switch, or disconnects it (empty switch name).</summary>
+        ConnectNetworkAdapter = 46,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,

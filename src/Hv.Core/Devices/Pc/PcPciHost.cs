@@ -19,6 +19,11 @@ namespace Hv.Core.Devices.Pc
         public const ulong MmioLimit = IoApic.DefaultBase;
         public const int HostBridgeDevice = 0;
         public const int DiskDevice = 1;
+        /// <summary>
+        /// The VM's network adapter. Its state is kept apart from <see cref="SaveState"/> (<see cref="SaveNetworkState"/>):
+        /// the platform's saved bytes, which the export format carries, stay those of the host bridge and the disk.
+        /// </summary>
+        public const int NetworkDevice = 2;
         /// <summary>The most functions a PC VM has (host bridge and disk).</summary>
         public const int MaxFunctions = 2;
         /// <summary>Room for one function's saved state (a virtio-blk function needs under 200 bytes).</summary>
@@ -30,6 +35,7 @@ namespace Hv.Core.Devices.Pc
         private readonly PciBus _bus = new PciBus();
         private readonly PciConfigMechanism _config;
         private readonly LocalApicMessageSink _sink;
+        private PciFunction _network;
 
         public PcPciHost(LocalApic apic)
         {
@@ -52,11 +58,61 @@ namespace Hv.Core.Devices.Pc
         /// <summary>Puts <paramref name="function"/> at <paramref name="device"/>.0 with its interrupts wired; once, before <see cref="Reset"/>.</summary>
         public PciStatus Attach(int device, PciFunction function)
         {
-            if (_bus.Count == MaxFunctions) return PciStatus.InUse;
+            if (Persisted == MaxFunctions || _network != null) return PciStatus.InUse;
             PciStatus status = _bus.Attach(device, 0, function);
             if (status == PciStatus.Ok) function.ConnectInterrupts(_sink);
             return status;
         }
+
+        /// <summary>The network adapter at <see cref="NetworkDevice"/>.0, or null.</summary>
+        public PciFunction Network { get { return _network; } }
+
+        /// <summary>Puts the network adapter at <see cref="NetworkDevice"/>.0 with its interrupts wired; before <see cref="Reset"/>.</summary>
+        public PciStatus AttachNetwork(PciFunction adapter)
+        {
+            if (_network != null) return PciStatus.InUse;
+            PciStatus status = _bus.Attach(NetworkDevice, 0, adapter);
+            if (status != PciStatus.Ok) return status;
+            adapter.ConnectInterrupts(_sink);
+            _network = adapter;
+            return PciStatus.Ok;
+        }
+
+        /// <summary>Takes the network adapter off the bus (the VM is off); returns it, or null when there was none.</summary>
+        public PciFunction DetachNetwork()
+        {
+            if (_network == null) return null;
+            PciFunction removed = _network;
+            _bus.Detach(NetworkDevice, 0);
+            _network = null;
+            return removed;
+        }
+
+        /// <summary>Bytes <see cref="SaveNetworkState"/> may write: the function's state length (u16) and its state.</summary>
+        public const int NetworkStateCapacity = 2 + FunctionStateCapacity;
+
+        /// <summary>The network adapter's state (a separate part of a capture); -1 without an adapter or when it does not fit.</summary>
+        public int SaveNetworkState(Span<byte> destination)
+        {
+            if (_network == null || destination.Length < NetworkStateCapacity) return -1;
+            int length = _network.SaveState(destination.Slice(2, FunctionStateCapacity));
+            if (length < 0) return -1;
+            destination[0] = (byte)length;
+            destination[1] = (byte)(length >> 8);
+            return 2 + length;
+        }
+
+        /// <summary>Restores <see cref="SaveNetworkState"/>'s bytes into the adapter (all or nothing).</summary>
+        public DeviceStateStatus LoadNetworkState(ReadOnlySpan<byte> source)
+        {
+            if (_network == null || source.Length < 2) return DeviceStateStatus.Invalid;
+            int length = source[0] | (source[1] << 8);
+            if (length > FunctionStateCapacity || 2 + length > source.Length) return DeviceStateStatus.Invalid;
+            return _network.LoadState(source.Slice(2, length));
+        }
+
+        // The functions SaveState carries: all but the network adapter, which is attached last.
+        private int Persisted { get { return _bus.Count - (_network != null ? 1 : 0); } }
 
         public PortMapStatus MapPorts(PortBus ports)
         {
@@ -84,8 +140,8 @@ namespace Hv.Core.Devices.Pc
             destination[0] = StateVersion;
             int at = 1;
             at += _config.SaveState(destination.Slice(at, PciConfigMechanism.StateSize));
-            destination[at++] = (byte)_bus.Count;
-            for (int i = 0; i < _bus.Count; i++)
+            destination[at++] = (byte)Persisted;
+            for (int i = 0; i < Persisted; i++)
             {
                 int length = _bus.Attached(i).SaveState(destination.Slice(at + 2, FunctionStateCapacity));
                 if (length < 0) return -1;
@@ -108,8 +164,8 @@ namespace Hv.Core.Devices.Pc
             DeviceStateStatus status = _config.LoadState(source.Slice(at, PciConfigMechanism.StateSize));
             at += PciConfigMechanism.StateSize;
             if (status != DeviceStateStatus.Ok) return status;
-            if (source[at++] != _bus.Count) return DeviceStateStatus.Invalid;
-            for (int i = 0; i < _bus.Count; i++)
+            if (source[at++] != Persisted) return DeviceStateStatus.Invalid;
+            for (int i = 0; i < Persisted; i++)
             {
                 int length = source[at] | (source[at + 1] << 8);
                 if (length > FunctionStateCapacity) return DeviceStateStatus.Invalid;

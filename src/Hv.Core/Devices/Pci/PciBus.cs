@@ -57,6 +57,27 @@ namespace Hv.Core.Devices.Pci
             return PciStatus.Ok;
         }
 
+        /// <summary>Takes the function at <paramref name="device"/>.<paramref name="function"/> off the bus (hardware removed while the VM is off); the others keep their order.</summary>
+        public PciFunction Detach(int device, int function)
+        {
+            PciFunction removed = Function(device, function);
+            if (removed == null)
+            {
+                return null;
+            }
+            _slots[device * FunctionsPerDevice + function] = null;
+            int at = 0;
+            for (int i = 0; i < _count; i++)
+            {
+                if (_attached[i] != removed)
+                {
+                    _attached[at++] = _attached[i];
+                }
+            }
+            _attached[--_count] = null;
+            return removed;
+        }
+
         public PciFunction Function(int device, int function)
         {
             if (device < 0 || device >= DeviceCount || function < 0 || function >= FunctionsPerDevice)

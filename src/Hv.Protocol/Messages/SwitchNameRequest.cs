@@ -1,0 +1,43 @@
+using Hv.Protocol.Wire;
+
+namespace Hv.Protocol.Messages
+{
+    /// <summary>
+    /// CreateSwitch (40) and RemoveSwitch (42): a request that names one host switch. Request: name str. Ok response: empty.
+    /// </summary>
+    public sealed class SwitchNameRequest : Message
+    {
+        private readonly Opcode _opcode;
+        public readonly Utf8Field Name = new Utf8Field(ProtocolInfo.MaxNameBytes);
+
+        public SwitchNameRequest(Opcode opcode)
+        {
+            _opcode = opcode;
+        }
+
+        public override Opcode Opcode { get { return _opcode; } }
+
+        public override void WriteRequest(MessageWriter writer)
+        {
+            writer.WriteField(Name);
+        }
+
+        public override ErrorCode TryReadRequest(MessageReader reader)
+        {
+            if (!reader.ReadField(Name, ProtocolInfo.MaxNameBytes))
+            {
+                return Refusal(reader);
+            }
+            return IsName(Name, false) ? ErrorCode.Ok : ErrorCode.InvalidArgument;
+        }
+
+        public override void WriteResponse(MessageWriter writer)
+        {
+        }
+
+        public override bool TryReadResponse(MessageReader reader)
+        {
+            return true;
+        }
+    }
+}
