@@ -60,12 +60,23 @@ namespace Hv.SystemTests
 
             var stopped = Shell.Ps.Run("Stop-HvVm -Server $h -Name keep -TurnOff -Force -PassThru").NoErrors().Of("HvVm");
             Assert.Equal("Stopped", (string)Assert.Single(stopped).State.ToString());
+            var disk = Shell.Ps.Run("Get-HvVmHardDiskDrive -Server $h -VMName keep").NoErrors().Of("HvVmHardDiskDrive");
+            Assert.True((ulong)Assert.Single(disk).BytesAllocated > 0, "a stopped VM keeps its written disk pages");
             Shell.Ps.Run("Start-HvVm -Server $h -Name keep").NoErrors();
 
             // The restart continues the primed template, whose page cache holds the disk as the priming boot read it
             // (all zeros): drop it before mounting, as the docs say.
             string back = Run("keep", "dmesg -n 1; echo 3 > /proc/sys/vm/drop_caches; mkdir -p /mnt && mount /dev/vda /mnt && cat /mnt/kept", 12);
             Assert.Equal("hv-kept-file", back.Trim().Split('\n').Last().Trim());
+
+            // Another disk in its drive while it is off: the continued driver hears the configuration change at the
+            // start and reads the new capacity (32 MiB = 65536 sectors).
+            Shell.Ps.Run(@"New-HvDisk -Server $h keep-32m -SizeBytes 32MB | Out-Null
+                           Stop-HvVm -Server $h -Name keep -TurnOff -Force
+                           Add-HvVmHardDiskDrive -Server $h -VMName keep -DiskName keep-32m -Force
+                           Start-HvVm -Server $h -Name keep").NoErrors();
+            Assert.Equal("65536", Run("keep", "for i in 1 2 3 4 5 6 7 8 9 10; do [ $(cat /sys/block/vda/size) = 65536 ] && break; sleep 1; done; "
+                + "cat /sys/block/vda/size", 13).Trim());
             Shell.Ps.Run("Stop-HvVm -Server $h -Name keep -TurnOff -Force; Remove-HvVm -Server $h -Name keep -Force").NoErrors();
         }
 
