@@ -1,8 +1,8 @@
 #!/bin/bash
 # Builds the Linux template's guest material into OUTDIR from Debian 12's own packages (never committed):
 #   OUTDIR/vmlinuz         the bzImage of linux-image-cloud-amd64's kernel package, unmodified
-#   OUTDIR/initrd.cpio     initramfs (newc): busybox-static, /init (guests/linux/init, which loads virtio_pci and
-#                          virtio_blk for the VM's disk), the virtio, ACPI button and
+#   OUTDIR/initrd.cpio     initramfs (newc): busybox-static, /init (guests/linux/init, which loads virtio_pci,
+#                          virtio_blk for the VM's disk and virtio_net for its adapter), the virtio, ACPI button and
 #                          evdev modules + modules.dep, busybox acpid's power-button action
 #   OUTDIR/kernel-release  the kernel's release string, e.g. 6.1.0-57-cloud-amd64
 #   OUTDIR/disk.img        the template's disk image: a 16 MiB ext2 file system (4 KiB blocks, one block group, so all

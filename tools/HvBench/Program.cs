@@ -8,7 +8,7 @@ using Hv.Protocol.Client;
 
 // Figures, one per line as "name: value unit". TSC figures come from Bochs, whose TSC counts instructions, so they
 // repeat exactly; millisecond figures are wall-clock and vary with the machine. Arguments pick sections (image, soak,
-// serial, tcp, ingest, export, linux; e.g. `tools/hv-bench tcp`); none runs them all.
+// serial, tcp, ingest, export, linux, net; e.g. `tools/hv-bench tcp`); none runs them all.
 string root = HvBoot.RepositoryRoot;
 string art = Path.Combine(root, "artifacts");
 string[] sections = args;
@@ -115,7 +115,60 @@ if (Runs("export")) ExportStall();
 
 if (Runs("linux")) LinuxFigures();
 
+if (Runs("net")) NetFigures();
+
 return 0;
+
+// Two clones of the primed linux template (nic=1) on one host switch: the average round trip of 20 pings between them
+// (busybox ping's avg, guest time), in TSC ticks at the rate the guest calibrated ("tsc: Detected N MHz" while priming),
+// and in microseconds.
+static void NetFigures()
+{
+    using var host = RunningHost.Start(cmdline: "hv.prime=linux");
+    using var guard = host.Within(TimeSpan.FromSeconds(3600));
+    host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
+    Match mhz = Regex.Match(host.Log, @"tsc: Detected ([\d.]+) MHz processor");
+    if (!mhz.Success) Fail("the guest did not say its TSC rate:\n" + host.Log);
+    using var client = host.Connect();
+    client.CreateSwitch("bench");
+    var vms = new uint[2];
+    for (int i = 0; i < 2; i++)
+    {
+        vms[i] = client.CreateVm("linux", "net-bench-" + (i + 1));
+        client.StartVm(vms[i]);
+        client.ConnectNetworkAdapter(vms[i], "bench");
+        string mac = NetMac(client.GetNetworkAdapter(vms[i]).Mac);
+        GuestCommand(host, client, vms[i], "ip link set eth0 down; ip link set eth0 address " + mac + "; ip addr add 10.0.0." + (i + 1)
+            + "/24 dev eth0; ip link set eth0 up", "up-" + i);
+    }
+    GuestCommand(host, client, vms[0], "ping -c 2 -W 20 10.0.0.2 >/dev/null", "warm"); // ARP resolved before the measured run
+    string ping = GuestCommand(host, client, vms[0], "ping -c 20 -i 0.2 10.0.0.2", "ping");
+    Match rtt = Regex.Match(ping, @"round-trip min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+) ms");
+    if (!rtt.Success) Fail("no round-trip summary from ping:\n" + ping);
+    double avgMs = double.Parse(rtt.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+    double ticksPerMs = double.Parse(mhz.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 1000;
+    Print("net_ping_rtt_tsc", Math.Round(avgMs * ticksPerMs), "ticks");
+    Print("net_ping_rtt_us", Math.Round(avgMs * 1000), "us");
+}
+
+static string NetMac(ulong mac) =>
+    string.Join(":", Enumerable.Range(0, 6).Select(i => ((byte)(mac >> ((5 - i) * 8))).ToString("x2")));
+
+// Types a command into a VM's shell and returns what it printed before the marker the shell computes after it.
+static string GuestCommand(RunningHost host, HvClient client, uint vm, string command, string tag)
+{
+    client.WriteConsole(vm, System.Text.Encoding.ASCII.GetBytes(command + "; echo done-" + tag + "-$((6*7))\n"));
+    var console = new System.Text.StringBuilder();
+    ulong offset = 0;
+    host.WaitUntil(() =>
+    {
+        var chunk = client.ReadConsole(vm, offset);
+        console.Append(System.Text.Encoding.ASCII.GetString(chunk.Data));
+        offset = chunk.NextOffset;
+        return console.ToString().Contains("done-" + tag + "-42");
+    }, TimeSpan.FromSeconds(1800), "the guest's answer to " + tag);
+    return console.ToString();
+}
 
 // Debian's Linux in a VM: the linux template primed in the background (hv.prime=linux) from VM start to its shell prompt
 // (host ticks, exits and the three largest exit reasons, as the host logs them), then a clone of the primed template
