@@ -132,17 +132,18 @@ static void NetFigures()
     using var client = host.Connect();
     client.CreateSwitch("bench");
     var vms = new uint[2];
+    var offsets = new ulong[2];
     for (int i = 0; i < 2; i++)
     {
         vms[i] = client.CreateVm("linux", "net-bench-" + (i + 1));
         client.StartVm(vms[i]);
         client.ConnectNetworkAdapter(vms[i], "bench");
         string mac = NetMac(client.GetNetworkAdapter(vms[i]).Mac);
-        GuestCommand(host, client, vms[i], "ip link set eth0 down; ip link set eth0 address " + mac + "; ip addr add 10.0.0." + (i + 1)
-            + "/24 dev eth0; ip link set eth0 up", "up-" + i);
+        GuestCommand(host, client, vms[i], ref offsets[i], 1, "ip link set eth0 down; ip link set eth0 address " + mac + "; ip addr add 10.0.0." + (i + 1)
+            + "/24 dev eth0; ip link set eth0 up");
     }
-    GuestCommand(host, client, vms[0], "ping -c 2 -W 20 10.0.0.2 >/dev/null", "warm"); // ARP resolved before the measured run
-    string ping = GuestCommand(host, client, vms[0], "ping -c 20 -i 0.2 10.0.0.2", "ping");
+    GuestCommand(host, client, vms[0], ref offsets[0], 2, "ping -c 2 -W 20 10.0.0.2 >/dev/null"); // ARP resolved before the measured run
+    string ping = GuestCommand(host, client, vms[0], ref offsets[0], 3, "ping -c 20 -i 0.2 10.0.0.2");
     Match rtt = Regex.Match(ping, @"round-trip min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+) ms");
     if (!rtt.Success) Fail("no round-trip summary from ping:\n" + ping);
     double avgMs = double.Parse(rtt.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -153,22 +154,6 @@ static void NetFigures()
 
 static string NetMac(ulong mac) =>
     string.Join(":", Enumerable.Range(0, 6).Select(i => ((byte)(mac >> ((5 - i) * 8))).ToString("x2")));
-
-// Types a command into a VM's shell and returns what it printed before the marker the shell computes after it.
-static string GuestCommand(RunningHost host, HvClient client, uint vm, string command, string tag)
-{
-    client.WriteConsole(vm, System.Text.Encoding.ASCII.GetBytes(command + "; echo done-" + tag + "-$((6*7))\n"));
-    var console = new System.Text.StringBuilder();
-    ulong offset = 0;
-    host.WaitUntil(() =>
-    {
-        var chunk = client.ReadConsole(vm, offset);
-        console.Append(System.Text.Encoding.ASCII.GetString(chunk.Data));
-        offset = chunk.NextOffset;
-        return console.ToString().Contains("done-" + tag + "-42");
-    }, TimeSpan.FromSeconds(1800), "the guest's answer to " + tag);
-    return console.ToString();
-}
 
 // Debian's Linux in a VM: the linux template primed in the background (hv.prime=linux) from VM start to its shell prompt
 // (host ticks, exits and the three largest exit reasons, as the host logs them), then a clone of the primed template
