@@ -126,7 +126,7 @@ namespace Hv.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "HvSwitch", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
-    public sealed class RemoveHvSwitchCommand : HvCmdlet
+    public sealed class RemoveHvSwitchCommand : HostObjectRemoval
     {
         private const string NameSet = "Name";
         private const string SwitchSet = "Switch";
@@ -148,71 +148,38 @@ namespace Hv.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        private readonly List<KeyValuePair<HvHost, string>> _targets = new List<KeyValuePair<HvHost, string>>();
-        private readonly List<KeyValuePair<HvHost, string>> _patterns = new List<KeyValuePair<HvHost, string>>();
-
         protected override void ProcessRecord()
         {
             if (ParameterSetName == SwitchSet)
             {
-                foreach (HvSwitch s in Switch)
-                {
-                    if (s?.Server != null)
-                    {
-                        _targets.Add(new KeyValuePair<HvHost, string>(s.Server, s.Name));
-                    }
-                }
-                return;
+                foreach (HvSwitch s in Switch) AddTarget(s?.Server, s?.Name);
             }
-            foreach (HvHost h in ResolveServers(Server))
+            else
             {
-                foreach (string n in Name)
-                {
-                    _patterns.Add(new KeyValuePair<HvHost, string>(h, n));
-                }
+                AddPatterns(Server, Name);
             }
         }
 
         protected override void EndProcessing()
         {
-            List<KeyValuePair<HvHost, string>> targets = new List<KeyValuePair<HvHost, string>>(_targets);
-            if (_patterns.Count > 0)
-            {
-                foreach (KeyValuePair<HvHost, SwitchInfo> s in FindByName(_patterns, h => h.Client.ListSwitches(), s => s.Name,
-                    GetHvSwitchCommand.SwitchNotFound))
-                {
-                    if (!targets.Exists(x => x.Key == s.Key && x.Value == s.Value.Name))
-                    {
-                        targets.Add(new KeyValuePair<HvHost, string>(s.Key, s.Value.Name));
-                    }
-                }
-            }
-            List<KeyValuePair<HvHost, string>> approved = new List<KeyValuePair<HvHost, string>>();
-            foreach (KeyValuePair<HvHost, string> t in targets)
-            {
-                if (Approve("switch '" + t.Value + "' on " + t.Key, "Remove", Force))
-                {
-                    approved.Add(t);
-                }
-            }
-            RunParallel(approved, t => t.Key, (t, sink) =>
+            RemoveCollected("switch", Force, h => h.Client.ListSwitches(), s => s.Name, GetHvSwitchCommand.SwitchNotFound, (host, name) =>
             {
                 try
                 {
-                    t.Key.Client.RemoveSwitch(t.Value);
+                    host.Client.RemoveSwitch(name);
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.SwitchNotFound", ErrorCategory.ObjectNotFound,
-                        t.Key + " has no switch named '" + t.Value + "'.", t.Value, e));
+                        host + " has no switch named '" + name + "'.", name, e));
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidState)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.SwitchInUse", ErrorCategory.InvalidOperation,
-                        "The switch '" + t.Value + "' on " + t.Key + " has network adapters connected; disconnect them first " +
-                        "(Connect-HvVmNetworkAdapter -SwitchName '').", t.Value, e));
+                        "The switch '" + name + "' on " + host + " has network adapters connected; disconnect them first " +
+                        "(Connect-HvVmNetworkAdapter -SwitchName '').", name, e));
                 }
-            }, "Removing switches", t => t.Value);
+            });
         }
     }
 

@@ -204,7 +204,7 @@ namespace Hv.PowerShell.Commands
     /// <summary>Remove-HvTemplate: removes templates from hosts (VMs made from them are not touched).</summary>
     [Cmdlet(VerbsCommon.Remove, "HvTemplate", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
-    public sealed class RemoveHvTemplateCommand : HvCmdlet
+    public sealed class RemoveHvTemplateCommand : HostObjectRemoval
     {
         private const string NameSet = "Name";
         private const string TemplateSet = "Template";
@@ -226,70 +226,37 @@ namespace Hv.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        private readonly List<KeyValuePair<HvHost, string>> _targets = new List<KeyValuePair<HvHost, string>>();
-        private readonly List<KeyValuePair<HvHost, string>> _patterns = new List<KeyValuePair<HvHost, string>>();
-
         protected override void ProcessRecord()
         {
             if (ParameterSetName == TemplateSet)
             {
-                foreach (HvTemplate t in Template)
-                {
-                    if (t?.Server != null)
-                    {
-                        _targets.Add(new KeyValuePair<HvHost, string>(t.Server, t.Name));
-                    }
-                }
-                return;
+                foreach (HvTemplate t in Template) AddTarget(t?.Server, t?.Name);
             }
-            foreach (HvHost h in ResolveServers(Server))
+            else
             {
-                foreach (string n in Name)
-                {
-                    _patterns.Add(new KeyValuePair<HvHost, string>(h, n));
-                }
+                AddPatterns(Server, Name);
             }
         }
 
         protected override void EndProcessing()
         {
-            List<KeyValuePair<HvHost, string>> targets = new List<KeyValuePair<HvHost, string>>(_targets);
-            if (_patterns.Count > 0)
-            {
-                foreach (KeyValuePair<HvHost, TemplateInfo> t in FindByName(_patterns, h => h.Client.ListTemplates(), t => t.Name,
-                    GetHvTemplateCommand.TemplateNotFound))
-                {
-                    if (!targets.Exists(x => x.Key == t.Key && x.Value == t.Value.Name))
-                    {
-                        targets.Add(new KeyValuePair<HvHost, string>(t.Key, t.Value.Name));
-                    }
-                }
-            }
-            List<KeyValuePair<HvHost, string>> approved = new List<KeyValuePair<HvHost, string>>();
-            foreach (KeyValuePair<HvHost, string> t in targets)
-            {
-                if (Approve("template '" + t.Value + "' on " + t.Key, "Remove", Force))
-                {
-                    approved.Add(t);
-                }
-            }
-            RunParallel(approved, t => t.Key, (t, sink) =>
+            RemoveCollected("template", Force, h => h.Client.ListTemplates(), t => t.Name, GetHvTemplateCommand.TemplateNotFound, (host, name) =>
             {
                 try
                 {
-                    t.Key.Client.RemoveTemplate(t.Value);
+                    host.Client.RemoveTemplate(name);
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.TemplateNotFound", ErrorCategory.ObjectNotFound,
-                        t.Key + " has no template named '" + t.Value + "'.", t.Value, e));
+                        host + " has no template named '" + name + "'.", name, e));
                 }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.Unsupported)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.Unsupported", ErrorCategory.NotImplemented,
-                        t.Key + " cannot remove templates (" + e.Message + ").", t.Value, e));
+                        host + " cannot remove templates (" + e.Message + ").", name, e));
                 }
-            }, "Removing templates", t => t.Value);
+            });
         }
     }
 }
