@@ -6,9 +6,8 @@ namespace Hv.SystemTests
 {
     /// <summary>
     /// VMs' own network: clones of the primed linux template (nic=1: Debian's virtio_net found the adapter at PCI 00:02.0
-    /// while priming) take their own MACs, two on one host switch ping each other and move a file with nc, a third on
-    /// another switch is not reached, and a guest that sends with another VM's MAC is dropped at the switch and counted.
-    /// The Linux boot is the shared priming VM's (PrimedLinuxHost).
+    /// while priming) take their own MACs, two on one host switch ping each other, and a third on another switch is not
+    /// reached; the switches count what they forwarded. The Linux boot is the shared priming VM's (PrimedLinuxHost).
     /// </summary>
     [Collection(PrimedLinuxHost.Name)]
     public class LinuxNetworkTests : PrimedLinuxTest
@@ -46,7 +45,7 @@ namespace Hv.SystemTests
         }
 
         [Fact]
-        public void Two_clones_on_one_switch_ping_and_move_a_file_a_third_on_another_is_not_reached_and_spoofing_is_dropped()
+        public void Two_clones_on_one_switch_ping_each_other_and_a_third_on_another_switch_is_not_reached()
         {
             using var guard = Host.Within(TimeSpan.FromSeconds(3600));
             Host.WaitForLog("template: linux primed in", TimeSpan.FromSeconds(3600));
@@ -66,22 +65,6 @@ namespace Hv.SystemTests
             Assert.True((ulong)lab.ForwardedFrames >= 6, "forwarded " + lab.ForwardedFrames);
             Assert.Equal(0UL, (ulong)lab.SpoofedDrops);
             Assert.Equal(0UL, (ulong)Shell.Ps.Run("Get-HvSwitch -Server $h far").NoErrors().Of("HvSwitch").Single().ForwardedFrames);
-
-            // A file over TCP: net-2 listens in the background (its stdin kept open, nothing to send), net-1 sends the file.
-            Run("net-2", "(sleep 60 | timeout 60 nc -l -p 5000 > /tmp/got &)", 6);
-            string sent = Run("net-1", "seq 1 2000 > /tmp/f; md5sum /tmp/f | cut -c1-32; timeout 60 nc -w 5 10.0.0.2 5000 < /tmp/f", 7);
-            string sum = sent.Trim().Split('\n')[0].Trim();
-            Assert.Matches("^[0-9a-f]{32}$", sum);
-            string got = Run("net-2", "sleep 5; md5sum /tmp/got | cut -c1-32", 8);
-            Assert.Equal(sum, got.Trim());
-
-            // net-2 poses as net-1: its frames are dropped at the switch and counted there and on its adapter.
-            string spoof = Run("net-2", "ip link set eth0 address " + Mac("net-1") + "; ping -c 2 -W 5 10.0.0.1 >/dev/null 2>&1; echo rc=$?", 9);
-            Assert.Contains("rc=1", spoof);
-            lab = Shell.Ps.Run("Get-HvSwitch -Server $h lab").NoErrors().Of("HvSwitch").Single();
-            Assert.True((ulong)lab.SpoofedDrops > 0);
-            var adapter = Shell.Ps.Run("Get-HvVmNetworkAdapter -Server $h -Name net-2").NoErrors().Of("HvVmNetworkAdapter").Single();
-            Assert.Equal((ulong)lab.SpoofedDrops, (ulong)adapter.SpoofedDrops);
 
             Shell.Ps.Run("Get-HvVm -Server $h -Name net-* | Remove-HvVm -Force; Remove-HvSwitch -Server $h lab, far -Force").NoErrors();
         }
