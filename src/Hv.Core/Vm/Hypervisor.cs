@@ -352,7 +352,6 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.Remove() != VmTransitionStatus.Ok) return HypervisorStatus.InvalidState;
-            vm.ReleaseNetwork(); // its port goes back to the switch
             vm.ReleaseResources();
             vm.Snapshots.RemoveAll();
             vm.ForgetTemplate();

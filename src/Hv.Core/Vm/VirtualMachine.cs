@@ -98,6 +98,7 @@ namespace Hv.Core.Vm
             _ports.Free();
             Owned.Free(_debugExit);
             _mmio.Free();
+            ReleaseNetwork(); // also for a VM cancelled after it got its adapter (a refused import)
             if (_disk != null && _disk.Disk != null) _disk.Disk.Free(); // an emptied drive has none
             if (_platform != null)
             {
@@ -218,10 +219,10 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// The VM is being removed: the adapter leaves its switch and its record is freed; the device stays on the PCI bus,
+        /// The VM's record is freed: the adapter leaves its switch and its record is freed; the device stays on the PCI bus,
         /// whose owner (the platform) gives its functions back.
         /// </summary>
-        public void ReleaseNetwork()
+        private void ReleaseNetwork()
         {
             if (_network == null) return;
             _network.Free();
