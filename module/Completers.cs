@@ -1,9 +1,11 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Security;
+using Hv.Protocol.Client;
 
 namespace Hv.PowerShell
 {
@@ -56,6 +58,27 @@ namespace Hv.PowerShell
             }
         }
 
+        /// <summary>
+        /// The names <paramref name="list"/> gives on each host in -Server (or the default connection), matched against
+        /// the word typed; a host that does not answer gives none (completion never fails loudly).
+        /// </summary>
+        public static IEnumerable<CompletionResult> HostNames(IDictionary fakeBoundParameters, string wordToComplete, string kind,
+            Func<HvClient, IEnumerable<string>> list)
+        {
+            List<string> names = new List<string>();
+            foreach (HvHost h in From(fakeBoundParameters))
+            {
+                try
+                {
+                    names.AddRange(list(h.Client));
+                }
+                catch (Exception)
+                {
+                }
+            }
+            return Match(names, wordToComplete, kind);
+        }
+
         public static IEnumerable<CompletionResult> Match(IEnumerable<string> names, string wordToComplete, string kind)
         {
             string word = (wordToComplete ?? "").Trim('\'', '"');
@@ -83,22 +106,8 @@ namespace Hv.PowerShell
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            List<string> names = new List<string>();
-            foreach (HvHost h in CompletionHosts.From(fakeBoundParameters))
-            {
-                try
-                {
-                    foreach (var vm in h.Client.ListVms(CompletionHosts.TimeoutMs))
-                    {
-                        names.Add(vm.Name);
-                    }
-                }
-                catch (Exception)
-                {
-                    // Completion never fails loudly.
-                }
-            }
-            return CompletionHosts.Match(names, wordToComplete, "VM");
+            return CompletionHosts.HostNames(fakeBoundParameters, wordToComplete, "VM",
+                c => c.ListVms(CompletionHosts.TimeoutMs).Select(vm => vm.Name));
         }
     }
 
@@ -108,21 +117,8 @@ namespace Hv.PowerShell
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            List<string> names = new List<string>();
-            foreach (HvHost h in CompletionHosts.From(fakeBoundParameters))
-            {
-                try
-                {
-                    foreach (var t in h.Client.ListTemplates(CompletionHosts.TimeoutMs))
-                    {
-                        names.Add(t.Name);
-                    }
-                }
-                catch (Exception)
-                {
-                }
-            }
-            return CompletionHosts.Match(names, wordToComplete, "Template");
+            return CompletionHosts.HostNames(fakeBoundParameters, wordToComplete, "Template",
+                c => c.ListTemplates(CompletionHosts.TimeoutMs).Select(t => t.Name));
         }
     }
 

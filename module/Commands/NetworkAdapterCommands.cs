@@ -23,7 +23,7 @@ namespace Hv.PowerShell.Commands
         }
 
         /// <summary>The VM's adapter as the host has it now; an error when it has none.</summary>
-        internal static HvVmNetworkAdapter Fresh(HvVm vm)
+        internal static HvVmNetworkAdapter FreshAdapter(HvVm vm)
         {
             NetworkAdapterInfo info = vm.Server.Client.GetNetworkAdapter(vm.Id);
             if (info == null)
@@ -88,7 +88,7 @@ namespace Hv.PowerShell.Commands
             }
             if (PassThru)
             {
-                sink.Output(GetHvVmNetworkAdapterCommand.Fresh(vm));
+                sink.Output(GetHvVmNetworkAdapterCommand.FreshAdapter(vm));
             }
         }
     }
@@ -177,7 +177,7 @@ namespace Hv.PowerShell.Commands
             }
             if (passThru)
             {
-                sink.Output(GetHvVmNetworkAdapterCommand.Fresh(vm));
+                sink.Output(GetHvVmNetworkAdapterCommand.FreshAdapter(vm));
             }
         }
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using Hv.Protocol.Client;
@@ -189,21 +190,8 @@ namespace Hv.PowerShell.Commands
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            List<string> names = new List<string>();
-            foreach (HvHost h in CompletionHosts.From(fakeBoundParameters))
-            {
-                try
-                {
-                    foreach (SwitchInfo s in h.Client.ListSwitches(CompletionHosts.TimeoutMs))
-                    {
-                        names.Add(s.Name);
-                    }
-                }
-                catch (Exception)
-                {
-                }
-            }
-            return CompletionHosts.Match(names, wordToComplete, "Switch");
+            return CompletionHosts.HostNames(fakeBoundParameters, wordToComplete, "Switch",
+                c => c.ListSwitches(CompletionHosts.TimeoutMs).Select(s => s.Name));
         }
     }
 }

@@ -187,6 +187,9 @@ namespace Hv.Module.Tests
             Assert.Equal(new[] { "beta" }, r.Output.Select(o => o.ToString()));
             r = _ps.Run("$line = 'New-HvVm x -Template he'; [System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches | ForEach-Object CompletionText").NoErrors();
             Assert.Equal(new[] { "hello" }, r.Output.Select(o => o.ToString()));
+            _ps.Run("New-HvSwitch -Name lab, lab2, far").NoErrors();
+            r = _ps.Run("$line = 'Remove-HvSwitch -Name la'; [System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches | ForEach-Object CompletionText").NoErrors();
+            Assert.Equal(new[] { "lab", "lab2" }, r.Output.Select(o => o.ToString()));
         }
 
         [Fact]
