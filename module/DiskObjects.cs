@@ -48,19 +48,23 @@ namespace Hv.PowerShell
         public override string ToString() => VmName + " " + Location;
     }
 
-    /// <summary>A host disk image (New-HvDisk): raw, held in the host's memory, attached to VMs as copy-on-write forks.</summary>
+    /// <summary>A host disk image (New-HvDisk, Get-HvDisk): raw, held in the host's memory, attached to VMs as copy-on-write forks.</summary>
     public sealed class HvDisk
     {
-        internal HvDisk(HvHost server, string name, ulong sizeBytes)
+        internal HvDisk(HvHost server, DiskInfo d)
         {
             Server = server;
-            Name = name;
-            SizeBytes = sizeBytes;
+            Name = d.Name;
+            SizeBytes = d.SizeBytes;
+            BytesAllocated = d.AllocatedBytes;
         }
 
         public string Name { get; }
         public ulong SizeBytes { get; }
         public double SizeMB => System.Math.Round(SizeBytes / 1048576.0, 1);
+        /// <summary>Host memory only this image holds: its non-zero pages (what Remove-HvDisk gives back).</summary>
+        public ulong BytesAllocated { get; }
+        public double AllocatedMB => System.Math.Round(BytesAllocated / 1048576.0, 1);
         public HvHost Server { get; }
         public string ComputerName => Server?.ToString();
 

@@ -45,6 +45,8 @@
         'Add-HvVmHardDiskDrive'
         'Remove-HvVmHardDiskDrive'
         'New-HvDisk'
+        'Get-HvDisk'
+        'Remove-HvDisk'
         'New-HvSwitch'
         'Get-HvSwitch'
         'Remove-HvSwitch'

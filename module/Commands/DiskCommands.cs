@@ -36,6 +36,7 @@ namespace Hv.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
         [ValidateLength(1, 64)]
+        [ArgumentCompleter(typeof(DiskNameCompleter))]
         public string DiskName { get; set; }
 
         [Parameter]
@@ -165,7 +166,8 @@ namespace Hv.PowerShell.Commands
                         progress.Complete();
                     }
                 }
-                sink.Output(new HvDisk(h, Name, SizeBytes));
+                HvDisk made = GetHvDiskCommand.Fresh(h, Name);
+                if (made != null) sink.Output(made);
             }, _file != null ? "Uploading disks" : "Creating disks", h => h.ToString());
         }
     }

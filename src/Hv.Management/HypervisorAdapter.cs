@@ -63,7 +63,7 @@ namespace Hv.Management
                 new RemoveHardDiskDriveHandler(this), new BeginDiskUploadHandler(this), new CommitDiskUploadHandler(this),
                 new CreateSwitchHandler(this), new ListSwitchesHandler(this), new RemoveSwitchHandler(this),
                 new AddNetworkAdapterHandler(this), new RemoveNetworkAdapterHandler(this), new GetNetworkAdapterHandler(this),
-                new ConnectNetworkAdapterHandler(this),
+                new ConnectNetworkAdapterHandler(this), new ListDisksHandler(this), new RemoveDiskHandler(this),
             };
             for (int i = 0; i < handlers.Length; i++) server.Register(handlers[i].Opcode, handlers[i]);
         }

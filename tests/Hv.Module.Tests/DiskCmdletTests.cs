@@ -190,5 +190,38 @@ namespace Hv.Module.Tests
             Assert.StartsWith("Hv.InvalidDiskSize,", ErrorId(_ps.Run("New-HvDisk odd -Path $args[0]", Path.Combine(_dir, "odd.img"))));
             Assert.Contains("exists", Assert.Single(_ps.Run("New-HvDisk base -Path $args[0]", path).Errors).Exception.Message);
         }
+
+        [Fact]
+        public void Get_HvDisk_lists_the_images_and_Remove_HvDisk_frees_one_while_a_vm_keeps_its_fork()
+        {
+            var raw = new byte[64 * 1024];
+            raw[0] = 0x55; raw[5000] = 7;
+            string path = Path.Combine(_dir, "seed.img");
+            File.WriteAllBytes(path, raw);
+            _ps.Run("New-HvDisk seed -Path $args[0] | Out-Null; New-HvDisk blank 1MB | Out-Null", path).NoErrors();
+            var listed = _ps.Run("Get-HvDisk").NoErrors().Of("HvDisk").ToList();
+            Assert.Equal(new[] { "seed", "blank" }, listed.Select(d => (string)d.Name));
+            Assert.Equal(new[] { 65536UL, 1UL << 20 }, listed.Select(d => (ulong)d.SizeBytes));
+            Assert.True((ulong)listed[0].BytesAllocated >= 2 * 4096UL); // two pages hold data
+            Assert.Equal(0UL, (ulong)listed[1].BytesAllocated);         // blank: holes only
+            Assert.Equal("blank", (string)Assert.Single(_ps.Run("Get-HvDisk bl*").NoErrors().Of("HvDisk")).Name);
+            Assert.StartsWith("Hv.DiskNotFound,", ErrorId(_ps.Run("Get-HvDisk nosuch")));
+            var r = _ps.Run("$line = 'Remove-HvDisk -Name se'; [System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches | ForEach-Object CompletionText").NoErrors();
+            Assert.Equal(new[] { "seed" }, r.Output.Select(o => o.ToString()));
+
+            GiveDisk("keeper");
+            _ps.Run("Add-HvVmHardDiskDrive keeper seed -Force").NoErrors();
+            _ps.Run("Get-HvDisk seed | Remove-HvDisk -WhatIf").NoErrors();
+            Assert.Equal(2, _ps.Run("Get-HvDisk").NoErrors().Of("HvDisk").Count());
+            _ps.Run("Get-HvDisk seed | Remove-HvDisk -Force").NoErrors();
+            Assert.Equal(new[] { "blank" }, _ps.Run("Get-HvDisk").NoErrors().Of("HvDisk").Select(d => (string)d.Name));
+            Assert.Null(_a.WithHypervisor(hv => hv.HostDisks.Find("seed")));
+            // The VM's fork still reads the image's bytes.
+            Assert.Equal(new byte[] { 0x55 }, DiskBytesAt(_a, "keeper", 0, 1));
+            Assert.Equal(new byte[] { 7 }, DiskBytesAt(_a, "keeper", 5000, 1));
+            Assert.StartsWith("Hv.DiskNotFound,", ErrorId(_ps.Run("Remove-HvDisk seed -Force")));
+            _ps.Run("Remove-HvDisk blank -Force").NoErrors();
+            Assert.Empty(_ps.Run("Get-HvDisk").NoErrors().Of("HvDisk"));
+        }
     }
 }

@@ -20,7 +20,7 @@ namespace Hv.Module.Tests
             "Stop-HvVm", "Suspend-HvVm", "Resume-HvVm", "Restart-HvVm", "Remove-HvVm", "Get-HvVmConsole", "Send-HvVmConsole",
             "Wait-HvVm", "Measure-HvVm", "Copy-HvVm", "Checkpoint-HvVm", "Get-HvVmSnapshot", "Restore-HvVmSnapshot",
             "Remove-HvVmSnapshot", "New-HvTemplate", "Remove-HvTemplate", "Export-HvVm", "Import-HvVm", "Move-HvVm",
-            "Get-HvVmHardDiskDrive", "Add-HvVmHardDiskDrive", "Remove-HvVmHardDiskDrive", "New-HvDisk",
+            "Get-HvVmHardDiskDrive", "Add-HvVmHardDiskDrive", "Remove-HvVmHardDiskDrive", "New-HvDisk", "Get-HvDisk", "Remove-HvDisk",
             "New-HvSwitch", "Get-HvSwitch", "Remove-HvSwitch",
             "Add-HvVmNetworkAdapter", "Get-HvVmNetworkAdapter", "Remove-HvVmNetworkAdapter", "Connect-HvVmNetworkAdapter",
             "Disconnect-HvVmNetworkAdapter",

@@ -115,6 +115,33 @@ namespace Hv.Protocol.Tests
         }
 
         [Fact]
+        public void ListDisks_AFullPage_IsTruncated_AndTheEntriesReadBack()
+        {
+            var w = Writer(600);
+            var server = new ListDisksMessage();
+            server.Begin(w);
+            int added = 0;
+            while (server.Add(new string('d', 60) + added.ToString("D4"), 512UL << added % 20, 4096UL * (ulong)added)) added++;
+            server.WriteResponse(w);
+            Assert.False(w.Overflow);
+            Assert.True(added > 3);
+
+            var client = new ListDisksMessage();
+            Assert.True(client.TryReadResponse(Reader(w)));
+            Assert.True(client.Truncated);
+            Assert.Equal(added, client.Disks.Length);
+            Assert.Equal((new string('d', 60) + "0002", 2048UL, 8192UL), (client.Disks[2].Name, client.Disks[2].SizeBytes, client.Disks[2].AllocatedBytes));
+
+            var remove = new NameRequest(Opcode.RemoveDisk);
+            remove.Name.Set("scratch");
+            w = Writer();
+            remove.WriteRequest(w);
+            var read = new NameRequest(Opcode.RemoveDisk);
+            Assert.Equal(ErrorCode.Ok, read.TryReadRequest(Reader(w)));
+            Assert.Equal("scratch", read.Name.ToNewString());
+        }
+
+        [Fact]
         public void Requests_ReadBackAsWritten()
         {
             var create = new CreateVmMessage { MemoryMiB = 512, Vcpus = 1 };

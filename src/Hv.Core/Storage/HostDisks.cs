@@ -26,6 +26,30 @@ namespace Hv.Core.Storage
             return null;
         }
 
+        /// <summary>
+        /// Frees the disk named <paramref name="name"/> and its name; false when there is none. The forks made of it
+        /// (VMs' drives) hold their own references to its pages and stay.
+        /// </summary>
+        public bool Remove(string name)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_names[i] != name) continue;
+                _disks[i].Free();
+                Owned.Free(_names[i]);
+                _count--;
+                for (int j = i; j < _count; j++) // the rest keep their order (the listing's)
+                {
+                    _names[j] = _names[j + 1];
+                    _disks[j] = _disks[j + 1];
+                }
+                _names[_count] = null;
+                _disks[_count] = null;
+                return true;
+            }
+            return false;
+        }
+
         /// <summary>Keeps <paramref name="disk"/> under <paramref name="name"/> (both the store's from now on); false when full.</summary>
         public bool Add(string name, DiskImage disk)
         {

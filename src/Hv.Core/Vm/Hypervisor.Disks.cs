@@ -74,6 +74,15 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
+        /// Frees the host disk <paramref name="name"/> (NoSuchDisk when there is none). VMs it was attached to keep their
+        /// forks: a fork holds its own references to the pages it shares.
+        /// </summary>
+        public HypervisorStatus RemoveDisk(string name)
+        {
+            return _hostDisks.Remove(name) ? HypervisorStatus.Ok : HypervisorStatus.NoSuchDisk;
+        }
+
+        /// <summary>
         /// Puts a copy-on-write fork of the host disk <paramref name="diskName"/> into the drive of a VM that is off; the
         /// media it had is released (its writes are gone). Refused while the VM runs or is paused (InvalidState), when its
         /// template gave it no drive (NoDiskDrive), and while it has snapshots (HasSnapshots: a restore would put back the

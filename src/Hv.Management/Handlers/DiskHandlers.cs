@@ -101,6 +101,48 @@ namespace Hv.Management
         }
     }
 
+    /// <summary>ListDisks: the host's disk images, their size and the host memory only each holds.</summary>
+    internal sealed class ListDisksHandler : AdapterHandler
+    {
+        private readonly ListDisksMessage _message = new ListDisksMessage();
+
+        public ListDisksHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            _message.Begin(response);
+            HostDisks disks = Hypervisor.HostDisks;
+            for (int i = 0; i < disks.Count; i++)
+            {
+                DiskImage d = disks.At(i);
+                if (!_message.Add(disks.NameAt(i), d.SizeBytes, d.PrivatePages * 4096)) break;
+            }
+            return Reply.Ok;
+        }
+    }
+
+    /// <summary>RemoveDisk: frees a host disk image (compared in place: nothing is allocated); VMs' forks of it stay.</summary>
+    internal sealed class RemoveDiskHandler : AdapterHandler
+    {
+        private readonly NameRequest _message = new NameRequest(Opcode.RemoveDisk);
+
+        public RemoveDiskHandler(HypervisorAdapter adapter) : base(adapter) { }
+
+        protected override Message Message { get { return _message; } }
+
+        protected override Reply Execute(MessageWriter response)
+        {
+            for (int i = 0; i < Hypervisor.HostDisks.Count; i++)
+            {
+                if (_message.Name.EqualsString(Hypervisor.HostDisks.NameAt(i)))
+                    return HypervisorAdapter.Translate(Hypervisor.RemoveDisk(Hypervisor.HostDisks.NameAt(i)));
+            }
+            return HypervisorAdapter.Translate(HypervisorStatus.NoSuchDisk);
+        }
+    }
+
     /// <summary>BeginDiskUpload: a new or resumed upload of a raw disk image (the template uploads' table and chunks).</summary>
     internal sealed class BeginDiskUploadHandler : AdapterHandler
     {

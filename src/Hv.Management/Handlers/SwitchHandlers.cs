@@ -8,7 +8,7 @@ namespace Hv.Management
     /// <summary>CreateSwitch: a new named switch; the name is checked before it is copied, so a refusal allocates nothing.</summary>
     internal sealed class CreateSwitchHandler : AdapterHandler
     {
-        private readonly SwitchNameRequest _message = new SwitchNameRequest(Opcode.CreateSwitch);
+        private readonly NameRequest _message = new NameRequest(Opcode.CreateSwitch);
 
         public CreateSwitchHandler(HypervisorAdapter adapter) : base(adapter) { }
 
@@ -55,7 +55,7 @@ namespace Hv.Management
     /// <summary>RemoveSwitch: frees a switch no adapter is connected to (compared in place: nothing is allocated).</summary>
     internal sealed class RemoveSwitchHandler : AdapterHandler
     {
-        private readonly SwitchNameRequest _message = new SwitchNameRequest(Opcode.RemoveSwitch);
+        private readonly NameRequest _message = new NameRequest(Opcode.RemoveSwitch);
 
         public RemoveSwitchHandler(HypervisorAdapter adapter) : base(adapter) { }
 

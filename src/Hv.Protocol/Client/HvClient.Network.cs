@@ -9,7 +9,7 @@ namespace Hv.Protocol.Client
         /// <summary>Makes a virtual switch named <paramref name="name"/> on the host.</summary>
         public void CreateSwitch(string name, int timeoutMs = 0)
         {
-            var m = new SwitchNameRequest(Opcode.CreateSwitch);
+            var m = new NameRequest(Opcode.CreateSwitch);
             SetName(m.Name, name, nameof(name));
             Call(m, timeoutMs);
         }
@@ -23,7 +23,7 @@ namespace Hv.Protocol.Client
         /// <summary>Removes a switch (refused with InvalidState while adapters are connected to it).</summary>
         public void RemoveSwitch(string name, int timeoutMs = 0)
         {
-            var m = new SwitchNameRequest(Opcode.RemoveSwitch);
+            var m = new NameRequest(Opcode.RemoveSwitch);
             SetName(m.Name, name, nameof(name));
             Call(m, timeoutMs);
         }

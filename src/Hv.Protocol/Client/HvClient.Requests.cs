@@ -133,6 +133,17 @@ namespace Hv.Protocol.Client
         /// <summary>Empties the drive of a VM that is off (what it held is released).</summary>
         public void RemoveHardDiskDrive(uint id, int timeoutMs = 0) => Call(new RemoveHardDiskDriveMessage { VmId = id }, timeoutMs);
 
+        /// <summary>The host's disk images with their size and the memory only each holds.</summary>
+        public DiskInfo[] ListDisks(int timeoutMs = 0) => Call(new ListDisksMessage(), timeoutMs).Disks;
+
+        /// <summary>Removes a host disk image (NotFound for an unknown name); forks in VMs' drives stay theirs.</summary>
+        public void RemoveDisk(string name, int timeoutMs = 0)
+        {
+            var m = new NameRequest(Opcode.RemoveDisk);
+            SetName(m.Name, name, nameof(name));
+            Call(m, timeoutMs);
+        }
+
         /// <summary>
         /// Console output from stream offset <paramref name="fromOffset"/>, at most <paramref name="maxBytes"/>
         /// (≤ <see cref="ProtocolInfo.MaxConsoleChunk"/>). Pass the result's NextOffset to the next call.

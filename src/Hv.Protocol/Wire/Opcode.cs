@@ -78,6 +78,12 @@ namespace Hv.Protocol.Wire
         GetNetworkAdapter = 45,
         /// <summary>Connects a VM's adapter to a switch, or disconnects it (empty switch name).</summary>
         ConnectNetworkAdapter = 46,
+        // ---- the host's disk images (47..48; 34..39 are the VM's drive and the images' creation) --------------
+
+        /// <summary>The host's disk images with their size and the memory they hold.</summary>
+        ListDisks = 47,
+        /// <summary>Removes a host disk image (the forks in VMs' drives stay theirs).</summary>
+        RemoveDisk = 48,
 
         /// <summary>Server → client, unauthenticated: "your frame was refused" (body: ErrorCode.AuthFailed).</summary>
         Refused = 0x7F,

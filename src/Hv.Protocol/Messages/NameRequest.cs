@@ -3,14 +3,15 @@ using Hv.Protocol.Wire;
 namespace Hv.Protocol.Messages
 {
     /// <summary>
-    /// CreateSwitch (40) and RemoveSwitch (42): a request that names one host switch. Request: name str. Ok response: empty.
+    /// A request that names one host object: CreateSwitch (40), RemoveSwitch (42), RemoveDisk (48). Request: name str. Ok
+    /// response: empty.
     /// </summary>
-    public sealed class SwitchNameRequest : Message
+    public sealed class NameRequest : Message
     {
         private readonly Opcode _opcode;
         public readonly Utf8Field Name = new Utf8Field(ProtocolInfo.MaxNameBytes);
 
-        public SwitchNameRequest(Opcode opcode)
+        public NameRequest(Opcode opcode)
         {
             _opcode = opcode;
         }
