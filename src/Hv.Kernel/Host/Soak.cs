@@ -29,7 +29,7 @@ namespace Hv.Kernel.Host
         private readonly BeginTemplateUploadMessage _begin = new BeginTemplateUploadMessage();
         private readonly UploadTemplateChunkMessage _chunk = new UploadTemplateChunkMessage();
         private readonly CommitTemplateUploadMessage _commit = new CommitTemplateUploadMessage();
-        private readonly RemoveTemplateMessage _removeTemplate = new RemoveTemplateMessage();
+        private readonly NameRequest _removeTemplate = new NameRequest(Opcode.RemoveTemplate);
         private readonly CheckpointVmMessage _checkpoint = new CheckpointVmMessage();
         private readonly ForkVmMessage _fork = new ForkVmMessage();
         private readonly RestoreSnapshotMessage _restore = new RestoreSnapshotMessage();

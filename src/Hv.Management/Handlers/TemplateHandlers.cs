@@ -120,7 +120,7 @@ namespace Hv.Management
     /// <summary>RemoveTemplate: forgets a template and any unfinished upload of the name; VMs made from it keep running.</summary>
     internal sealed class RemoveTemplateHandler : AdapterHandler
     {
-        private readonly RemoveTemplateMessage _message = new RemoveTemplateMessage();
+        private readonly NameRequest _message = new NameRequest(Opcode.RemoveTemplate);
 
         public RemoveTemplateHandler(HypervisorAdapter adapter) : base(adapter) { }
 

@@ -282,7 +282,7 @@ namespace Hv.Protocol.Client
         /// <summary>Removes a template (and any unfinished upload of that name).</summary>
         public void RemoveTemplate(string name, int timeoutMs = 0)
         {
-            var m = new RemoveTemplateMessage();
+            var m = new NameRequest(Opcode.RemoveTemplate);
             SetName(m.Name, name, nameof(name));
             Call(m, timeoutMs);
         }

@@ -3,8 +3,8 @@ using Hv.Protocol.Wire;
 namespace Hv.Protocol.Messages
 {
     /// <summary>
-    /// A request that names one host object: CreateSwitch (40), RemoveSwitch (42), RemoveDisk (48). Request: name str. Ok
-    /// response: empty.
+    /// A request that names one host object: RemoveTemplate (24; it also forgets an unfinished upload of the name),
+    /// CreateSwitch (40), RemoveSwitch (42), RemoveDisk (48). Request: name str. Ok response: empty.
     /// </summary>
     public sealed class NameRequest : Message
     {
