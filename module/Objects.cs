@@ -133,6 +133,14 @@ namespace Hv.PowerShell
                 DiskBytesRead = m.Get(CounterId.DiskBytesRead);
                 DiskBytesWritten = m.Get(CounterId.DiskBytesWritten);
             }
+            if (m.Has(CounterId.NetworkDrops))
+            {
+                NetworkFramesSent = m.Get(CounterId.NetworkFramesSent);
+                NetworkFramesReceived = m.Get(CounterId.NetworkFramesReceived);
+                NetworkBytesSent = m.Get(CounterId.NetworkBytesSent);
+                NetworkBytesReceived = m.Get(CounterId.NetworkBytesReceived);
+                NetworkDrops = m.Get(CounterId.NetworkDrops);
+            }
         }
 
         public string VmName { get; }
@@ -165,6 +173,13 @@ namespace Hv.PowerShell
         /// <summary>Bytes the VM's disk requests moved; null if the host does not count them.</summary>
         public ulong? DiskBytesRead { get; }
         public ulong? DiskBytesWritten { get; }
+        /// <summary>Frames and bytes the VM's network adapter sent and received (0 without one); null if the host does not count them.</summary>
+        public ulong? NetworkFramesSent { get; }
+        public ulong? NetworkFramesReceived { get; }
+        public ulong? NetworkBytesSent { get; }
+        public ulong? NetworkBytesReceived { get; }
+        /// <summary>Its frames that went nowhere (malformed, no switch, spoofed source, a full queue, a too-small buffer).</summary>
+        public ulong? NetworkDrops { get; }
         /// <summary>Exits per second of guest run time (0 before the guest has run).</summary>
         public double ExitsPerSecond => RunTime.TotalSeconds > 0 ? Math.Round(TotalExits / RunTime.TotalSeconds, 1) : 0;
         public HvHost Server { get; }

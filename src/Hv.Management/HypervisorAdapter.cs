@@ -229,7 +229,7 @@ namespace Hv.Management
             return rate == 0 ? 0 : ticks / rate;
         }
 
-        /// <summary>The VM's counters as Measure-HvVm shows them: exits grouped by reason (SDM Vol. 3D Appendix C), console, time, pages, disk.</summary>
+        /// <summary>The VM's counters as Measure-HvVm shows them: exits grouped by reason (SDM Vol. 3D Appendix C), console, time, pages, disk, network.</summary>
         internal void FillCounters(VirtualMachine vm, VmMetrics metrics)
         {
             VmCounters v = vm.Counters;
@@ -261,6 +261,15 @@ namespace Hv.Management
                 metrics.Set(CounterId.DiskWrites, vm.Disk.Writes);
                 metrics.Set(CounterId.DiskBytesRead, vm.Disk.BytesRead);
                 metrics.Set(CounterId.DiskBytesWritten, vm.Disk.BytesWritten);
+            }
+            VmNetworkAdapter nic = vm.Network;
+            if (nic != null)
+            {
+                metrics.Set(CounterId.NetworkFramesSent, nic.Device.TransmittedFrames);
+                metrics.Set(CounterId.NetworkFramesReceived, nic.Device.ReceivedFrames);
+                metrics.Set(CounterId.NetworkBytesSent, nic.Device.TransmittedBytes);
+                metrics.Set(CounterId.NetworkBytesReceived, nic.Device.ReceivedBytes);
+                metrics.Set(CounterId.NetworkDrops, nic.Drops);
             }
         }
 

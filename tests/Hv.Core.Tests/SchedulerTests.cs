@@ -49,6 +49,29 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
+        public void A_vm_passed_over_sits_out_the_rest_of_the_pick_and_comes_back_without_credit()
+        {
+            // a halted (charged nothing, so its pass stays lowest) would be picked again and again: passed over, b runs.
+            var scheduler = new Scheduler(4);
+            var a = TestVm.Running(1); var b = TestVm.Running(2);
+            scheduler.Add(a); scheduler.Add(b);
+            Assert.Same(a, Next(scheduler));
+            scheduler.Charge(a, 0);
+            scheduler.PassOver(a);
+            Assert.Same(b, Next(scheduler));
+            scheduler.Charge(b, 5000);
+            scheduler.EndRound();
+            // Back in the next pick, at the pass of the last pick (b's): no credit for the time it sat out.
+            Assert.Same(a, Next(scheduler));
+            scheduler.PassOver(a);
+            Assert.Same(b, Next(scheduler));
+            scheduler.PassOver(b);
+            Assert.Null(Next(scheduler)); // both wait: nothing to pick until the round ends
+            scheduler.EndRound();
+            Assert.NotNull(Next(scheduler));
+        }
+
+        [Fact]
         public void UnevenSlicesStillGiveSharesByWeight()
         {
             // A VM that yields early (short runs) is not starved or favoured: shares follow measured time, not turns.

@@ -68,6 +68,9 @@ namespace Hv.Core.Tests
             return reader;
         }
 
+        // The disk's size in an image of "db1" from "linux": before the network adapter's part, which ends the header.
+        private static int DiskSizeAt => VmImage.HeaderBytes(3, 5, VmImage.Version) - VmImage.NetworkAdapterBytes(VmImage.Version) - 8;
+
         private static void Rehash(byte[] image)
         {
             int digestAt = image.Length - VmImage.DigestBytes;
@@ -150,10 +153,12 @@ namespace Hv.Core.Tests
         public void A_version_6_image_without_the_disk_field_is_still_read()
         {
             AddressSpace memory = Memory();
-            byte[] v7 = Export(memory, null);
-            // Version 6: the same image without the disk size (the last 8 header bytes before the bitmap), its own digest.
+            byte[] now = Export(memory, null);
+            // Version 6: the same image without the disk size and what follows it before the bitmap (version 8's network
+            // adapter), its own digest.
             int diskAt = VmImage.HeaderBytes(3, 5, 6);
-            var body = v7.Take(diskAt).Concat(v7.Skip(diskAt + 8).Take(v7.Length - diskAt - 8 - VmImage.DigestBytes)).ToArray();
+            int cut = 8 + VmImage.NetworkAdapterBytes(VmImage.Version);
+            var body = now.Take(diskAt).Concat(now.Skip(diskAt + cut).Take(now.Length - diskAt - cut - VmImage.DigestBytes)).ToArray();
             body[4] = 6;
             byte[] v6 = body.Concat(System.Security.Cryptography.SHA256.HashData(body)).ToArray();
             VmImageReader reader = Import(v6, out VmImageStatus status);
@@ -182,7 +187,7 @@ namespace Hv.Core.Tests
             Import(damaged, out VmImageStatus status).Free();
             Assert.Equal(VmImageStatus.ChecksumMismatch, status);
 
-            int sizeAt = VmImage.HeaderBytes(3, 5, VmImage.Version) - 8;
+            int sizeAt = DiskSizeAt;
             Assert.Equal(10UL * 8, BitConverter.ToUInt64(image, sizeAt));
             byte[] huge = (byte[])image.Clone();
             BitConverter.GetBytes((Hypervisor.MaxMemorySize / 512) + 1).CopyTo(huge, sizeAt);
@@ -192,7 +197,7 @@ namespace Hv.Core.Tests
 
             // Ten disk pages: bits 10..15 of the disk bitmap's second byte name no page.
             byte[] past = (byte[])image.Clone();
-            int diskBitmapAt = sizeAt + 8 + VmImage.BitmapBytes(64 * 1024);
+            int diskBitmapAt = VmImage.HeaderBytes(3, 5, VmImage.Version) + VmImage.BitmapBytes(64 * 1024);
             past[diskBitmapAt + 1] |= 0x04;
             Rehash(past);
             Import(past, out status).Free();
@@ -214,7 +219,8 @@ namespace Hv.Core.Tests
             for (int round = 0; round < 1000; round++)
             {
                 byte[] bad = (byte[])image.Clone();
-                bad[headAndBitmaps - 24 + rng.Next(24)] ^= (byte)rng.Next(1, 256);
+                // The disk's size, or the bitmaps.
+                bad[round % 3 == 0 ? DiskSizeAt + rng.Next(8) : headAndBitmaps - 10 + rng.Next(10)] ^= (byte)rng.Next(1, 256);
                 if (round % 2 == 0) Rehash(bad);
                 VmImageReader reader = Import(bad, out _);
                 reader.Free();

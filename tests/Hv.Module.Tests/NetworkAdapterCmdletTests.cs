@@ -129,5 +129,24 @@ namespace Hv.Module.Tests
             SingleError(_ps.Run("Connect-HvVmNetworkAdapter src -SwitchName nosuch"), "Hv.SwitchNotFound", ErrorCategory.ObjectNotFound);
             Assert.Equal("lab", (string)_ps.Run("Get-HvVmNetworkAdapter src").NoErrors().Of("HvVmNetworkAdapter").Single().SwitchName);
         }
+
+        [Fact]
+        public void Measure_HvVm_counts_a_frame_the_switch_dropped_as_the_senders_network_drop()
+        {
+            _ps.Run("New-HvVm a, b -Template lxnic; New-HvVm plain -Template lx; New-HvSwitch lab; Connect-HvVmNetworkAdapter a, b -SwitchName lab").NoErrors();
+            // a's port sends a frame with b's address as its source (the adapter's own checks are the unit tests' part).
+            _host.WithHypervisor(hv =>
+            {
+                ulong b = hv.FindByName("b").MacAddress;
+                var frame = new byte[60];
+                for (int i = 0; i < 6; i++) frame[i] = frame[6 + i] = Hv.Core.Networking.EthernetFrame.MacOctet(b, i);
+                Assert.Equal(Hv.Core.Networking.ForwardResult.DroppedSpoofed, hv.FindByName("a").Network.Port.Send(frame));
+            });
+            var m = _ps.Run("Measure-HvVm a, b, plain").NoErrors().Of("HvVmMetrics").ToDictionary(x => (string)x.VmName);
+            Assert.Equal(new ulong[] { 1, 0, 0 }, new[] { "a", "b", "plain" }.Select(n => (ulong)m[n].NetworkDrops).ToArray());
+            // Nothing reached a guest: the frame counters are there, at zero (a VM without an adapter has them too).
+            Assert.All(m.Values, x => Assert.Equal(0UL, (ulong)x.NetworkFramesSent + (ulong)x.NetworkFramesReceived
+                + (ulong)x.NetworkBytesSent + (ulong)x.NetworkBytesReceived));
+        }
     }
 }

@@ -88,12 +88,26 @@ namespace Hv.Core.Vm
             return image != null && image.IsPrimed && ClonesAt(image, vm.MemorySize);
         }
 
-        // A restart that continues the primed template (an imported VM, which came without its adapter) gets the adapter the
-        // primed guest probed, so the guest does not find its device gone.
+        // A restart that continues the primed template (a VM imported from an image older than format 8, which came without
+        // its adapter) gets the adapter the primed guest probed, so the guest does not find its device gone.
         private void MatchPrimedNetwork(VirtualMachine vm, TemplateImage image)
         {
             if (vm.Platform != null && vm.Network == null && image.IsPrimed && ClonesAt(image, vm.MemorySize) && image.PrimedState.HasNetwork)
                 vm.InstallNetwork(vm.MacAddress);
+        }
+
+        // An imported VM's adapter (export format 8) keeps its exported MAC: its guest may have set that address on its
+        // interface (a clone of the primed linux template does) and its peers have learned it, and the switch would drop
+        // every frame sent with an address other than the adapter's. It joins the switch of the name it was connected to
+        // when this host has one (switches are the host's own: a name is all that can match); when it has none, or that
+        // switch refuses it (full, or a VM there has the same MAC: an import beside its original), it stays unconnected.
+        private void KeepImportedAdapter(VirtualMachine vm, ulong mac, string switchName)
+        {
+            if (vm.Network == null || mac == 0) return;
+            vm.MacAddress = mac;
+            vm.Network.Device.SetMac(mac);
+            HostSwitch target = switchName == null ? null : _switches.Find(switchName);
+            if (target != null) vm.Network.Connect(target);
         }
 
         // The adapter of a PC VM whose template has one (nic=1) or that continues a state with one, with the VM's own MAC.

@@ -235,8 +235,8 @@ namespace Hv.Core.Vm
         }
 
         /// <summary>
-        /// Admits an imported VM (its memory, state and disk come from a <see cref="VmImageReader"/>), paused. The VM's
-        /// disk is a fork of the reader's, which the reader still releases.
+        /// Admits an imported VM (its memory, state, disk and network adapter come from a <see cref="VmImageReader"/>),
+        /// paused. The VM's disk is a fork of the reader's, which the reader still releases.
         /// </summary>
         public HypervisorStatus Import(VmImageReader image, string name, out VirtualMachine vm)
         {
@@ -261,6 +261,7 @@ namespace Hv.Core.Vm
                 _vms.Cancel(imported);
                 return status;
             }
+            KeepImportedAdapter(imported, image.AdapterMac, image.SwitchName);
             imported.EnterPaused();
             vm = imported;
             return HypervisorStatus.Ok;
@@ -287,7 +288,9 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.OutOfMemory;
             }
             vm.Capture(_scratch);
-            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory, disk);
+            VmNetworkAdapter nic = vm.Network;
+            writer = new VmImageWriter(vm.Name, vm.Template == null ? "" : vm.Template.Name, vm.CpuWeight, vm.CpuCapPercent, _scratch, memory, disk,
+                                       nic == null ? 0 : nic.Mac, nic == null || nic.Switch == null ? null : nic.Switch.Name);
             return HypervisorStatus.Ok;
         }
 

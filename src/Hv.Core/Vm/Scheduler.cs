@@ -16,6 +16,10 @@ namespace Hv.Core.Vm
     /// the time it ran is taken from the budget. So it never runs more than C% of host time, also when it is the only
     /// runnable VM: then <see cref="Next"/> returns null and <see cref="Throttled"/> says that a VM waits for its budget.
     ///
+    /// A VM halted with nothing to wake it is passed over for the rest of a pick (<see cref="PassOver"/>, until
+    /// <see cref="EndRound"/>): it is charged nothing, so it would otherwise keep the lowest pass and hold every other VM
+    /// off until its own timer fires; like any VM that comes back, it gets no credit for the time it slept.
+    ///
     /// Paused, Created and Stopped VMs stay queued but are skipped; <see cref="RemoveFinished"/> drops the stopped ones.
     /// Fixed arrays, no allocation after construction.
     /// </summary>
@@ -36,6 +40,7 @@ namespace Hv.Core.Vm
         private readonly long[] _budget;
         private readonly ulong[] _refilledAt;
         private readonly bool[] _wasEligible;
+        private readonly bool[] _passedOver;
         private int _count;
         private ulong _virtualTime;
         private bool _throttled;
@@ -47,6 +52,7 @@ namespace Hv.Core.Vm
             _budget = new long[capacity];
             _refilledAt = new ulong[capacity];
             _wasEligible = new bool[capacity];
+            _passedOver = new bool[capacity];
         }
 
         public int Count { get { return _count; } }
@@ -68,6 +74,7 @@ namespace Hv.Core.Vm
             _budget[i] = 0;
             _refilledAt[i] = 0;
             _wasEligible[i] = false;
+            _passedOver[i] = false;
             return true;
         }
 
@@ -115,7 +122,7 @@ namespace Hv.Core.Vm
             int best = -1;
             for (int i = 0; i < _count; i++)
             {
-                bool eligible = _queue[i].State == VmState.Running && HasBudget(i, now);
+                bool eligible = !_passedOver[i] && _queue[i].State == VmState.Running && HasBudget(i, now);
                 if (eligible && !_wasEligible[i] && _pass[i] < _virtualTime) _pass[i] = _virtualTime;
                 _wasEligible[i] = eligible;
                 if (eligible && (best < 0 || _pass[i] < _pass[best])) best = i;
@@ -132,6 +139,19 @@ namespace Hv.Core.Vm
             slice = sliceTicks;
             if (vm.CpuCapPercent != 0 && (ulong)_budget[last] < slice) slice = (ulong)_budget[last];
             return vm;
+        }
+
+        /// <summary>Leaves <paramref name="vm"/> out of <see cref="Next"/> until <see cref="EndRound"/>: it could not run (halted, nothing to wake it).</summary>
+        public void PassOver(VirtualMachine vm)
+        {
+            int i = IndexOf(vm);
+            if (i >= 0) _passedOver[i] = true;
+        }
+
+        /// <summary>The pick is over: VMs passed over take part again.</summary>
+        public void EndRound()
+        {
+            for (int i = 0; i < _count; i++) _passedOver[i] = false;
         }
 
         /// <summary>Accounts <paramref name="ticks"/> of host time that <paramref name="vm"/> just ran (its slice from <see cref="Next"/>).</summary>
@@ -202,7 +222,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _queue[index];
             ulong pass = _pass[index], refilledAt = _refilledAt[index];
             long budget = _budget[index];
-            bool wasEligible = _wasEligible[index];
+            bool wasEligible = _wasEligible[index], passedOver = _passedOver[index];
             RemoveAt(index);
             int last = _count++;
             _queue[last] = vm;
@@ -210,6 +230,7 @@ namespace Hv.Core.Vm
             _budget[last] = budget;
             _refilledAt[last] = refilledAt;
             _wasEligible[last] = wasEligible;
+            _passedOver[last] = passedOver;
         }
 
         private void RemoveAt(int index)
@@ -221,6 +242,7 @@ namespace Hv.Core.Vm
                 _budget[i] = _budget[i + 1];
                 _refilledAt[i] = _refilledAt[i + 1];
                 _wasEligible[i] = _wasEligible[i + 1];
+                _passedOver[i] = _passedOver[i + 1];
             }
             _count--;
             _queue[_count] = null;

@@ -23,6 +23,12 @@ namespace Hv.Core.Vm
             for (int i = 0; i < ascii.Length; i++) U8(ascii[i]);
         }
 
+        /// <summary>Moves over <paramref name="count"/> bytes (a fixed-size field's unused tail: zeros when written).</summary>
+        public void Skip(int count) => _at += count;
+
+        /// <summary>The next byte, without moving past it.</summary>
+        public byte Peek() => _data[_at];
+
         public byte U8() => _data[_at++];
         public ushort U16() => (ushort)(U8() | (U8() << 8));
         public uint U32() => U16() | ((uint)U16() << 16);

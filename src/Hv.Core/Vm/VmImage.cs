@@ -8,7 +8,7 @@ namespace Hv.Core.Vm
     /// <summary>
     /// The byte layout of an exported VM (Export-HvVm / Import-HvVm / Move-HvVm), little-endian:
     /// <code>
-    ///   "HVVM" u16 version (7; 2 to 6 are read too) u16 0 | u64 memory size | u8 n + name | u8 n + template name
+    ///   "HVVM" u16 version (8; 2 to 7 are read too) u16 0 | u64 memory size | u8 n + name | u8 n + template name
     ///   u16 field count + u64 × count (VcpuState.Fields order) | u64 × 19 registers (GuestRegisters order, CR2 last)
     ///   1024 B XSAVE image | u64 × 6 MSRs (STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX)
     ///   u64 × 7 switched registers (DR0, DR1, DR2, DR3, DR6, CR8, XCR0) | u64 × 28 MTRRs (GuestMtrrs order)
@@ -17,6 +17,9 @@ namespace Hv.Core.Vm
     ///                 PcPlatform.StateSizeBeforePci bytes, the platform before PCI)
     ///   version 5 on: u64 the guest's TSC (an older image's guest continues on the host's TSC) | u64 its TSC_ADJUST
     ///   version 7 on: u64 the size of its disk in 512-byte sectors (0: no disk)
+    ///   version 8 on: u8 1 if it has a network adapter | u64 the adapter's MAC | u8 n + 64 bytes: the name of the switch
+    ///                 it was connected to (n = 0: none; zeros after the name) | PcPciHost.NetworkStateCapacity bytes:
+    ///                 the adapter's device state (VcpuState.NetworkState; all zeros without an adapter)
     ///   page bitmap: one bit per 4 KiB guest page, set when the page follows (all-zero pages are left out)
     ///   version 7, a VM with a disk: disk bitmap, one bit per 4 KiB of the disk, set when that page was written (holes
     ///                 read as zeros and do not travel: a 16 MiB disk never written costs its 512-byte bitmap)
@@ -28,7 +31,7 @@ namespace Hv.Core.Vm
     public static class VmImage
     {
         public const uint Magic = 0x4D565648; // "HVVM"
-        public const ushort Version = 7;
+        public const ushort Version = 8;
         /// <summary>The oldest version still read: it has no CPU weight and cap.</summary>
         public const ushort OldestVersion = 2;
         public const int PageSize = 4096;
@@ -43,7 +46,11 @@ namespace Hv.Core.Vm
             => 4 + 2 + 2 + 8 + 1 + nameBytes + 1 + templateBytes + 2 + 8 * VcpuState.Fields.Length + 8 * RegisterCount
                + VcpuState.FpuStateBytes + 8 * MsrCount + 8 * SwitchedCount + 8 * MtrrCount + (version >= 3 ? 3 : 0)
                + (version >= 6 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSize : version >= 4 ? 1 + Hv.Core.Devices.Pc.PcPlatform.StateSizeBeforePci : 0) + (version >= 5 ? 16 : 0)
-               + (version >= 7 ? 8 : 0);
+               + (version >= 7 ? 8 : 0) + NetworkAdapterBytes(version);
+
+        /// <summary>The network adapter's part of the header (version 8 on): fixed size, so the header's size is known early.</summary>
+        public static int NetworkAdapterBytes(ushort version)
+            => version >= 8 ? 1 + 8 + 1 + Hv.Core.Text.NameRule.MaxLength + Hv.Core.Devices.Pc.PcPciHost.NetworkStateCapacity : 0;
 
         public static int BitmapBytes(ulong memorySize) => (int)((memorySize / PageSize + 7) / 8);
 

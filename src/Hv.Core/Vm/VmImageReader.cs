@@ -55,6 +55,10 @@ namespace Hv.Core.Vm
         /// <summary>The VM's CPU weight and cap as exported (the defaults for a version-2 image).</summary>
         public uint CpuWeight { get; private set; } = VirtualMachine.DefaultCpuWeight;
         public uint CpuCapPercent { get; private set; }
+        /// <summary>The network adapter's MAC (version 8, a VM with an adapter: <see cref="VcpuState.HasNetwork"/>), else 0.</summary>
+        public ulong AdapterMac { get; private set; }
+        /// <summary>The switch the adapter was connected to where it was exported (version 8), or null.</summary>
+        public string SwitchName { get; private set; }
         private ushort _version;
 
         public VmImageReader(PageSource pages, PageSharing sharing, ulong totalBytes)
@@ -131,6 +135,7 @@ namespace Hv.Core.Vm
             State.Free();
             Owned.Free(Name);
             Owned.Free(Template);
+            Owned.Free(SwitchName);
             Owned.Free(this);
         }
 
@@ -243,6 +248,7 @@ namespace Hv.Core.Vm
             State.Tsc = _version >= 5 ? r.U64() : 0;
             State.TscAdjust = _version >= 5 ? r.U64() : 0;
             _diskSectors = _version >= 7 ? r.U64() : 0;
+            if (_version >= 8 && !ReadNetworkAdapter(ref r)) return VmImageStatus.Malformed;
             // A disk is at most as large as the largest VM's memory (as the hypervisor makes them); a device without
             // the disk's PCI function in its state is refused later, when the VM is admitted.
             if (_diskSectors > Hypervisor.MaxMemorySize / DiskImage.SectorSize) return VmImageStatus.Malformed;
@@ -250,6 +256,32 @@ namespace Hv.Core.Vm
             _memorySize = size;
             _memoryPages = (int)(size / VmImage.PageSize);
             return VmImageStatus.Ok;
+        }
+
+        // Version 8's adapter part (VmImage). An adapter needs a PC's devices and a unicast MAC; the device state is checked
+        // when the VM is admitted (LoadDevices), as the platform's is.
+        private bool ReadNetworkAdapter(ref SpanCursor r)
+        {
+            byte present = r.U8();
+            ulong mac = r.U64();
+            int nameBytes = r.Peek();
+            if (present > 1 || (present == 1 && !State.HasDevices) || (present == 0 && (mac != 0 || nameBytes != 0))
+                || nameBytes > Hv.Core.Text.NameRule.MaxLength) return false;
+            if (present == 1 && (mac == 0 || mac > Hv.Core.Networking.EthernetFrame.Broadcast || Hv.Core.Networking.EthernetFrame.IsGroup(mac))) return false;
+            if (nameBytes == 0)
+            {
+                r.Skip(1);
+            }
+            else
+            {
+                SwitchName = r.Text();
+                if (SwitchName == null) return false;
+            }
+            r.Skip(Hv.Core.Text.NameRule.MaxLength - nameBytes);
+            for (int i = 0; i < State.NetworkState.Length; i++) State.NetworkState[i] = r.U8();
+            State.HasNetwork = present == 1;
+            AdapterMac = present == 1 ? mac : 0;
+            return true;
         }
 
         private VmImageStatus CreateMemory()

@@ -60,8 +60,19 @@ namespace Hv.Core.Vm
         {
         }
 
-        /// <summary>An image of a VM and its disk (<paramref name="disk"/>: a fork the writer owns from now on, or null).</summary>
+        /// <summary>An image of a VM and its disk (<paramref name="disk"/>: a fork the writer owns from now on, or null), without a network adapter.</summary>
         public VmImageWriter(string name, string template, uint cpuWeight, uint cpuCapPercent, VcpuState state, AddressSpace memory, DiskImage disk)
+            : this(name, template, cpuWeight, cpuCapPercent, state, memory, disk, 0, null)
+        {
+        }
+
+        /// <summary>
+        /// An image of a VM, its disk and its network adapter: when <paramref name="state"/> has the adapter's device state
+        /// (<see cref="VcpuState.HasNetwork"/>), its MAC <paramref name="adapterMac"/> and the switch it is connected to
+        /// (<paramref name="switchName"/>, or null) travel with it.
+        /// </summary>
+        public VmImageWriter(string name, string template, uint cpuWeight, uint cpuCapPercent, VcpuState state, AddressSpace memory, DiskImage disk,
+                             ulong adapterMac, string switchName)
         {
             _memory = memory;
             _disk = disk;
@@ -90,6 +101,7 @@ namespace Hv.Core.Vm
             w.U64(state.Tsc);
             w.U64(state.TscAdjust);
             w.U64(diskSectors);
+            WriteNetworkAdapter(ref w, state, adapterMac, switchName);
             _pageIndex = new int[_pages + _diskPages];
         }
 
@@ -197,6 +209,19 @@ namespace Hv.Core.Vm
             Owned.Free(_page);
             Owned.Free(_digest);
             Owned.Free(this);
+        }
+
+        // Version 8's adapter part (VmImage): present, MAC, switch name in a fixed 64-byte field, device state.
+        private static void WriteNetworkAdapter(ref SpanCursor w, VcpuState state, ulong mac, string switchName)
+        {
+            bool present = state.HasNetwork;
+            w.U8(present ? (byte)1 : (byte)0);
+            w.U64(present ? mac : 0);
+            byte[] switchBytes = Ascii(present ? switchName : null);
+            w.Text(switchBytes);
+            w.Skip(Hv.Core.Text.NameRule.MaxLength - switchBytes.Length);
+            Owned.Free(switchBytes);
+            for (int i = 0; i < state.NetworkState.Length; i++) w.U8(present ? state.NetworkState[i] : (byte)0);
         }
 
         private static byte[] Ascii(string text)

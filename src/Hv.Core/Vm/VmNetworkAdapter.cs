@@ -14,6 +14,7 @@ namespace Hv.Core.Vm
         private readonly VirtualMachine _vm;
         private readonly VirtioNet _device;
         private HostSwitch _switch;
+        private ulong _leftPortDrops;
 
         internal VmNetworkAdapter(VirtualMachine vm, VirtioNet device)
         {
@@ -26,6 +27,21 @@ namespace Hv.Core.Vm
         /// <summary>The switch it is connected to, or null (link down).</summary>
         public HostSwitch Switch { get { return _switch; } }
         public SwitchPort Port { get { return _device.Port; } }
+
+        /// <summary>
+        /// Frames of this adapter that went nowhere since it was made: the device's (malformed or sent unplugged, too big
+        /// for a receive buffer) and its switch ports' (spoofed or malformed sends, a full receive queue). A port's
+        /// counters start afresh at each connection, so what it counted is kept here when the adapter leaves it.
+        /// </summary>
+        public ulong Drops
+        {
+            get { return _device.TransmitDrops + _device.ReceiveDrops + _leftPortDrops + PortDrops(_device.Port); }
+        }
+
+        private static ulong PortDrops(SwitchPort port)
+        {
+            return port == null ? 0 : port.DroppedSpoofed + port.DroppedMalformed + port.DroppedQueueFull;
+        }
 
         /// <summary>Connects to <paramref name="target"/> (after leaving any other switch): link up.</summary>
         public NetworkStatus Connect(HostSwitch target)
@@ -48,6 +64,7 @@ namespace Hv.Core.Vm
         {
             if (_switch == null) return;
             SwitchPort port = _device.Port;
+            _leftPortDrops += PortDrops(port);
             _device.Disconnect();
             _switch.Switch.Disconnect(port);
             _switch = null;

@@ -35,25 +35,42 @@ namespace Hv.Core.Vm
 
         /// <summary>
         /// Gives the next runnable VM (by the scheduler's weights and caps) one time slice of about
-        /// <paramref name="sliceTicks"/> TSC ticks, less for a VM near its cap. Returns the VM that ran, or null when none
-        /// can run now.
+        /// <paramref name="sliceTicks"/> TSC ticks, less for a VM near its cap. A VM halted with nothing to wake it gives
+        /// its turn to the next one, so a guest waiting for another VM (a frame, say) does not hold that VM off. Returns
+        /// the VM that ran; a halted one when every VM waits for an interrupt (the caller polls on: their timers run on the
+        /// host's time); null when none can run now.
         /// </summary>
         public VirtualMachine RunNext(ulong sliceTicks)
         {
-            ulong slice;
-            VirtualMachine vm = _scheduler.Next(_processor.Now(), sliceTicks, out slice);
-            if (vm == null) return null;
-            ulong before = vm.Counters.GuestTscTicks;
-            RunSlice(vm, slice);
-            _scheduler.Charge(vm, vm.Counters.GuestTscTicks - before);
-            return vm;
+            VirtualMachine waiting = null;
+            for (;;)
+            {
+                ulong slice;
+                VirtualMachine vm = _scheduler.Next(_processor.Now(), sliceTicks, out slice);
+                if (vm == null) break;
+                ulong before = vm.Counters.GuestTscTicks;
+                bool ran = RunSlice(vm, slice);
+                _scheduler.Charge(vm, vm.Counters.GuestTscTicks - before);
+                if (ran)
+                {
+                    _scheduler.EndRound();
+                    return vm;
+                }
+                _scheduler.PassOver(vm);
+                waiting = vm;
+            }
+            _scheduler.EndRound();
+            return waiting;
         }
 
         /// <summary>A Running VM waits for its CPU cap's budget (so "nothing ran" does not mean "nothing will").</summary>
         public bool Throttled { get { return _scheduler.Throttled; } }
 
-        /// <summary>Runs <paramref name="vm"/> (which must be Running) until it yields or stops.</summary>
-        public void RunSlice(VirtualMachine vm, ulong sliceTicks)
+        /// <summary>
+        /// Runs <paramref name="vm"/> (which must be Running) until it yields or stops; false when it did not run (halted,
+        /// nothing to wake it).
+        /// </summary>
+        public bool RunSlice(VirtualMachine vm, ulong sliceTicks)
         {
             Vcpu cpu = vm.Cpu;
             AddressSpace memory = vm.Memory;
@@ -62,9 +79,9 @@ namespace Hv.Core.Vm
             {
                 vm.Stop(StopCause.Forced); // the guest did not shut down in the time it was given
                 vm.ReleaseResources();
-                return;
+                return true;
             }
-            if (platform != null && !Wake(vm, cpu, platform)) return;
+            if (platform != null && !Wake(vm, cpu, platform)) return false;
             ulong start = _processor.Now();
             ulong end = start + sliceTicks;
             ulong slice = sliceTicks;
@@ -88,6 +105,7 @@ namespace Hv.Core.Vm
             }
             vm.Counters.RecordGuestRun(_processor.Now() - start);
             if (vm.State == VmState.Stopped) vm.ReleaseResources();
+            return true;
         }
 
         // A PC VM that halted runs again only once its platform has an interrupt for it (a timer expired, console input

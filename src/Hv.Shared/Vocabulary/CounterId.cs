@@ -27,6 +27,15 @@ namespace Hv
         DiskWrites = 15,
         DiskBytesRead = 16,
         DiskBytesWritten = 17,
-        Count = 18,
+        /// <summary>
+        /// Frames and bytes the VM's network adapter sent and received (0 for a VM without one), and frames that went
+        /// nowhere (malformed, sent with no switch, spoofed source, a full queue or a too-small receive buffer).
+        /// </summary>
+        NetworkFramesSent = 18,
+        NetworkFramesReceived = 19,
+        NetworkBytesSent = 20,
+        NetworkBytesReceived = 21,
+        NetworkDrops = 22,
+        Count = 23,
     }
 }

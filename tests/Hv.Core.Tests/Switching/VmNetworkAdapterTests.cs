@@ -148,6 +148,32 @@ namespace Hv.Core.Tests.Switching
         }
 
         [Fact]
+        public void Drops_add_the_devices_and_its_ports_and_keep_a_ports_count_after_it_leaves()
+        {
+            VirtualMachine a = PcVm(1, MacA), b = PcVm(2, MacB);
+            HostSwitch one = Switch("one"), two = Switch("two");
+            VirtioDriver da = Driver(a);
+            a.Start();
+            Transmit(da, VirtualSwitchTests.Frame(MacB, MacA)); // no cable: the device drops it
+            Assert.Equal(1UL, a.Network.Drops);
+            a.Network.Connect(one);
+            b.Network.Connect(one);
+            Transmit(da, VirtualSwitchTests.Frame(MacB, MacB)); // A poses as B: the switch drops it
+            Transmit(da, VirtualSwitchTests.Frame(MacB, MacA));
+            Assert.Equal(2UL, a.Network.Drops);
+            Assert.Equal(0UL, b.Network.Drops);
+            // The next port starts its counters afresh; the adapter still has the first port's drop.
+            a.Network.Connect(two);
+            Assert.Equal(0UL, a.Network.Port.DroppedSpoofed);
+            Assert.Equal(2UL, a.Network.Drops);
+            // B is off: the frames wait in its port's queue until it is full, and the rest are B's drops.
+            Assert.Equal(NetworkStatus.Ok, a.Network.Connect(one));
+            for (int i = 0; i < HostSwitches.QueueFrames; i++) one.Switch.Send(a.Network.Port, VirtualSwitchTests.Frame(MacB, MacA));
+            Assert.Equal(1UL, b.Network.Drops);
+            Assert.Equal((2UL, 2UL), (a.Network.Device.TransmittedFrames, a.Network.Drops));
+        }
+
+        [Fact]
         public void Moving_between_switches_leaves_the_first_and_a_duplicate_mac_is_refused()
         {
             var table = new VmTable(1);
