@@ -206,6 +206,7 @@ namespace Hv.Core.Vm
             VirtualMachine source = _vms.Find(sourceId);
             if (source == null) return HypervisorStatus.NotFound;
             if (source.State != VmState.Paused) return HypervisorStatus.InvalidState;
+            if (!source.CanCapture) return HypervisorStatus.SeveralProcessors;
             if (source.Disk != null && source.Disk.Disk == null) return HypervisorStatus.NoMedia;
             HypervisorStatus status = CheckNewVm(name, 0);
             if (status != HypervisorStatus.Ok) return status;
@@ -277,6 +278,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
+            if (!vm.CanCapture) return HypervisorStatus.SeveralProcessors;
             if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
@@ -376,6 +378,7 @@ namespace Hv.Core.Vm
             if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
+            if (!vm.CanCapture) return HypervisorStatus.SeveralProcessors;
             if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             var snapshot = new Snapshot();
             if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok
@@ -400,6 +403,7 @@ namespace Hv.Core.Vm
             if (vm == null) return HypervisorStatus.NotFound;
             Snapshot snapshot = vm.Snapshots.Find(snapshotId);
             if (snapshot == null) return HypervisorStatus.NotFound;
+            if (!vm.CanCapture) return HypervisorStatus.SeveralProcessors; // a one-vCPU state for a VM that now has more
             if (vm.State == VmState.Running) vm.Pause();
             else if (vm.State == VmState.Created) vm.EnterPaused();
             else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
@@ -437,7 +441,7 @@ namespace Hv.Core.Vm
             AddressSpace memory;
             if (AddressSpace.CreateOnWrite(_pages, _sharing, memorySize, out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var entry = new GuestEntryState();
-            GuestLoadStatus loaded = image.LoadInto(memory, entry);
+            GuestLoadStatus loaded = image.LoadInto(memory, entry, vm.ProcessorCount);
             Vcpu cpu = loaded == GuestLoadStatus.Ok ? _processor.CreateVcpu(entry, memory.Eptp, vm.Vpid) : null;
             Owned.Free(entry);
             if (cpu == null)
@@ -452,7 +456,15 @@ namespace Hv.Core.Vm
         // Memory and vCPU from the template: a copy-on-write clone at the template's size (or size 0), else a fresh load.
         private HypervisorStatus Build(TemplateImage image, VirtualMachine vm, ulong memorySize)
         {
-            return ClonesAt(image, memorySize) ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+            return Clones(image, vm, memorySize) ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+        }
+
+        // The template's golden memory (and a primed template's captured state) is a one-processor machine: its firmware
+        // tables list one CPU and a primed guest has brought up one. A VM with more processors boots the template's
+        // image afresh (the image stays the template's for its whole life, priming or not).
+        private static bool Clones(TemplateImage image, VirtualMachine vm, ulong memorySize)
+        {
+            return vm.ProcessorCount == 1 && ClonesAt(image, memorySize);
         }
 
         // A VM of the template's own size is a clone of its golden memory (primed or not); another size boots afresh.
@@ -471,7 +483,7 @@ namespace Hv.Core.Vm
             vm.Rearm();
             MatchPrimedNetwork(vm, image);
             // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
-            if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
+            if (vm.Platform != null && !(Clones(image, vm, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
             // Media put in or taken out while it was off (Add/Remove-HvVmHardDiskDrive): the continued driver rereads it.
             if (vm.Disk != null && vm.Disk.AnnounceAtStart) vm.Disk.Announce();
             return status;

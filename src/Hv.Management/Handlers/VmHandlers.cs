@@ -183,7 +183,7 @@ namespace Hv.Management
             StopCauses.Describe(_detail, vm.StopCause, vm.StopDetail, vm.StopAccess);
             info.ExitCode = (int)vm.ExitCode;
             info.MemoryMiB = (uint)(vm.MemorySize / HypervisorAdapter.MiB);
-            info.Vcpus = 1;
+            info.Vcpus = (uint)vm.ProcessorCount;
             info.Template = vm.Template == null ? null : vm.Template.Name;
             Adapter.FillCounters(vm, info.Metrics);
             info.CpuWeight = vm.CpuWeight;

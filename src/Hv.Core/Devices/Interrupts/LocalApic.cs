@@ -75,11 +75,17 @@ namespace Hv.Core.Devices.Interrupts
             Owned.Free(this);
         }
 
-        /// <summary>The power-on state: enabled in xAPIC mode at 0xFEE00000 as the bootstrap processor, software-disabled.</summary>
+        /// <summary>
+        /// The power-on state: enabled in xAPIC mode at 0xFEE00000, software-disabled; APIC 0 is the bootstrap processor's,
+        /// the others' processors wait for a STARTUP IPI.
+        /// </summary>
         public void PowerOn()
         {
-            _base = DefaultBase | BaseBsp | BaseEnable;
+            _base = DefaultBase | BaseEnable | (_initialId == 0 ? BaseBsp : 0);
             ResetRegisters();
+            _waitingForStartup = _initialId != 0;
+            _initReceived = false;
+            _startupVector = -1;
         }
 
         /// <summary>Level-triggered EOIs are broadcast to this IOAPIC (SDM 11.8.5).</summary>
