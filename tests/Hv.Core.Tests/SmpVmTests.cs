@@ -19,12 +19,13 @@ namespace Hv.Core.Tests
         {
             public ulong Tsc;
             public ExitReason ApExit = ExitReason.Hlt;
+            public bool ApInterruptsOn = true;
             public readonly List<(GuestEntryState Entry, ushort Vpid, FakeVcpu Cpu)> Made = new List<(GuestEntryState, ushort, FakeVcpu)>();
             public override Vcpu CreateVcpu(GuestEntryState entry, ulong eptPointer, ushort vpid)
             {
                 var copy = new GuestEntryState { Cs = entry.Cs, Cr0 = entry.Cr0, Rip = entry.Rip, Rflags = entry.Rflags };
                 var cpu = new FakeVcpu(ApExit) { HostTsc = Tsc };
-                cpu.Registers.Rflags = ControlRegisterBits.RflagsInterruptEnable;
+                cpu.Registers.Rflags = ApInterruptsOn ? ControlRegisterBits.RflagsInterruptEnable : ControlRegisterBits.RflagsReserved1;
                 Made.Add((copy, vpid, cpu));
                 return cpu;
             }
@@ -117,6 +118,23 @@ namespace Hv.Core.Tests
             runner.RunSlice(vm, 100000);
             Assert.Equal(exits + 1, vm.Counters.TotalExits); // only the AP ran
             Assert.Equal(0x61, ap.PendingVector);
+        }
+
+        [Fact]
+        public void An_ap_halting_with_interrupts_off_is_parked_not_the_vm_stopped_and_an_interrupt_does_not_wake_it()
+        {
+            var (vm, bsp) = SmpVm(ExitReason.Hlt);
+            var processor = new ApProcessor { Tsc = 1000, ApInterruptsOn = false };
+            bsp.HostTsc = 1000;
+            var runner = new VmRunner(processor, ExitDispatcher.CreateStandard(new TableCpuidSource()), 4);
+            WakeAp(vm.Platform, 0x10);
+            runner.RunSlice(vm, 100000);
+            Assert.Equal(VmState.Running, vm.State);
+            ulong exits = vm.Counters.TotalExits;
+            Assert.True(vm.Platform.Apics.At(1).WriteRegister(LocalApic.RegSvr, 0x1FF));
+            Assert.True(vm.Platform.Apics.At(1).Accept(0x62, false));
+            runner.RunSlice(vm, 100000);
+            Assert.Equal(exits, vm.Counters.TotalExits); // the pending vector cannot be taken with IF = 0
         }
 
         [Fact]
