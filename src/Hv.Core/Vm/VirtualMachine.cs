@@ -25,7 +25,7 @@ namespace Hv.Core.Vm
         public const int ConsoleInputCapacity = 4096;
         /// <summary>CPU weights are 1..10000 (Hyper-V's relative-weight range); a new VM has 100.</summary>
         public const uint DefaultCpuWeight = 100, MinCpuWeight = 1, MaxCpuWeight = 10000;
-        /// <summary>The largest cap: a whole core (the VM has one vCPU).</summary>
+        /// <summary>The largest cap: a whole core (all of a VM's vCPUs share the one host core).</summary>
         public const uint MaxCpuCapPercent = 100;
 
         private uint _id;

@@ -146,7 +146,8 @@ namespace Hv.Core.Vmx
             result.Edx &= CpuidAllowList.Leaf1Edx;
             if (pc)
             {
-                // A PC VM's local APIC is its platform's model (xAPIC page, x2APIC MSRs, TSC-deadline timer), ID 0.
+                // A PC VM's local APIC is its platform's model (xAPIC page, x2APIC MSRs, TSC-deadline timer), ID 0 (the
+                // vCPU's index with several: CpuTopology).
                 result.Ebx &= 0x00FFFFFF;
                 result.Ecx |= CpuidAllowList.PcLeaf1Ecx;
                 result.Edx |= CpuidAllowList.PcLeaf1Edx;

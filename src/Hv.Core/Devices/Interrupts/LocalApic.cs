@@ -8,7 +8,7 @@ namespace Hv.Core.Devices.Interrupts
     /// 0x800-0x8FF (<see cref="LocalApicMsrs"/>), IA32_APIC_BASE with its mode transitions, the timer, and the
     /// acceptance path the VM's injection uses: <see cref="PendingVector"/> (the highest IRR vector whose priority
     /// class beats PPR), <see cref="Acknowledge"/> (IRR→ISR, what the CPU's interrupt acknowledge does) and EOI.
-    /// One vCPU per VM, so IPIs only ever reach this APIC itself.
+    /// Each vCPU has one; IPIs go through the VM's <see cref="ApicCluster"/> (LocalApic.Startup.cs: INIT and STARTUP).
     /// </summary>
     public sealed partial class LocalApic
     {
