@@ -173,7 +173,7 @@ namespace Hv.Management
                 case HypervisorStatus.HasSnapshots: return Fail(ErrorCode.InvalidState, "the VM has snapshots, which hold the disk they captured: remove them first");
                 case HypervisorStatus.NoSuchDisk: return Fail(ErrorCode.NotFound, "no host disk with that name (New-HvDisk makes one)");
                 case HypervisorStatus.InvalidDiskSize: return Fail(ErrorCode.InvalidArgument, "a disk is whole 512-byte sectors, 512 bytes to 1 GiB");
-                case HypervisorStatus.SeveralProcessors: return Fail(ErrorCode.Unsupported, "the VM has several processors: snapshots, copies and exports hold one vCPU in this version (Set-HvVm -ProcessorCount 1 while it is off)");
+                case HypervisorStatus.SeveralProcessors: return Fail(ErrorCode.Unsupported, "the VM has several processors: an export (Export-HvVm, Move-HvVm) holds one vCPU in this version (Set-HvVm -ProcessorCount 1 while it is off)");
                 case HypervisorStatus.InvalidProcessorCount: return Fail(ErrorCode.InvalidArgument, "the processor count must be 1..4, and above 1 only for a VM whose template boots Linux (a PC with APICs)");
                 case HypervisorStatus.PrimeFailed: return Fail(ErrorCode.InvalidState, "the template's guest stopped or took too long before its Ready hypercall");
                 default: return Fail(ErrorCode.ResourceUnavailable, "this host cannot run the VM (no usable VT-x, or the CPU refused it)");

@@ -29,17 +29,22 @@ namespace Hv.Core.Tests
                 Made.Add((copy, vpid, cpu));
                 return cpu;
             }
-            public override Vcpu ResumeVcpu(VcpuState state, ulong eptPointer, ushort vpid) => null;
+            public override Vcpu ResumeVcpu(VcpuState state, ulong eptPointer, ushort vpid)
+            {
+                var cpu = new FakeVcpu(ApExit) { HostTsc = Tsc };
+                cpu.Registers.CopyFrom(state.Registers);
+                return cpu;
+            }
             public override void FlushTranslations(ulong eptPointer) { }
             public override ulong Now() => Tsc += 1000;
         }
 
-        private static (VirtualMachine Vm, FakeVcpu Bsp) SmpVm(ExitReason bspExit)
+        private static (VirtualMachine Vm, FakeVcpu Bsp) SmpVm(ExitReason bspExit, int processors = 2)
         {
             VirtualMachine vm = TestVm.Created(1, 64 * 1024);
             var bsp = new FakeVcpu(bspExit);
             bsp.Registers.Rflags = ControlRegisterBits.RflagsInterruptEnable;
-            vm.SetProcessorCountForNextStart(2);
+            vm.SetProcessorCountForNextStart(processors);
             vm.Attach(vm.Memory, bsp, null);
             Assert.True(vm.InstallPlatform(new PcPlatform(TscHz, TscHz, 0, vm.Uart)));
             Assert.Equal(VmTransitionStatus.Ok, vm.Start());
@@ -169,11 +174,47 @@ namespace Hv.Core.Tests
         }
 
         [Fact]
-        public void A_vm_of_several_processors_cannot_be_captured()
+        public void A_vm_of_several_processors_cannot_be_exported()
         {
             var (vm, _) = SmpVm(ExitReason.Hlt);
-            Assert.False(vm.CanCapture);
-            Assert.True(TestVm.Running().CanCapture);
+            Assert.False(vm.Exportable);
+            Assert.True(TestVm.Running().Exportable);
+        }
+
+        [Fact]
+        public void Captured_aps_come_back_with_their_registers_apic_and_startup_state_on_the_bsps_tsc()
+        {
+            // Three processors: AP 1 started (its APIC holds an interrupt and a logical ID), AP 2 still waiting.
+            var (vm, bsp) = SmpVm(ExitReason.Hlt, processors: 3);
+            var processor = new ApProcessor { Tsc = 1000 };
+            bsp.HostTsc = 1000;
+            var runner = new VmRunner(processor, ExitDispatcher.CreateStandard(new TableCpuidSource()), 4);
+            WakeAp(vm.Platform, 0x10);
+            runner.RunSlice(vm, 100000);
+            FakeVcpu ap = processor.Made[0].Cpu;
+            ap.Registers.Rip = 0x1234;
+            LocalApic apic1 = vm.Platform.Apics.At(1);
+            Assert.True(apic1.WriteRegister(LocalApic.RegSvr, 0x1FF));
+            Assert.True(apic1.WriteRegister(LocalApic.RegLdr, 2u << 24));
+            Assert.True(apic1.Accept(0x66, false));
+            ApStates states = ApStates.Capture(vm);
+            Assert.Equal(3, states.ProcessorCount);
+            Assert.Null(ApStates.Capture(TestVm.Running()));
+
+            var (copy, copyBsp) = SmpVm(ExitReason.Hlt, processors: 3);
+            copyBsp.Fields[VmcsField.TscOffset] = 4242;
+            Assert.True(states.Restore(processor, copy));
+            var resumed = Assert.IsType<FakeVcpu>(copy.Cpus.At(1));
+            Assert.Equal(0x1234UL, resumed.Registers.Rip);
+            Assert.Equal(4242UL, resumed.ReadField(VmcsField.TscOffset));
+            Assert.Null(copy.Cpus.At(2));
+            Assert.True(copy.Platform.Apics.At(2).WaitingForStartup);
+            LocalApic restored = copy.Platform.Apics.At(1);
+            Assert.False(restored.WaitingForStartup);
+            Assert.Equal(0x66, restored.PendingVector());
+            Assert.True(restored.MatchesDestination(2, logical: true));
+
+            Assert.False(states.Restore(processor, SmpVm(ExitReason.Hlt).Vm)); // two processors: another machine
         }
     }
 }

@@ -15,7 +15,8 @@ namespace Hv.SystemTests
 
     /// <summary>
     /// Debian's unmodified 6.1 kernel in a VM of two processors: it finds both in the MADT, starts the second with
-    /// INIT/STARTUP IPIs, and both take timer interrupts and run work (two busy loops, each pinned with taskset).
+    /// INIT/STARTUP IPIs, and both take timer interrupts and run work (two busy loops, each pinned with taskset); a
+    /// snapshot brings both back.
     /// </summary>
     public class LinuxSmpTests : IClassFixture<PlainLinuxHostFixture>, IDisposable
     {
@@ -65,9 +66,16 @@ namespace Hv.SystemTests
             Assert.True(before[1] > 0, "CPU 1 took no timer interrupt");
             Assert.True(UserTime(after, 0) > user0 && UserTime(after, 1) > user1, after);
 
-            // A snapshot would hold one vCPU: refused clearly rather than losing the second.
-            var refused = _shell.Ps.Run("Checkpoint-HvVm -Server $h -Name smp -SnapshotName s1");
+            // A snapshot carries both vCPUs: restored, the second CPU still runs work. An export holds one vCPU: refused
+            // clearly rather than losing the second.
+            _shell.Ps.Run("Checkpoint-HvVm -Server $h -Name smp -SnapshotName two | Out-Null").NoErrors();
+            Assert.Equal("after", _shell.Run("smp", "echo after", 6).Trim());
+            _shell.Ps.Run("Restore-HvVmSnapshot -Server $h -VMName smp -Name two -Force").NoErrors();
+            string file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hv-smp-" + Guid.NewGuid().ToString("N") + ".hvvm");
+            var refused = _shell.Ps.Run("Export-HvVm -Server $h -Name smp -Path $args[0]", file);
             Assert.Contains("several processors", Assert.Single(refused.Errors).ToString());
+            _shell.Ps.Run("Resume-HvVm -Server $h -Name smp").NoErrors();
+            Assert.Equal("1", _shell.Run("smp", "busybox taskset -c 1 busybox cut -d' ' -f39 /proc/self/stat", 7).Trim());
             _shell.Ps.Run("Stop-HvVm -Server $h -Name smp -TurnOff -Force; Get-HvVm -Server $h -Name smp | Remove-HvVm -Force").NoErrors();
         }
     }

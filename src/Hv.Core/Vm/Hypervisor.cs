@@ -199,14 +199,16 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        /// <summary>Copies a paused VM: the copy shares its memory copy-on-write and continues from the same instruction, paused.</summary>
+        /// <summary>
+        /// Copies a paused VM: the copy shares its memory copy-on-write and continues from the same instruction, paused,
+        /// with as many processors (each AP as it was).
+        /// </summary>
         public HypervisorStatus Fork(uint sourceId, string name, out VirtualMachine vm)
         {
             vm = null;
             VirtualMachine source = _vms.Find(sourceId);
             if (source == null) return HypervisorStatus.NotFound;
             if (source.State != VmState.Paused) return HypervisorStatus.InvalidState;
-            if (!source.CanCapture) return HypervisorStatus.SeveralProcessors;
             if (source.Disk != null && source.Disk.Disk == null) return HypervisorStatus.NoMedia;
             HypervisorStatus status = CheckNewVm(name, 0);
             if (status != HypervisorStatus.Ok) return status;
@@ -214,6 +216,7 @@ namespace Hv.Core.Vm
             if (source.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             source.Capture(_scratch);
             VirtualMachine copy = _vms.Add(name);
+            copy.SetProcessorCountForNextStart(source.ProcessorCount);
             Vcpu cpu = _processor.ResumeVcpu(_scratch, memory.Eptp, copy.Vpid);
             if (cpu == null)
             {
@@ -224,6 +227,9 @@ namespace Hv.Core.Vm
             copy.Attach(memory, cpu, source.Template);
             copy.SetCpuShare(source.CpuWeight, source.CpuCapPercent);
             status = Admit(copy, _scratch, source.Disk != null ? source.Disk.Disk : null);
+            ApStates aps = status == HypervisorStatus.Ok ? ApStates.Capture(source) : null;
+            if (aps != null && !aps.Restore(_processor, copy)) status = HypervisorStatus.VcpuFailed;
+            if (aps != null) aps.Free();
             if (status != HypervisorStatus.Ok)
             {
                 copy.ReleaseResources();
@@ -278,7 +284,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
-            if (!vm.CanCapture) return HypervisorStatus.SeveralProcessors;
+            if (!vm.Exportable) return HypervisorStatus.SeveralProcessors;
             if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
@@ -378,7 +384,6 @@ namespace Hv.Core.Vm
             if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
             if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
             if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
-            if (!vm.CanCapture) return HypervisorStatus.SeveralProcessors;
             if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             var snapshot = new Snapshot();
             if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok
@@ -388,6 +393,7 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.OutOfMemory;
             }
             vm.Capture(snapshot.State);
+            snapshot.Aps = ApStates.Capture(vm);
             snapshot.Id = _nextSnapshotId++;
             snapshot.Name = name;
             snapshot.CreatedTicks = _processor.Now();
@@ -403,7 +409,8 @@ namespace Hv.Core.Vm
             if (vm == null) return HypervisorStatus.NotFound;
             Snapshot snapshot = vm.Snapshots.Find(snapshotId);
             if (snapshot == null) return HypervisorStatus.NotFound;
-            if (!vm.CanCapture) return HypervisorStatus.SeveralProcessors; // a one-vCPU state for a VM that now has more
+            // Its processor count changed since (Set-HvVm while it was off): the snapshot is of another machine.
+            if ((snapshot.Aps == null ? 1 : snapshot.Aps.ProcessorCount) != vm.ProcessorCount) return HypervisorStatus.InvalidState;
             if (vm.State == VmState.Running) vm.Pause();
             else if (vm.State == VmState.Created) vm.EnterPaused();
             else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
@@ -414,6 +421,7 @@ namespace Hv.Core.Vm
             if (cpu == null) return HypervisorStatus.VcpuFailed;
             vm.Cpu.Release();
             vm.ReplaceCpu(cpu);
+            if (snapshot.Aps != null && !snapshot.Aps.Restore(_processor, vm)) return HypervisorStatus.VcpuFailed;
             return HypervisorStatus.Ok;
         }
 

@@ -301,8 +301,11 @@ namespace Hv.Core.Vm
         /// </summary>
         public bool Halted { get { return _cpus.Halted; } set { _cpus.Halted = value; } }
 
-        /// <summary>A captured state holds one vCPU: a VM with more processors cannot be captured (snapshot, copy, export).</summary>
-        public bool CanCapture { get { return _cpus.Count == 1; } }
+        /// <summary>
+        /// An export image holds one vCPU's state: a VM with more processors cannot be exported (snapshots and copies
+        /// carry the APs beside it: <see cref="ApStates"/>).
+        /// </summary>
+        public bool Exportable { get { return _cpus.Count == 1; } }
 
         /// <summary>The host TSC by which a guest asked to shut down (ACPI power button) must be off; 0 when none was asked.</summary>
         public ulong ShutdownDeadline;

@@ -42,6 +42,29 @@ namespace Hv.Core.Devices.Interrupts
             _startupVector = vector;
         }
 
+        /// <summary>Bytes of <see cref="SaveProcessor"/>: the APIC and where its processor is in the INIT/STARTUP sequence.</summary>
+        public const int ProcessorStateSize = StateSize + 1 + 1 + 4;
+
+        /// <summary>Saves an AP's APIC with its startup state (a snapshot or copy of a VM with several vCPUs).</summary>
+        public void SaveProcessor(ref StateWriter writer)
+        {
+            Save(ref writer);
+            writer.Bool(_waitingForStartup);
+            writer.Bool(_initReceived);
+            writer.U32((uint)_startupVector);
+        }
+
+        /// <summary>Loads what <see cref="SaveProcessor"/> saved; <paramref name="valid"/> turns false on a value no APIC can hold.</summary>
+        public void LoadProcessor(ref StateReader reader, ref bool valid)
+        {
+            Load(ref reader, ref valid);
+            _waitingForStartup = reader.Bool(ref valid);
+            _initReceived = reader.Bool(ref valid);
+            int vector = (int)reader.U32();
+            if (vector < -1 || vector > 0xFF) valid = false;
+            _startupVector = vector;
+        }
+
         /// <summary>Whether an INIT arrived since the last call (the runner then drops the AP's running vCPU).</summary>
         public bool TakeInit()
         {

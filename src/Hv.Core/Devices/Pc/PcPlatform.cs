@@ -108,6 +108,24 @@ namespace Hv.Core.Devices.Pc
             _current = index;
         }
 
+        /// <summary>Saves AP <paramref name="index"/>'s APIC and startup state into <see cref="LocalApic.ProcessorStateSize"/> bytes.</summary>
+        public void SaveProcessor(int index, Span<byte> destination)
+        {
+            StateWriter writer = new StateWriter(destination);
+            _apics.At(index).SaveProcessor(ref writer);
+        }
+
+        /// <summary>Loads what <see cref="SaveProcessor"/> saved; false (the APIC then powered on) when the bytes are not a valid state.</summary>
+        public bool LoadProcessor(int index, ReadOnlySpan<byte> source)
+        {
+            StateReader reader = new StateReader(source);
+            bool valid = true;
+            _apics.At(index).LoadProcessor(ref reader, ref valid);
+            if (valid && !reader.Truncated) return true;
+            _apics.At(index).PowerOn();
+            return false;
+        }
+
         /// <summary>Gives the (off) VM <paramref name="count"/> processors, each with its APIC; a restart powers them on.</summary>
         public void SetProcessorCount(int count)
         {
