@@ -13,7 +13,7 @@ namespace Hv.Core.Devices.Pc
     /// <see cref="NmiPending"/> for event injection, <see cref="MmioRead"/>/<see cref="MmioWrite"/> and
     /// <see cref="ReadMsr"/>/<see cref="WriteMsr"/> for exits, and <see cref="SaveState"/>/<see cref="LoadState"/>.
     /// </summary>
-    public sealed class PcPlatform
+    public sealed partial class PcPlatform
     {
         public const int ComIrq = 4, SciIrq = 9;
         public const uint Ia32ApicBase = 0x1B, Ia32TscDeadline = 0x6E0;
@@ -96,42 +96,6 @@ namespace Hv.Core.Devices.Pc
         public DeviceClock Clock { get { return _clock; } }
         /// <summary>The local APIC of the selected vCPU (<see cref="SelectProcessor"/>): the one its exits and interrupts concern.</summary>
         public LocalApic LocalApic { get { return _apics.At(_current); } }
-        /// <summary>Every vCPU's local APIC (APIC ID = vCPU index).</summary>
-        public ApicCluster Apics { get { return _apics; } }
-        public int ProcessorCount { get { return _apics.Count; } }
-        /// <summary>The vCPU whose APIC <see cref="LocalApic"/>, <see cref="PendingVector"/>, MMIO and MSR accesses use.</summary>
-        public int SelectedProcessor { get { return _current; } }
-
-        /// <summary>The VM's run loop is about to run vCPU <paramref name="index"/>: its exits and interrupts go to its APIC.</summary>
-        public void SelectProcessor(int index)
-        {
-            _current = index;
-        }
-
-        /// <summary>Saves AP <paramref name="index"/>'s APIC and startup state into <see cref="LocalApic.ProcessorStateSize"/> bytes.</summary>
-        public void SaveProcessor(int index, Span<byte> destination)
-        {
-            StateWriter writer = new StateWriter(destination);
-            _apics.At(index).SaveProcessor(ref writer);
-        }
-
-        /// <summary>Loads what <see cref="SaveProcessor"/> saved; false (the APIC then powered on) when the bytes are not a valid state.</summary>
-        public bool LoadProcessor(int index, ReadOnlySpan<byte> source)
-        {
-            StateReader reader = new StateReader(source);
-            bool valid = true;
-            _apics.At(index).LoadProcessor(ref reader, ref valid);
-            if (valid && !reader.Truncated) return true;
-            _apics.At(index).PowerOn();
-            return false;
-        }
-
-        /// <summary>Gives the (off) VM <paramref name="count"/> processors, each with its APIC; a restart powers them on.</summary>
-        public void SetProcessorCount(int count)
-        {
-            _current = 0;
-            _apics.Resize(count);
-        }
         public IoApic IoApic { get { return _ioApic; } }
         public PicPair Pic { get { return _pic; } }
         public Pit8254 Pit { get { return _pit; } }
