@@ -47,8 +47,10 @@ namespace Hv.SystemTests
             using var guard = _host.Within(TimeSpan.FromSeconds(3600));
             _shell.Ps.Run(@"New-HvVm -Server $h -Template linux -Name smp | Out-Null
                             Set-HvVm -Server $h -Name smp -ProcessorCount 2
-                            Start-HvVm -Server $h -Name smp
-                            Get-HvVm -Server $h -Name smp | Wait-HvVm -ConsolePattern 'hv-linux:/# ' -Timeout 3600 | Out-Null").NoErrors();
+                            Start-HvVm -Server $h -Name smp").NoErrors();
+            var booted = _shell.Ps.Run("Get-HvVm -Server $h -Name smp | Wait-HvVm -ConsolePattern 'hv-linux:/# ' -Timeout 3600 | Out-Null");
+            // A boot that does not reach the prompt says how far it came.
+            Assert.True(booted.Errors.Count == 0, booted.ErrorText + "\n" + _shell.Console("smp") + "\n" + _host.Log);
             var vm = _shell.Ps.Run("Get-HvVm -Server $h -Name smp").NoErrors().Of("HvVm").Single();
             Assert.Equal(2u, (uint)vm.ProcessorCount);
 
