@@ -141,7 +141,7 @@ namespace Hv.Management
             {
                 ulong privatePages, sharedPages;
                 vm.MemoryUse(out privatePages, out sharedPages);
-                if (!_message.Add(vm.Id, vm.Name, vm.State, vm.StopReason, (uint)(vm.MemorySize / HypervisorAdapter.MiB), 1,
+                if (!_message.Add(vm.Id, vm.Name, vm.State, vm.StopReason, (uint)(vm.MemorySize / HypervisorAdapter.MiB), (uint)vm.ProcessorCount,
                                   privatePages, sharedPages, vm.CpuWeight, vm.CpuCapPercent)) break;
             }
             return Reply.Ok;
