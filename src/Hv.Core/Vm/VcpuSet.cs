@@ -1,3 +1,4 @@
+using Hv.Core.Guests.Acpi;
 using Hv.Core.Vmx;
 
 namespace Hv.Core.Vm
@@ -14,7 +15,7 @@ namespace Hv.Core.Vm
         /// The most processors a VM may have: they share one host core, and the MADT's slot in the ACPI block holds this
         /// many local APIC entries.
         /// </summary>
-        public const int MaxCount = 4;
+        public const int MaxCount = AcpiTables.MaxProcessors;
 
         private readonly Vcpu[] _cpus = new Vcpu[MaxCount];
         private readonly bool[] _halted = new bool[MaxCount];
