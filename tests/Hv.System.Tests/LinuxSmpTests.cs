@@ -16,7 +16,7 @@ namespace Hv.SystemTests
     /// <summary>
     /// Debian's unmodified 6.1 kernel in a VM of two processors: it finds both in the MADT, starts the second with
     /// INIT/STARTUP IPIs, and both take timer interrupts and run work (two busy loops, each pinned with taskset); a
-    /// snapshot brings both back.
+    /// snapshot brings both back; poweroff parks the second CPU and switches the machine off.
     /// </summary>
     public class LinuxSmpTests : IClassFixture<PlainLinuxHostFixture>, IDisposable
     {
@@ -78,7 +78,11 @@ namespace Hv.SystemTests
             Assert.Contains("several processors", Assert.Single(refused.Errors).ToString());
             _shell.Ps.Run("Resume-HvVm -Server $h -Name smp").NoErrors();
             Assert.Equal("1", _shell.Run("smp", "busybox taskset -c 1 busybox cut -d' ' -f39 /proc/self/stat", 7).Trim());
-            _shell.Ps.Run("Stop-HvVm -Server $h -Name smp -TurnOff -Force; Get-HvVm -Server $h -Name smp | Remove-HvVm -Force").NoErrors();
+            // poweroff stops the second CPU first (it parks, halted with interrupts off), then switches the machine off.
+            _shell.Ps.Run(@"Send-HvVmConsole -Server $h -Name smp -Text 'poweroff' -Confirm:$false
+                            Get-HvVm -Server $h -Name smp | Wait-HvVm -State Stopped -Timeout 3600 | Out-Null").NoErrors();
+            Assert.Equal("GuestPowerOff", _shell.Ps.Run("Get-HvVm -Server $h -Name smp").NoErrors().Of("HvVm").Single().StopReason.ToString());
+            _shell.Ps.Run("Get-HvVm -Server $h -Name smp | Remove-HvVm -Force").NoErrors();
         }
     }
 }
