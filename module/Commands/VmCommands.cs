@@ -45,9 +45,9 @@ namespace Hv.PowerShell.Commands
         [ValidateRange(1, 1048576)]
         public uint MemoryMB { get; set; }
 
-        /// <summary>Virtual processors; the template's when omitted.</summary>
+        /// <summary>Virtual processors (1..4; above 1 only for a template that boots Linux); 1 when omitted.</summary>
         [Parameter]
-        [ValidateRange(1, 256)]
+        [ValidateRange(1, 4)]
         public uint ProcessorCount { get; set; }
 
         /// <summary>Make Name-1 .. Name-Count from each name, in one request per name and host, all or none.</summary>

@@ -17,9 +17,9 @@ namespace Hv.PowerShell.Commands
         [ValidateRange(1, 1048576)]
         public uint MemoryMB { get; set; }
 
-        /// <summary>Virtual processors; only 1 is accepted (one vCPU per VM in this version).</summary>
+        /// <summary>Virtual processors (1..4; above 1 only for a VM whose template boots Linux), from the VM's next start.</summary>
         [Parameter]
-        [ValidateRange(1, 256)]
+        [ValidateRange(1, 4)]
         public uint ProcessorCount { get; set; }
 
         /// <summary>The VM's share of the CPU relative to other VMs' weights (1..10000; 100 by default).</summary>

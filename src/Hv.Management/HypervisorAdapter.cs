@@ -173,6 +173,8 @@ namespace Hv.Management
                 case HypervisorStatus.HasSnapshots: return Fail(ErrorCode.InvalidState, "the VM has snapshots, which hold the disk they captured: remove them first");
                 case HypervisorStatus.NoSuchDisk: return Fail(ErrorCode.NotFound, "no host disk with that name (New-HvDisk makes one)");
                 case HypervisorStatus.InvalidDiskSize: return Fail(ErrorCode.InvalidArgument, "a disk is whole 512-byte sectors, 512 bytes to 1 GiB");
+                case HypervisorStatus.SeveralProcessors: return Fail(ErrorCode.Unsupported, "the VM has several processors: an export (Export-HvVm, Move-HvVm) holds one vCPU in this version (Set-HvVm -ProcessorCount 1 while it is off)");
+                case HypervisorStatus.InvalidProcessorCount: return Fail(ErrorCode.InvalidArgument, "the processor count must be 1..4, and above 1 only for a VM whose template boots Linux (a PC with APICs)");
                 case HypervisorStatus.PrimeFailed: return Fail(ErrorCode.InvalidState, "the template's guest stopped or took too long before its Ready hypercall");
                 default: return Fail(ErrorCode.ResourceUnavailable, "this host cannot run the VM (no usable VT-x, or the CPU refused it)");
             }
@@ -192,22 +194,34 @@ namespace Hv.Management
 
         /// <summary>
         /// Creates a VM from the template <paramref name="template"/> (CreateVm, and each of CreateVms); memory and vCPUs of
-        /// 0 are the template's. The name is checked before it is copied, so a refused request allocates nothing.
+        /// 0 are the template's (one vCPU). The name is checked before it is copied, so a refused request allocates
+        /// nothing; a VM of several vCPUs (a Linux template's) is created, then given its processors (and boots afresh).
         /// </summary>
         internal Reply CreateVm(Utf8Field template, Utf8Field name, uint memoryMiB, uint vcpus, out VirtualMachine vm)
         {
             vm = null;
-            if (vcpus > 1) return Fail(ErrorCode.Unsupported, "one vCPU per VM in this version");
+            if (vcpus > VcpuSet.MaxCount) return Translate(HypervisorStatus.InvalidProcessorCount);
             if (memoryMiB > Hypervisor.MaxMemorySize / MiB) return Fail(ErrorCode.InvalidArgument, "memory above the per-VM limit of 1024 MiB");
             Reply named = CheckName(name);
             if (!named.IsOk) return named;
             TemplateImage image = FindTemplate(template);
             if (image == null) return Translate(HypervisorStatus.NotFound);
+            if (vcpus > 1 && image.Template.Mode != GuestEntryMode.Linux) return Translate(HypervisorStatus.InvalidProcessorCount);
             for (int i = 0; i < Hypervisor.Vms.Count; i++)
                 if (name.EqualsString(Hypervisor.Vms.At(i).Name)) return Translate(HypervisorStatus.NameInUse);
             string owned = name.ToNewString();
             HypervisorStatus status = Hypervisor.Create(image.Template.Name, owned, memoryMiB * MiB, out vm);
-            if (status != HypervisorStatus.Ok) Owned.Free(owned);
+            if (status != HypervisorStatus.Ok)
+            {
+                Owned.Free(owned);
+                return Translate(status);
+            }
+            if (vcpus > 1) status = Hypervisor.SetProcessorCount(vm.Id, (int)vcpus);
+            if (status != HypervisorStatus.Ok)
+            {
+                Hypervisor.Remove(vm.Id);
+                vm = null;
+            }
             return Translate(status);
         }
 

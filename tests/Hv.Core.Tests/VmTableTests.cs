@@ -14,7 +14,9 @@ namespace Hv.Core.Tests
             var c = table.Add("c");
             Assert.Equal(new uint[] { 1, 2, 3 }, new[] { a.Id, b.Id, c.Id });
             Assert.Equal(new[] { 0, 1, 2 }, new[] { a.Slot, b.Slot, c.Slot });
-            Assert.Equal(new ushort[] { 1, 2, 3 }, new[] { a.Vpid, b.Vpid, c.Vpid });
+            // Each slot has VcpuSet.MaxCount VPIDs, one per vCPU; none is 0 (the host's).
+            Assert.Equal(new ushort[] { 1, 5, 9 }, new[] { a.Vpid, b.Vpid, c.Vpid });
+            Assert.Equal(new ushort[] { 2, 4, 6 }, new[] { a.VpidOf(1), a.VpidOf(3), b.VpidOf(1) });
             Assert.Same(b, table.Find(2));
             Assert.Same(c, table.FindByName("c"));
             Assert.Null(table.Find(0));

@@ -81,11 +81,28 @@ namespace Hv.Module.Tests
         }
 
         [Fact]
+        public void A_linux_vm_gets_processors_while_it_is_off_and_an_export_of_several_is_refused()
+        {
+            _host.AddLinuxTemplate("lx", networkAdapter: false);
+            var made = _ps.Run("New-HvVm l1 -Template lx -ProcessorCount 2").NoErrors().Of("HvVm").Single();
+            Assert.Equal(2u, (uint)made.ProcessorCount);
+            _ps.Run("Set-HvVm l1 -ProcessorCount 3").NoErrors();
+            Assert.Equal(3u, (uint)_ps.Run("Get-HvVm l1").NoErrors().Of("HvVm").Single().ProcessorCount);
+            Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(_ps.Run("Set-HvVm l1 -ProcessorCount 5").Errors).FullyQualifiedErrorId);
+            StringAssert(SingleError(_ps.Run("Export-HvVm l1 -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), [Guid]::NewGuid().ToString() + '.hvvm'))"), "Hv.Unsupported", ErrorCategory.NotImplemented).ToString(), "several processors");
+            _ps.Run("Checkpoint-HvVm l1 -SnapshotName three").NoErrors(); // snapshots carry every vCPU
+            _ps.Run("Set-HvVm l1 -ProcessorCount 1").NoErrors();
+            // The snapshot is of a three-processor machine: restoring it into one of one processor is refused.
+            Assert.Single(_ps.Run("Restore-HvVmSnapshot -VMName l1 -Name three -Force").Errors);
+            _ps.Run("$p = [IO.Path]::Combine([IO.Path]::GetTempPath(), [Guid]::NewGuid().ToString() + '.hvvm'); Export-HvVm l1 -Path $p; [IO.File]::Delete($p)").NoErrors();
+        }
+
+        [Fact]
         public void Bad_values_are_refused_clearly_and_change_nothing()
         {
             _ps.Run("New-HvVm b1, b2 -Template spin").NoErrors();
             var cpus = _ps.Run("Set-HvVm b1 -ProcessorCount 2 -CpuWeight 500");
-            StringAssert(SingleError(cpus, "Hv.Unsupported", ErrorCategory.NotImplemented).ToString(), "one vCPU per VM");
+            StringAssert(SingleError(cpus, "Hv.InvalidArgument", ErrorCategory.InvalidArgument).ToString(), "processor count"); // spin has no APICs
             Assert.Equal(100u, (uint?)_ps.Run("Get-HvVm b1").NoErrors().Of("HvVm").Single().CpuWeight); // all or none
             _ps.Run("Set-HvVm b1 -ProcessorCount 1").NoErrors();
             foreach (string script in new[] { "Set-HvVm b1 -CpuWeight 0", "Set-HvVm b1 -CpuWeight 10001", "Set-HvVm b1 -CpuCapPercent 101", "Set-HvVm b1 -MemoryMB 0" })

@@ -85,14 +85,14 @@ namespace Hv.Core.Vm
         {
             if (vm.State == VmState.Created) return vm.ContinuesCapture;
             TemplateImage image = vm.Template == null ? null : _templates.Find(vm.Template.Name);
-            return image != null && image.IsPrimed && ClonesAt(image, vm.MemorySize);
+            return image != null && image.IsPrimed && Clones(image, vm, vm.MemorySize);
         }
 
         // A restart that continues the primed template (a VM imported from an image older than format 8, which came without
         // its adapter) gets the adapter the primed guest probed, so the guest does not find its device gone.
         private void MatchPrimedNetwork(VirtualMachine vm, TemplateImage image)
         {
-            if (vm.Platform != null && vm.Network == null && image.IsPrimed && ClonesAt(image, vm.MemorySize) && image.PrimedState.HasNetwork)
+            if (vm.Platform != null && vm.Network == null && image.IsPrimed && Clones(image, vm, vm.MemorySize) && image.PrimedState.HasNetwork)
                 vm.InstallNetwork(vm.MacAddress);
         }
 

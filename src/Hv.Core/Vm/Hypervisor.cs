@@ -199,7 +199,10 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        /// <summary>Copies a paused VM: the copy shares its memory copy-on-write and continues from the same instruction, paused.</summary>
+        /// <summary>
+        /// Copies a paused VM: the copy shares its memory copy-on-write and continues from the same instruction, paused,
+        /// with as many processors (each AP as it was).
+        /// </summary>
         public HypervisorStatus Fork(uint sourceId, string name, out VirtualMachine vm)
         {
             vm = null;
@@ -213,6 +216,7 @@ namespace Hv.Core.Vm
             if (source.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             source.Capture(_scratch);
             VirtualMachine copy = _vms.Add(name);
+            copy.SetProcessorCountForNextStart(source.ProcessorCount);
             Vcpu cpu = _processor.ResumeVcpu(_scratch, memory.Eptp, copy.Vpid);
             if (cpu == null)
             {
@@ -223,6 +227,9 @@ namespace Hv.Core.Vm
             copy.Attach(memory, cpu, source.Template);
             copy.SetCpuShare(source.CpuWeight, source.CpuCapPercent);
             status = Admit(copy, _scratch, source.Disk != null ? source.Disk.Disk : null);
+            ApStates aps = status == HypervisorStatus.Ok ? ApStates.Capture(source) : null;
+            if (aps != null && !aps.Restore(_processor, copy)) status = HypervisorStatus.VcpuFailed;
+            if (aps != null) aps.Free();
             if (status != HypervisorStatus.Ok)
             {
                 copy.ReleaseResources();
@@ -278,6 +285,7 @@ namespace Hv.Core.Vm
             VirtualMachine vm = _vms.Find(id);
             if (vm == null) return HypervisorStatus.NotFound;
             if (vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
+            if (!vm.Exportable) return HypervisorStatus.SeveralProcessors;
             if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
             AddressSpace memory;
             if (vm.Memory.Fork(out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
@@ -387,6 +395,7 @@ namespace Hv.Core.Vm
                 return HypervisorStatus.OutOfMemory;
             }
             vm.Capture(snapshot.State);
+            snapshot.Aps = ApStates.Capture(vm);
             snapshot.Id = _nextSnapshotId++;
             snapshot.Name = name;
             snapshot.CreatedTicks = _processor.Now();
@@ -402,6 +411,8 @@ namespace Hv.Core.Vm
             if (vm == null) return HypervisorStatus.NotFound;
             Snapshot snapshot = vm.Snapshots.Find(snapshotId);
             if (snapshot == null) return HypervisorStatus.NotFound;
+            // Its processor count changed since (Set-HvVm while it was off): the snapshot is of another machine.
+            if ((snapshot.Aps == null ? 1 : snapshot.Aps.ProcessorCount) != vm.ProcessorCount) return HypervisorStatus.InvalidState;
             if (vm.State == VmState.Running) vm.Pause();
             else if (vm.State == VmState.Created) vm.EnterPaused();
             else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
@@ -412,6 +423,7 @@ namespace Hv.Core.Vm
             if (cpu == null) return HypervisorStatus.VcpuFailed;
             vm.Cpu.Release();
             vm.ReplaceCpu(cpu);
+            if (snapshot.Aps != null && !snapshot.Aps.Restore(_processor, vm)) return HypervisorStatus.VcpuFailed;
             return HypervisorStatus.Ok;
         }
 
@@ -439,7 +451,7 @@ namespace Hv.Core.Vm
             AddressSpace memory;
             if (AddressSpace.CreateOnWrite(_pages, _sharing, memorySize, out memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
             var entry = new GuestEntryState();
-            GuestLoadStatus loaded = image.LoadInto(memory, entry);
+            GuestLoadStatus loaded = image.LoadInto(memory, entry, vm.ProcessorCount);
             Vcpu cpu = loaded == GuestLoadStatus.Ok ? _processor.CreateVcpu(entry, memory.Eptp, vm.Vpid) : null;
             Owned.Free(entry);
             if (cpu == null)
@@ -454,7 +466,15 @@ namespace Hv.Core.Vm
         // Memory and vCPU from the template: a copy-on-write clone at the template's size (or size 0), else a fresh load.
         private HypervisorStatus Build(TemplateImage image, VirtualMachine vm, ulong memorySize)
         {
-            return ClonesAt(image, memorySize) ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+            return Clones(image, vm, memorySize) ? image.Clone(_processor, vm) : LoadFresh(image, vm, memorySize);
+        }
+
+        // The template's golden memory (and a primed template's captured state) is a one-processor machine: its firmware
+        // tables list one CPU and a primed guest has brought up one. A VM with more processors boots the template's
+        // image afresh (the image stays the template's for its whole life, priming or not).
+        private static bool Clones(TemplateImage image, VirtualMachine vm, ulong memorySize)
+        {
+            return vm.ProcessorCount == 1 && ClonesAt(image, memorySize);
         }
 
         // A VM of the template's own size is a clone of its golden memory (primed or not); another size boots afresh.
@@ -473,7 +493,7 @@ namespace Hv.Core.Vm
             vm.Rearm();
             MatchPrimedNetwork(vm, image);
             // A clone of a primed template continues its devices too; a fresh boot starts them at power-on.
-            if (vm.Platform != null && !(ClonesAt(image, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
+            if (vm.Platform != null && !(Clones(image, vm, vm.MemorySize) && image.IsPrimed && vm.LoadDevices(image.PrimedState))) vm.Platform.Reset(0);
             // Media put in or taken out while it was off (Add/Remove-HvVmHardDiskDrive): the continued driver rereads it.
             if (vm.Disk != null && vm.Disk.AnnounceAtStart) vm.Disk.Announce();
             return status;

@@ -25,5 +25,12 @@ namespace Hv.Core.Vm
         NoSuchDisk,
         /// <summary>A disk size that is not whole 512-byte sectors, is 0, or exceeds the host's limit.</summary>
         InvalidDiskSize,
+        /// <summary>
+        /// The VM has several vCPUs: an export image holds one vCPU's state, so it is refused rather than losing the
+        /// application processors.
+        /// </summary>
+        SeveralProcessors,
+        /// <summary>A processor count outside 1..<see cref="VcpuSet.MaxCount"/>, or above 1 for a VM whose template has no PC platform.</summary>
+        InvalidProcessorCount,
     }
 }

@@ -82,8 +82,11 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        /// <summary>The template's image loaded afresh into <paramref name="memory"/> (another size than the template's).</summary>
-        public GuestLoadStatus LoadInto(AddressSpace memory, GuestEntryState entry)
+        /// <summary>
+        /// The template's image loaded afresh into <paramref name="memory"/> (another size than the template's, or a
+        /// Linux VM of <paramref name="processors"/> vCPUs, whose firmware tables list them).
+        /// </summary>
+        public GuestLoadStatus LoadInto(AddressSpace memory, GuestEntryState entry, int processors = 1)
         {
             ReadOnlySpan<byte> image = _template.Image.Span;
             switch (_template.Mode)
@@ -94,7 +97,7 @@ namespace Hv.Core.Vm
             // Linux and Multiboot kernels take the command line as ASCII bytes.
             byte[] commandLine = AsciiBytes(_template.CommandLine);
             GuestLoadStatus status = _template.Mode == GuestEntryMode.Linux
-                ? LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry)
+                ? LinuxLoader.Load(image, _template.Initrd, memory, memory.Size, commandLine, entry, processors)
                 : MultibootLoader.Load(image, memory, memory.Size, commandLine, entry, _template.Modules);
             Owned.Free(commandLine);
             return status;

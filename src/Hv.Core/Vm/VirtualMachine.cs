@@ -25,7 +25,7 @@ namespace Hv.Core.Vm
         public const int ConsoleInputCapacity = 4096;
         /// <summary>CPU weights are 1..10000 (Hyper-V's relative-weight range); a new VM has 100.</summary>
         public const uint DefaultCpuWeight = 100, MinCpuWeight = 1, MaxCpuWeight = 10000;
-        /// <summary>The largest cap: a whole core (the VM has one vCPU).</summary>
+        /// <summary>The largest cap: a whole core (all of a VM's vCPUs share the one host core).</summary>
         public const uint MaxCpuCapPercent = 100;
 
         private uint _id;
@@ -33,7 +33,7 @@ namespace Hv.Core.Vm
         private string _name;
         private ulong _memorySize;
         private AddressSpace _memory;
-        private Vcpu _cpu;
+        private readonly VcpuSet _cpus = new VcpuSet();
         private Template _template;
         private readonly ConsoleRing _console;
         private readonly Uart16550 _uart;
@@ -44,7 +44,6 @@ namespace Hv.Core.Vm
         private PcPlatform _platform;
         private VirtioBlock _disk;
         private VmNetworkAdapter _network;
-        private bool _halted;
         private readonly DebugExitPort _debugExit;
         private readonly VmCounters _counters;
         private readonly VmSnapshots _snapshots = new VmSnapshots();
@@ -107,6 +106,7 @@ namespace Hv.Core.Vm
             }
             _requestedInterrupts.Free();
             _snapshots.Free();
+            _cpus.Free();
             Owned.Free(this);
         }
 
@@ -118,12 +118,38 @@ namespace Hv.Core.Vm
         public ulong MemorySize { get { return _memorySize; } }
         /// <summary>Its guest-physical memory; null once the VM has stopped.</summary>
         public AddressSpace Memory { get { return _memory; } }
-        /// <summary>Its vCPU; null once the VM has stopped.</summary>
-        public Vcpu Cpu { get { return _cpu; } }
+        /// <summary>Its bootstrap vCPU; null once the VM has stopped.</summary>
+        public Vcpu Cpu { get { return _cpus.Bsp; } }
+        /// <summary>All its vCPUs, the one being run or handled selected.</summary>
+        public VcpuSet Cpus { get { return _cpus; } }
+        public int ProcessorCount { get { return _cpus.Count; } }
         /// <summary>The template it was made from (its restarts start from it); null when made otherwise, or removed since.</summary>
         public Template Template { get { return _template; } }
-        /// <summary>The VPID of its vCPUs (SDM Vol. 3C 28.1): never 0 (the host's), unique among live VMs.</summary>
-        public ushort Vpid { get { return (ushort)(_slot + 1); } }
+        /// <summary>The VPID of its bootstrap vCPU (SDM Vol. 3C 28.1): never 0 (the host's), unique among live vCPUs.</summary>
+        public ushort Vpid { get { return VpidOf(0); } }
+
+        /// <summary>
+        /// Each vCPU has its own VPID: siblings run different address spaces, and TLB entries tagged with one VPID would
+        /// otherwise be used by the other.
+        /// </summary>
+        public ushort VpidOf(int index)
+        {
+            return (ushort)(1 + _slot * VcpuSet.MaxCount + index);
+        }
+
+        /// <summary>The run loop runs (or handles an exit of) vCPU <paramref name="index"/>: handlers and devices see its state.</summary>
+        public void SelectCpu(int index)
+        {
+            _cpus.Select(index);
+            if (_platform != null) _platform.SelectProcessor(index);
+        }
+
+        /// <summary>The processor count of its next start (it is off); its platform gets an APIC per processor.</summary>
+        public void SetProcessorCountForNextStart(int count)
+        {
+            _cpus.SetCount(count);
+            if (_platform != null) _platform.SetProcessorCount(count);
+        }
 
         public ConsoleRing Console { get { return _console; } }
         public Uart16550 Uart { get { return _uart; } }
@@ -163,6 +189,7 @@ namespace Hv.Core.Vm
                 return false;
             }
             _platform = platform;
+            platform.SetProcessorCount(_cpus.Count);
             _interrupts = new PlatformInterrupts(platform);
             return true;
         }
@@ -247,7 +274,7 @@ namespace Hv.Core.Vm
         /// <summary>Captures the vCPU and, for a PC, its devices (a snapshot, a fork, an export, a primed template).</summary>
         public void Capture(VcpuState state)
         {
-            _cpu.Capture(state);
+            _cpus.Bsp.Capture(state);
             state.HasDevices = _platform != null && _platform.SaveState(state.DeviceState) == PcPlatform.StateSize;
             state.HasNetwork = state.HasDevices && _network != null && _platform.Pci.SaveNetworkState(state.NetworkState) >= 0;
         }
@@ -265,15 +292,21 @@ namespace Hv.Core.Vm
             {
                 if (!state.HasNetwork || _platform.Pci.LoadNetworkState(state.NetworkState) != DeviceStateStatus.Ok) _network.Device.Reset();
             }
-            _halted = false; // a captured vCPU is never halted: HLT completes before the capture's exit
+            _cpus.WakeAll(); // a captured vCPU is never halted: HLT completes before the capture's exit
             return true;
         }
 
         /// <summary>
-        /// The guest executed HLT with interrupts enabled: it does not run again until its platform has an interrupt
+        /// The selected vCPU executed HLT with interrupts enabled: it does not run again until its APIC has an interrupt
         /// for it (a bare VM has no such wake-up source, and just yields).
         /// </summary>
-        public bool Halted { get { return _halted; } set { _halted = value; } }
+        public bool Halted { get { return _cpus.Halted; } set { _cpus.Halted = value; } }
+
+        /// <summary>
+        /// An export image holds one vCPU's state: a VM with more processors cannot be exported (snapshots and copies
+        /// carry the APs beside it: <see cref="ApStates"/>).
+        /// </summary>
+        public bool Exportable { get { return _cpus.Count == 1; } }
 
         /// <summary>The host TSC by which a guest asked to shut down (ACPI power button) must be off; 0 when none was asked.</summary>
         public ulong ShutdownDeadline;
@@ -336,7 +369,7 @@ namespace Hv.Core.Vm
         {
             _memory = memory;
             _memorySize = memory.Size;
-            _cpu = cpu;
+            _cpus.Put(0, cpu);
             if (_disk != null) _disk.Memory = memory;
             if (_network != null) _network.Device.Memory = memory;
             _template = template;
@@ -345,7 +378,7 @@ namespace Hv.Core.Vm
         /// <summary>A snapshot restore put a new vCPU in place of the old one (which the caller releases).</summary>
         public void ReplaceCpu(Vcpu cpu)
         {
-            _cpu = cpu;
+            _cpus.Put(0, cpu);
         }
 
         /// <summary>The template was removed: the VM keeps its pages but can no longer restart from it.</summary>
@@ -357,11 +390,11 @@ namespace Hv.Core.Vm
         /// <summary>Gives back the vCPU and the memory (a stopped VM, or one being removed); the record stays.</summary>
         public void ReleaseResources()
         {
-            if (_cpu != null) _cpu.Release();
+            _cpus.ReleaseAll();
+            if (_platform != null) _platform.SelectProcessor(0);
             if (_memory != null) _memory.Free();
             if (_disk != null) _disk.Memory = null; // the disk stays: a restart finds its contents
             if (_network != null) _network.Device.Memory = null; // the adapter stays, connected: a restart finds it
-            _cpu = null;
             _memory = null;
         }
 
@@ -407,7 +440,7 @@ namespace Hv.Core.Vm
             _stopCause = StopCause.None;
             _stopDetail = _stopAccess = _exitCode = 0;
             _ready = false;
-            _halted = false;
+            _cpus.WakeAll();
             ShutdownDeadline = 0;
             return VmTransitionStatus.Ok;
         }

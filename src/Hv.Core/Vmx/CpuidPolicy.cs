@@ -8,6 +8,7 @@ namespace Hv.Core.Vmx
     /// What a guest sees from CPUID: an allow-list over the host's answers, so a guest is told only of features that
     /// work inside Hv (SDM Vol. 2A CPUID). The list, in one place (<see cref="CpuidAllowList"/> has the bits):
     ///
+    /// - Leaf 4 and 0xB of a VM with several vCPUs: <see cref="CpuTopology"/>; leaf 1 EBX too.
     /// - Leaf 0, 2, 4, 0xB, 0x80000000, 0x80000002-0x80000006, 0x80000008: the host's answer (vendor, highest extended
     ///   leaf, brand, caches, address sizes).
     /// - Leaf 1: ECX/EDX masked by the allow-list. Hidden because nothing backs them: VMX, SMX (no nested VMX; GETSEC
@@ -93,12 +94,18 @@ namespace Hv.Core.Vmx
         public CpuidResult Query(VirtualMachine vm, uint leaf, uint subleaf, ulong guestCr4, ulong guestXcr0)
         {
             if (leaf >= HypervisorBaseLeaf && leaf <= HypervisorRangeEnd) return HypervisorLeaf(vm, leaf);
+            int count = vm.ProcessorCount;
             switch (leaf)
             {
-                case 0: case 2: case 4: case 0xB:
+                case 4:
+                    return count > 1 ? CpuTopology.Leaf4(_host.Query(leaf, subleaf), count) : _host.Query(leaf, subleaf);
+                case 0xB:
+                    return count > 1 ? CpuTopology.Leaf0B(subleaf, vm.Cpus.Current, count) : _host.Query(leaf, subleaf);
+                case 0: case 2:
                     return _host.Query(leaf, subleaf);
                 case 1:
-                    return Leaf1(guestCr4, vm.Platform != null);
+                    CpuidResult one = Leaf1(guestCr4, vm.Platform != null);
+                    return count > 1 ? CpuTopology.Leaf1(one, vm.Cpus.Current, count) : one;
                 case 6:
                     return new CpuidResult(_host.Query(6, 0).Eax & CpuidAllowList.Leaf6Eax, 0, 0, 0);
                 case 7:
@@ -139,7 +146,8 @@ namespace Hv.Core.Vmx
             result.Edx &= CpuidAllowList.Leaf1Edx;
             if (pc)
             {
-                // A PC VM's local APIC is its platform's model (xAPIC page, x2APIC MSRs, TSC-deadline timer), ID 0.
+                // A PC VM's local APIC is its platform's model (xAPIC page, x2APIC MSRs, TSC-deadline timer), ID 0 (the
+                // vCPU's index with several: CpuTopology).
                 result.Ebx &= 0x00FFFFFF;
                 result.Ecx |= CpuidAllowList.PcLeaf1Ecx;
                 result.Edx |= CpuidAllowList.PcLeaf1Edx;

@@ -79,6 +79,7 @@ namespace Hv.Core.Vmx
             dispatcher.Register(ExitReason.ControlRegisterAccess, new ControlRegisterAccessHandler(CpuidPolicy.GuestCr4Bits(hostCpuid)));
             dispatcher.Register(ExitReason.MovDr, new MovDrHandler());
             dispatcher.Register(ExitReason.Hlt, new HltHandler());
+            dispatcher.Register(ExitReason.Pause, new PauseHandler());
             dispatcher.Register(ExitReason.InterruptWindow, new InterruptWindowHandler());
             dispatcher.Register(ExitReason.IoInstruction, new IoInstructionHandler());
             dispatcher.Register(ExitReason.Rdmsr, new RdmsrHandler());

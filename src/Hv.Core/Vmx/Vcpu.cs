@@ -99,6 +99,12 @@ namespace Hv.Core.Vmx
         /// <summary>The guest's XCR0 or CR4.OSXSAVE changed: the world switch's XSAVE mask and XCR0 follow.</summary>
         public virtual void ExtendedControlChanged() { }
 
+        /// <summary>
+        /// From now on PAUSE exits (a VM with several vCPUs on one host core: a vCPU spinning on a lock its sibling
+        /// holds gets nowhere until the sibling runs). A processor without PAUSE exiting keeps running it natively.
+        /// </summary>
+        public virtual void YieldOnPause() { }
+
         /// <summary>Drops the guest's cached linear translations (after an emulated CR0/CR4 write changed paging bits).</summary>
         public virtual void FlushGuestTranslations() { }
 

@@ -174,6 +174,13 @@ namespace Hv.Kernel.Vmx
 
         public override bool Activate() => MakeCurrent();
 
+        // Read-modify-write: the interrupt-window and MOV-DR bits of the live controls belong to this vCPU's present.
+        public override void YieldOnPause()
+        {
+            if (!_root.PauseExitingAllowed || !MakeCurrent()) return;
+            Native.hv_vmwrite(VmcsField.ProcessorBasedControls, Native.hv_vmread(VmcsField.ProcessorBasedControls) | VmxControls.PauseExiting);
+        }
+
         public bool MakeCurrent()
         {
             if (s_current == this) return true;

@@ -12,6 +12,8 @@ namespace Hv.Kernel.Vmx
     {
         public uint Revision;
         public uint PinControls, ProcessorControls, SecondaryControls, ExitControls, EntryControls;
+        /// <summary>PAUSE exiting may be set (allowed-1, bits 63:32 of the capability MSR): VMs with several vCPUs use it.</summary>
+        public bool PauseExitingAllowed;
         public ulong Cr0Fixed0, Cr0Fixed1, Cr4Fixed0, Cr4Fixed1;
         public int PreemptionTimerShift;
         /// <summary>RDTSCP runs in guests (the secondary control is allowed); otherwise CPUID hides it.</summary>
@@ -56,6 +58,8 @@ namespace Hv.Kernel.Vmx
                 VmxControls.HltExiting | VmxControls.UseIoBitmaps | VmxControls.UseMsrBitmaps | VmxControls.ActivateSecondaryControls
                 | VmxControls.Cr8LoadExiting | VmxControls.Cr8StoreExiting | VmxControls.MovDrExiting | VmxControls.UseTscOffsetting, out missing);
             anyMissing |= missing;
+            root.PauseExitingAllowed = ((Native.hv_rdmsr(useTrue ? VmxCapability.MsrTrueProcessorBasedControls : VmxCapability.MsrProcessorBasedControls) >> 32)
+                & VmxControls.PauseExiting) != 0;
             ulong secondaryCapability = Native.hv_rdmsr(VmxCapability.MsrSecondaryProcessorBasedControls);
             root.RdtscpEnabled = ((secondaryCapability >> 32) & VmxControls.EnableRdtscp) != 0;
             root.SecondaryControls = VmxCapability.Adjust(secondaryCapability,

@@ -6,9 +6,9 @@ using Hv.Protocol.Wire;
 namespace Hv.Management
 {
     /// <summary>
-    /// SetVm: a VM's memory size (while it is off), vCPU count (1 only), CPU weight and cap, name and notes, all or none:
-    /// every setting is checked before any is changed, and the memory change, the only one that can fail for want of
-    /// host memory, goes first.
+    /// SetVm: a VM's memory size and vCPU count (while it is off), CPU weight and cap, name and notes, all or none:
+    /// every setting is checked before any is changed, and the memory and processor changes, the only ones that can
+    /// fail for want of host memory, go first (a memory change that succeeded stays when the processor change fails).
     /// </summary>
     internal sealed class SetVmHandler : AdapterHandler
     {
@@ -30,6 +30,11 @@ namespace Hv.Management
                 HypervisorStatus resized = Hypervisor.SetMemorySize(vm.Id, m.MemoryMiB * HypervisorAdapter.MiB);
                 if (resized != HypervisorStatus.Ok) return HypervisorAdapter.Translate(resized);
             }
+            if (m.Has(SetVmMessage.VcpusField))
+            {
+                HypervisorStatus counted = Hypervisor.SetProcessorCount(vm.Id, (int)m.Vcpus);
+                if (counted != HypervisorStatus.Ok) return HypervisorAdapter.Translate(counted);
+            }
             uint weight = m.Has(SetVmMessage.WeightField) ? m.CpuWeight : vm.CpuWeight;
             uint cap = m.Has(SetVmMessage.CapField) ? m.CpuCapPercent : vm.CpuCapPercent;
             Hypervisor.SetCpuShare(vm.Id, weight, cap);
@@ -48,8 +53,15 @@ namespace Hv.Management
         private Reply Check(VirtualMachine vm)
         {
             SetVmMessage m = _message;
-            if (m.Has(SetVmMessage.VcpusField) && m.Vcpus != 1)
-                return HypervisorAdapter.Fail(ErrorCode.Unsupported, "one vCPU per VM in this version: the processor count can only be 1");
+            if (m.Has(SetVmMessage.VcpusField))
+            {
+                if (m.Vcpus == 0 || m.Vcpus > VcpuSet.MaxCount || (m.Vcpus > 1 && vm.Platform == null))
+                    return HypervisorAdapter.Translate(HypervisorStatus.InvalidProcessorCount);
+                if (m.Vcpus != vm.ProcessorCount && vm.State != VmState.Stopped && vm.State != VmState.Created)
+                    return HypervisorAdapter.Fail(ErrorCode.InvalidState, "the processor count can only change while the VM is off (stop it first)");
+                if (m.Vcpus != vm.ProcessorCount && vm.Template == null)
+                    return HypervisorAdapter.Fail(ErrorCode.InvalidState, "the VM has no template to start from with another processor count");
+            }
             if (m.Has(SetVmMessage.WeightField) && (m.CpuWeight < VirtualMachine.MinCpuWeight || m.CpuWeight > VirtualMachine.MaxCpuWeight))
                 return HypervisorAdapter.Fail(ErrorCode.InvalidArgument, "the CPU weight must be 1..10000");
             if (m.Has(SetVmMessage.CapField) && m.CpuCapPercent > VirtualMachine.MaxCpuCapPercent)

@@ -141,7 +141,7 @@ namespace Hv.Management
             {
                 ulong privatePages, sharedPages;
                 vm.MemoryUse(out privatePages, out sharedPages);
-                if (!_message.Add(vm.Id, vm.Name, vm.State, vm.StopReason, (uint)(vm.MemorySize / HypervisorAdapter.MiB), 1,
+                if (!_message.Add(vm.Id, vm.Name, vm.State, vm.StopReason, (uint)(vm.MemorySize / HypervisorAdapter.MiB), (uint)vm.ProcessorCount,
                                   privatePages, sharedPages, vm.CpuWeight, vm.CpuCapPercent)) break;
             }
             return Reply.Ok;
@@ -183,7 +183,7 @@ namespace Hv.Management
             StopCauses.Describe(_detail, vm.StopCause, vm.StopDetail, vm.StopAccess);
             info.ExitCode = (int)vm.ExitCode;
             info.MemoryMiB = (uint)(vm.MemorySize / HypervisorAdapter.MiB);
-            info.Vcpus = 1;
+            info.Vcpus = (uint)vm.ProcessorCount;
             info.Template = vm.Template == null ? null : vm.Template.Name;
             Adapter.FillCounters(vm, info.Metrics);
             info.CpuWeight = vm.CpuWeight;

@@ -9,11 +9,13 @@ namespace Hv.Core.Tests.Devices
     public class LocalApicTests
     {
         private readonly DeviceClock _clock = new DeviceClock(1_000_000_000);
+        private readonly ApicCluster _cluster;
         private readonly A _apic;
 
         public LocalApicTests()
         {
-            _apic = new A(_clock, 100_000_000, 0);
+            _cluster = new ApicCluster(_clock, 100_000_000, 1);
+            _apic = _cluster.At(0);
         }
 
         private uint Read(int offset)
@@ -220,8 +222,8 @@ namespace Hv.Core.Tests.Devices
         [Fact]
         public void LevelTriggeredEoiReachesTheIoApic()
         {
-            var ioapic = new IoApic(_apic);
-            _apic.ConnectIoApic(ioapic);
+            var ioapic = new IoApic(_cluster);
+            _cluster.ConnectIoApic(ioapic);
             Enable();
             ioapic.Write(0x00, 4, 0x10 + 2 * 9);
             ioapic.Write(0x10, 4, 0x8000 | 0x49); // level, fixed, vector 0x49, unmasked

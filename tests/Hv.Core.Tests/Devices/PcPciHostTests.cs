@@ -79,7 +79,7 @@ namespace Hv.Core.Tests.Devices
         [Fact]
         public void A_fixed_msi_message_raises_its_vector_and_a_foreign_address_is_dropped()
         {
-            LocalApicMessageSink sink = new LocalApicMessageSink(_platform.LocalApic);
+            LocalApicMessageSink sink = new LocalApicMessageSink(_platform.Apics);
             _platform.LocalApic.WriteRegister(0xF0, 0x1FF); // software-enable
             sink.Message(0xFEC00000, 0x41);
             Assert.Equal(-1, _platform.LocalApic.PendingVector());

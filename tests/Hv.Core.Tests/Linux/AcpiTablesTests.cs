@@ -6,6 +6,7 @@ using Hv.Core.Guests;
 using Hv.Core.Guests.Acpi;
 using Hv.Core.Guests.Linux;
 using Hv.Core.Memory;
+using Hv.Core.Vm;
 using Xunit;
 
 namespace Hv.Core.Tests.Linux
@@ -153,6 +154,27 @@ namespace Hv.Core.Tests.Linux
             Assert.Equal((9U, (ushort)0x000D), overrides[9]); // active high, level triggered
             Assert.Equal(2, overrides.Count);
             Assert.Equal(1, nmis);
+        }
+
+        [Fact]
+        public void A_vm_of_several_processors_gets_a_madt_with_a_lapic_each_in_the_same_place()
+        {
+            var memory = new LoaderTestMemory(64 * 0x100000UL);
+            Assert.True(AcpiTables.Write(memory, VcpuSet.MaxCount));
+            byte[] block = memory.Bytes(Base, Block.Length);
+            int madt = AcpiTables.MadtOffset;
+            int length = (int)LittleEndian.ReadUInt32(block, madt + 4);
+            Assert.Equal(Madt.SizeFor(VcpuSet.MaxCount), length);
+            Assert.True(madt + length <= AcpiTables.DsdtOffset, "the MADT runs into the DSDT");
+            Assert.Equal(0, AcpiTable.Sum(new ReadOnlySpan<byte>(block, madt, length)));
+            var lapics = new List<(byte Uid, byte Id, uint Flags)>();
+            for (int at = madt + 44; at < madt + length; at += block[at + 1])
+                if (block[at] == Madt.TypeLocalApic) lapics.Add((block[at + 2], block[at + 3], LittleEndian.ReadUInt32(block, at + 4)));
+            Assert.Equal(new[] { ((byte)0, (byte)0, 1U), ((byte)1, (byte)1, 1U), ((byte)2, (byte)2, 1U), ((byte)3, (byte)3, 1U) }, lapics);
+            // Everything but the MADT is the one-processor block.
+            Assert.Equal(new ReadOnlySpan<byte>(Block, 0, madt).ToArray(), new ReadOnlySpan<byte>(block, 0, madt).ToArray());
+            Assert.Equal(new ReadOnlySpan<byte>(Block, AcpiTables.DsdtOffset, Block.Length - AcpiTables.DsdtOffset).ToArray(),
+                new ReadOnlySpan<byte>(block, AcpiTables.DsdtOffset, Block.Length - AcpiTables.DsdtOffset).ToArray());
         }
 
         [Fact]

@@ -25,7 +25,7 @@ namespace Hv.Core.Devices.Interrupts
         private const ulong EntryMasked = 1UL << 16;
         private const ulong EntryWritable = 0xFF000000_0001AFFFUL; // all but delivery status and remote IRR
 
-        private readonly LocalApic _apic;
+        private readonly ApicCluster _apics;
         private readonly ulong[] _entries = new ulong[Pins];
         private readonly bool[] _inputs = new bool[Pins];
 
@@ -39,9 +39,10 @@ namespace Hv.Core.Devices.Interrupts
         private uint _select;
         private uint _id;
 
-        public IoApic(LocalApic apic)
+        /// <summary>An IOAPIC whose redirection entries send to <paramref name="apics"/>.</summary>
+        public IoApic(ApicCluster apics)
         {
-            _apic = apic;
+            _apics = apics;
             Reset();
         }
 
@@ -191,24 +192,12 @@ namespace Hv.Core.Devices.Interrupts
             }
         }
 
+        // The entry's message to the APICs its destination (bits 63:56) names; true when one took it.
         private bool Send(int pin, ulong entry)
         {
             uint mode = (uint)(entry >> 8) & 7;
             bool logical = (entry & (1UL << 11)) != 0;
-            if (!_apic.MatchesDestination((uint)(entry >> 56), logical))
-            {
-                return false;
-            }
-            if (mode == LocalApic.DeliveryNmi)
-            {
-                _apic.AcceptNmi();
-                return true;
-            }
-            if (mode == 0 || mode == 1) // fixed, lowest priority (one CPU: the same)
-            {
-                return _apic.Accept((int)(entry & 0xFF), (entry & EntryLevel) != 0);
-            }
-            return false; // SMI, INIT and ExtINT through the IOAPIC are not used by the guests Hv runs
+            return _apics.Message((uint)(entry >> 56), logical, mode, (int)(entry & 0xFF), (entry & EntryLevel) != 0);
         }
 
         public const int StateSize = 4 + 4 + Pins * 9;

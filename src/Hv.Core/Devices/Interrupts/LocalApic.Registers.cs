@@ -136,29 +136,13 @@ namespace Hv.Core.Devices.Interrupts
 
         private void SendIpi(uint icr, uint destination)
         {
-            int vector = (int)(icr & 0xFF);
-            uint mode = (icr >> 8) & 7;
-            uint shorthand = (icr >> 18) & 3;
-            bool toSelf = shorthand == 1 || shorthand == 2
-                || (shorthand == 0 && MatchesDestination(destination, (icr & (1u << 11)) != 0));
-            if ((mode == DeliveryFixed || mode == 1) && vector < 16)
-            {
-                RaiseError(EsrSendIllegalVector);
-                return;
-            }
-            if (!toSelf)
-            {
-                return; // the only other CPUs are absent: the message reaches nobody
-            }
-            if (mode == DeliveryFixed || mode == 1)
-            {
-                Accept(vector, false);
-            }
-            else if (mode == DeliveryNmi)
-            {
-                AcceptNmi();
-            }
-            // INIT, SIPI and SMI to the only processor are ignored: there are no APs to start.
+            _cluster.SendIpi(this, icr, destination);
+        }
+
+        /// <summary>This APIC tried to send a fixed IPI with a vector below 16 (ESR bit 5).</summary>
+        internal void NoteSendIllegalVector()
+        {
+            RaiseError(EsrSendIllegalVector);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Hv.Core.Devices.Interrupts
     /// 0x800-0x8FF (<see cref="LocalApicMsrs"/>), IA32_APIC_BASE with its mode transitions, the timer, and the
     /// acceptance path the VM's injection uses: <see cref="PendingVector"/> (the highest IRR vector whose priority
     /// class beats PPR), <see cref="Acknowledge"/> (IRR→ISR, what the CPU's interrupt acknowledge does) and EOI.
-    /// One vCPU per VM, so IPIs only ever reach this APIC itself.
+    /// Each vCPU has one; IPIs go through the VM's <see cref="ApicCluster"/> (LocalApic.Startup.cs: INIT and STARTUP).
     /// </summary>
     public sealed partial class LocalApic
     {
@@ -75,11 +75,17 @@ namespace Hv.Core.Devices.Interrupts
             Owned.Free(this);
         }
 
-        /// <summary>The power-on state: enabled in xAPIC mode at 0xFEE00000 as the bootstrap processor, software-disabled.</summary>
+        /// <summary>
+        /// The power-on state: enabled in xAPIC mode at 0xFEE00000, software-disabled; APIC 0 is the bootstrap processor's,
+        /// the others' processors wait for a STARTUP IPI.
+        /// </summary>
         public void PowerOn()
         {
-            _base = DefaultBase | BaseBsp | BaseEnable;
+            _base = DefaultBase | BaseEnable | (_initialId == 0 ? BaseBsp : 0);
             ResetRegisters();
+            _waitingForStartup = _initialId != 0;
+            _initReceived = false;
+            _startupVector = -1;
         }
 
         /// <summary>Level-triggered EOIs are broadcast to this IOAPIC (SDM 11.8.5).</summary>

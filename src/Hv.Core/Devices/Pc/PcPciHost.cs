@@ -37,10 +37,10 @@ namespace Hv.Core.Devices.Pc
         private readonly LocalApicMessageSink _sink;
         private PciFunction _network;
 
-        public PcPciHost(LocalApic apic)
+        public PcPciHost(ApicCluster apics)
         {
             _config = new PciConfigMechanism(_bus);
-            _sink = new LocalApicMessageSink(apic);
+            _sink = new LocalApicMessageSink(apics);
             _bus.Attach(HostBridgeDevice, 0, new PciHostBridge());
         }
 

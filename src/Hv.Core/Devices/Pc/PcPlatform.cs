@@ -13,13 +13,14 @@ namespace Hv.Core.Devices.Pc
     /// <see cref="NmiPending"/> for event injection, <see cref="MmioRead"/>/<see cref="MmioWrite"/> and
     /// <see cref="ReadMsr"/>/<see cref="WriteMsr"/> for exits, and <see cref="SaveState"/>/<see cref="LoadState"/>.
     /// </summary>
-    public sealed class PcPlatform
+    public sealed partial class PcPlatform
     {
         public const int ComIrq = 4, SciIrq = 9;
         public const uint Ia32ApicBase = 0x1B, Ia32TscDeadline = 0x6E0;
 
         private readonly DeviceClock _clock;
-        private readonly LocalApic _apic;
+        private readonly ApicCluster _apics;
+        private int _current;
         private readonly IoApic _ioApic;
         private readonly PicPair _pic = new PicPair();
         private readonly Pit8254 _pit;
@@ -42,9 +43,9 @@ namespace Hv.Core.Devices.Pc
         public PcPlatform(ulong tscHz, ulong apicTimerHz, ulong unixSeconds, Uart16550 uart)
         {
             _clock = new DeviceClock(tscHz);
-            _apic = new LocalApic(_clock, apicTimerHz, 0);
-            _ioApic = new IoApic(_apic);
-            _apic.ConnectIoApic(_ioApic);
+            _apics = new ApicCluster(_clock, apicTimerHz, 1);
+            _ioApic = new IoApic(_apics);
+            _apics.ConnectIoApic(_ioApic);
             _pit = new Pit8254(_clock, Line(0));
             _portB = new SystemControlPortB(_clock, _pit);
             _kbc = new I8042Controller(Line(1), Line(12));
@@ -57,9 +58,9 @@ namespace Hv.Core.Devices.Pc
             {
                 _uart.ConnectIrq(Line(ComIrq));
             }
-            _pci = new PcPciHost(_apic);
+            _pci = new PcPciHost(_apics);
             _pci.Reset();
-            _apic.SetVirtualWire();
+            _apics.At(0).SetVirtualWire();
         }
 
         private IrqLine Line(int irq)
@@ -75,7 +76,7 @@ namespace Hv.Core.Devices.Pc
         public void Free()
         {
             _pci.Free();
-            _apic.Free();
+            _apics.Free();
             _ioApic.Free();
             _pic.Free();
             _pit.Free();
@@ -93,7 +94,8 @@ namespace Hv.Core.Devices.Pc
         }
 
         public DeviceClock Clock { get { return _clock; } }
-        public LocalApic LocalApic { get { return _apic; } }
+        /// <summary>The local APIC of the selected vCPU (<see cref="SelectProcessor"/>): the one its exits and interrupts concern.</summary>
+        public LocalApic LocalApic { get { return _apics.At(_current); } }
         public IoApic IoApic { get { return _ioApic; } }
         public PicPair Pic { get { return _pic; } }
         public Pit8254 Pit { get { return _pit; } }
@@ -137,8 +139,8 @@ namespace Hv.Core.Devices.Pc
         /// <summary>Power-on state for a fresh boot or a restart; the clock keeps running (the guest TSC does).</summary>
         public void Reset(ulong unixSeconds)
         {
-            _apic.PowerOn();
-            _apic.SetVirtualWire();
+            for (int i = 0; i < _apics.Count; i++) _apics.At(i).PowerOn();
+            _apics.At(0).SetVirtualWire();
             _ioApic.Reset();
             _pic.Reset();
             _pit.Reset();
@@ -159,7 +161,7 @@ namespace Hv.Core.Devices.Pc
             _pit.Update();
             _rtc.Update();
             _pm.Update();
-            _apic.Update();
+            for (int i = 0; i < _apics.Count; i++) _apics.At(i).Update();
             if (_uart != null)
             {
                 _uart.Poll();
@@ -169,7 +171,8 @@ namespace Hv.Core.Devices.Pc
         /// <summary>The earliest guest TSC at which a device has an interrupt to raise (ulong.MaxValue: none).</summary>
         public ulong NextDeadline()
         {
-            ulong next = _apic.NextDeadline();
+            ulong next = _apics.At(0).NextDeadline();
+            for (int i = 1; i < _apics.Count; i++) next = Min(next, _apics.At(i).NextDeadline());
             next = Min(next, _pit.NextDeadline());
             next = Min(next, _rtc.NextDeadline());
             return Min(next, _pm.NextDeadline());
@@ -180,7 +183,8 @@ namespace Hv.Core.Devices.Pc
             return a < b ? a : b;
         }
 
-        private bool ExtIntPending { get { return _pic.Output && _apic.AcceptsExtInt; } }
+        // The 8259 pair's INTR is wired to the BSP's LINT0 only (as on a PC board).
+        private bool ExtIntPending { get { return _current == 0 && _pic.Output && _apics.At(0).AcceptsExtInt; } }
 
         /// <summary>The vector the vCPU would take now if its RFLAGS.IF and interruptibility allow, or -1.</summary>
         public int PendingVector()
@@ -189,7 +193,7 @@ namespace Hv.Core.Devices.Pc
             {
                 return _pic.PendingVector();
             }
-            return _apic.PendingVector();
+            return LocalApic.PendingVector();
         }
 
         /// <summary>The vCPU takes the pending interrupt (the injection is committed): returns its vector, or -1.</summary>
@@ -199,16 +203,16 @@ namespace Hv.Core.Devices.Pc
             {
                 return _pic.Acknowledge();
             }
-            return _apic.Acknowledge();
+            return LocalApic.Acknowledge();
         }
 
         /// <summary>An NMI waits to be injected (LINT1, an NMI IPI or an IOAPIC NMI entry).</summary>
-        public bool NmiPending { get { return _apic.NmiPending; } }
+        public bool NmiPending { get { return LocalApic.NmiPending; } }
 
         /// <summary>The NMI was injected: it is no longer pending.</summary>
         public void AcknowledgeNmi()
         {
-            _apic.TakeNmi();
+            LocalApic.TakeNmi();
         }
 
         /// <summary>The host's graceful stop request: the ACPI power button.</summary>
@@ -219,7 +223,7 @@ namespace Hv.Core.Devices.Pc
 
         private bool InApicPage(ulong gpa)
         {
-            return _apic.XApicMode && gpa >= _apic.MmioBase && gpa < _apic.MmioBase + 0x1000;
+            return LocalApic.XApicMode && gpa >= LocalApic.MmioBase && gpa < LocalApic.MmioBase + 0x1000;
         }
 
         private static bool InIoApicPage(ulong gpa)
@@ -246,15 +250,15 @@ namespace Hv.Core.Devices.Pc
             {
                 return false;
             }
-            int offset = (int)(gpa - _apic.MmioBase);
+            int offset = (int)(gpa - LocalApic.MmioBase);
             int within = offset & 0xF;
             if (within >= 4 || offset >= 0x400)
             {
                 return true; // the upper 12 bytes of each register slot, and the page beyond the registers, read 0
             }
-            if (!_apic.ReadRegister(offset & 0xFF0, out uint register))
+            if (!LocalApic.ReadRegister(offset & 0xFF0, out uint register))
             {
-                _apic.NoteIllegalRegister();
+                LocalApic.NoteIllegalRegister();
                 return true;
             }
             value = register >> (within * 8);
@@ -277,14 +281,14 @@ namespace Hv.Core.Devices.Pc
             {
                 return false;
             }
-            int offset = (int)(gpa - _apic.MmioBase);
+            int offset = (int)(gpa - LocalApic.MmioBase);
             if ((offset & 0xF) != 0 || offset >= 0x400)
             {
                 return true; // the SDM requires aligned 32-bit accesses; others are dropped
             }
-            if (!_apic.WriteRegister(offset, value) && !_apic.ReadRegister(offset, out _))
+            if (!LocalApic.WriteRegister(offset, value) && !LocalApic.ReadRegister(offset, out _))
             {
-                _apic.NoteIllegalRegister(); // no register there (writes to read-only ones are ignored)
+                LocalApic.NoteIllegalRegister(); // no register there (writes to read-only ones are ignored)
             }
             return true;
         }
@@ -295,19 +299,19 @@ namespace Hv.Core.Devices.Pc
             value = 0;
             if (msr == Ia32ApicBase)
             {
-                value = _apic.BaseMsr;
+                value = LocalApic.BaseMsr;
                 return PlatformMsrStatus.Done;
             }
             if (msr == Ia32TscDeadline)
             {
-                value = _apic.TscDeadline;
+                value = LocalApic.TscDeadline;
                 return PlatformMsrStatus.Done;
             }
             if (!LocalApicMsrs.Contains(msr))
             {
                 return PlatformMsrStatus.NotPlatform;
             }
-            return LocalApicMsrs.Read(_apic, msr, out value) ? PlatformMsrStatus.Done : PlatformMsrStatus.GeneralProtection;
+            return LocalApicMsrs.Read(LocalApic, msr, out value) ? PlatformMsrStatus.Done : PlatformMsrStatus.GeneralProtection;
         }
 
         /// <summary>WRMSR of IA32_APIC_BASE, IA32_TSC_DEADLINE or an x2APIC register.</summary>
@@ -316,16 +320,16 @@ namespace Hv.Core.Devices.Pc
             bool ok;
             if (msr == Ia32ApicBase)
             {
-                ok = _apic.WriteBaseMsr(value);
+                ok = LocalApic.WriteBaseMsr(value);
             }
             else if (msr == Ia32TscDeadline)
             {
-                _apic.WriteTscDeadline(value);
+                LocalApic.WriteTscDeadline(value);
                 ok = true;
             }
             else if (LocalApicMsrs.Contains(msr))
             {
-                ok = LocalApicMsrs.Write(_apic, msr, value);
+                ok = LocalApicMsrs.Write(LocalApic, msr, value);
             }
             else
             {
@@ -351,7 +355,7 @@ namespace Hv.Core.Devices.Pc
             StateWriter writer = new StateWriter(destination);
             writer.U8(StateVersion);
             writer.U64(_clock.Now);
-            _apic.Save(ref writer);
+            _apics.At(0).Save(ref writer); // captures are of one-vCPU VMs (Hypervisor refuses others)
             _ioApic.Save(ref writer);
             _pic.Save(ref writer);
             _pit.Save(ref writer);
@@ -400,7 +404,7 @@ namespace Hv.Core.Devices.Pc
             StateReader reader = new StateReader(source.Slice(1));
             bool valid = true;
             _clock.Restore(reader.U64());
-            _apic.Load(ref reader, ref valid);
+            _apics.At(0).Load(ref reader, ref valid);
             _ioApic.Load(ref reader, ref valid);
             _pic.Load(ref reader, ref valid);
             _pit.Load(ref reader, ref valid);

@@ -23,10 +23,20 @@ namespace Hv.Core.Guests.Acpi
 
         private static readonly byte[] Block = Build();
 
-        /// <summary>Writes the tables into guest memory; false if memory refused the write.</summary>
-        public static bool Write(GuestMemoryAccess memory)
+        /// <summary>The most processors the MADT's place (up to the DSDT) has room for.</summary>
+        public const int MaxProcessors = 4;
+
+        /// <summary>
+        /// Writes the tables for a VM with <paramref name="processors"/> vCPUs (1..<see cref="MaxProcessors"/>) into guest
+        /// memory: the shared block, then for several vCPUs their MADT over the block's; false if memory refused a write.
+        /// </summary>
+        public static bool Write(GuestMemoryAccess memory, int processors)
         {
-            return memory.Write(GuestLayout.AcpiTablesAddress, Block);
+            if (!memory.Write(GuestLayout.AcpiTablesAddress, Block)) return false;
+            if (processors == 1) return true;
+            Span<byte> madt = stackalloc byte[DsdtOffset - MadtOffset];
+            Madt.Write(madt, 0, processors);
+            return memory.Write(GuestLayout.AcpiTablesAddress + MadtOffset, madt.Slice(0, Madt.SizeFor(processors)));
         }
 
         /// <summary>The block as it lands at <see cref="GuestLayout.AcpiTablesAddress"/> (a copy).</summary>
@@ -49,7 +59,7 @@ namespace Hv.Core.Guests.Acpi
             Xsdt.Write(block, XsdtOffset, described);
             Fadt.Write(block, FadtOffset, at + FacsOffset, at + DsdtOffset);
             Facs.Write(block, FacsOffset);
-            Madt.Write(block, MadtOffset);
+            Madt.Write(block, MadtOffset, 1);
             Dsdt.Write(block, DsdtOffset);
             return block;
         }

@@ -6,7 +6,7 @@ namespace Hv.Core.Guests.Acpi
 {
     /// <summary>
     /// The Multiple APIC Description Table (ACPI 6.4 §5.2.12), how a kernel without MP tables finds its interrupt
-    /// controllers: one enabled processor local APIC, the IOAPIC with GSI base 0, the ISA overrides (PIT IRQ 0 → GSI 2;
+    /// controllers: an enabled processor local APIC per vCPU (ACPI UID = APIC ID = vCPU index), the IOAPIC with GSI base 0, the ISA overrides (PIT IRQ 0 → GSI 2;
     /// the SCI, IRQ 9, level-triggered active high) and LINT1 as NMI. PCAT_COMPAT: the 8259 pair is present too.
     /// </summary>
     public static class Madt
@@ -31,21 +31,33 @@ namespace Hv.Core.Guests.Acpi
         private const byte AllProcessors = 0xFF;
         private const byte Lint1 = 1;
 
+        /// <summary>The table of a one-processor VM.</summary>
         public const int Size = AcpiTable.HeaderSize + 8 + LocalApicLength + IoApicLength + 2 * SourceOverrideLength + LocalApicNmiLength;
 
-        public static void Write(Span<byte> buffer, int offset)
+        /// <summary>The table's bytes for <paramref name="processors"/> processors.</summary>
+        public static int SizeFor(int processors)
         {
-            AcpiTable.WriteHeader(buffer, offset, Signature, Size, Revision);
+            return Size + (processors - 1) * LocalApicLength;
+        }
+
+        /// <summary>Writes the table for <paramref name="processors"/> vCPUs at <paramref name="offset"/>.</summary>
+        public static void Write(Span<byte> buffer, int offset, int processors)
+        {
+            int size = SizeFor(processors);
+            AcpiTable.WriteHeader(buffer, offset, Signature, size, Revision);
             LittleEndian.WriteUInt32(buffer, offset + 36, PcLayout.LocalApicBase);
             LittleEndian.WriteUInt32(buffer, offset + 40, PcAtCompatible);
             int at = offset + 44;
 
-            buffer[at] = TypeLocalApic;
-            buffer[at + 1] = LocalApicLength;
-            buffer[at + 2] = 0; // ACPI processor UID
-            buffer[at + 3] = PcLayout.LocalApicId;
-            LittleEndian.WriteUInt32(buffer, at + 4, ProcessorEnabled);
-            at += LocalApicLength;
+            for (int i = 0; i < processors; i++)
+            {
+                buffer[at] = TypeLocalApic;
+                buffer[at + 1] = LocalApicLength;
+                buffer[at + 2] = (byte)i; // ACPI processor UID
+                buffer[at + 3] = (byte)(PcLayout.LocalApicId + i);
+                LittleEndian.WriteUInt32(buffer, at + 4, ProcessorEnabled);
+                at += LocalApicLength;
+            }
 
             buffer[at] = TypeIoApic;
             buffer[at + 1] = IoApicLength;
@@ -64,7 +76,7 @@ namespace Hv.Core.Guests.Acpi
             LittleEndian.WriteUInt16(buffer, at + 3, BusConforming);
             buffer[at + 5] = Lint1;
 
-            AcpiTable.Seal(buffer, offset, Size, AcpiTable.ChecksumOffset);
+            AcpiTable.Seal(buffer, offset, size, AcpiTable.ChecksumOffset);
         }
 
         private static int WriteSourceOverride(Span<byte> buffer, int at, byte irq, uint gsi, ushort flags)

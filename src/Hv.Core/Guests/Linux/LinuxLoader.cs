@@ -23,9 +23,12 @@ namespace Hv.Core.Guests.Linux
         private const ulong FourGiB = 1UL << 32;
         private const ulong PageMask = 0xFFF;
 
-        /// <summary>Loads <paramref name="kernel"/> and the optional <paramref name="initrd"/> (null: none; mapped in place when it can be).</summary>
+        /// <summary>
+        /// Loads <paramref name="kernel"/> and the optional <paramref name="initrd"/> (null: none; mapped in place when it
+        /// can be) for a VM of <paramref name="processors"/> vCPUs (the MADT lists them).
+        /// </summary>
         public static GuestLoadStatus Load(ReadOnlySpan<byte> kernel, ImageBytes initrd, GuestMemoryAccess memory,
-            ulong ramSize, ReadOnlySpan<byte> commandLine, GuestEntryState state)
+            ulong ramSize, ReadOnlySpan<byte> commandLine, GuestEntryState state, int processors = 1)
         {
             int initrdLength = initrd == null ? 0 : initrd.Length;
             if (kernel.Length == 0)
@@ -69,7 +72,7 @@ namespace Hv.Core.Guests.Linux
             BootParams.Build(zeroPage, kernel, header, kernelAddress, GuestLayout.LinuxCommandLineAddress, initrdAddress,
                 (ulong)initrdLength, ramSize, AcpiTables.RsdpAddress);
             if (!IdentityPageTables.Write(memory, ramSize)
-                || !AcpiTables.Write(memory)
+                || !AcpiTables.Write(memory, processors)
                 || !memory.Write(kernelAddress, kernel.Slice(header.KernelOffset))
                 || (initrdLength > 0 && !memory.Place(initrdAddress, initrd))
                 || !memory.Write(GuestLayout.LinuxBootParamsAddress, zeroPage)
