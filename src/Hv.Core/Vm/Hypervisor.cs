@@ -62,101 +62,6 @@ namespace Hv.Core.Vm
         /// <summary>After a <see cref="RunNext"/> that ran nothing: a Running VM waits for its CPU cap, so the host should not sleep.</summary>
         public bool Throttled { get { return _runner.Throttled; } }
 
-        // ---- templates ----
-
-        public HypervisorStatus AddTemplate(Template template)
-        {
-            return _templates.Add(template);
-        }
-
-        /// <summary>
-        /// Forgets a template. VMs made from it keep running (they hold their own references to its pages) but cannot
-        /// restart. An uploaded template is freed; one that came with the image lives for good (its image may be shared).
-        /// </summary>
-        public HypervisorStatus RemoveTemplate(string name)
-        {
-            Template removed = _templates.Remove(name);
-            if (removed == null) return HypervisorStatus.NotFound;
-            for (int i = 0; i < _vms.Count; i++)
-                if (_vms.At(i).Template == removed) _vms.At(i).ForgetTemplate();
-            if (removed.Uploaded) removed.Free();
-            return HypervisorStatus.Ok;
-        }
-
-        /// <summary>
-        /// Primes a template now: boots a VM from it until the guest is ready (the Ready hypercall, or the template's ready
-        /// text on its console) within <paramref name="budgetTicks"/> of guest time, then that VM's memory, vCPU and devices
-        /// become the template's start state, so its clones begin after the boot path.
-        /// </summary>
-        public HypervisorStatus Prime(string templateName, ulong budgetTicks)
-        {
-            PrimingJob job;
-            HypervisorStatus status = BeginPrime(templateName, out job);
-            if (status != HypervisorStatus.Ok) return status;
-            ulong spent = 0;
-            while (!job.IsDone && spent < budgetTicks)
-            {
-                ulong before = job.Vm.Counters.GuestTscTicks;
-                _runner.RunSlice(job.Vm, 1000000);
-                spent += job.Vm.Counters.GuestTscTicks - before;
-            }
-            return FinishPrime(job);
-        }
-
-        /// <summary>
-        /// Starts priming a template in the background: its priming VM (named "priming-" and the template's name) runs
-        /// among the others; the host finishes the job (<see cref="FinishPrime"/>) once <see cref="PrimingJob.IsDone"/>.
-        /// </summary>
-        public HypervisorStatus BeginPrime(string templateName, out PrimingJob job)
-        {
-            job = null;
-            TemplateImage image = _templates.Find(templateName);
-            if (image == null) return HypervisorStatus.NotFound;
-            VirtualMachine vm;
-            string name = Owned.Concat("priming-", templateName);
-            HypervisorStatus status = Create(templateName, name, 0, out vm);
-            if (status != HypervisorStatus.Ok)
-            {
-                Owned.Free(name);
-                return status;
-            }
-            vm.Start();
-            job = new PrimingJob(image, vm, _processor.Now());
-            return HypervisorStatus.Ok;
-        }
-
-        /// <summary>
-        /// Ends a priming job: a ready guest's memory, vCPU and devices become its template's start state (Ok), anything
-        /// else is PrimeFailed; the priming VM is removed and the job freed either way.
-        /// </summary>
-        public HypervisorStatus FinishPrime(PrimingJob job)
-        {
-            VirtualMachine vm = job.Vm;
-            HypervisorStatus status = HypervisorStatus.PrimeFailed;
-            AddressSpace golden = null;
-            DiskImage disk = null;
-            if (vm.State == VmState.Running && job.IsReady)
-            {
-                vm.Pause();
-                status = vm.Memory.Fork(out golden) == AddressSpaceStatus.Ok ? HypervisorStatus.Ok : HypervisorStatus.OutOfMemory;
-            }
-            if (status == HypervisorStatus.Ok && vm.Disk != null && vm.Disk.Disk.Fork(out disk) != DiskStatus.Ok)
-            {
-                golden.Free();
-                status = HypervisorStatus.OutOfMemory;
-            }
-            if (status == HypervisorStatus.Ok)
-            {
-                var state = new VcpuState();
-                vm.Capture(state);
-                job.Image.Prime(golden, state, disk);
-            }
-            Stop(vm.Id, status == HypervisorStatus.Ok ? StopCause.Primed : StopCause.PrimingFailed);
-            Remove(vm.Id);
-            job.Free();
-            return status;
-        }
-
         // ---- VMs ----
 
         public VirtualMachine Find(uint id)
@@ -371,69 +276,6 @@ namespace Hv.Core.Vm
             return HypervisorStatus.Ok;
         }
 
-        // ---- snapshots ----
-
-        /// <summary>
-        /// Captures a VM's vCPU state and a copy-on-write fork of its memory. A running VM is paused for the capture and
-        /// runs on afterwards.
-        /// </summary>
-        public HypervisorStatus Checkpoint(uint id, string name, out uint snapshotId)
-        {
-            snapshotId = 0;
-            VirtualMachine vm = _vms.Find(id);
-            if (vm == null) return HypervisorStatus.NotFound;
-            if (vm.State != VmState.Running && vm.State != VmState.Paused && vm.State != VmState.Created) return HypervisorStatus.InvalidState;
-            if (NameRule.Check(name, out _) != NameStatus.Ok) return HypervisorStatus.InvalidName;
-            if (vm.Snapshots.HasName(name)) return HypervisorStatus.NameInUse;
-            if (vm.Snapshots.IsFull) return HypervisorStatus.TooManyVms;
-            if (vm.Disk != null && vm.Disk.Disk == null) return HypervisorStatus.NoMedia;
-            var snapshot = new Snapshot();
-            if (vm.Memory.Fork(out snapshot.Memory) != AddressSpaceStatus.Ok
-                || (vm.Disk != null && vm.Disk.Disk.Fork(out snapshot.Disk) != DiskStatus.Ok))
-            {
-                snapshot.Free();
-                return HypervisorStatus.OutOfMemory;
-            }
-            vm.Capture(snapshot.State);
-            snapshot.Aps = ApStates.Capture(vm);
-            snapshot.Id = _nextSnapshotId++;
-            snapshot.Name = name;
-            snapshot.CreatedTicks = _processor.Now();
-            vm.Snapshots.Add(snapshot);
-            snapshotId = snapshot.Id;
-            return HypervisorStatus.Ok;
-        }
-
-        /// <summary>Puts the VM back exactly as captured: memory, disk, registers, MSRs, devices. It is left paused.</summary>
-        public HypervisorStatus Restore(uint id, uint snapshotId)
-        {
-            VirtualMachine vm = _vms.Find(id);
-            if (vm == null) return HypervisorStatus.NotFound;
-            Snapshot snapshot = vm.Snapshots.Find(snapshotId);
-            if (snapshot == null) return HypervisorStatus.NotFound;
-            // Its processor count changed since (Set-HvVm while it was off): the snapshot is of another machine.
-            if ((snapshot.Aps == null ? 1 : snapshot.Aps.ProcessorCount) != vm.ProcessorCount) return HypervisorStatus.InvalidState;
-            if (vm.State == VmState.Running) vm.Pause();
-            else if (vm.State == VmState.Created) vm.EnterPaused();
-            else if (vm.State != VmState.Paused) return HypervisorStatus.InvalidState;
-            if (vm.Memory.RestoreFrom(snapshot.Memory) != AddressSpaceStatus.Ok) return HypervisorStatus.OutOfMemory;
-            if (vm.Disk != null && vm.Disk.Disk.RestoreFrom(snapshot.Disk) != DiskStatus.Ok) return HypervisorStatus.InvalidState;
-            if (!vm.LoadDevices(snapshot.State)) return HypervisorStatus.InvalidState;
-            Vcpu cpu = _processor.ResumeVcpu(snapshot.State, vm.Memory.Eptp, vm.Vpid);
-            if (cpu == null) return HypervisorStatus.VcpuFailed;
-            vm.Cpu.Release();
-            vm.ReplaceCpu(cpu);
-            if (snapshot.Aps != null && !snapshot.Aps.Restore(_processor, vm)) return HypervisorStatus.VcpuFailed;
-            return HypervisorStatus.Ok;
-        }
-
-        public HypervisorStatus RemoveSnapshot(uint id, uint snapshotId)
-        {
-            VirtualMachine vm = _vms.Find(id);
-            if (vm == null) return HypervisorStatus.NotFound;
-            return vm.Snapshots.Remove(snapshotId) ? HypervisorStatus.Ok : HypervisorStatus.NotFound;
-        }
-
         // ---- helpers ----
 
         private HypervisorStatus CheckNewVm(string name, ulong memorySize)
@@ -530,7 +372,6 @@ namespace Hv.Core.Vm
             _runner.Add(vm);
             return HypervisorStatus.Ok;
         }
-
 
         private static HypervisorStatus Outcome(VmTransitionStatus transition)
         {
