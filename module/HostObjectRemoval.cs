@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Hv.Protocol.Client;
+using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell
 {
     /// <summary>
-    /// What Remove-HvTemplate and Remove-HvSwitch share: named host objects taken from the pipeline or found by name
+    /// What Remove-HvTemplate, Remove-HvSwitch and Remove-HvDisk share: named host objects taken from the pipeline or found by name
     /// (wildcards) on the hosts in -Server, each confirmed (ConfirmImpact High, -Force skips the prompt), then removed
     /// on every host in parallel. The cmdlet keeps its parameters and says how its kind of object is listed, named and removed.
     /// </summary>
@@ -36,7 +37,7 @@ namespace Hv.PowerShell
         /// <summary>
         /// Removes what was collected: the named ones found by <paramref name="list"/> (a literal name found nowhere is
         /// <paramref name="notFound"/>'s error), each once, after confirmation; <paramref name="remove"/> does one on its host
-        /// and turns the host's refusals into error records.
+        /// and turns the host's other refusals into error records (an unknown name is handled here, the same for every kind).
         /// </summary>
         protected void RemoveCollected<T>(string kind, bool force, Func<HvHost, T[]> list, Func<T, string> nameOf,
             Func<string, ErrorRecord> notFound, Action<HvHost, string> remove)
@@ -61,7 +62,19 @@ namespace Hv.PowerShell
                     approved.Add(t);
                 }
             }
-            RunParallel(approved, t => t.Key, (t, sink) => remove(t.Key, t.Value), "Removing " + kind + "s", t => t.Value);
+            RunParallel(approved, t => t.Key, (t, sink) =>
+            {
+                try
+                {
+                    remove(t.Key, t.Value);
+                }
+                catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
+                {
+                    // Gone since it was listed (or never there, from the pipeline): the same error id as a name found nowhere.
+                    throw new HvErrorRecordException(HvErrors.Make("Hv." + char.ToUpperInvariant(kind[0]) + kind.Substring(1) + "NotFound",
+                        ErrorCategory.ObjectNotFound, t.Key + " has no " + kind + " named '" + t.Value + "'.", t.Value, e));
+                }
+            }, "Removing " + kind + "s", t => t.Value);
         }
     }
 }

@@ -4,9 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using Hv.Protocol.Client;
 using Hv.Protocol.Messages;
-using Hv.Protocol.Wire;
 
 namespace Hv.PowerShell.Commands
 {
@@ -96,18 +94,8 @@ namespace Hv.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            RemoveCollected("disk", Force, h => h.Client.ListDisks(), d => d.Name, GetHvDiskCommand.DiskNotFound, (host, name) =>
-            {
-                try
-                {
-                    host.Client.RemoveDisk(name);
-                }
-                catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
-                {
-                    throw new HvErrorRecordException(HvErrors.Make("Hv.DiskNotFound", ErrorCategory.ObjectNotFound,
-                        host + " has no disk named '" + name + "'.", name, e));
-                }
-            });
+            RemoveCollected("disk", Force, h => h.Client.ListDisks(), d => d.Name, GetHvDiskCommand.DiskNotFound,
+                (host, name) => host.Client.RemoveDisk(name));
         }
     }
 

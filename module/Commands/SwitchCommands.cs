@@ -169,11 +169,6 @@ namespace Hv.PowerShell.Commands
                 {
                     host.Client.RemoveSwitch(name);
                 }
-                catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
-                {
-                    throw new HvErrorRecordException(HvErrors.Make("Hv.SwitchNotFound", ErrorCategory.ObjectNotFound,
-                        host + " has no switch named '" + name + "'.", name, e));
-                }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.InvalidState)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.SwitchInUse", ErrorCategory.InvalidOperation,

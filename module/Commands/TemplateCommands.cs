@@ -246,11 +246,6 @@ namespace Hv.PowerShell.Commands
                 {
                     host.Client.RemoveTemplate(name);
                 }
-                catch (HvProtocolException e) when (e.Code == ErrorCode.NotFound)
-                {
-                    throw new HvErrorRecordException(HvErrors.Make("Hv.TemplateNotFound", ErrorCategory.ObjectNotFound,
-                        host + " has no template named '" + name + "'.", name, e));
-                }
                 catch (HvProtocolException e) when (e.Code == ErrorCode.Unsupported)
                 {
                     throw new HvErrorRecordException(HvErrors.Make("Hv.Unsupported", ErrorCategory.NotImplemented,
